@@ -1,0 +1,220 @@
+"""Render the twelve-section design document from the Inventory and its Analysis.
+
+Every ``{{ }}`` in a template is escaped for Markdown by the environment's
+``finalize`` hook unless it is already :class:`Markup` (built here by helpers
+that escape their own parts), so a template cannot forget to escape account text.
+Facts are computed by small modules in ``renderers/facts/`` exposed to every
+template as ``facts.<module>``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from types import SimpleNamespace
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from renderers import facts as facts_pkg
+from renderers.escape import code, md, plain
+from scanner.analysis.model import SEVERITIES, STATUS_NOT_ASSESSED, STATUS_OPEN, STATUS_SUPPRESSED, Analysis
+from scanner.inventory import Inventory
+
+SECTIONS = (
+    "01_overview", "02_network", "03_compute", "04_storage", "05_security", "06_database",
+    "07_delivery", "08_scaling", "09_resilience", "10_cost", "11_implementation", "12_operations",
+)
+
+SEVERITY_LABEL = {"critical": "CRITICAL", "high": "HIGH", "medium": "MEDIUM", "low": "LOW", "info": "INFO"}
+
+
+def _finalize(value: Any) -> Any:
+    if value is None:
+        return "-"
+    if isinstance(value, Markup):
+        return value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return md(value)
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("renderers", "templates"),
+        finalize=_finalize,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["code"] = code
+    env.filters["md"] = md
+    env.filters["yesno"] = yesno
+    env.filters["join_md"] = join_md
+    env.filters["money"] = money
+    return env
+
+
+def yesno(value: Any, unknown: str = "unknown") -> str:
+    if value is None:
+        return unknown
+    return "yes" if value else "no"
+
+
+def join_md(values: Any, sep: str = ", ", empty: str = "-") -> Markup:
+    items = [v for v in (values or []) if v not in (None, "")]
+    if not items:
+        return Markup(md(empty))
+    return Markup(sep).join(md(v) for v in items)
+
+
+def money(value: Any) -> str:
+    if value is None:
+        return "not priced"
+    return f"${float(value):,.2f}"
+
+
+def load_facts() -> SimpleNamespace:
+    mods = {}
+    for m in sorted(pkgutil.iter_modules(facts_pkg.__path__), key=lambda m: m.name):
+        if not m.name.startswith("_"):
+            mods[m.name] = importlib.import_module(f"{facts_pkg.__name__}.{m.name}")
+    return SimpleNamespace(**mods)
+
+
+class DocHelpers:
+    """Callables the templates use; each returns Markup it escaped itself."""
+
+    def __init__(self, inv: Inventory, analysis: Analysis, diagrams: dict[str, list[Any]]) -> None:
+        self.inv = inv
+        self.analysis = analysis
+        self.diagrams = diagrams
+
+    def table(self, headers: list[str], rows: list[list[Any]], empty: str | None = None) -> Markup:
+        """A Markdown table; every cell escaped unless it is Markup."""
+        if not rows:
+            return Markup(md(empty)) if empty else Markup("")
+        head = "| " + " | ".join(md(h) for h in headers) + " |"
+        sep = "|" + "|".join("---" for _ in headers) + "|"
+        body = ["| " + " | ".join(str(_finalize(c)) for c in row) + " |" for row in rows]
+        return Markup("\n".join([head, sep, *body]) + "\n")
+
+    def regions_text(self) -> str:
+        regs = self.inv.regions
+        return ", ".join(regs) if regs else "no region"
+
+    def nothing(self, what: str, services: tuple[str, ...] | list[str] = ()) -> Markup:
+        """Say honestly that nothing of a kind was found, or that it could not be looked at."""
+        blocked = [r for r in self.inv.meta.get("runs", [])
+                   if r.get("service") in services and r.get("status") in ("denied", "failed")]
+        if blocked:
+            return Markup(md(f"No {what} could be listed: the scan could not read them (see below)."))
+        return Markup(md(f"No {what} were found in the scanned regions ({self.regions_text()})."))
+
+    def gaps(self, *services: str) -> Markup:
+        """What could not be seen for these services, and the permission that is missing."""
+        lines = []
+        for r in sorted(self.inv.meta.get("runs", []), key=lambda r: (r["collector"], r["region"])):
+            if services and r.get("service") not in services:
+                continue
+            if r.get("status") == "denied":
+                lines.append(f"- **Not seen:** {md(r['collector'])} in {md(r['region'])}: "
+                             f"{md(r.get('message') or 'access denied')}; missing permission "
+                             f"{code(r.get('action') or '?')}.")
+            elif r.get("status") == "failed":
+                lines.append(f"- **Not seen:** {md(r['collector'])} in {md(r['region'])} failed: "
+                             f"{md(r.get('message'))}.")
+        for g in self.inv.meta.get("gaps", []):
+            if services and g.get("service") not in services:
+                continue
+            res = f" for {md(g['resource'])}" if g.get("resource") else ""
+            lines.append(f"- **Partly seen:** {code(g.get('action'))}{res} in {md(g.get('region'))}: "
+                         f"{md(g.get('reason'))}.")
+        if not lines:
+            return Markup("")
+        return Markup("\n" + "\n".join(dict.fromkeys(lines)) + "\n")
+
+    def findings(self, section: str) -> Markup:
+        """The findings that concern one subsection, most severe first."""
+        items = self.analysis.for_section(section)
+        if not items:
+            return Markup("")
+        out = ["", f"**Findings ({len([f for f in items if f.status == STATUS_OPEN])} open):**", ""]
+        for f in items:
+            res = ", ".join(str(md(self.label(r))) for r in f.resources[:8])
+            if len(f.resources) > 8:
+                res += f" and {len(f.resources) - 8} more"
+            if f.status == STATUS_OPEN:
+                head = f"- **{SEVERITY_LABEL.get(f.severity, f.severity)}** {md(f.rule)}: {md(f.title)}"
+            elif f.status == STATUS_NOT_ASSESSED:
+                head = f"- **NOT ASSESSED** {md(f.rule)}: {md(f.title)} ({md(f.reason)})"
+            else:
+                head = f"- **ACCEPTED RISK** {md(f.rule)}: {md(f.title)} (suppressed: {md(f.reason)})"
+            out.append(head)
+            if res:
+                out.append(f"  - Resources: {res}")
+            if f.evidence and f.status != STATUS_NOT_ASSESSED:
+                ev = "; ".join(str(md(e)) for e in f.evidence[:6])
+                if len(f.evidence) > 6:
+                    ev += f"; and {len(f.evidence) - 6} more"
+                out.append(f"  - Evidence: {ev}")
+            if f.savings_monthly:
+                out.append(f"  - Estimated saving: {money(f.savings_monthly)} per month")
+            if f.status == STATUS_OPEN:
+                out.append(f"  - Remediation: {md(f.remediation, 600)}")
+        return Markup("\n".join(out) + "\n")
+
+    def label(self, node_id: str) -> str:
+        n = self.inv.node(node_id)
+        if not n:
+            return node_id
+        name = n.get("name") or node_id
+        short = node_id.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+        return name if name == short else f"{name} ({short})"
+
+    def diagram(self, marker: str) -> Markup:
+        parts = self.diagrams.get(marker) or []
+        if not parts:
+            return Markup(md(f"(The {marker} diagram could not be drawn.)") + "\n")
+        out = []
+        for d in parts:
+            out.append(f"![{md(d.title)}](diagrams/{d.filename}.svg)")
+            out.append("")
+            out.append(f"*{md(d.title)}: {d.nodes} nodes, {d.edges} edges. "
+                       f"Source: `diagrams/{d.filename}.dot`.*")
+            for note in d.omitted:
+                out.append(f"*Not drawn: {md(note)}*")
+            out.append("")
+        return Markup("\n".join(out))
+
+
+def render_document(inv: Inventory, analysis: Analysis, diagrams: list[Any] | None = None,
+                    project_name: str | None = None) -> str:
+    env = environment()
+    by_marker: dict[str, list[Any]] = {}
+    for d in diagrams or []:
+        by_marker.setdefault(d.marker, []).append(d)
+    helpers = DocHelpers(inv, analysis, by_marker)
+    name = project_name or inv.meta.get("name") or inv.meta.get("account") or "AWS account"
+    ctx = {
+        "project_name": name,
+        "inv": inv,
+        "meta": inv.meta,
+        "analysis": analysis,
+        "facts": load_facts(),
+        "h": helpers,
+        "SEVERITIES": SEVERITIES,
+        "STATUS_OPEN": STATUS_OPEN,
+        "STATUS_SUPPRESSED": STATUS_SUPPRESSED,
+        "plain": plain,
+    }
+    parts = [env.get_template("header.md.j2").render(ctx)]
+    for sec in SECTIONS:
+        parts.append(env.get_template(f"sections/{sec}.md.j2").render(ctx))
+    text = "\n".join(p.rstrip("\n") + "\n" for p in parts)
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text

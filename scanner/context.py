@@ -1,0 +1,210 @@
+"""What a collector gets: clients for its region, pagination, ARNs and tag helpers.
+
+One ``ScanContext`` serves one (collector, region) run in one thread, so its
+client cache and call counter need no locks; the shared boto3 Session is only
+touched under ``SESSION_LOCK`` because Session.client() is not thread-safe.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import botocore.exceptions as bexc
+
+from scanner.inventory import Records
+from scanner.session import BOTO_CONFIG
+
+SESSION_LOCK = threading.Lock()
+
+DENIED_CODES = frozenset({
+    "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess",
+    "AuthorizationError", "AuthorizationErrorException", "Forbidden", "ForbiddenException",
+    "AccessDeniedFault", "InsufficientPermissionsException", "NotAuthorized",
+    "UnrecognizedClientException_Denied",
+})
+#: the service is not offered or not subscribed in this region/account: quiet, not an error.
+UNAVAILABLE_CODES = frozenset({
+    "OptInRequired", "SubscriptionRequiredException", "InvalidAction", "UnsupportedOperation",
+    "UnknownOperationException", "NotSignedUp", "AWSOrganizationsNotInUseException",
+    "InvalidAccessException", "ServiceNotAvailableException",
+})
+
+#: boto3 service name -> IAM action prefix, where they differ
+IAM_PREFIX = {
+    "elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing", "logs": "logs",
+    "stepfunctions": "states", "apigatewayv2": "apigateway", "ce": "ce",
+    "codestar-connections": "codestar-connections", "application-autoscaling": "application-autoscaling",
+    "resourcegroupstaggingapi": "tag", "es": "es", "opensearch": "es",
+}
+
+
+def iam_action(service: str, operation: str) -> str:
+    return f"{IAM_PREFIX.get(service, service)}:{operation}"
+
+
+def account_id_node(account: str) -> str:
+    """Graph id of the account node (AWS has no ARN for "the account" itself)."""
+    return f"aws://account/{account}"
+
+
+def region_id_node(account: str, region: str) -> str:
+    """Graph id of a region node; VPCs and regional services hang under it with ``contains``."""
+    return f"aws://account/{account}/region/{region}"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ScanContext:
+    def __init__(self, session: Any, region: str, account: str, partition: str = "aws",
+                 service: str = "", home_region: str = "us-east-1",
+                 regions: tuple[str, ...] = ()) -> None:
+        self.session = session
+        self.region = region
+        self.account = account
+        self.partition = partition
+        self.service = service
+        self.home_region = home_region
+        self.regions = regions
+        self.calls = 0
+        self._clients: dict[tuple[str, str], Any] = {}
+
+    # -- clients -------------------------------------------------------------
+    def client(self, service: str, region: str | None = None) -> Any:
+        key = (service, region or self.region)
+        if key not in self._clients:
+            with SESSION_LOCK:
+                c = self.session.client(service, region_name=key[1], config=BOTO_CONFIG)
+            c.meta.events.register("before-call", self._count)
+            self._clients[key] = c
+        return self._clients[key]
+
+    def _count(self, **_: Any) -> None:
+        self.calls += 1
+
+    def call(self, service: str, operation: str, region: str | None = None, **kwargs: Any) -> dict:
+        """One API call; errors propagate so the runner can classify them."""
+        return getattr(self.client(service, region), operation)(**kwargs)
+
+    def paginate(self, service: str, operation: str, key: str | None = None,
+                 region: str | None = None, **kwargs: Any) -> Iterator[Any]:
+        """Every page of a paginated call; with ``key``, the items under that key."""
+        c = self.client(service, region)
+        if c.can_paginate(operation):
+            pages = c.get_paginator(operation).paginate(**kwargs)
+        else:
+            pages = iter([getattr(c, operation)(**kwargs)])
+        for page in pages:
+            if key is None:
+                yield page
+            else:
+                yield from page.get(key) or []
+
+    def optional(self, out: Records, service: str, operation: str, *, resource: str = "",
+                 missing: tuple[str, ...] = (), region: str | None = None, **kwargs: Any) -> dict | None:
+        """A per-resource call whose denial must not stop the collector.
+
+        Returns None when the call was denied (recorded as a gap naming the
+        missing action) or when its error code is one of ``missing`` (the
+        resource simply has no such configuration, e.g. NoSuchBucketPolicy).
+        """
+        try:
+            return self.call(service, operation, region=region, **kwargs)
+        except bexc.ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in missing:
+                return None
+            op = exc.operation_name or operation
+            if code in DENIED_CODES:
+                out.gap(service, iam_action(service, op), denied_reason(exc), resource=resource,
+                        region=region or self.region)
+                return None
+            out.gap(service, iam_action(service, op), f"error {code}: {error_message(exc)}",
+                    resource=resource, region=region or self.region)
+            return None
+
+    # -- identifiers -----------------------------------------------------------
+    @property
+    def region_node(self) -> str:
+        return region_id_node(self.account, self.region)
+
+    def records(self, region: str | None = None) -> Records:
+        return Records(region=region or self.region, account=self.account)
+
+    def arn(self, service: str, resource: str, region: str | None = None, account: str | None = None,
+            global_: bool = False) -> str:
+        reg = "" if global_ else (region or self.region)
+        acct = self.account if account is None else account
+        return f"arn:{self.partition}:{service}:{reg}:{acct}:{resource}"
+
+    def ec2_arn(self, resource_type: str, rid: str, region: str | None = None) -> str:
+        """ARN of an EC2-family resource (vpc, subnet, security-group, instance, ...)."""
+        return self.arn("ec2", f"{resource_type}/{rid}", region=region)
+
+
+def denied_reason(exc: bexc.ClientError) -> str:
+    msg = error_message(exc)
+    if "service control policy" in msg.lower():
+        return "access denied by an explicit deny in a service control policy (SCP)"
+    if "permissions boundary" in msg.lower():
+        return "access denied by a permissions boundary"
+    return "access denied"
+
+
+def error_message(exc: bexc.ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Message", ""))[:300]
+
+
+def tags_of(obj: dict[str, Any] | list | None) -> dict[str, str]:
+    """AWS tags in any of their shapes (Tags/TagSet/TagList lists, or a dict) as a dict."""
+    if obj is None:
+        return {}
+    raw: Any = obj
+    if isinstance(obj, dict):
+        for key in ("Tags", "TagSet", "TagList", "tags"):
+            if key in obj:
+                raw = obj[key]
+                break
+        else:
+            return {}
+    if isinstance(raw, dict):
+        return {str(k): str(v) for k, v in raw.items()}
+    out: dict[str, str] = {}
+    for t in raw or []:
+        k = t.get("Key", t.get("key", t.get("TagKey")))
+        v = t.get("Value", t.get("value", t.get("TagValue", "")))
+        if k is not None:
+            out[str(k)] = "" if v is None else str(v)
+    return out
+
+
+def name_of(obj: dict[str, Any], default: str) -> str:
+    return tags_of(obj).get("Name") or default
+
+
+def iso(value: Any) -> str | None:
+    """A datetime (or ISO string) as an ISO-8601 UTC string."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat(timespec="seconds")
+    return str(value)
+
+
+def age_days(value: Any, at: datetime | None = None) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return max(0, ((at or now()) - value).days)
