@@ -114,7 +114,13 @@ def _scan_command(profile: str | None, region: list[str] | None, out: Path, name
                   workers: int, fail_on: str | None, suppress: Path | None, strict: bool,
                   pricing: str) -> int:
     from renderers.report import prepare_out
-    from scanner.session import account_alias, discover_regions, make_session, validate_regions, verify_identity
+    from scanner.session import (
+        account_alias,
+        discover_regions,
+        make_session,
+        validate_regions,
+        verify_identity,
+    )
 
     options = _options(fail_on, suppress, pricing)
     validate_regions(region or [])

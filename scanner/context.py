@@ -141,6 +141,16 @@ class ScanContext:
         acct = self.account if account is None else account
         return f"arn:{self.partition}:{service}:{reg}:{acct}:{resource}"
 
+    def kms_key_arn(self, ref: str | None, region: str | None = None) -> str | None:
+        """A KMS key reference (key id, key ARN or alias ARN/name) as the id used in the graph."""
+        if not ref:
+            return None
+        if ref.startswith("arn:"):
+            return ref
+        if ref.startswith("alias/"):
+            return self.arn("kms", ref, region=region)
+        return self.arn("kms", f"key/{ref}", region=region)
+
     def ec2_arn(self, resource_type: str, rid: str, region: str | None = None) -> str:
         """ARN of an EC2-family resource (vpc, subnet, security-group, instance, ...)."""
         return self.arn("ec2", f"{resource_type}/{rid}", region=region)
@@ -208,3 +218,8 @@ def age_days(value: Any, at: datetime | None = None) -> int | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return max(0, ((at or now()) - value).days)
+
+
+def cidr_node_id(cidr: str) -> str:
+    """Graph id for an address range; 0.0.0.0/0 and ::/0 are the one ``internet`` node."""
+    return "internet" if cidr in ("0.0.0.0/0", "::/0") else f"cidr:{cidr}"

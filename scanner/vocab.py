@@ -24,7 +24,9 @@ KINDS: dict[str, tuple[str, ...]] = {
                     "is_management_account"),
     "aws:region": ("enabled",),
     "internet": (),
-    "external": ("reason",),  # a resource outside the scan (other account, unscanned region)
+    "external": ("reason",),
+    "net:cidr": ("cidr", "ipv6"),  # a source/destination address range that is not the internet
+  # a resource outside the scan (other account, unscanned region)
     # network
     "ec2:vpc": ("vpc_id", "cidr", "cidrs", "ipv6_cidrs", "is_default", "state", "dhcp_options_id",
                 "instance_tenancy"),
