@@ -16,7 +16,7 @@ from typing import Any
 
 import botocore.exceptions as bexc
 
-from scanner import __version__
+from scanner import __version__, derive
 from scanner.collectors import Collector, load_all
 from scanner.context import (
     DENIED_CODES,
@@ -172,6 +172,7 @@ def build_inventory(meta: dict[str, Any], results: list[RunResult], identity: Id
     batches = [base] + [r.records for r in sorted(results, key=lambda x: (x.collector, x.region))
                         if r.records is not None]
     inv.merge(batches)
+    derive.run(inv)
     inv.meta["runs"] = [r.meta() for r in results]
     inv.meta["timing"] = {f"{r.collector}@{r.region}": r.seconds for r in sorted(results, key=lambda x: (x.collector, x.region))}
     return inv
