@@ -45,16 +45,21 @@ app = typer.Typer(
 )
 
 
+def say(message: str) -> None:
+    """One line on stderr, never wrapped (scripts and CI logs read it)."""
+    print(message, file=sys.stderr, flush=True)
+
+
 def one_line_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except UserError as exc:
-            err.print(f"awsscan: error: {exc}", markup=False)
+            say(f"awsscan: error: {exc}")
             raise typer.Exit(exc.code) from None
         except KeyboardInterrupt:
-            err.print("awsscan: interrupted", markup=False)
+            say("awsscan: interrupted")
             raise typer.Exit(EXIT_INTERRUPTED) from None
 
     return wrapper
@@ -163,7 +168,7 @@ def run_job(session: Any, identity: Any, regions: list[str], *, out: Path, name:
     if not quiet:
         print_summary(inv, analysis, files)
     if inv.meta.get("partial"):
-        err.print(f"awsscan: scan interrupted: a partial report was written to {files.out}", markup=False)
+        say(f"awsscan: scan interrupted: a partial report was written to {files.out}")
         return EXIT_INTERRUPTED
     return exit_code(inv, analysis, options, strict)
 
@@ -175,11 +180,10 @@ def exit_code(inv: Any, analysis: Any, options: dict[str, Any], strict: bool) ->
     if fail_on:
         worst = [f for f in analysis.open_findings() if SEVERITY_RANK[f.severity] <= SEVERITY_RANK[fail_on]]
         if worst:
-            err.print(f"awsscan: {len(worst)} open finding(s) at or above {fail_on} (--fail-on {fail_on})",
-                      markup=False)
+            say(f"awsscan: {len(worst)} open finding(s) at or above {fail_on} (--fail-on {fail_on})")
             return EXIT_FINDINGS
     if strict and unseen(inv):
-        err.print("awsscan: part of the account could not be read (--strict)", markup=False)
+        say("awsscan: part of the account could not be read (--strict)")
         return EXIT_STRICT
     return 0
 
@@ -216,7 +220,7 @@ class ScanProgress:
             if self._progress is not None:
                 self._task = self._progress.add_task("", total=payload)
             else:
-                err.print(f"awsscan: scanning ({payload} collector runs)", markup=False)
+                say(f"awsscan: scanning ({payload} collector runs)")
         elif event == "done":
             self._done += 1
             note = "" if payload.status == "ok" else f" [{payload.status}]"
@@ -224,8 +228,8 @@ class ScanProgress:
                 self._progress.update(self._task, advance=1,
                                       description=f"{payload.region} · {payload.service} · {payload.collector}{note}")
             elif payload.status in ("denied", "failed"):
-                err.print(f"awsscan: warning: {payload.collector} in {payload.region}: {payload.status}"
-                          f" {payload.action} {payload.message}".rstrip(), markup=False)
+                say(f"awsscan: warning: {payload.collector} in {payload.region}: {payload.status}"
+                    f" {payload.action} {payload.message}".rstrip())
 
 
 def print_summary(inv: Any, analysis: Any, files: Any) -> None:
@@ -244,10 +248,10 @@ def print_summary(inv: Any, analysis: Any, files: Any) -> None:
     out_console.print("Findings: " + ", ".join(f"{k} {v}" for k, v in sev.items()), markup=False)
     problems = unseen(inv)
     if problems:
-        err.print(f"awsscan: warning: {len(problems)} part(s) of the account could not be read; "
-                  "the document lists them in each section", markup=False)
+        say(f"awsscan: warning: {len(problems)} part(s) of the account could not be read; "
+                  "the document lists them in each section")
     for w in files.warnings:
-        err.print(f"awsscan: warning: {w}", markup=False)
+        say(f"awsscan: warning: {w}")
     out_console.print(f"Report written to {files.out}/", markup=False)
     out_console.print(f"  document:  {files.document}", markup=False)
     out_console.print(f"  diagrams:  {files.out / 'diagrams'}/", markup=False)
@@ -286,7 +290,7 @@ def _demo(out: Path, name: str, workers: int, fail_on: str | None, suppress: Pat
         os.environ.pop(var, None)
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
     with mock_aws():
-        err.print("awsscan: building the sample account inside moto (offline)", markup=False)
+        say("awsscan: building the sample account inside moto (offline)")
         build_sample()
         session = make_session(None, DEMO_REGIONS[0])
         identity = verify_identity(session)
@@ -329,7 +333,7 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        err.print("awsscan: interrupted", markup=False)
+        say("awsscan: interrupted")
         sys.exit(EXIT_INTERRUPTED)
 
 
