@@ -37,7 +37,8 @@ IAM_PREFIX = {
     "elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing", "logs": "logs",
     "stepfunctions": "states", "apigatewayv2": "apigateway", "ce": "ce",
     "codestar-connections": "codestar-connections", "application-autoscaling": "application-autoscaling",
-    "resourcegroupstaggingapi": "tag", "es": "es", "opensearch": "es",
+    "resourcegroupstaggingapi": "tag", "es": "es", "opensearch": "es", "efs": "elasticfilesystem",
+    "accessanalyzer": "access-analyzer",
 }
 
 

@@ -73,7 +73,7 @@ class Records:
         self.edges: list[Edge] = []
         self.gaps: list[Gap] = []
 
-    def node(self, id: str, kind: str, name: str | None = None, *, region: str | None = None,
+    def node(self, id: str, kind: str, name: str | None = None, /, *, region: str | None = None,
              tags: dict[str, str] | None = None, external: bool = False, **props: Any) -> str:
         check_kind(kind)
         bad = SECRET_PROP_NAMES.intersection(k.lower() for k in props)

@@ -296,6 +296,7 @@ RELATIONS: dict[str, str] = {
     "uses_certificate": "listener/distribution uses ACM certificate",
     "scales": "scaling policy/target scales a resource",
     "flows_to": "traffic flows from one tier to the next (drawn in diagrams)",
+    "runs": "ECS service runs a task definition (its current revision)",
 }
 
 #: operation-level keys that must never leave memory, whatever the collector
