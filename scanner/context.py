@@ -127,6 +127,10 @@ class ScanContext:
             out.gap(service, iam_action(service, op), f"error {code}: {error_message(exc)}",
                     resource=resource, region=region or self.region)
             return None
+        except NotImplementedError:  # an emulator (moto) without this API; real AWS never raises it
+            out.gap(service, iam_action(service, _camel(operation)), "not implemented by this endpoint",
+                    resource=resource, region=region or self.region)
+            return None
 
     # -- identifiers -----------------------------------------------------------
     @property
@@ -155,6 +159,10 @@ class ScanContext:
     def ec2_arn(self, resource_type: str, rid: str, region: str | None = None) -> str:
         """ARN of an EC2-family resource (vpc, subnet, security-group, instance, ...)."""
         return self.arn("ec2", f"{resource_type}/{rid}", region=region)
+
+
+def _camel(operation: str) -> str:
+    return "".join(p.capitalize() for p in operation.split("_"))
 
 
 def denied_reason(exc: bexc.ClientError) -> str:

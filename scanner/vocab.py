@@ -21,7 +21,7 @@ from __future__ import annotations
 KINDS: dict[str, tuple[str, ...]] = {
     # account level
     "aws:account": ("account_id", "alias", "partition", "organization_id", "management_account",
-                    "is_management_account"),
+                    "is_management_account", "contacts"),
     "aws:region": ("enabled",),
     "internet": (),
     "external": ("reason",),

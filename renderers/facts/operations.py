@@ -1,0 +1,194 @@
+"""Facts for section 12 (operations) and 10.3 (cost monitoring), from the graph alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scanner.inventory import Inventory
+
+#: resources a production platform is expected to alarm on, with a human label
+WATCHED_KINDS = {
+    "elbv2:load-balancer": "load balancer", "rds:instance": "database", "rds:cluster": "database cluster",
+    "autoscaling:group": "Auto Scaling group", "lambda:function": "Lambda function",
+    "dynamodb:table": "DynamoDB table", "elasticache:replication-group": "cache", "sqs:queue": "queue",
+    "ecs:service": "ECS service", "ec2:nat-gateway": "NAT gateway",
+}
+COST_TAGS = ("Project", "Environment", "Owner", "CostCenter")
+#: kinds that carry tags worth counting for cost allocation (skip graph scaffolding and sub-resources)
+TAGGABLE = ("ec2:vpc", "ec2:subnet", "ec2:instance", "ec2:nat-gateway", "ec2:security-group", "ebs:volume",
+            "s3:bucket", "rds:instance", "rds:cluster", "dynamodb:table", "elbv2:load-balancer",
+            "autoscaling:group", "lambda:function", "ecs:cluster", "ecs:service", "efs:file-system",
+            "elasticache:replication-group", "sqs:queue", "sns:topic", "kms:key", "codebuild:project",
+            "codepipeline:pipeline", "cloudformation:stack", "logs:log-group", "eks:cluster")
+
+
+def alarms(inv: Inventory) -> list[dict[str, Any]]:
+    rows = []
+    for a in inv.nodes("cloudwatch:alarm"):
+        p = a["props"]
+        watched = [t["name"] for t in inv.out(a["id"], "monitors")]
+        topics = [t["name"] for t in inv.out(a["id"], "publishes_to")]
+        dims = ", ".join(f"{k}={v}" for k, v in sorted((p.get("dimensions") or {}).items()))
+        rows.append({"name": a["name"], "region": a["region"], "metric": f"{p.get('namespace') or ''} {p.get('metric') or ''}".strip(),
+                     "condition": _condition(p), "state": p.get("state"), "watches": watched or ([dims] if dims else []),
+                     "notifies": topics, "actions_enabled": p.get("actions_enabled")})
+    return rows
+
+
+def _condition(p: dict[str, Any]) -> str:
+    ops = {"GreaterThanThreshold": ">", "GreaterThanOrEqualToThreshold": ">=", "LessThanThreshold": "<",
+           "LessThanOrEqualToThreshold": "<="}
+    if p.get("threshold") is None:
+        return p.get("comparison") or "-"
+    value = p["threshold"]
+    value = int(value) if float(value).is_integer() else value
+    return f"{ops.get(p.get('comparison') or '', p.get('comparison') or '')} {value}"
+
+
+def alarm_coverage(inv: Inventory) -> list[dict[str, Any]]:
+    """For each kind of resource that should be alarmed on: how many are, and which are not."""
+    rows = []
+    for kind, label in WATCHED_KINDS.items():
+        nodes = inv.nodes(kind)
+        if not nodes:
+            continue
+        unwatched = [n["name"] for n in nodes if not inv.into(n["id"], "monitors", "cloudwatch:alarm")]
+        rows.append({"kind": label, "total": len(nodes), "watched": len(nodes) - len(unwatched),
+                     "unwatched": unwatched})
+    return rows
+
+
+def topics_used_by_alarms(inv: Inventory) -> list[dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for a in inv.nodes("cloudwatch:alarm"):
+        for t in inv.out(a["id"], "publishes_to"):
+            row = out.setdefault(t["id"], {"name": t["name"], "alarms": 0, "subscriptions": _subs(t)})
+            row["alarms"] += 1
+    return sorted(out.values(), key=lambda r: r["name"])
+
+
+def _subs(topic: dict[str, Any]) -> list[str]:
+    subs = (topic.get("props") or {}).get("subscriptions") or []
+    protocols = [s.get("protocol") for s in subs if isinstance(s, dict) and s.get("protocol")]
+    return sorted(protocols)
+
+
+def log_groups(inv: Inventory) -> list[dict[str, Any]]:
+    rows = []
+    for g in inv.nodes("logs:log-group"):
+        p = g["props"]
+        rows.append({"name": g["name"], "region": g["region"], "retention": p.get("retention_days"),
+                     "stored_mb": round((p.get("stored_bytes") or 0) / 1024**2, 1),
+                     "encrypted": bool(p.get("kms_key")),
+                     "filters": [f.get("name") for f in p.get("metric_filters") or []]})
+    return rows
+
+
+def audit_trails(inv: Inventory) -> list[dict[str, Any]]:
+    rows = []
+    for t in inv.nodes("cloudtrail:trail"):
+        p = t["props"]
+        rows.append({"name": t["name"], "region": p.get("home_region") or t["region"],
+                     "multi_region": p.get("multi_region"), "logging": p.get("is_logging"),
+                     "validation": p.get("log_validation"), "bucket": p.get("s3_bucket"),
+                     "cloudwatch": bool(p.get("cloudwatch_log_group")), "kms": bool(p.get("kms_key"))})
+    return rows
+
+
+def log_sources(inv: Inventory) -> dict[str, Any]:
+    """Which other logs the account keeps: VPC flow logs, load balancer access logs, S3 access logs."""
+    vpcs = inv.nodes("ec2:vpc")
+    flow_targets = {f["props"].get("resource_id") for f in inv.nodes("ec2:flow-log")}
+    lbs = inv.nodes("elbv2:load-balancer")
+    buckets = inv.nodes("s3:bucket")
+    return {
+        "vpcs": len(vpcs), "vpcs_with_flow_logs": sum(1 for v in vpcs if v["props"].get("vpc_id") in flow_targets),
+        "lbs": len(lbs), "lbs_with_access_logs": sum(1 for lb in lbs if lb["props"].get("access_logs")),
+        "buckets": len(buckets), "buckets_with_logging": sum(1 for b in buckets if b["props"].get("logging_target")),
+        "config_recorders": len(inv.nodes("config:recorder")),
+    }
+
+
+def security_services(inv: Inventory) -> list[dict[str, Any]]:
+    """Per scanned region: which detective services are on (for incident response)."""
+    rows = []
+    for region in inv.regions:
+        def on(kind: str, prop: str, good: tuple[Any, ...], region: str = region) -> bool | None:
+            nodes = [n for n in inv.nodes(kind) if n["region"] == region]
+            if not nodes:
+                return False
+            return any(n["props"].get(prop) in good for n in nodes)
+
+        rows.append({"region": region,
+                     "guardduty": on("guardduty:detector", "status", ("ENABLED", "enabled", True)),
+                     "securityhub": on("securityhub:hub", "enabled", (True,)),
+                     "config": on("config:recorder", "recording", (True,)),
+                     "analyzer": on("iam:access-analyzer", "status", ("ACTIVE",))})
+    return rows
+
+
+def contacts(inv: Inventory) -> dict[str, Any] | None:
+    for a in inv.nodes("aws:account"):
+        c = a["props"].get("contacts")
+        if c is not None:
+            return c
+    return None
+
+
+def maintenance(inv: Inventory) -> dict[str, Any]:
+    instances = inv.nodes("ssm:managed-instance")
+    ec2 = inv.nodes("ec2:instance")
+    dbs = inv.nodes("rds:instance")
+    amis = [i for i in inv.nodes("ec2:image") if i["props"].get("age_days") is not None]
+    certs = [c for c in inv.nodes("acm:certificate") if c["props"].get("days_to_expiry") is not None]
+    return {
+        "windows": [{"name": w["name"], "schedule": w["props"].get("schedule"), "duration": w["props"].get("duration"),
+                     "enabled": w["props"].get("enabled")} for w in inv.nodes("ssm:maintenance-window")],
+        "baselines": [{"name": b["name"], "os": b["props"].get("operating_system"), "default": b["props"].get("default")}
+                      for b in inv.nodes("ssm:patch-baseline")],
+        "managed": len(instances), "ec2": len([i for i in ec2 if i["props"].get("state") != "terminated"]),
+        "online": sum(1 for i in instances if i["props"].get("ping_status") == "Online"),
+        "noncompliant": [i["name"] for i in instances
+                         if i["props"].get("patch_compliance") not in (None, "compliant")],
+        "db_auto_minor": sum(1 for d in dbs if d["props"].get("auto_minor_upgrade")), "dbs": len(dbs),
+        "oldest_ami_days": max((i["props"]["age_days"] for i in amis), default=None),
+        "certs_expiring": sorted(((c["name"], c["props"]["days_to_expiry"]) for c in certs
+                                  if c["props"]["days_to_expiry"] <= 45), key=lambda x: x[1]),
+        "backup_plans": len(inv.nodes("backup:plan")),
+    }
+
+
+def budgets(inv: Inventory) -> list[dict[str, Any]]:
+    return [{"name": b["name"], "amount": b["props"].get("amount"), "unit": b["props"].get("unit"),
+             "period": b["props"].get("time_unit"), "type": b["props"].get("budget_type"),
+             "actual": b["props"].get("actual"), "forecast": b["props"].get("forecast"),
+             "alerts": [f"{a.get('type', '').lower()} > {a.get('threshold'):g}{'%' if a.get('threshold_type') == 'PERCENTAGE' else ''}"
+                        for a in b["props"].get("alerts") or [] if a.get("threshold") is not None]}
+            for b in inv.nodes("budgets:budget")]
+
+
+def spend(inv: Inventory) -> dict[str, Any] | None:
+    nodes = inv.nodes("ce:monthly-spend")
+    return nodes[-1]["props"] if nodes else None
+
+
+def tag_coverage(inv: Inventory) -> dict[str, Any]:
+    """Share of taggable resources that carry each cost-allocation tag."""
+    nodes = [n for n in inv.nodes(*TAGGABLE) if not (n["props"].get("is_default"))]
+    total = len(nodes)
+    per_tag = {}
+    for tag in COST_TAGS:
+        have = sum(1 for n in nodes if any(k.lower() == tag.lower() for k in (n.get("tags") or {})))
+        per_tag[tag] = {"count": have, "share": round(100 * have / total) if total else 0}
+    all_four = sum(1 for n in nodes if all(any(k.lower() == t.lower() for k in (n.get("tags") or {}))
+                                           for t in COST_TAGS))
+    activated = [t["props"].get("key") for t in inv.nodes("ce:cost-allocation-tag")
+                 if t["props"].get("status") == "Active"]
+    return {"total": total, "per_tag": per_tag, "all": all_four,
+            "all_share": round(100 * all_four / total) if total else 0, "activated": activated,
+            "allocation_tags_known": bool(inv.nodes("ce:cost-allocation-tag"))}
+
+
+def anomaly_monitors(inv: Inventory) -> list[dict[str, Any]]:
+    return [{"name": m["name"], "type": m["props"].get("type"), "dimension": m["props"].get("dimension"),
+             "subscriptions": len(m["props"].get("subscriptions") or [])} for m in inv.nodes("ce:anomaly-monitor")]
