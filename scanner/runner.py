@@ -98,6 +98,8 @@ def run_one(coll: Collector, ctx: ScanContext) -> RunResult:
         status, message = STATUS_UNAVAILABLE, f"no endpoint: {exc}"
     except bexc.UnknownServiceError as exc:
         status, message = STATUS_UNAVAILABLE, f"service not known to this botocore: {exc}"
+    except NotImplementedError as exc:  # an emulator (moto) without this API; real AWS never raises it
+        status, message = STATUS_UNAVAILABLE, f"not implemented by this endpoint: {str(exc)[:200]}"
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # a collector bug or an unexpected API shape must not stop the scan
