@@ -153,7 +153,7 @@ def test_managed_instances_with_stubber():
             {"InstanceId": "i-0abc", "PingStatus": "Online", "PlatformName": "Amazon Linux", "PlatformVersion": "2023",
              "AgentVersion": "3.3.0"}]})
         stub.add_response("describe_instance_patch_states", {"InstancePatchStates": [
-            {"InstanceId": "i-0abc", "PatchGroup": "", "BaselineId": "pb-0123456789abcdef0", "OperationStartTime": "2026-11-01T00:00:00Z",
+            {"InstanceId": "i-0abc", "PatchGroup": "web", "BaselineId": "pb-0123456789abcdef0", "OperationStartTime": "2026-11-01T00:00:00Z",
              "OperationEndTime": "2026-11-01T00:10:00Z", "Operation": "Scan", "MissingCount": 2, "FailedCount": 0}]})
         out = collect_ssm_maintenance(c)
     (node,) = [n for n in out.nodes if n.kind == "ssm:managed-instance"]
