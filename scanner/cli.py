@@ -163,6 +163,8 @@ def run_job(session: Any, identity: Any, regions: list[str], *, out: Path, name:
 
     with ScanProgress(quiet=quiet) as progress:
         inv = scan(session, identity, regions, name=name, alias=alias, workers=workers, progress=progress)
+    if options.get("pricing") == "live" and options.get("pricing_session") is not None:
+        options["pricebook"] = live_prices(options.pop("pricing_session"), inv)
     analysis = analyze(inv, options)
     files = write_report(inv, analysis, out, project_name=name or inv.meta.get("name"))
     if not quiet:
@@ -171,6 +173,19 @@ def run_job(session: Any, identity: Any, regions: list[str], *, out: Path, name:
         say(f"awsscan: scan interrupted: a partial report was written to {files.out}")
         return EXIT_INTERRUPTED
     return exit_code(inv, analysis, options, strict)
+
+
+def live_prices(session: Any, inv: Any) -> Any:
+    """Live Price List prices for what the account uses; the embedded table if they cannot be read."""
+    import botocore.exceptions as bexc
+
+    from scanner.analysis.prices import PriceBook, fetch_live
+
+    try:
+        return fetch_live(session, inv)
+    except (bexc.ClientError, bexc.BotoCoreError) as exc:
+        say(f"awsscan: warning: live prices unavailable ({exc}); using the embedded price table")
+        return PriceBook()
 
 
 def exit_code(inv: Any, analysis: Any, options: dict[str, Any], strict: bool) -> int:

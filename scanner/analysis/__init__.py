@@ -15,7 +15,7 @@ from scanner.inventory import Inventory
 __all__ = ["Analysis", "Finding", "analyze"]
 
 #: analysis steps in order: each module exposes ``run(inv, analysis, options)``
-STEPS = ("exposure", "ha", "cost", "findings", "suppress")
+STEPS = ("exposure", "ha", "cost", "findings", "savings", "suppress")
 
 
 def analyze(inv: Inventory, options: dict[str, Any] | None = None) -> Analysis:
