@@ -90,6 +90,8 @@ def run_one(coll: Collector, ctx: ScanContext) -> RunResult:
             status, action, message = STATUS_DENIED, iam_action(coll.service, op), denied_reason(exc)
         elif code in UNAVAILABLE_CODES:
             status, message = STATUS_UNAVAILABLE, f"{code}: not offered or not subscribed here"
+        elif code == "404" and "not yet implemented" in error_message(exc).lower():  # moto: service absent
+            status, message = STATUS_UNAVAILABLE, "not implemented by this endpoint"
         elif code in REGION_DISABLED_CODES and ctx.region != ctx.home_region:
             status, message = STATUS_REGION_DISABLED, f"{code}: region not enabled for this account"
         else:

@@ -91,6 +91,8 @@ KINDS: dict[str, tuple[str, ...]] = {
                                        "min", "max"),
     "application-autoscaling:policy": ("name", "service_namespace", "resource_id", "policy_type",
                                        "target_value", "metric"),
+    "application-autoscaling:scheduled-action": ("name", "service_namespace", "resource_id",
+                                                 "schedule", "min", "max"),
     # load balancing
     "elbv2:load-balancer": ("name", "type", "scheme", "dns_name", "vpc_id", "subnet_ids", "azs",
                             "security_group_ids", "state", "ip_address_type",

@@ -64,7 +64,7 @@ NOT_DRAWN = (
     ("ec2:network-interface", "network interfaces", "listed in section 2"),
     ("ec2:elastic-ip", "Elastic IPs", "shown on their NAT gateway or instance"),
     ("ebs:volume", "EBS volumes", "listed in section 4.2"),
-    ("elbv2:target-group", "target groups", "drawn as load balancer -> target edges"),
+    ("elbv2:target-group", "target groups", "drawn as edges from each load balancer to its targets"),
 )
 
 
@@ -105,6 +105,8 @@ class Model:
     subnets: dict[str, dict[str, Any]] = field(default_factory=dict)
     public: dict[str, bool | None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: private subnet -> NAT gateways its default route uses (shown in the subnet's label)
+    egress: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, item: Item) -> None:
         self.items[item.key] = item
@@ -126,6 +128,9 @@ def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
     if not model.items and not model.vpcs:
         return [_empty(inv)]
     scene = render_scene(inv, model)
+    drawn_vpcs = [v for v in model.vpcs if any(it.vpc == v["id"] for it in model.items.values())]
+    if len(drawn_vpcs) > cl.MAX_VPCS_INLINE and len(model.vpcs) > 1:
+        return split(inv, analysis, model)
     if cl.fits(scene) or len(model.vpcs) <= 1:
         if not cl.fits(scene):
             return [_degraded_single(inv, analysis, model)]
@@ -138,8 +143,9 @@ def split(inv: Inventory, analysis: Analysis, model: Model) -> list[Diagram]:
     parts: list[Diagram] = []
     vpc_ids = [v["id"] for v in model.vpcs]
     overview = overview_scene(inv, model)
-    omitted = [f"the inside of each VPC: {len(vpc_ids)} VPCs are drawn in their own diagrams below "
-               f"(the whole account has more than {cl.MAX_NODES} nodes or {cl.MAX_EDGES} edges)"]
+    omitted = [f"the inside of each VPC: the {len(vpc_ids)} VPCs are drawn in their own diagrams below "
+               f"(one picture of the whole account would exceed {cl.MAX_VPCS_INLINE} VPCs, "
+               f"{cl.MAX_NODES} nodes or {cl.MAX_EDGES} edges)"]
     omitted += cl.truncate(overview, "VPCs and regional services")
     parts.append(_diagram(FILENAME, "AWS architecture: overview of VPCs and their connections",
                           overview, omitted))
@@ -445,7 +451,7 @@ def _link_internet(inv: Inventory, m: Model, idx: _Index) -> None:
     for key, it in sorted(m.items.items()):
         if it.kind == "ec2:internet-gateway" and it.vpc:
             igw_by_vpc.setdefault(it.vpc, key)
-    for vpc, igw in sorted(igw_by_vpc.items()):
+    for igw in sorted(igw_by_vpc.values()):
         m.link("internet", igw, "public")
     for key, it in sorted(m.items.items()):
         igw = igw_by_vpc.get(it.vpc or "")
@@ -544,10 +550,8 @@ def _link_egress(inv: Inventory, m: Model, idx: _Index) -> None:
         subnets = {s["id"] for s in inv.out(t["id"], "associated_with", "ec2:subnet")}
         subnets.update(idx.subnet_by_raw[r] for r in t["props"].get("subnet_ids") or [] if r in idx.subnet_by_raw)
         for s in sorted(subnets):
-            if m.public.get(s):
-                continue
-            for nat in sorted(nats):
-                m.link(f"box:{s}", nat, "egress")
+            if not m.public.get(s):
+                m.egress.setdefault(s, []).extend(m.items[n].title for n in sorted(nats))
 
 
 def _link_connectivity(inv: Inventory, m: Model, idx: _Index) -> None:
@@ -658,7 +662,7 @@ def _link_endpoints(inv: Inventory, m: Model) -> None:
         kind = svc_kind.get(str(p.get("service_name") or "").rsplit(".", 1)[-1])
         for dst, other in sorted(m.items.items()):
             if other.kind == kind and other.region == it.region and other.zone == "regional":
-                m.link(key, dst, "egress", "private")
+                m.link(key, dst, "private", "private route")
 
 
 # --- scenes -----------------------------------------------------------------------
@@ -679,6 +683,19 @@ def _region_box(scene: st.Scene, parent: st.Box, region: str) -> st.Box:
     return scene.box(parent, f"region/{region}", "region", st.box_title("region", region), sort_key=region)
 
 
+def _empty_vpc_node(scene: st.Scene, region: st.Box, vpc: dict[str, Any], m: Model) -> None:
+    """A VPC with no drawable resources is one node (its subnets counted), not a box of empty boxes."""
+    raw = vpc["props"].get("vpc_id")
+    subnets = [s for s in m.subnets.values() if s["props"].get("vpc_id") == raw]
+    azs = {s["props"].get("az") for s in subnets if s["props"].get("az")}
+    extra = "default VPC · " if vpc["props"].get("is_default") else ""
+    label = st.html_label(f"VPC {vpc.get('name')}", f"{raw or ''} · {vpc['props'].get('cidr') or ''}",
+                          f"{extra}{len(subnets)} subnets · {len(azs)} AZs · empty")
+    attrs = st.node_attrs("ec2:vpc")
+    attrs["style"] = "filled,dashed"
+    scene.node(region, vpc["id"], label, attrs, members=(vpc["id"],), kind="ec2:vpc")
+
+
 def _subnet_style(public: bool | None) -> str:
     return {True: "subnet_public", False: "subnet_private"}.get(public, "subnet_unknown")
 
@@ -690,9 +707,12 @@ def _vpc_box(scene: st.Scene, region_box: st.Box, vpc: dict[str, Any]) -> st.Box
     return scene.box(region_box, vpc["id"], "vpc", label)
 
 
-def _subnet_label(s: dict[str, Any], public: bool | None) -> str:
+def _subnet_label(s: dict[str, Any], public: bool | None, egress: list[str] | None = None) -> str:
     p = s["props"]
-    return st.box_title(_subnet_style(public), s.get("name"), f"{p.get('cidr') or ''} · {p.get('subnet_id') or ''}")
+    route = "default route: internet gateway" if public else (
+        f"egress via {', '.join(sorted(set(egress)))}" if egress else "")
+    return st.box_title(_subnet_style(public), s.get("name"), f"{p.get('cidr') or ''} · {p.get('subnet_id') or ''}",
+                        route)
 
 
 def render_scene(inv: Inventory, m: Model, only_vpc: str | None = None) -> st.Scene:
@@ -703,11 +723,15 @@ def render_scene(inv: Inventory, m: Model, only_vpc: str | None = None) -> st.Sc
     vpc_boxes: dict[str, st.Box] = {}
     subnet_boxes: dict[str, st.Box] = {}
     wanted = _wanted_items(m, only_vpc)
+    occupied_vpcs = {it.vpc for it in m.items.values() if it.vpc}
     for vpc in m.vpcs:
         if only_vpc and vpc["id"] != only_vpc:
             continue
         region = _region_box(scene, account, vpc.get("region") or "global")
-        vpc_boxes[vpc["id"]] = _vpc_box(scene, region, vpc)
+        if vpc["id"] in occupied_vpcs or only_vpc:
+            vpc_boxes[vpc["id"]] = _vpc_box(scene, region, vpc)
+        else:
+            _empty_vpc_node(scene, region, vpc, m)
     # subnets: a box when something is in them, a subnet-styled node when empty
     occupied = {it.subnet for it in m.items.values() if it.subnet}
     for sid, s in sorted(m.subnets.items()):
@@ -718,13 +742,14 @@ def render_scene(inv: Inventory, m: Model, only_vpc: str | None = None) -> st.Sc
         az_box = scene.box(vpc_boxes[vpc], f"{vpc}/az/{az}", "az", st.box_title("az", az), sort_key=az)
         public = m.public.get(sid)
         if sid in occupied:
-            subnet_boxes[sid] = scene.box(az_box, sid, _subnet_style(public), _subnet_label(s, public),
+            subnet_boxes[sid] = scene.box(az_box, sid, _subnet_style(public), _subnet_label(s, public, m.egress.get(sid)),
                                           sort_key=_tier_order(public, s))
         else:
             attrs = st.box_attrs(_subnet_style(public), "")
-            attrs.pop("label")
+            for k in ("label", "margin", "labeljust"):
+                attrs.pop(k, None)
             attrs.update(shape="box", style="filled,dashed", fontsize="9")
-            scene.node(az_box, sid, _subnet_label(s, public), attrs, members=(sid,), kind="ec2:subnet")
+            scene.node(az_box, sid, _subnet_label(s, public, m.egress.get(sid)), attrs, members=(sid,), kind="ec2:subnet")
     node_of: dict[str, str] = {}
     for key in sorted(wanted):
         it = m.items[key]
@@ -735,10 +760,42 @@ def render_scene(inv: Inventory, m: Model, only_vpc: str | None = None) -> st.Sc
     if any(link.src == "internet" or link.dst == "internet" for link in m.links):
         node_of["internet"] = scene.node(None, "internet", st.html_label("Internet"), st.node_attrs("internet"),
                                          members=("internet",), kind="internet")
+    _stack_tiers(scene, m, subnet_boxes)
+    mine = _own_ends(m, only_vpc) if only_vpc else None
     for link in m.links:
-        _draw_link(scene, link, node_of, subnet_boxes, vpc_boxes, m, only_vpc)
+        if mine is None or link.src in mine or link.dst in mine:
+            _draw_link(scene, link, node_of, subnet_boxes, vpc_boxes, m, only_vpc)
     _legend(scene, m)
     return scene
+
+
+def _subnet_tier(m: Model, sid: str) -> int:
+    """0 public, 1 compute, 2 data, 3 other: the order subnets stack in inside an AZ box."""
+    if m.public.get(sid):
+        return 0
+    kinds = {it.kind for it in m.items.values() if it.subnet == sid}
+    if kinds & COMPUTE_KINDS:
+        return 1
+    return 2 if kinds & DATA_KINDS else 3
+
+
+def _stack_tiers(scene: st.Scene, m: Model, subnet_boxes: dict[str, st.Box]) -> None:
+    """Invisible edges public -> compute -> data inside each AZ, so tiers stack along the rank
+    direction and AZs sit side by side (the usual way AWS diagrams are drawn)."""
+    by_az: dict[tuple[str, str], dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for sid, box in sorted(subnet_boxes.items()):
+        s = m.subnets[sid]["props"]
+        by_az[(str(s.get("vpc_id")), str(s.get("az")))][_subnet_tier(m, sid)].extend(sorted(box.nodes))
+    for sid, sub in sorted(m.subnets.items()):
+        nid = st.dot_id(sid)
+        if sid not in subnet_boxes and nid in scene.nodes:     # an empty subnet drawn as a node
+            s = sub["props"]
+            by_az[(str(s.get("vpc_id")), str(s.get("az")))][0 if m.public.get(sid) else 3].append(nid)
+    for _, tiers in sorted(by_az.items()):
+        levels = [tiers[t] for t in sorted(tiers) if tiers[t]]
+        for upper, lower in zip(levels, levels[1:], strict=False):
+            for b in lower:          # every node of the lower tier below one node of the upper
+                scene.edge(upper[0], b, "invisible")
 
 
 def _tier_order(public: bool | None, s: dict[str, Any]) -> str:
@@ -756,18 +813,25 @@ def _subnet_vpc(inv: Inventory, s: dict[str, Any], vpc_by_id: dict[str, dict[str
     return None
 
 
+def _own_ends(m: Model, vpc: str) -> set[str]:
+    """Link ends that belong to one VPC: its box, its subnets' boxes, its items."""
+    raw = next((v["props"].get("vpc_id") for v in m.vpcs if v["id"] == vpc), None)
+    ends = {f"box:{vpc}"} | {k for k, it in m.items.items() if it.vpc == vpc}
+    ends |= {f"box:{sid}" for sid, s in m.subnets.items() if s["props"].get("vpc_id") == raw}
+    return ends
+
+
 def _wanted_items(m: Model, only_vpc: str | None) -> set[str]:
     """Items of the diagram: all of them, or one VPC's plus the outside things linked to it."""
     if not only_vpc:
         return set(m.items)
+    mine = _own_ends(m, only_vpc)
     inside = {k for k, it in m.items.items() if it.vpc == only_vpc}
-    ends = inside | {f"box:{s}" for s, _ in m.subnets.items()} | {f"box:{only_vpc}"}
     extra = set()
     for link in m.links:
         for a, b in ((link.src, link.dst), (link.dst, link.src)):
-            if a in ends and a in inside | {f"box:{only_vpc}"} | {f"box:{s}" for s in m.subnets} and b in m.items:
-                if m.items[b].vpc in (None, only_vpc):
-                    extra.add(b)
+            if a in mine and b in m.items and m.items[b].vpc in (None, only_vpc):
+                extra.add(b)
     return inside | extra
 
 
@@ -917,13 +981,14 @@ def _omitted(inv: Inventory, m: Model, only_vpc: str | None = None) -> list[str]
     for kind, words, where in NOT_DRAWN:
         nodes = inv.nodes(kind)
         if vpc_raw:
-            nodes = [n for n in nodes if n["props"].get("vpc_id") in (vpc_raw, None)]
+            nodes = [n for n in nodes if n["props"].get("vpc_id") == vpc_raw]
         if nodes:
             notes.append(f"{len(nodes)} {words} ({where})")
     items = [it for it in m.items.values() if not only_vpc or it.vpc == only_vpc]
     collapsed = [it for it in items if it.collapsed]
     if collapsed:
         hidden = sum(len(it.members) for it in collapsed)
-        notes.append(f"{hidden} resources are drawn as {len(collapsed)} grouped nodes (identical siblings "
-                     f"collapse; the count is in each label)")
+        nodes = "1 grouped node" if len(collapsed) == 1 else f"{len(collapsed)} grouped nodes"
+        notes.append(f"{hidden} resources are drawn as {nodes} (identical siblings collapse; the count is in "
+                     f"each label)")
     return notes

@@ -1,24 +1,437 @@
-"""AWS_SECURITY diagram (first cut: to be replaced by the full layout)."""
+"""AWS_SECURITY: who may reach what, what runs as whom, what is encrypted with which key.
+
+Security groups are the unit. Left to right: traffic sources (the internet as
+one node for 0.0.0.0/0 and ::/0, address ranges, prefix lists, groups of other
+accounts) -> security groups (boxed by VPC) -> the workloads they protect
+(resources with the same kind, groups and role drawn once, with a count) -> the
+IAM roles those workloads run as. ``allows`` rules are aggregated to one edge
+per (source, group) with the protocols/ports on the label, so a group with 40
+rules and 300 instances is still one node and a few edges. KMS keys link to
+what they encrypt, aggregated per kind ("3 EBS volumes"). Exposed resources
+(``analysis.exposure``) are red; resources with open findings get a thick
+orange border. Account guards (CloudTrail, GuardDuty, Config, Security Hub)
+are shown present, missing, or not assessed (the scan could not read them).
+"""
 
 from __future__ import annotations
 
-import graphviz
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
 
 from renderers.diagrams import Diagram
-from renderers.escape import dot_id, dot_label
+from renderers.diagrams import collapse as cl
+from renderers.diagrams import style as st
 from scanner.analysis.model import Analysis
 from scanner.inventory import Inventory
 
+MARKER = "AWS_SECURITY"
+FILENAME = "aws_security"
+SOURCE_KINDS = ("internet", "net:cidr", "ec2:prefix-list", "external")
+#: kinds whose role is drawn (compute that runs code with an identity)
+ROLE_KINDS = frozenset({"ec2:instance", "lambda:function", "ecs:service", "ecs:task-definition",
+                        "codebuild:project", "eks:cluster", "eks:nodegroup", "states:state-machine",
+                        "autoscaling:group"})
+MAX_PORTS_ON_LABEL = 4
+GUARDS = (
+    ("cloudtrail:trail", "cloudtrail", "CloudTrail"),
+    ("guardduty:detector", "guardduty", "GuardDuty"),
+    ("config:recorder", "config", "AWS Config"),
+    ("securityhub:hub", "securityhub", "Security Hub"),
+)
+
+
+@dataclass(frozen=True)
+class Workload:
+    kind: str
+    sgs: tuple[str, ...]
+    role: str | None
+
 
 def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
-    g = graphviz.Digraph("aws_security", graph_attr={"rankdir": "LR"})
-    n = 0
-    for vpc in inv.nodes("ec2:vpc"):
-        with g.subgraph(name="cluster_" + dot_id(vpc["id"])) as c:
-            c.attr(label=dot_label(f"{vpc['name']} {vpc['props'].get('cidr')}"))
-            c.node(dot_id(vpc["id"]), dot_label(vpc["props"].get("vpc_id")))
-            n += 1
-            for s in inv.out(vpc["id"], "contains", "ec2:subnet"):
-                c.node(dot_id(s["id"]), dot_label(s["name"]))
-                n += 1
-    return [Diagram("AWS_SECURITY", "aws_security", "AWS_SECURITY", g, nodes=n, edges=0)]
+    """One security diagram; above the budget, an account overview plus one diagram per VPC."""
+    scene, notes = _fitted(inv, analysis, None)
+    title = "AWS security: network access, identities and encryption"
+    if cl.fits(scene):
+        return [_diagram(FILENAME, title, scene, notes)]
+    vpcs = sorted({str(sg["props"].get("vpc_id")) for sg in inv.nodes("ec2:security-group")
+                   if sg["props"].get("vpc_id")})
+    overview = overview_scene(inv, analysis)
+    parts = [_diagram(FILENAME, f"{title}: account overview", overview,
+                      [f"security groups inside each VPC: the {len(vpcs)} VPCs are drawn in their own "
+                       f"diagrams below (one picture would exceed {cl.MAX_NODES} nodes or {cl.MAX_EDGES} edges)"]
+                      + cl.truncate(overview, "keys and roles"))]
+    for vpc in vpcs:
+        part, part_notes = _fitted(inv, analysis, vpc)
+        named = inv.by_prop("ec2:vpc", "vpc_id", vpc)
+        heading = f"AWS security: VPC {named[0].get('name')} ({vpc})" if named else f"AWS security: VPC {vpc}"
+        parts.append(_diagram(f"{FILENAME}_{_file_safe(vpc)}", heading, part,
+                              part_notes + cl.truncate(part, "workloads")))
+    return parts
+
+
+def _fitted(inv: Inventory, analysis: Analysis, vpc: str | None) -> tuple[st.Scene, list[str]]:
+    scene, notes = None, []
+    for level in cl.LEVELS:
+        scene, notes = render_scene(inv, analysis, level, vpc=vpc)
+        if cl.fits(scene):
+            break
+    assert scene is not None
+    return scene, notes
+
+
+def _diagram(filename: str, title: str, scene: st.Scene, notes: list[str]) -> Diagram:
+    rankdir = cl.choose_rankdir(scene, filename, preferred="LR")
+    return Diagram(MARKER, filename, title, scene.to_graph(filename, rankdir, title=title), omitted=notes,
+                   nodes=scene.node_count, edges=scene.edge_count)
+
+
+def _file_safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", text)[:80]
+
+
+def port_text(props: dict[str, Any]) -> str:
+    """One rule's protocol and ports as "tcp/443", "tcp/8000-8080", "all traffic", "icmp"."""
+    proto = str(props.get("protocol") if props.get("protocol") is not None else "?").lower()
+    if proto in ("-1", "all"):
+        return "all traffic"
+    proto = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}.get(proto, proto)
+    lo, hi = props.get("from_port"), props.get("to_port")
+    if lo in (None, -1) and hi in (None, -1):
+        return proto if proto not in ("tcp", "udp") else f"{proto}/all"
+    if lo == 0 and hi == 65535:
+        return f"{proto}/all"
+    return f"{proto}/{lo}" if lo == hi or hi is None else f"{proto}/{lo}-{hi}"
+
+
+def aggregate_rules(inv: Inventory) -> dict[tuple[str, str], list[str]]:
+    """(source id, security group id) -> sorted unique "proto/ports" of all ingress rules between them."""
+    out: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for src, dst, data in inv.edges("allows"):
+        props = data.get("props") or {}
+        if props.get("direction", "ingress") != "ingress":
+            continue
+        out[(src, dst)].add(port_text(props))
+    return {k: sorted(v, key=_port_sort) for k, v in sorted(out.items())}
+
+
+def _port_sort(text: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in text.split("/")[-1].split("-")[0] if ch.isdigit())
+    return (int(digits) if digits else -1, text)
+
+
+def ports_label(ports: list[str]) -> str:
+    if len(ports) <= MAX_PORTS_ON_LABEL:
+        return ", ".join(ports)
+    return ", ".join(ports[:MAX_PORTS_ON_LABEL]) + f" +{len(ports) - MAX_PORTS_ON_LABEL} more"
+
+
+def role_of(inv: Inventory, nid: str) -> str | None:
+    """The IAM role a resource runs as (directly, or through its instance profile)."""
+    for r in inv.out(nid, "uses_role", "iam:role"):
+        return r["id"]
+    for prof in inv.out(nid, "attached_to", "iam:instance-profile"):
+        for r in inv.out(prof["id"], "uses_role", "iam:role"):
+            return r["id"]
+    return None
+
+
+def render_scene(inv: Inventory, analysis: Analysis, level: int = 0,
+                 vpc: str | None = None) -> tuple[st.Scene, list[str]]:
+    """The security scene; higher ``level`` draws less detail (workloads no longer split by role).
+
+    With ``vpc`` (a raw VPC id) only that VPC's groups and what they protect are
+    drawn; keys and account guards are then left to the account overview.
+    """
+    scene = st.Scene()
+    notes: list[str] = []
+    rules = aggregate_rules(inv)
+    sgs = {n["id"]: n for n in inv.nodes("ec2:security-group")
+           if vpc is None or n["props"].get("vpc_id") == vpc}
+    users: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for sg in sgs:
+        users[sg] = [u for u in inv.into(sg, "protected_by") if not u.get("external")]
+    # a group nothing uses and no rule mentions says nothing about access: counted, not drawn
+    in_rules = {end for k in rules for end in k}
+    unused = {s for s in sgs if not users[s] and s not in in_rules}
+    if unused:
+        notes.append(f"{len(unused)} security groups with no rules between groups and nothing attached "
+                     f"(listed in section 5.2)")
+    drawn_sgs = [s for s in sorted(sgs) if s not in unused]
+    sg_node = _draw_groups(inv, analysis, scene, sgs, drawn_sgs, users)
+    _draw_rules(inv, scene, rules, sg_node, sgs)
+    workload_of = _draw_workloads(inv, analysis, scene, sg_node, users, level, vpc is None)
+    if vpc is None:
+        _draw_keys(inv, scene, workload_of, level)
+        _draw_guards(inv, scene)
+    _legend(scene)
+    if level >= 1:
+        notes.append("individual IAM roles of workloads (workloads are grouped by kind and security groups)"
+                     if level >= 2 else "")
+    return scene, [n for n in notes if n]
+
+
+def _vpc_box(vpcs: dict[str, dict[str, Any]], scene: st.Scene, sg: dict[str, Any]) -> st.Box | None:
+    raw = sg["props"].get("vpc_id")
+    if not raw:
+        return None
+    vpc = vpcs.get(raw)
+    name = vpc.get("name") if vpc else raw
+    key = vpc["id"] if vpc else f"vpc/{raw}"
+    return scene.box(None, key, "vpc", st.box_title("vpc", name, f"{raw} · {sg.get('region') or ''}"))
+
+
+def _draw_groups(inv: Inventory, analysis: Analysis, scene: st.Scene, sgs: dict[str, dict[str, Any]],
+                 drawn: list[str], users: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
+    sg_node: dict[str, str] = {}
+    vpcs = {v["props"].get("vpc_id"): v for v in inv.nodes("ec2:vpc")}
+    for sid in drawn:
+        sg = sgs[sid]
+        p = sg["props"]
+        used = defaultdict(int)
+        for u in users[sid]:
+            used[st.title_of(u["kind"])] += 1
+        used_text = ", ".join(f"{n} {k}" for k, n in sorted(used.items())) or "not attached to anything"
+        exposed = any(u["id"] in analysis.exposure for u in users[sid])
+        finding = bool(analysis.for_resource(sid))
+        label = st.html_label(p.get("group_name") or sg.get("name"), p.get("group_id"), f"used by: {used_text}")
+        sg_node[sid] = scene.node(_vpc_box(vpcs, scene, sg), sid, label,
+                                  st.node_attrs("ec2:security-group", exposed=exposed, finding=finding),
+                                  members=(sid,), kind="ec2:security-group")
+    return sg_node
+
+
+def _draw_rules(inv: Inventory, scene: st.Scene, rules: dict[tuple[str, str], list[str]],
+                sg_node: dict[str, str], sgs: dict[str, dict[str, Any]]) -> None:
+    for (src, dst), ports in rules.items():
+        if dst not in sg_node:
+            continue
+        if src in sg_node:
+            scene.edge(sg_node[src], sg_node[dst], "allows", ports_label(ports))
+            continue
+        node = inv.node(src) or {"id": src, "kind": "external", "name": src, "props": {}}
+        kind = node.get("kind") if node.get("kind") in SOURCE_KINDS + ("ec2:security-group",) else "external"
+        if src == "internet":
+            label = st.html_label("Internet", "0.0.0.0/0 and ::/0")
+            attrs = st.node_attrs("internet")
+        else:
+            p = node.get("props") or {}
+            detail = p.get("cidr") or (", ".join(p.get("cidrs") or [])[:60] if p.get("cidrs") else None)
+            what = "security group (not scanned)" if src in sgs or ":security-group/" in src else st.title_of(kind)
+            label = st.html_label(node.get("name") or src, detail or what)
+            attrs = st.node_attrs(kind)
+        nid = scene.node(None, src, label, attrs, members=(src,), kind=kind)
+        scene.edge(nid, sg_node[dst], "allows_internet" if src == "internet" else "allows", ports_label(ports))
+
+
+def _draw_workloads(inv: Inventory, analysis: Analysis, scene: st.Scene, sg_node: dict[str, str],
+                    users: dict[str, list[dict[str, Any]]], level: int, whole: bool = True) -> dict[str, str]:
+    """Resources behind the groups, grouped by (kind, groups, role); returns resource id -> node id."""
+    groups: dict[Workload, list[dict[str, Any]]] = defaultdict(list)
+    seen: dict[str, dict[str, Any]] = {}
+    for sid in sorted(sg_node):
+        for u in users[sid]:
+            seen[u["id"]] = u
+    for rid, u in sorted(seen.items()):
+        member_sgs = tuple(sorted(s["id"] for s in inv.out(rid, "protected_by", "ec2:security-group")
+                                  if s["id"] in sg_node))
+        role = role_of(inv, rid) if u["kind"] in ROLE_KINDS and level < 2 else None
+        groups[Workload(u["kind"], member_sgs, role)].append(u)
+    workload_of: dict[str, str] = {}
+    role_nodes: dict[str, str] = {}
+    for wl, members in sorted(groups.items(), key=lambda kv: (kv[0].kind, kv[0].sgs, kv[0].role or "")):
+        ids = tuple(m["id"] for m in members)
+        exposed = any(i in analysis.exposure for i in ids)
+        findings = sum(len(analysis.for_resource(i)) for i in ids)
+        if len(members) == 1:
+            m = members[0]
+            label = st.html_label(m.get("name") or m["id"], st.title_of(m["kind"]),
+                                  _exposure_text(analysis, ids), f"{findings} open findings" if findings else "")
+        else:
+            names = ", ".join(str(m.get("name") or m["id"]) for m in members[:3])
+            label = st.html_label(f"{len(members)} × {st.title_of(wl.kind)}", names + (", …" if len(members) > 3 else ""),
+                                  _exposure_text(analysis, ids), f"{findings} open findings" if findings else "")
+        nid = scene.node(None, st.stable_id("workload", wl.kind, *wl.sgs, wl.role or ""), label,
+                         st.node_attrs(wl.kind, exposed=exposed, finding=bool(findings), collapsed=len(members) > 1),
+                         members=ids, kind=wl.kind)
+        for i in ids:
+            workload_of[i] = nid
+        for sg in wl.sgs:
+            scene.edge(sg_node[sg], nid, "uses")
+        if wl.role:
+            if wl.role not in role_nodes:
+                role = inv.node(wl.role) or {"name": wl.role, "props": {}}
+                attrs = st.node_attrs("iam:role", finding=bool(analysis.for_resource(wl.role)))
+                role_nodes[wl.role] = scene.node(None, wl.role, st.html_label(role.get("name"), "IAM role"),
+                                                 attrs, members=(wl.role,), kind="iam:role")
+            scene.edge(nid, role_nodes[wl.role], "role", "runs as")
+    if whole:
+        _draw_unprotected_roles(inv, analysis, scene, role_nodes, workload_of, level)
+    return workload_of
+
+
+def _draw_unprotected_roles(inv: Inventory, analysis: Analysis, scene: st.Scene, role_nodes: dict[str, str],
+                            workload_of: dict[str, str], level: int) -> None:
+    """Compute without security groups (Lambda outside a VPC, CodeBuild) still shows its role."""
+    if level >= 2:
+        return
+    by: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for kind in sorted(ROLE_KINDS):
+        for n in inv.nodes(kind):
+            if n["id"] in workload_of:
+                continue
+            role = role_of(inv, n["id"])
+            if role:
+                by[(kind, role)].append(n)
+    for (kind, role), members in sorted(by.items()):
+        ids = tuple(m["id"] for m in members)
+        title = members[0].get("name") if len(members) == 1 else f"{len(members)} × {st.title_of(kind)}"
+        findings = sum(len(analysis.for_resource(i)) for i in ids)
+        nid = scene.node(None, st.stable_id("norole", kind, role), st.html_label(title, st.title_of(kind)),
+                         st.node_attrs(kind, exposed=any(i in analysis.exposure for i in ids), finding=bool(findings),
+                                       collapsed=len(members) > 1), members=ids, kind=kind)
+        for i in ids:
+            workload_of[i] = nid
+        if role not in role_nodes:
+            r = inv.node(role) or {"name": role}
+            role_nodes[role] = scene.node(None, role, st.html_label(r.get("name"), "IAM role"),
+                                          st.node_attrs("iam:role", finding=bool(analysis.for_resource(role))),
+                                          members=(role,), kind="iam:role")
+        scene.edge(nid, role_nodes[role], "role", "runs as")
+
+
+def overview_scene(inv: Inventory, analysis: Analysis) -> st.Scene:
+    """Account view for large accounts: per VPC one node summarising its groups, what the internet
+    and outside ranges may reach there, KMS keys (counted per kind), roles and account guards."""
+    scene = st.Scene()
+    rules = aggregate_rules(inv)
+    sgs = {n["id"]: n for n in inv.nodes("ec2:security-group")}
+    by_vpc: dict[str, list[str]] = defaultdict(list)
+    for sid, sg in sgs.items():
+        by_vpc[str(sg["props"].get("vpc_id") or "no VPC")].append(sid)
+    vpc_node: dict[str, str] = {}
+    for vpc, members in sorted(by_vpc.items()):
+        users = [u for sid in members for u in inv.into(sid, "protected_by")]
+        exposed = any(u["id"] in analysis.exposure for u in users)
+        open_groups = sorted({dst for (src, dst) in rules if dst in members and src == "internet"})
+        named = inv.by_prop("ec2:vpc", "vpc_id", vpc)
+        label = st.html_label(f"VPC {named[0].get('name') if named else vpc}",
+                              f"{vpc} · {len(members)} security groups · {len(users)} attachments",
+                              f"{len(open_groups)} open to the internet" if open_groups else "")
+        vpc_node[vpc] = scene.node(None, f"sg-summary/{vpc}", label,
+                                   st.node_attrs("ec2:security-group", exposed=exposed, collapsed=True),
+                                   members=tuple(members), kind="ec2:security-group")
+    sources: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for (src, dst), ports in rules.items():
+        if src in sgs or dst not in sgs:
+            continue
+        sources[(src, str(sgs[dst]["props"].get("vpc_id") or "no VPC"))].update(ports)
+    for (src, vpc), ports in sorted(sources.items()):
+        node = inv.node(src) or {"id": src, "kind": "external", "name": src, "props": {}}
+        kind = node.get("kind") if node.get("kind") in SOURCE_KINDS else "external"
+        detail = "0.0.0.0/0 and ::/0" if src == "internet" else (node.get("props") or {}).get("cidr")
+        nid = scene.node(None, src, st.html_label(node.get("name") or src, detail), st.node_attrs(kind),
+                         members=(src,), kind=kind)
+        scene.edge(nid, vpc_node[vpc], "allows_internet" if src == "internet" else "allows",
+                   ports_label(sorted(ports, key=_port_sort)))
+    _draw_unprotected_roles(inv, analysis, scene, {}, {}, 0)
+    _draw_keys(inv, scene, {}, 2)
+    _draw_guards(inv, scene)
+    _legend(scene)
+    return scene
+
+
+def _exposure_text(analysis: Analysis, ids: tuple[str, ...]) -> str:
+    ports = sorted({p for i in ids for p in (analysis.exposure.get(i) or {}).get("ports", [])})
+    if not any(i in analysis.exposure for i in ids):
+        return ""
+    return "exposed to the internet" + (f": {', '.join(ports[:4])}" if ports else "")
+
+
+def _draw_keys(inv: Inventory, scene: st.Scene, workload_of: dict[str, str], level: int) -> None:
+    """KMS key -> what it encrypts: drawn workloads directly, everything else counted per kind."""
+    for key in inv.nodes("kms:key", include_external=False):
+        encrypted = inv.into(key["id"], "encrypted_by")
+        if not encrypted:
+            continue
+        p = key["props"]
+        aliases = p.get("aliases") or []
+        label = st.html_label(aliases[0] if aliases else key.get("name"),
+                              f"KMS {'customer' if p.get('manager') == 'CUSTOMER' else 'AWS'} managed key"
+                              f" · {key.get('region') or ''}",
+                              "rotation on" if p.get("rotation_enabled") else
+                              ("rotation off" if p.get("rotation_enabled") is False else ""))
+        knode = scene.node(None, key["id"], label, st.node_attrs("kms:key"), members=(key["id"],), kind="kms:key")
+        by_kind: dict[str, int] = defaultdict(int)
+        for e in encrypted:
+            if e["id"] in workload_of and level < 2:
+                scene.edge(workload_of[e["id"]], knode, "encrypts", "encrypted by")
+            else:
+                by_kind[e["kind"]] += 1
+        for kind, count in sorted(by_kind.items()):
+            summary = scene.node(None, st.stable_id("encrypted", key["id"], kind),
+                                 st.html_label(f"{count} × {_plural(kind)}", "encrypted at rest"),
+                                 st.node_attrs(kind), members=(), kind=kind)
+            scene.edge(summary, knode, "encrypts", "encrypted by")
+
+
+def _plural(kind: str) -> str:
+    return {"ebs:volume": "EBS volume", "s3:bucket": "S3 bucket", "rds:instance": "RDS instance",
+            "dynamodb:table": "DynamoDB table", "efs:file-system": "EFS file system",
+            "sqs:queue": "SQS queue", "sns:topic": "SNS topic", "logs:log-group": "log group",
+            "secretsmanager:secret": "secret"}.get(kind, st.title_of(kind))
+
+
+def guard_state(inv: Inventory, kind: str, service: str) -> tuple[str, str]:
+    """(present|missing|unknown, detail) for one account-level guard."""
+    nodes = inv.nodes(kind)
+    runs = inv.runs(service)
+    if not nodes:
+        blocked = [r for r in runs if r.get("status") in ("denied", "failed")]
+        if blocked or not runs:
+            why = "could not be read" if blocked else "not scanned"
+            return "unknown", why
+        return "missing", "not set up"
+    regions = sorted({n.get("region") or "" for n in nodes})
+    if kind == "cloudtrail:trail":
+        logging = [n for n in nodes if n["props"].get("is_logging")]
+        multi = any(n["props"].get("multi_region") for n in nodes)
+        if not logging:
+            return "missing", f"{len(nodes)} trails, none logging"
+        return "present", f"{len(logging)} logging" + (" · multi-region" if multi else "")
+    if kind == "guardduty:detector":
+        on = [n for n in nodes if str(n["props"].get("status") or "").upper() == "ENABLED"]
+        scanned = inv.regions or regions
+        state = "present" if on else "missing"
+        return state, f"enabled in {len({n.get('region') for n in on})} of {len(scanned)} regions"
+    if kind == "config:recorder":
+        on = [n for n in nodes if n["props"].get("recording")]
+        return ("present" if on else "missing"), f"recording in {len(on)} regions"
+    on = [n for n in nodes if n["props"].get("enabled") is not False]
+    return ("present" if on else "missing"), f"enabled in {len(on)} regions"
+
+
+def _draw_guards(inv: Inventory, scene: st.Scene) -> None:
+    box = scene.box(None, "account-guards", "guards", st.html_label("Account guards", "present / missing"))
+    for kind, service, title in GUARDS:
+        state, detail = guard_state(inv, kind, service)
+        word = {"present": "present", "missing": "MISSING", "unknown": "not assessed"}[state]
+        scene.node(box, f"guard/{service}", st.html_label(title, f"{word}: {detail}"),
+                   st.node_attrs(kind, state=state), kind=kind)
+
+
+def _legend(scene: st.Scene) -> None:
+    entries = [
+        st.family_entry("ec2:security-group", "Security group"),
+        st.family_entry("ec2:instance", "Workload (compute); double border = several alike"),
+        st.family_entry("iam:role", "IAM role the workload runs as"),
+        st.family_entry("kms:key", "KMS key"),
+        (st.EXPOSED[0], st.EXPOSED[1], "Exposed: reachable from the internet"),
+        (st.FINDING, "#FFFFFF", "Thick orange border: open findings"),
+        (st.PRESENT[0], st.PRESENT[1], "Guard present"),
+        (st.MISSING[0], st.MISSING[1], "Guard missing (dashed red)"),
+        (st.UNKNOWN[0], st.UNKNOWN[1], "Guard not assessed (could not be read)"),
+        (st.EDGES["allows_internet"]["color"], "#FFFFFF", "Red edge: allowed from the internet (ports on label)"),
+    ]
+    scene.node(None, "legend", st.legend_label(entries), {"shape": "plain"}, kind="legend")

@@ -105,6 +105,10 @@ def optional_pages(ctx: ScanContext, out: Records, service: str, operation: str,
         reason = denied_reason(exc) if code in DENIED_CODES else f"error {code}: {error_message(exc)}"
         out.gap(service, action, reason, resource=resource)
         return None
+    except NotImplementedError:  # an emulator (moto) without this API; real AWS never raises it
+        api = ctx.client(service).meta.method_to_api_mapping.get(operation, operation)
+        out.gap(service, iam_action(service, api), "not implemented by this endpoint", resource=resource)
+        return None
 
 
 def _contains_or_attach(ctx: ScanContext, out: Records, arn: str, vpc_ids: Iterable[str]) -> None:
@@ -193,7 +197,7 @@ def transform_route_tables(ctx: ScanContext, tables: list[dict[str, Any]]) -> Re
             dest = route_dest(r)
             routes.append({"dest": dest, "target": tid, "target_type": ttype, "state": r.get("State"),
                            "origin": r.get("Origin")})
-            if target_arn:
+            if target_arn and r.get("State") != "blackhole":   # a blackhole's target is gone
                 out.edge(arn, target_arn, "routes_to", dest=dest)
         out.node(arn, "ec2:route-table", name_of(t, rid), tags=tags_of(t), route_table_id=rid,
                  vpc_id=t.get("VpcId"), main=any(a.get("Main") for a in assocs), routes=routes,
@@ -264,7 +268,8 @@ def transform_nat_gateways(ctx: ScanContext, nats: list[dict[str, Any]]) -> Reco
                  private_ip=_none_if_blank(primary.get("PrivateIp")),
                  connectivity=n.get("ConnectivityType", "public"), state=n.get("State"),
                  public_ips=sorted(a["PublicIp"] for a in addrs if a.get("PublicIp")),
-                 allocation_ids=sorted(a["AllocationId"] for a in addrs if a.get("AllocationId")))
+                 allocation_ids=sorted(a["AllocationId"] for a in addrs if a.get("AllocationId")),
+                 eni_ids=sorted(a["NetworkInterfaceId"] for a in addrs if a.get("NetworkInterfaceId")))
         if n.get("SubnetId"):
             out.edge(arn, ctx.ec2_arn("subnet", n["SubnetId"]), "in_subnet")
         for a in addrs:
@@ -494,6 +499,7 @@ def transform_vpc_endpoints(ctx: ScanContext, endpoints: list[dict[str, Any]]) -
                  endpoint_type=e.get("VpcEndpointType"), state=e.get("State"),
                  subnet_ids=list(e.get("SubnetIds") or []), route_table_ids=list(e.get("RouteTableIds") or []),
                  security_group_ids=sgs, private_dns=e.get("PrivateDnsEnabled"),
+                 eni_ids=list(e.get("NetworkInterfaceIds") or []),
                  policy_is_default=_policy_is_default(e.get("PolicyDocument")))
         if e.get("VpcId"):
             out.edge(arn, ctx.ec2_arn("vpc", e["VpcId"]), "in_vpc")
@@ -585,3 +591,43 @@ def collect_prefix_lists(ctx: ScanContext) -> Records:
                              resource=pl["PrefixListId"], PrefixListId=pl["PrefixListId"])
         entries[pl["PrefixListId"]] = None if got is None else [e["Cidr"] for e in got if e.get("Cidr")]
     return out.extend(transform_prefix_lists(ctx, lists, entries))
+
+
+# --- network interfaces ---------------------------------------------------------------------
+def transform_network_interfaces(ctx: ScanContext, enis: list[dict[str, Any]]) -> Records:
+    """ENIs: what actually occupies a subnet (instances, Lambda, RDS, endpoints, NAT) and its public IP.
+
+    ``attached_to`` is the instance id, or for AWS-managed interfaces the
+    owning service (``amazon-rds``, ``amazon-elb``, ...); ``requester_managed``
+    marks interfaces a service created on the account's behalf.
+    """
+    out = ctx.records()
+    for e in enis:
+        eid = e["NetworkInterfaceId"]
+        arn = ctx.ec2_arn("network-interface", eid)
+        att = e.get("Attachment") or {}
+        assoc = e.get("Association") or {}
+        sgs = [g["GroupId"] for g in e.get("Groups") or [] if g.get("GroupId")]
+        instance = _none_if_blank(att.get("InstanceId"))
+        out.node(arn, "ec2:network-interface", name_of(e, eid), tags=tags_of(e.get("TagSet") or e.get("Tags")),
+                 eni_id=eid, subnet_id=e.get("SubnetId"), vpc_id=e.get("VpcId"),
+                 private_ip=e.get("PrivateIpAddress"), public_ip=_none_if_blank(assoc.get("PublicIp")),
+                 ipv6_ips=[a["Ipv6Address"] for a in e.get("Ipv6Addresses") or [] if a.get("Ipv6Address")],
+                 interface_type=e.get("InterfaceType"), security_group_ids=sgs,
+                 attached_to=instance or _none_if_blank(att.get("InstanceOwnerId")),
+                 requester_managed=bool(e.get("RequesterManaged")), status=e.get("Status"),
+                 az=e.get("AvailabilityZone"), description=(e.get("Description") or "")[:200] or None,
+                 public_ip_owner=_none_if_blank(assoc.get("IpOwnerId")))
+        if e.get("SubnetId"):
+            out.edge(arn, ctx.ec2_arn("subnet", e["SubnetId"]), "in_subnet")
+        for gid in sgs:
+            out.edge(arn, ctx.ec2_arn("security-group", gid), "protected_by")
+        if instance:
+            out.edge(arn, ctx.ec2_arn("instance", instance), "attached_to")
+    return out
+
+
+@collector("ec2.network_interfaces", "ec2", reads="ec2:DescribeNetworkInterfaces")
+def collect_network_interfaces(ctx: ScanContext) -> Records:
+    return transform_network_interfaces(
+        ctx, list(ctx.paginate("ec2", "describe_network_interfaces", "NetworkInterfaces")))

@@ -1,0 +1,26 @@
+"""Run the benchmarks (``make bench``): each bench module's ``main()`` in turn, tables on stdout."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+#: bench modules in the order they run
+BENCHES = ("bench.diagrams",)
+
+
+def main() -> int:
+    status = 0
+    for name in BENCHES:
+        print(f"== {name}", flush=True)
+        status |= importlib.import_module(name).main([])
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

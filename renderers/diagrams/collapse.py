@@ -1,0 +1,164 @@
+"""Scale rules shared by the diagrams: collapsing siblings, the node/edge budget, layout direction.
+
+Auto-layout maps become unreadable past a few hundred nodes, so every diagram
+keeps within :data:`MAX_NODES` nodes and :data:`MAX_EDGES` edges:
+
+1. identical siblings (instances of the same ASG, or the same type, AMI and
+   security groups in one subnet) beyond :data:`COLLAPSE_AT` become one node
+   labelled with the count (level 0);
+2. a diagram still over budget is split (architecture: one per VPC) or
+   collapsed harder: level 1 collapses any two or more identical siblings,
+   level 2 draws all instances of a subnet as one node;
+3. as a last resort, the lowest-priority nodes are dropped and the diagram says
+   so (``truncate`` returns the sentence for ``Diagram.omitted``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from renderers.diagrams import style as st
+from scanner.inventory import Inventory
+
+MAX_NODES = 150
+MAX_EDGES = 300
+COLLAPSE_AT = 3          # more than this many identical siblings collapse
+REGIONAL_LIMIT = 4       # more than this many services of one kind in a region collapse
+LEVELS = (0, 1, 2)
+#: more VPCs with resources than this and the architecture splits even within budget:
+#: several full VPCs in one picture lay out far wider or taller than 1:4
+MAX_VPCS_INLINE = 2
+MAX_ASPECT = 4.0
+LAYOUT_TIMEOUT = 60
+
+#: which nodes go first when a diagram must shed nodes (lower = dropped first)
+DROP_PRIORITY = {"ec2:instance": 0, "lambda:function": 1, "efs:mount-target": 1, "ecs:service": 2,
+                 "elasticache:cluster": 2, "ec2:subnet": 3, "rds:instance": 3, "ec2:vpc-endpoint": 3}
+
+
+#: never dropped: without them the diagram loses its frame of reference
+KEEP = frozenset({"legend", "internet", "ec2:vpc", "note"})
+
+
+@dataclass
+class Group:
+    """Identical siblings drawn as one node (or a single resource when ``len(members) == 1``)."""
+
+    members: list[dict[str, Any]]
+    title: str
+    lines: list[str]
+
+
+def sibling_key(inv: Inventory, inst: dict[str, Any], level: int) -> tuple[str, ...]:
+    """What makes two instances in one subnet "identical" for drawing purposes."""
+    if level >= 2:
+        return ("subnet",)
+    p = inst.get("props") or {}
+    asgs = [a["id"] for a in inv.out(inst["id"], "member_of", "autoscaling:group")]
+    if asgs:
+        return ("asg", asgs[0])
+    if p.get("asg_name"):
+        return ("asg-name", str(p["asg_name"]))
+    sgs = sorted(str(s) for s in p.get("security_group_ids") or [])
+    return ("same", str(p.get("instance_type")), str(p.get("image_id")), ",".join(sgs))
+
+
+def group_siblings(inv: Inventory, instances: list[dict[str, Any]], level: int = 0) -> list[Group]:
+    """Instances of one subnet as groups: singles, or collapsed groups with a count."""
+    threshold = COLLAPSE_AT if level == 0 else 1
+    buckets: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for inst in sorted(instances, key=lambda n: n["id"]):
+        buckets.setdefault(sibling_key(inv, inst, level), []).append(inst)
+    groups: list[Group] = []
+    for key, members in sorted(buckets.items()):
+        if len(members) <= threshold:
+            groups.extend(Group([m], "", []) for m in members)
+            continue
+        groups.append(_describe_group(inv, key, members))
+    return groups
+
+
+def _describe_group(inv: Inventory, key: tuple[str, ...], members: list[dict[str, Any]]) -> Group:
+    n = len(members)
+    types = Counter(str((m.get("props") or {}).get("instance_type") or "?") for m in members)
+    type_text = ", ".join(f"{c}× {t}" if len(types) > 1 else t for t, c in sorted(types.items()))
+    if key[0] == "asg":
+        asg = inv.node(key[1]) or {}
+        return Group(members, f"{asg.get('name') or key[1]} × {n}",
+                     [f"{n} instances of this Auto Scaling group", type_text])
+    if key[0] == "asg-name":
+        return Group(members, f"{key[1]} × {n}", [f"{n} instances of this Auto Scaling group", type_text])
+    if key[0] == "same":
+        sgs = key[3].replace(",", ", ") or "no security group"
+        return Group(members, f"{n} × EC2 {key[1]}", [f"identical: AMI {key[2]}", f"SG {sgs}"])
+    return Group(members, f"{n} instances", [type_text])
+
+
+def collapse_note(items: Iterable[Any]) -> list[str]:
+    """Nothing to say at model level; kept for symmetry with :func:`truncate`."""
+    return []
+
+
+def fits(scene: st.Scene) -> bool:
+    return scene.node_count <= MAX_NODES and scene.edge_count <= MAX_EDGES
+
+
+def truncate(scene: st.Scene, what: str) -> list[str]:
+    """Drop the lowest-priority nodes (then edges) until the scene fits; say what was dropped."""
+    notes: list[str] = []
+    if scene.node_count > MAX_NODES:
+        candidates = sorted((n for n in scene.nodes.values() if n.kind not in KEEP),
+                            key=lambda n: (DROP_PRIORITY.get(n.kind, 5), n.id))
+        excess = scene.node_count - MAX_NODES
+        drop = {n.id for n in candidates[:excess]}
+        hidden = sum(max(1, len(scene.nodes[i].members)) for i in drop)
+        scene.remove_nodes(drop)
+        if drop:
+            notes.append(f"{hidden} {what} in {len(drop)} nodes (over the {MAX_NODES}-node budget of one diagram)")
+    if scene.edge_count > MAX_EDGES:
+        order = sorted(scene.edges, key=lambda k: (k[2] != "egress", k[2] != "uses", k))
+        drop_edges = order[: scene.edge_count - MAX_EDGES]
+        for k in drop_edges:
+            del scene.edges[k]
+        notes.append(f"{len(drop_edges)} edges (over the {MAX_EDGES}-edge budget; egress edges first)")
+    return notes
+
+
+def aspect(source: str) -> float | None:
+    """Width/height of the laid-out graph (from ``dot -Tplain``), or None when dot is missing."""
+    if shutil.which("dot") is None:
+        return None
+    try:
+        proc = subprocess.run(["dot", "-Tplain"], input=source.encode("utf-8"), capture_output=True,
+                              timeout=LAYOUT_TIMEOUT, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    first = proc.stdout.decode("utf-8", "replace").split("\n", 1)[0].split()
+    if proc.returncode != 0 or len(first) < 4 or first[0] != "graph":
+        return None
+    try:
+        width, height = float(first[2]), float(first[3])
+    except ValueError:
+        return None
+    return width / height if height > 0 else None
+
+
+def _badness(ratio: float | None) -> float:
+    if ratio is None:
+        return 0.0
+    return max(ratio, 1 / ratio) if ratio > 0 else float("inf")
+
+
+def choose_rankdir(scene: st.Scene, name: str, preferred: str = "LR") -> str:
+    """Left-to-right unless that lays out wider/taller than 1:4 and top-to-bottom does better."""
+    first = _badness(aspect(scene.to_graph(name, preferred).source))
+    if first <= MAX_ASPECT:
+        return preferred
+    other = "TB" if preferred == "LR" else "LR"
+    second = _badness(aspect(scene.to_graph(name, other).source))
+    return other if second < first else preferred

@@ -1,0 +1,299 @@
+"""Facts for section 1 (overview, findings summary) and 9.1 (availability per VPC and tier).
+
+Pure functions of the Inventory and the Analysis; the templates only lay them out.
+What the account is *for* is inferred from tags (Project, Environment, Owner,
+CostCenter and their common spellings) and resource naming, and always labelled
+as inferred.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from scanner.analysis.model import (
+    SEVERITIES,
+    SEVERITY_RANK,
+    STATUS_NOT_ASSESSED,
+    STATUS_OPEN,
+    STATUS_SUPPRESSED,
+    Analysis,
+)
+from scanner.inventory import Inventory
+
+#: tag keys (lower-cased) that name the purpose of a resource, by meaning
+TAG_KEYS = {
+    "project": ("project", "application", "app", "service", "workload", "product", "system"),
+    "environment": ("environment", "env", "stage", "tier-environment"),
+    "owner": ("owner", "team", "contact", "owner-team", "maintainer"),
+    "cost_center": ("costcenter", "cost-center", "cost_center", "costcentre", "billing", "budget-code"),
+}
+
+#: node kinds counted in "what the account runs", with the words used for them
+WORKLOAD_KINDS = (
+    ("ec2:vpc", "VPC"), ("ec2:instance", "EC2 instance"), ("autoscaling:group", "Auto Scaling group"),
+    ("elbv2:load-balancer", "load balancer"), ("elb:load-balancer", "classic load balancer"),
+    ("ecs:service", "ECS service"), ("eks:cluster", "EKS cluster"), ("lambda:function", "Lambda function"),
+    ("apigateway:rest-api", "REST API"), ("apigateway:http-api", "HTTP API"),
+    ("rds:instance", "RDS instance"), ("rds:cluster", "Aurora/RDS cluster"),
+    ("dynamodb:table", "DynamoDB table"), ("elasticache:replication-group", "ElastiCache replication group"),
+    ("s3:bucket", "S3 bucket"), ("efs:file-system", "EFS file system"), ("sqs:queue", "SQS queue"),
+    ("sns:topic", "SNS topic"), ("codepipeline:pipeline", "pipeline"), ("cloudfront:distribution",
+                                                                           "CloudFront distribution"),
+)
+NAME_STOP = {"prod", "production", "dev", "test", "staging", "stage", "qa", "sg", "rt", "subnet", "vpc",
+             "public", "private", "app", "data", "db", "igw", "nat", "eip", "a", "b", "c", "d", "the",
+             "default", "role", "policy", "web", "alb", "lb", "tg", "asg", "lt", "aws", "service",
+             "logs", "log", "bucket", "cache", "api", "us", "east", "west", "eu", "1", "2", "3"}
+
+
+def scan_facts(inv: Inventory) -> list[list[Any]]:
+    """Rows of (fact, value) about the scan itself."""
+    m = inv.meta
+    runs = m.get("runs", [])
+    bad = [r for r in runs if r.get("status") in ("denied", "failed")]
+    gaps = m.get("gaps", [])
+    complete = "yes" if not bad and not gaps and not m.get("partial") else "no"
+    rows = [
+        ["Account", m.get("account") or "unknown"],
+        ["Account alias", m.get("alias") or "none"],
+        ["Regions scanned", ", ".join(m.get("regions") or []) or "none"],
+        ["Scanned at (UTC)", m.get("scanned_at") or "unknown"],
+        ["Scanned as", m.get("caller_arn") or "unknown"],
+        ["Collector runs", f"{len(runs)} ({len(runs) - len(bad)} read, {len(bad)} denied or failed)"],
+        ["Complete view", complete + ("" if complete == "yes" else
+                                      f" ({len(bad)} collector run(s) and {len(gaps)} resource read(s) missing)")],
+    ]
+    if m.get("partial"):
+        rows.append(["Partial scan", m.get("interrupted") or "the scan did not finish"])
+    return rows
+
+
+def workload_counts(inv: Inventory) -> list[tuple[str, int]]:
+    counts = inv.kind_counts()
+    return [(word, counts[k]) for k, word in WORKLOAD_KINDS if counts.get(k)]
+
+
+def workload_items(inv: Inventory) -> list[str]:
+    """``["4 VPCs", "2 EC2 instances", ...]`` for the overview."""
+    return [f"{n} {word}{'' if n == 1 else 's'}" for word, n in workload_counts(inv)]
+
+
+def rules_evaluated(analysis: Analysis) -> int:
+    """How many rules were run (whatever their outcome), for the summary sentence."""
+    from scanner.analysis.findings import load_rules
+
+    return len(load_rules())
+
+
+def empty_vpcs(analysis: Analysis) -> list[str]:
+    return [f"{v['name']} ({v['region']})" for v in ha_vpcs(analysis) if not v.get("tiers")]
+
+
+def busy_vpcs(analysis: Analysis) -> list[dict[str, Any]]:
+    return [v for v in ha_vpcs(analysis) if v.get("tiers")]
+
+
+def workload_sentence(inv: Inventory) -> str:
+    """One sentence on what the account runs, from the graph."""
+    items = workload_counts(inv)
+    if not items:
+        return "The scan found no workload resources (VPCs, compute, databases, storage) in the scanned regions."
+    parts = [f"{n} {word}{'' if n == 1 else 's'}" for word, n in items]
+    regions = sorted({str(n.get("region")) for n in inv.nodes() if n.get("kind") not in
+                      ("aws:account", "aws:region", "internet") and n.get("region") not in (None, "global")})
+    where = f" across {len(regions)} region(s) ({', '.join(regions)})" if regions else ""
+    return f"The account runs {', '.join(parts[:-1]) + ' and ' + parts[-1] if len(parts) > 1 else parts[0]}{where}."
+
+
+def architecture_sentence(inv: Inventory) -> str:
+    """The shape of the workload in words: tiers present, derived from node kinds and edges."""
+    c = inv.kind_counts()
+    tiers = []
+    if c.get("elbv2:load-balancer") or c.get("elb:load-balancer") or c.get("cloudfront:distribution"):
+        tiers.append("a load-balanced web tier")
+    if c.get("autoscaling:group") or c.get("ec2:instance") or c.get("ecs:service") or c.get("eks:cluster"):
+        tiers.append("a compute tier")
+    if c.get("lambda:function"):
+        tiers.append("serverless functions")
+    if c.get("rds:instance") or c.get("rds:cluster") or c.get("dynamodb:table"):
+        tiers.append("a database tier")
+    if c.get("elasticache:replication-group") or c.get("elasticache:cluster"):
+        tiers.append("an in-memory cache")
+    if c.get("codepipeline:pipeline") or c.get("codebuild:project"):
+        tiers.append("a CI/CD pipeline")
+    if not tiers:
+        return ""
+    text = ", ".join(tiers[:-1]) + " and " + tiers[-1] if len(tiers) > 1 else tiers[0]
+    return f"Taken together this is {text} (inferred from the resource types found)."
+
+
+def _tag_values(inv: Inventory, meaning: str) -> Counter[str]:
+    keys = TAG_KEYS[meaning]
+    c: Counter[str] = Counter()
+    for n in inv.nodes():
+        for k, v in (n.get("tags") or {}).items():
+            if k.lower().replace(" ", "") in keys and v:
+                c[str(v)] += 1
+    return c
+
+
+def _name_tokens(inv: Inventory) -> list[tuple[str, int]]:
+    c: Counter[str] = Counter()
+    for n in inv.nodes():
+        if n.get("kind") in ("aws:account", "aws:region", "internet", "external") or not n.get("tags"):
+            continue
+        for tok in set(re.split(r"[^a-z0-9]+", str(n.get("name") or "").lower())):
+            if len(tok) > 2 and tok not in NAME_STOP and not tok.isdigit() and not re.match(r"^[a-f0-9]{8,}$", tok):
+                c[tok] += 1
+    return [(t, k) for t, k in c.most_common(5) if k > 1]
+
+
+def inferred_purpose(inv: Inventory) -> dict[str, Any]:
+    """Projects, environments, owners and cost centres from tags; naming themes as a fallback."""
+    out: dict[str, Any] = {m: _tag_values(inv, m).most_common(5) for m in TAG_KEYS}
+    out["names"] = _name_tokens(inv)
+    tagged = sum(1 for n in inv.nodes() if n.get("tags"))
+    out["tagged"] = tagged
+    out["any"] = any(out[m] for m in TAG_KEYS) or bool(out["names"])
+    return out
+
+
+def _fmt(values: list[tuple[str, int]]) -> str:
+    return ", ".join(f"{v} ({n} resource{'s' if n != 1 else ''})" for v, n in values)
+
+
+def objectives(inv: Inventory) -> list[str]:
+    """Business objectives and technical goals, inferred honestly (each sentence says from what)."""
+    p = inferred_purpose(inv)
+    lines = []
+    if p["project"]:
+        lines.append(f"Business purpose (inferred from Project/Application tags): the account serves "
+                     f"{_fmt(p['project'])}.")
+    elif p["names"]:
+        lines.append(f"Business purpose (inferred from resource names only, no Project tags): recurring "
+                     f"name parts are {', '.join(t for t, _ in p['names'])}.")
+    if p["environment"]:
+        envs = [v.lower() for v, _ in p["environment"]]
+        prod = any(e.startswith("prod") for e in envs)
+        lines.append(f"Environments (inferred from Environment tags): {_fmt(p['environment'])}"
+                     + ("; production workloads are present, so availability and data protection are "
+                        "primary technical goals." if prod else "."))
+    if p["owner"]:
+        lines.append(f"Owners (inferred from Owner/Team tags): {_fmt(p['owner'])}.")
+    if p["cost_center"]:
+        lines.append(f"Cost allocation (inferred from CostCenter tags): {_fmt(p['cost_center'])}.")
+    goals = _technical_goals(inv)
+    if goals:
+        lines.append("Technical goals (inferred from how the resources are set up): " + "; ".join(goals) + ".")
+    return lines
+
+
+def _technical_goals(inv: Inventory) -> list[str]:
+    c = inv.kind_counts()
+    goals = []
+    azs = {n["props"].get("az") for n in inv.nodes("ec2:subnet") if n["props"].get("az")}
+    if len(azs) > 1 and (c.get("autoscaling:group") or c.get("elbv2:load-balancer")):
+        goals.append(f"high availability across {len(azs)} availability zones")
+    if c.get("autoscaling:group") or c.get("application-autoscaling:target"):
+        goals.append("elastic capacity through auto scaling")
+    if c.get("codepipeline:pipeline"):
+        goals.append("automated delivery through CI/CD pipelines")
+    if c.get("backup:plan"):
+        goals.append("recoverability through scheduled backups")
+    if len(inv.regions) > 1 and sum(1 for n in inv.nodes("ec2:vpc") if not n["props"].get("is_default")) > 1:
+        goals.append("a presence in more than one region")
+    return goals
+
+
+# --- findings summary ---------------------------------------------------------------------
+def severity_rows(analysis: Analysis) -> list[list[Any]]:
+    """Counts by severity: open, accepted (suppressed); not-assessed rules counted separately."""
+    rows = []
+    for sev in SEVERITIES:
+        fs = [f for f in analysis.findings if f.severity == sev]
+        rows.append([sev.upper(), sum(1 for f in fs if f.status == STATUS_OPEN),
+                     sum(1 for f in fs if f.status == STATUS_SUPPRESSED)])
+    return rows
+
+
+def not_assessed(analysis: Analysis) -> list[list[Any]]:
+    """Rules that could not be assessed, one row per rule, with the reasons."""
+    by_rule: dict[str, list[Any]] = {}
+    for f in analysis.findings:
+        if f.status == STATUS_NOT_ASSESSED:
+            row = by_rule.setdefault(f.rule, [f.rule, f.title, f.section, []])
+            if f.reason not in row[3]:
+                row[3].append(f.reason)
+    return [[r[0], r[1], r[2], "; ".join(r[3][:3]) + (f" (+{len(r[3]) - 3} more)" if len(r[3]) > 3 else "")]
+            for r in sorted(by_rule.values())]
+
+
+def top_risks(analysis: Analysis, limit: int = 8) -> list[dict[str, Any]]:
+    """The most severe open problems, one entry per rule, with how many resources it concerns."""
+    by_rule: dict[str, dict[str, Any]] = {}
+    for f in analysis.open_findings():
+        e = by_rule.setdefault(f.rule, {"rule": f.rule, "title": f.title, "severity": f.severity,
+                                         "section": f.section, "resources": [], "evidence": f.evidence[:1],
+                                         "category": f.category})
+        e["resources"].extend(r for r in f.resources if r not in e["resources"])
+    ranked = sorted(by_rule.values(), key=lambda e: (SEVERITY_RANK.get(e["severity"], 9), -len(e["resources"]),
+                                                      e["rule"]))
+    return [e for e in ranked if e["severity"] in ("critical", "high", "medium")][:limit]
+
+
+def category_rows(analysis: Analysis) -> list[list[Any]]:
+    c: Counter[str] = Counter(f.category for f in analysis.open_findings())
+    return [[k, v] for k, v in sorted(c.items())]
+
+
+def unseen(inv: Inventory) -> list[str]:
+    """What the scan could not see, one line per collector run or per kind of gap."""
+    out = []
+    for r in sorted(inv.meta.get("runs", []), key=lambda r: (r.get("collector", ""), r.get("region", ""))):
+        if r.get("status") in ("denied", "failed"):
+            out.append(f"{r.get('collector')} in {r.get('region')}: {r.get('status')}"
+                       + (f", missing {r.get('action')}" if r.get("action") else "")
+                       + (f" ({r.get('message')})" if r.get("message") else ""))
+    gaps: Counter[tuple[str, str, str]] = Counter()
+    for g in inv.meta.get("gaps", []):
+        gaps[(str(g.get("action")), str(g.get("region")), str(g.get("reason")))] += 1
+    for (action, region, reason), n in sorted(gaps.items()):
+        out.append(f"{action} in {region} for {n} resource(s): {reason}")
+    return out
+
+
+# --- 9.1 ---------------------------------------------------------------------------------
+def ha_vpcs(analysis: Analysis) -> list[dict[str, Any]]:
+    return list((analysis.ha or {}).get("vpcs", []))
+
+
+def ha_tier_rows(vpc: dict[str, Any]) -> list[list[Any]]:
+    """One row per tier: AZs spanned out of the VPC's, and its resources with their AZs."""
+    rows = []
+    vpc_azs = vpc.get("azs") or []
+    for t in vpc.get("tiers", []):
+        span = f"{len(t['azs'])} of {len(vpc_azs)}" if vpc_azs else str(len(t["azs"]))
+        items = "; ".join(f"{i['name']} ({', '.join(i['azs']) or 'AZ unknown'})" for i in t["items"][:6])
+        if len(t["items"]) > 6:
+            items += f"; and {len(t['items']) - 6} more"
+        rows.append([t["label"], ", ".join(t["azs"]) or "unknown", span, items,
+                     sum(1 for i in t["items"] if i["spof"])])
+    return rows
+
+
+def ha_item_rows(vpc: dict[str, Any]) -> list[list[Any]]:
+    rows = []
+    for t in vpc.get("tiers", []):
+        for i in t["items"]:
+            rows.append([t["label"], i["name"], ", ".join(i["azs"]) or "unknown", i["detail"],
+                         "yes" if i["spof"] else "no"])
+    return rows
+
+
+def ha_summary(analysis: Analysis) -> dict[str, Any]:
+    vpcs = ha_vpcs(analysis)
+    spofs = (analysis.ha or {}).get("spofs", [])
+    multi = [v for v in vpcs if len({z for t in v.get("tiers", []) for z in t["azs"]}) > 1]
+    return {"vpcs": len(vpcs), "multi_az": len(multi), "spofs": len(spofs)}

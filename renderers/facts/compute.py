@@ -1,0 +1,461 @@
+"""Sections 3.1, 8.1, 8.2 and 8.3 facts: EC2, Auto Scaling, instance sizing and load balancing.
+
+Pure functions of the Inventory returning rows of plain strings/numbers for the document's
+tables; the document environment escapes every cell, so nothing here builds Markup.
+Instance-type reasoning (generation, processor, upgrade path, next size) is derived from
+the type string alone, so it works offline and for any account; it is labelled "inferred"
+in the document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from scanner.inventory import Inventory
+
+GONE_STATES = ("terminated", "shutting-down")
+ASG_TAG = "aws:autoscaling:groupName"
+
+
+# -- small helpers -------------------------------------------------------------------------------
+def short(ref: str | None) -> str | None:
+    """The readable tail of an ARN or id."""
+    if not ref:
+        return None
+    return ref.rsplit(":", 1)[-1].rsplit("/", 1)[-1] or ref
+
+
+def label(inv: Inventory, nid: str | None) -> str | None:
+    """A node's name when the scan saw it, else the readable tail of its id."""
+    if not nid:
+        return None
+    n = inv.node(nid)
+    if n and not n.get("external") and n.get("name"):
+        return str(n["name"])
+    return short(nid)
+
+
+def props(n: dict[str, Any] | None) -> dict[str, Any]:
+    return (n or {}).get("props") or {}
+
+
+def imds_text(required: bool | None, enabled: bool | None = True) -> str:
+    if enabled is False:
+        return "disabled"
+    if required is None:
+        return "unknown"
+    return "required (v2)" if required else "optional (v1 allowed)"
+
+
+def subnet_tier(inv: Inventory, subnet_nid: str | None) -> str:
+    """A subnet's tier: its Tier tag, else a public/private/app/data word in its name, else
+    public/private from its routing; "inferred" marks a tier read from a name."""
+    s = inv.node(subnet_nid) if subnet_nid else None
+    if not s or s.get("external"):
+        return "unknown"
+    tags = s.get("tags") or {}
+    tier = tags.get("Tier") or tags.get("tier")
+    if tier:
+        return str(tier)
+    m = re.search(r"(public|private|app|web|data|db|database|isolated)", str(s.get("name", "")).lower())
+    if m:
+        return f"{m.group(1)} (inferred from name)"
+    public = props(s).get("public")
+    return "public" if public else "private" if public is False else "unknown"
+
+
+def live_instances(inv: Inventory) -> list[dict[str, Any]]:
+    return [i for i in inv.nodes("ec2:instance") if props(i).get("state") not in GONE_STATES]
+
+
+# -- 3.1 EC2 instances ----------------------------------------------------------------------------
+def instance_counts(inv: Inventory) -> dict[str, Any]:
+    """Counts by type and by state (all instances the scan saw, terminated included)."""
+    nodes = inv.nodes("ec2:instance")
+    by_type = Counter(str(props(n).get("instance_type") or "unknown") for n in nodes)
+    by_state = Counter(str(props(n).get("state") or "unknown") for n in nodes)
+    return {"total": len(nodes), "by_type": sorted(by_type.items()), "by_state": sorted(by_state.items()),
+            "public": sum(1 for n in nodes if props(n).get("public_ip")),
+            "imds_v1": sum(1 for n in live_instances(inv) if props(n).get("imds_v2_required") is False),
+            "in_asg": sum(1 for n in nodes if props(n).get("asg_name")),
+            "with_key": sum(1 for n in live_instances(inv) if props(n).get("key_name"))}
+
+
+def counts_text(pairs: list[tuple[str, int]]) -> str:
+    return ", ".join(f"{v} x {k}" for k, v in pairs) or "none"
+
+
+def role_of_profile(inv: Inventory, profile_arn: str | None) -> str | None:
+    """"profile (role x)" for an instance profile (role from the IAM scan when it was seen)."""
+    if not profile_arn:
+        return None
+    roles = [label(inv, r["id"]) for r in inv.out(profile_arn, "uses_role")]
+    if not roles:
+        roles = [short(r) for r in props(inv.node(profile_arn)).get("role_arns") or []]
+    name = short(profile_arn)
+    return f"{name} (role {', '.join(r for r in roles if r)})" if roles else name
+
+
+def ami_text(inv: Inventory, image_id: str | None, region: str) -> str:
+    if not image_id:
+        return "-"
+    partition = inv.meta.get("partition") or "aws"
+    img = inv.node(f"arn:{partition}:ec2:{region}:{inv.meta.get('account', '')}:image/{image_id}")
+    if not img:
+        img = next((n for n in inv.nodes("ec2:image") if props(n).get("image_id") == image_id), None)
+    p = props(img)
+    if not p:
+        return f"{image_id} (not readable)"
+    age = f", {p['age_days']} days old" if p.get("age_days") is not None else ""
+    return f"{p.get('name') or image_id}{age}"
+
+
+#: instance rows shown in 3.1; a fleet of thousands belongs in inventory.json, not in a table
+MAX_INSTANCE_ROWS = 150
+
+
+def instance_rows(inv: Inventory, limit: int = MAX_INSTANCE_ROWS) -> list[list[Any]]:
+    """Name, id, type, state, AZ, subnet tier, AMI, IMDS, profile/role, public IP, ASG.
+
+    Standalone instances first (they are the ones a reader must know one by one), then
+    ASG members; at most ``limit`` rows.
+    """
+    rows = []
+    nodes = sorted(inv.nodes("ec2:instance"), key=lambda n: (bool(props(n).get("asg_name")),
+                                                              props(n).get("state") in GONE_STATES,
+                                                              n.get("region", ""), str(n.get("name"))))
+    for n in nodes[:limit]:
+        p = props(n)
+        subnet = next((s["id"] for s in inv.out(n["id"], "in_subnet")), None)
+        rows.append([n.get("name"), p.get("instance_id"), p.get("instance_type"), p.get("state"),
+                     p.get("az"), subnet_tier(inv, subnet) if subnet else "no subnet (EC2-Classic?)",
+                     ami_text(inv, p.get("image_id"), n.get("region", "")),
+                     imds_text(p.get("imds_v2_required"), p.get("imds_enabled")),
+                     role_of_profile(inv, p.get("instance_profile_arn")) or "none",
+                     p.get("public_ip") or "none", p.get("asg_name") or "-"])
+    return rows
+
+
+def ami_rows(inv: Inventory) -> list[list[Any]]:
+    """AMIs in use: name, id, owner, created, age, public, platform, instances and templates using it."""
+    users = Counter(props(i).get("image_id") for i in live_instances(inv))
+    templates = Counter(props(t).get("image_id") for t in inv.nodes("ec2:launch-template"))
+    account = inv.meta.get("account")
+    rows = []
+    for img in inv.nodes("ec2:image"):
+        p = props(img)
+        owner = "this account" if p.get("owner_id") == account else (p.get("owner_alias") or p.get("owner_id"))
+        rows.append([p.get("name") or img.get("name"), p.get("image_id"), owner,
+                     (p.get("creation_date") or "")[:10] or None, p.get("age_days"), p.get("public"),
+                     p.get("platform"), users.get(p.get("image_id"), 0), templates.get(p.get("image_id"), 0)])
+    return rows
+
+
+def key_pair_rows(inv: Inventory) -> list[list[Any]]:
+    users = Counter((i.get("region"), props(i).get("key_name")) for i in live_instances(inv))
+    return [[k.get("region"), props(k).get("key_name"), props(k).get("key_type"),
+             (props(k).get("create_time") or "")[:10] or None,
+             users.get((k.get("region"), props(k).get("key_name")), 0)] for k in inv.nodes("ec2:key-pair")]
+
+
+def launch_template_rows(inv: Inventory) -> list[list[Any]]:
+    rows = []
+    for t in inv.nodes("ec2:launch-template"):
+        p = props(t)
+        versions = f"{p.get('default_version')} / {p.get('latest_version')}"
+        rows.append([p.get("name") or t.get("name"), p.get("launch_template_id"), versions,
+                     p.get("instance_type"), p.get("image_id"),
+                     imds_text(p.get("imds_v2_required"), p.get("imds_enabled"))
+                     if p.get("versions_read", True) else "not readable",
+                     short(p.get("instance_profile_arn")) or "none", p.get("user_data_present")])
+    return rows
+
+
+def launch_configuration_rows(inv: Inventory) -> list[list[Any]]:
+    return [[props(c).get("name"), props(c).get("instance_type"), props(c).get("image_id"),
+             imds_text(props(c).get("imds_v2_required"), props(c).get("imds_enabled"))]
+            for c in inv.nodes("autoscaling:launch-configuration")]
+
+
+def other_rows(inv: Inventory) -> list[list[Any]]:
+    """Placement groups and dedicated hosts: kind, name/id, detail, state."""
+    rows: list[list[Any]] = [["placement group", props(g).get("group_name"), props(g).get("strategy"),
+                              props(g).get("state")] for g in inv.nodes("ec2:placement-group")]
+    rows += [["dedicated host", props(h).get("host_id"),
+              f"{props(h).get('instance_type')} in {props(h).get('az')}", props(h).get("state")]
+             for h in inv.nodes("ec2:dedicated-host")]
+    return rows
+
+
+# -- 8.1 horizontal scaling -------------------------------------------------------------------------
+def scaling_of(inv: Inventory, asg_id: str) -> tuple[list[str], list[str]]:
+    """(policies, scheduled actions) that scale one group, as short phrases."""
+    pols, sched = [], []
+    for src in inv.into(asg_id, "scales"):
+        p = props(src)
+        if src.get("kind") == "autoscaling:policy":
+            if p.get("target_value") is not None:
+                pols.append(f"{p.get('name')}: target tracking {p.get('metric')} at {p.get('target_value'):g}")
+            else:
+                pols.append(f"{p.get('name')}: {p.get('policy_type')} {p.get('adjustment') or ''} "
+                            f"{('on ' + p['metric']) if p.get('metric') else ''}".strip())
+        elif src.get("kind") == "autoscaling:scheduled-action":
+            when = p.get("recurrence") or p.get("start_time") or "once"
+            sched.append(f"{p.get('name')}: {when} -> min {_dash(p.get('min'))}/desired "
+                         f"{_dash(p.get('desired'))}/max {_dash(p.get('max'))}")
+    return sorted(pols), sorted(sched)
+
+
+def _dash(v: Any) -> str:
+    return "-" if v is None else str(v)
+
+
+def asg_rows(inv: Inventory) -> list[list[Any]]:
+    """Group, min/desired/max, in service, AZ span, subnet tiers, health check, types, policies, schedules."""
+    rows = []
+    for g in inv.nodes("autoscaling:group"):
+        p = props(g)
+        pols, sched = scaling_of(inv, g["id"])
+        tiers = sorted({subnet_tier(inv, s["id"]) for s in inv.out(g["id"], "in_subnet")})
+        azs = p.get("azs") or []
+        rows.append([p.get("name") or g.get("name"), f"{_dash(p.get('min'))} / {_dash(p.get('desired'))} / "
+                     f"{_dash(p.get('max'))}", len(p.get("instance_ids") or []),
+                     f"{len(azs)} AZ ({', '.join(azs)})" if azs else "-", ", ".join(tiers) or "-",
+                     p.get("health_check_type"), ", ".join(p.get("instance_types") or []) or "-",
+                     "; ".join(pols) or "none (fixed size)", "; ".join(sched) or "none"])
+    return rows
+
+
+def asg_summary(inv: Inventory) -> dict[str, Any]:
+    groups = inv.nodes("autoscaling:group")
+    return {"count": len(groups),
+            "instances": sum(len(props(g).get("instance_ids") or []) for g in groups),
+            "single_az": [g.get("name") for g in groups if len(props(g).get("azs") or []) < 2],
+            "no_policy": [g.get("name") for g in groups if not scaling_of(inv, g["id"])[0]]}
+
+
+def app_scaling_rows(inv: Inventory) -> list[list[Any]]:
+    """Application Auto Scaling targets: service, resource, dimension, min/max, policies, schedules."""
+    rows = []
+    for t in inv.nodes("application-autoscaling:target"):
+        p = props(t)
+        pols = [f"{props(s).get('name')}: {props(s).get('metric') or props(s).get('policy_type')}"
+                + (f" at {props(s)['target_value']:g}" if props(s).get("target_value") is not None else "")
+                for s in inv.into(t["id"], "scales", kind="application-autoscaling:policy")]
+        sched = [f"{props(s).get('name')}: {props(s).get('schedule')} -> {_dash(props(s).get('min'))} - "
+                 f"{_dash(props(s).get('max'))}"
+                 for s in inv.into(t["id"], "scales", kind="application-autoscaling:scheduled-action")]
+        scaled = next((label(inv, r["id"]) for r in inv.out(t["id"], "scales")), None)
+        rows.append([p.get("service_namespace"), scaled or p.get("resource_id"), p.get("scalable_dimension"),
+                     f"{_dash(p.get('min'))} - {_dash(p.get('max'))}", "; ".join(sorted(pols)) or "none",
+                     "; ".join(sorted(sched)) or "none"])
+    return rows
+
+
+# -- 8.2 vertical scaling -----------------------------------------------------------------------------
+SIZES = ("nano", "micro", "small", "medium", "large", "xlarge", "2xlarge", "3xlarge", "4xlarge", "6xlarge",
+         "8xlarge", "9xlarge", "10xlarge", "12xlarge", "16xlarge", "18xlarge", "24xlarge", "32xlarge",
+         "48xlarge", "56xlarge", "96xlarge", "112xlarge")
+#: families treated as previous generation; kept in step with rule EC2-005 (scanner/analysis/rules/compute.py)
+#: so the 8.2 table and the 8.2 findings agree
+PREVIOUS_GENERATION = frozenset({"t1", "t2", "m1", "m2", "m3", "m4", "c1", "c3", "c4", "cc2", "cg1", "cr1", "g2",
+                                 "g3", "g3s", "h1", "a1", "hi1", "hs1", "i2", "r3", "r4", "d2", "p2", "x1", "x1e",
+                                 "f1"})
+#: newest families per class letter: Intel, AMD, Graviton (where AWS offers each)
+LATEST = {"t": ("t3", "t3a", "t4g"), "m": ("m7i", "m7a", "m7g"), "c": ("c7i", "c7a", "c7g"),
+          "r": ("r7i", "r7a", "r7g"), "x": ("x2idn", "x2gd"), "i": ("i4i", "i4g"), "d": ("d3",),
+          "z": ("z1d",), "g": ("g6", "g5g"), "p": ("p5",), "inf": ("inf2",), "hpc": ("hpc7a", "hpc7g")}
+_TYPE_RE = re.compile(r"^(?P<cls>[a-z]+)(?P<gen>\d+)(?P<attrs>[a-z\-]*)\.(?P<size>[a-z0-9\-]+)$")
+
+
+@dataclass(frozen=True)
+class InstanceType:
+    raw: str
+    prefix: str          # "db." / "cache." or ""
+    cls: str             # class letters: m, c, r, t, inf, hpc, ...
+    gen: int
+    attrs: str           # g, a, i, d, n, e, ... and -flex
+    size: str
+
+    @property
+    def family(self) -> str:
+        return f"{self.cls}{self.gen}{self.attrs}"
+
+    @property
+    def processor(self) -> str:
+        core = self.attrs.split("-")[0]
+        if self.cls == "mac":
+            return "Apple Mac"
+        if "g" in core or self.cls == "a":
+            return "AWS Graviton (arm64)"
+        if "a" in core:
+            return "AMD"
+        return "Intel"
+
+
+def parse_type(value: str | None) -> InstanceType | None:
+    """"m6g.large" / "db.r6g.xlarge" / "cache.t3.micro" -> parts; None when the form is unknown."""
+    if not value:
+        return None
+    prefix = ""
+    for p in ("db.", "cache."):
+        if value.startswith(p):
+            prefix, value = p, value[len(p):]
+    m = _TYPE_RE.match(value)
+    if not m:
+        return None
+    return InstanceType(raw=prefix + value, prefix=prefix, cls=m["cls"], gen=int(m["gen"]),
+                        attrs=m["attrs"], size=m["size"])
+
+
+def generation_status(t: InstanceType) -> str:
+    if t.family in PREVIOUS_GENERATION or f"{t.cls}{t.gen}" in PREVIOUS_GENERATION:
+        return "previous generation"
+    newest = max((parse_type(f"{f}.large") for f in LATEST.get(t.cls, ())), key=lambda x: x.gen if x else 0,
+                 default=None)
+    if newest and t.gen < newest.gen - 1:
+        return "current, but two or more generations old"
+    return "current generation"
+
+
+def upgrade_path(t: InstanceType) -> str:
+    """Newer or cheaper families of the same class (same size), e.g. t3 -> t3a / t4g."""
+    cands = []
+    for fam in LATEST.get(t.cls, ()):
+        c = parse_type(f"{fam}.{t.size}")
+        if c and c.family != t.family and c.gen >= t.gen:
+            cands.append(f"{t.prefix}{fam}.{t.size}")
+    return " / ".join(cands) or "already on a current family"
+
+
+def next_size(t: InstanceType, step: int) -> str | None:
+    if t.size not in SIZES:
+        return None
+    i = SIZES.index(t.size) + step
+    return f"{t.prefix}{t.family}.{SIZES[i]}" if 0 <= i < len(SIZES) else None
+
+
+def types_in_use(inv: Inventory) -> dict[str, list[str]]:
+    """Instance type -> where it is used (instances, ASGs, launch templates, databases, caches)."""
+    uses: dict[str, list[str]] = {}
+
+    def add(t: str | None, what: str) -> None:
+        if t:
+            uses.setdefault(t, []).append(what)
+
+    for i in live_instances(inv):
+        add(props(i).get("instance_type"), "instance")
+    for g in inv.nodes("autoscaling:group"):
+        for t in props(g).get("instance_types") or []:
+            add(t, "ASG")
+    for lt in inv.nodes("ec2:launch-template"):
+        add(props(lt).get("instance_type"), "launch template")
+    for db in inv.nodes("rds:instance"):
+        add(props(db).get("instance_class"), "RDS")
+    for c in inv.nodes("elasticache:cluster"):
+        add(props(c).get("node_type"), "ElastiCache")
+    return uses
+
+
+def sizing_rows(inv: Inventory) -> list[list[Any]]:
+    """Type, used by, family, processor, generation, smaller/larger size, upgrade path."""
+    rows = []
+    for raw, uses in sorted(types_in_use(inv).items()):
+        t = parse_type(raw)
+        used = ", ".join(f"{n} x {w}" for w, n in sorted(Counter(uses).items()))
+        if not t:
+            rows.append([raw, used, "-", "-", "unknown form", "-", "-", "-"])
+            continue
+        rows.append([raw, used, t.family, t.processor, generation_status(t), next_size(t, -1) or "-",
+                     next_size(t, 1) or "-", upgrade_path(t)])
+    return rows
+
+
+def family_counts(inv: Inventory) -> list[tuple[str, int]]:
+    c = Counter()
+    for i in live_instances(inv):
+        t = parse_type(props(i).get("instance_type"))
+        c[t.family if t else str(props(i).get("instance_type"))] += 1
+    return sorted(c.items())
+
+
+# -- 8.3 load balancing ---------------------------------------------------------------------------
+def lb_rows(inv: Inventory) -> list[list[Any]]:
+    """Name, type, scheme, DNS name, AZs, listeners, deletion protection, access logs, WAF-relevant flags."""
+    rows = []
+    for lb in inv.nodes("elbv2:load-balancer"):
+        p = props(lb)
+        listeners = sorted(inv.out(lb["id"], "listens_on"), key=lambda x: props(x).get("port") or 0)
+        logs = p.get("access_logs")
+        rows.append([p.get("name") or lb.get("name"), p.get("type"), p.get("scheme"), p.get("dns_name"),
+                     ", ".join(p.get("azs") or []) or "-",
+                     ", ".join(f"{props(li).get('protocol')}:{props(li).get('port')}" for li in listeners) or "none",
+                     p.get("deletion_protection"),
+                     (f"to {logs.get('bucket')}" if logs.get("enabled") else "off") if logs else "unknown",
+                     p.get("drop_invalid_headers") if p.get("type") == "application" else "n/a"])
+    return rows
+
+
+def listener_rows(inv: Inventory) -> list[list[Any]]:
+    """LB, listener, TLS policy, certificates, default action, rules."""
+    rows = []
+    for li in inv.nodes("elbv2:listener"):
+        p = props(li)
+        certs = [label(inv, c["id"]) for c in inv.out(li["id"], "uses_certificate")]
+        rules = p.get("rules") or []
+        rows.append([label(inv, p.get("lb_arn")), f"{p.get('protocol')}:{p.get('port')}",
+                     p.get("ssl_policy") or "-", ", ".join(c for c in certs if c) or "-",
+                     p.get("default_action"),
+                     "; ".join(f"{r.get('priority')}: {r.get('conditions')} -> {r.get('action')}" for r in rules[:5])
+                     + (f"; and {len(rules) - 5} more" if len(rules) > 5 else "") or "none"])
+    return sorted(rows, key=lambda r: (str(r[0]), str(r[1])))
+
+
+def target_group_rows(inv: Inventory) -> list[list[Any]]:
+    """Name, protocol:port, target type, health check, targets healthy/total, used by."""
+    rows = []
+    for tg in inv.nodes("elbv2:target-group"):
+        p = props(tg)
+        hc = p.get("health_check") or {}
+        check = f"{hc.get('protocol') or '-'} {hc.get('path') or ''} every {hc.get('interval') or '?'}s".strip()
+        targets = p.get("targets")
+        health = ("not readable" if targets is None else "none registered" if not targets
+                  else f"{p.get('healthy_count', 0)} healthy of {len(targets)}")
+        feeders = [feeder_label(inv, x) for x in inv.into(tg["id"], "targets")]
+        feeders += [f"ECS service {x.get('name')}" for x in inv.out(tg["id"], "targets", kind="ecs:service")]
+        rows.append([p.get("name") or tg.get("name"), f"{p.get('protocol') or '-'}:{p.get('port') or '-'}",
+                     p.get("target_type"), check, health, ", ".join(sorted(f for f in feeders if f)) or "unused"])
+    return rows
+
+
+def feeder_label(inv: Inventory, node: dict[str, Any]) -> str | None:
+    """What sends traffic to a target group: "alb-name HTTPS:443" for a listener, else its name."""
+    if node.get("kind") == "elbv2:listener":
+        return f"{label(inv, props(node).get('lb_arn'))} {node.get('name')}"
+    return label(inv, node["id"])
+
+
+def classic_rows(inv: Inventory) -> list[list[Any]]:
+    rows = []
+    for lb in inv.nodes("elb:load-balancer"):
+        p = props(lb)
+        lis = ", ".join(f"{li.get('protocol')}:{li.get('port')} -> {li.get('instance_protocol')}:"
+                        f"{li.get('instance_port')}" for li in p.get("listeners") or []) or "none"
+        healthy = p.get("healthy_count")
+        n = len(p.get("instance_ids") or [])
+        rows.append([p.get("name") or lb.get("name"), p.get("scheme"), p.get("dns_name"),
+                     ", ".join(p.get("azs") or []) or "-", lis,
+                     f"{healthy} in service of {n}" if healthy is not None else f"{n} registered",
+                     p.get("cross_zone")])
+    return rows
+
+
+def https_summary(inv: Inventory) -> dict[str, int]:
+    """Listener counts: TLS-terminating, plain HTTP redirecting to HTTPS, plain HTTP serving."""
+    lis = [props(li) for li in inv.nodes("elbv2:listener")]
+    return {"tls": sum(1 for p in lis if p.get("protocol") in ("HTTPS", "TLS")),
+            "redirect": sum(1 for p in lis if p.get("protocol") == "HTTP" and p.get("redirect_to_https")),
+            "plain_http": sum(1 for p in lis if p.get("protocol") == "HTTP" and not p.get("redirect_to_https"))}

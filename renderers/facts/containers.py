@@ -1,0 +1,186 @@
+"""Section 3.2 facts: ECS, ECR and EKS as rows for the document's tables.
+
+Pure functions of the Inventory. Cells are plain strings/numbers; the document
+environment escapes them, so nothing here builds Markup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scanner.inventory import Inventory
+
+CONTAINER_KINDS = ("ecs:cluster", "ecs:service", "ecs:task-definition", "ecr:repository", "eks:cluster",
+                   "eks:nodegroup", "eks:fargate-profile")
+
+
+def short(ref: str | None) -> str | None:
+    """The readable part of an ARN or id (role name, target group name, function name, ...)."""
+    if not ref:
+        return None
+    if not ref.startswith("arn:"):
+        return ref.rsplit("/", 1)[-1]
+    parts = ref.split(":", 5)
+    res = parts[5] if len(parts) == 6 else ref
+    kind, _, rest = res.partition("/")
+    if not rest:  # function:name, stateMachine:name, a queue or topic name
+        return res.split(":", 1)[-1]
+    if kind == "targetgroup":  # targetgroup/<name>/<hash>
+        return rest.split("/")[0]
+    if kind == "loadbalancer" and rest.count("/") >= 2:  # loadbalancer/app/<name>/<hash>
+        return rest.split("/")[-2]
+    if kind in ("role", "service-role", "instance-profile", "policy", "user", "group"):
+        return rest.rsplit("/", 1)[-1]
+    return rest
+
+
+def label(inv: Inventory, nid: str | None) -> str | None:
+    """A node's name when the scan saw it, else the readable tail of its id."""
+    if not nid:
+        return None
+    n = inv.node(nid)
+    if n and not n.get("external") and n.get("name"):
+        return str(n["name"])
+    return short(nid)
+
+
+def subnet_tiers(inv: Inventory, nid: str) -> str:
+    """Where a resource's subnets sit: names grouped by tier (Tier tag, else public/private)."""
+    groups: dict[str, list[str]] = {}
+    for s in inv.out(nid, "in_subnet"):
+        tags = s.get("tags") or {}
+        public = (s.get("props") or {}).get("public")
+        tier = tags.get("Tier") or tags.get("tier") or (
+            "public" if public else "private" if public is False else "unknown tier")
+        groups.setdefault(str(tier), []).append(str(s.get("name") or short(s["id"])))
+    if not groups:
+        return "-"
+    return "; ".join(f"{tier}: {', '.join(sorted(names))}" for tier, names in sorted(groups.items()))
+
+
+def group_names(inv: Inventory, nid: str) -> str:
+    sgs = [str(g.get("name") or short(g["id"])) for g in inv.out(nid, "protected_by")]
+    return ", ".join(sorted(sgs)) or "-"
+
+
+def _load_balancers_of(inv: Inventory, tg_id: str) -> list[str]:
+    """Load balancers in front of a target group (through its listeners, or directly)."""
+    names: set[str] = set()
+    for src in inv.into(tg_id, "targets"):
+        if src["kind"] == "elbv2:listener":
+            names.update(str(lb.get("name")) for lb in inv.into(src["id"], "listens_on"))
+        elif src["kind"] == "elbv2:load-balancer":
+            names.add(str(src.get("name")))
+    return sorted(names)
+
+
+def service_load_balancing(inv: Inventory, svc: dict[str, Any]) -> str:
+    """"target group (via load balancer)" for each target group the service registers in."""
+    tgs = {t["id"] for t in inv.into(svc["id"], "targets")} | set(svc["props"].get("target_group_arns") or [])
+    parts = []
+    for tg in sorted(tgs):
+        lbs = _load_balancers_of(inv, tg)
+        parts.append(f"{label(inv, tg)}" + (f" (via {', '.join(lbs)})" if lbs else ""))
+    return "; ".join(parts) or "none"
+
+
+def summary(inv: Inventory) -> dict[str, int]:
+    """How many of each container resource the scan found."""
+    return {k.replace(":", "_").replace("-", "_"): len(inv.nodes(k)) for k in CONTAINER_KINDS}
+
+
+def ecs_cluster_rows(inv: Inventory) -> list[list[Any]]:
+    rows = []
+    for c in inv.nodes("ecs:cluster"):
+        p = c["props"]
+        rows.append([c["region"], c["name"], p.get("status"), p.get("active_services"), p.get("running_tasks"),
+                     _yes_no(p.get("container_insights")), ", ".join(p.get("capacity_providers") or []) or "-"])
+    return rows
+
+
+def ecs_service_rows(inv: Inventory) -> list[list[Any]]:
+    rows = []
+    for s in inv.nodes("ecs:service"):
+        p = s["props"]
+        rows.append([label(inv, p.get("cluster")), s["name"], p.get("launch_type"),
+                     f"{_n(p.get('desired'))} / {_n(p.get('running'))}", subnet_tiers(inv, s["id"]),
+                     group_names(inv, s["id"]), _yes_no(p.get("assign_public_ip")),
+                     service_load_balancing(inv, s), label(inv, p.get("task_definition"))])
+    return rows
+
+
+def task_definition_rows(inv: Inventory) -> list[list[Any]]:
+    rows = []
+    for t in inv.nodes("ecs:task-definition"):
+        p = t["props"]
+        env = len(p.get("env_names") or [])
+        secrets = len(p.get("secret_names") or [])
+        rows.append([t["name"], ", ".join(p.get("images") or []) or "-",
+                     f"{_n(p.get('cpu'))} / {_n(p.get('memory'))}", p.get("network_mode"),
+                     short(p.get("task_role_arn")) or "none", short(p.get("execution_role_arn")) or "none",
+                     f"{env} variables, {secrets} secrets", _yes_no(p.get("privileged"))])
+    return rows
+
+
+def env_name_lines(inv: Inventory) -> list[tuple[str, str]]:
+    """(task definition, variable names): names only, values are never collected."""
+    out = []
+    for t in inv.nodes("ecs:task-definition"):
+        names = list(t["props"].get("env_names") or []) + [f"{n} (secret)" for n in t["props"].get("secret_names") or []]
+        if names:
+            out.append((t["name"], ", ".join(names)))
+    return out
+
+
+def ecr_rows(inv: Inventory) -> list[list[Any]]:
+    rows = []
+    for r in inv.nodes("ecr:repository"):
+        p = r["props"]
+        rows.append([r["region"], r["name"], _yes_no(p.get("scan_on_push")), _yes_no(p.get("tag_immutable")),
+                     _yes_no(p.get("lifecycle_policy")),
+                     f"{p.get('encryption') or '-'}" + (f" ({short(p.get('kms_key'))})" if p.get("kms_key") else ""),
+                     _yes_no(p.get("policy_public"))])
+    return rows
+
+
+def eks_cluster_rows(inv: Inventory) -> list[list[Any]]:
+    rows = []
+    for c in inv.nodes("eks:cluster"):
+        p = c["props"]
+        access = []
+        if p.get("endpoint_public"):
+            access.append("public (" + (", ".join(p.get("public_cidrs") or []) or "any address") + ")")
+        if p.get("endpoint_private"):
+            access.append("private")
+        rows.append([c["region"], c["name"], p.get("version"), "; ".join(access) or "-",
+                     ", ".join(p.get("logging") or []) or "none", subnet_tiers(inv, c["id"]),
+                     group_names(inv, c["id"]), short(p.get("role_arn")), _yes_no(p.get("secrets_encrypted"))])
+    return rows
+
+
+def eks_nodegroup_rows(inv: Inventory) -> list[list[Any]]:
+    rows = []
+    for g in inv.nodes("eks:nodegroup"):
+        p = g["props"]
+        rows.append([p.get("cluster"), g["name"], ", ".join(p.get("instance_types") or []) or "-",
+                     f"{_n(p.get('min'))} / {_n(p.get('desired'))} / {_n(p.get('max'))}", p.get("ami_type"),
+                     p.get("capacity_type"), subnet_tiers(inv, g["id"]), short(p.get("role_arn"))])
+    return rows
+
+
+def fargate_profile_rows(inv: Inventory) -> list[list[Any]]:
+    rows = []
+    for f in inv.nodes("eks:fargate-profile"):
+        p = f["props"]
+        sel = ", ".join(str(s.get("namespace")) + (f" {s['labels']}" if s.get("labels") else "")
+                        for s in p.get("selectors") or [])
+        rows.append([p.get("cluster"), f["name"], sel or "-", subnet_tiers(inv, f["id"]), short(p.get("role_arn"))])
+    return rows
+
+
+def _n(v: Any) -> str:
+    return "?" if v is None else str(v)
+
+
+def _yes_no(v: Any) -> str:
+    return "unknown" if v is None else ("yes" if v else "no")

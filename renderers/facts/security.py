@@ -1,0 +1,556 @@
+"""Facts for sections 5.1 (IAM), 5.3 (data protection) and 5.4 (monitoring and compliance).
+
+Pure functions of the Inventory; the 5.x templates only lay out the rows these
+return. Encryption at rest is read generically from the graph (``encrypted_by``
+edges and the encryption props every storage kind promises in scanner/vocab.py),
+so a new storage collector shows up in 5.3 without touching this module.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scanner.inventory import Inventory
+from scanner.vocab import KINDS
+
+IAM_SERVICES = ("iam", "accessanalyzer")
+DATA_SERVICES = ("kms", "acm", "secretsmanager", "ssm")
+MONITORING_SERVICES = ("cloudtrail", "guardduty", "config", "securityhub", "accessanalyzer", "wafv2")
+
+#: props that say something about encryption at rest, checked in this order
+_BOOL_PROPS = ("encrypted", "at_rest_encryption", "secrets_encrypted")
+_TEXT_PROPS = ("encryption", "sse")
+_KEY_PROPS = ("kms_key", "kms_key_arn")
+_OFF = {"", "none", "disabled", "false", "off", "no"}
+#: kinds covered by their own table in 5.3 or not storage of data at rest
+_NOT_AT_REST = {"kms:key", "secretsmanager:secret", "ssm:parameter", "cloudtrail:trail",
+                "lambda:function", "ebs:encryption-default", "elasticache:cluster"}
+#: kinds where no KMS key means no encryption at rest (SNS server-side encryption is opt-in)
+_KEY_ONLY = {"sns:topic"}
+#: services that always encrypt at rest; only a customer key is a choice
+_ALWAYS_ENCRYPTED = {"dynamodb:table", "logs:log-group", "s3:bucket", "backup:vault", "ecr:repository",
+                     "sqs:queue"}
+
+
+#: reader-facing names of resource kinds in the at-rest table (others show their kind id)
+KIND_LABELS = {
+    "s3:bucket": "S3 buckets", "ebs:volume": "EBS volumes", "ebs:snapshot": "EBS snapshots",
+    "ec2:image": "AMIs (their snapshots)", "efs:file-system": "EFS file systems", "fsx:file-system": "FSx file systems",
+    "rds:instance": "RDS instances", "rds:cluster": "Aurora/RDS clusters", "rds:snapshot": "RDS snapshots",
+    "dynamodb:table": "DynamoDB tables", "dax:cluster": "DAX clusters",
+    "elasticache:replication-group": "ElastiCache replication groups", "sqs:queue": "SQS queues",
+    "sns:topic": "SNS topics", "ecr:repository": "ECR repositories", "logs:log-group": "CloudWatch log groups",
+    "backup:vault": "Backup vaults", "eks:cluster": "EKS clusters (Kubernetes secrets encryption)",
+}
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
+
+
+def _label(inv: Inventory, nid: str | None) -> str | None:
+    if not nid:
+        return None
+    n = inv.node(nid)
+    if n and not n.get("external") and n.get("name"):
+        return str(n["name"])
+    return nid.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+
+
+def _date(value: Any) -> str | None:
+    return str(value)[:10] if value else None
+
+
+# --- 5.1 IAM ---------------------------------------------------------------------
+
+def iam_counts(inv: Inventory) -> dict[str, int]:
+    roles = inv.nodes("iam:role")
+    policies = inv.nodes("iam:policy")
+    return {"users": len(inv.nodes("iam:user")), "groups": len(inv.nodes("iam:group")),
+            "roles": len(roles), "service_linked_roles": sum(1 for r in roles if r["props"].get("service_linked")),
+            "customer_policies": sum(1 for p in policies if not p["props"].get("aws_managed")),
+            "aws_policies_attached": sum(1 for p in policies if p["props"].get("aws_managed")),
+            "instance_profiles": len(inv.nodes("iam:instance-profile"))}
+
+
+def root_account(inv: Inventory) -> dict[str, Any] | None:
+    roots = inv.nodes("iam:root")
+    return roots[0]["props"] if roots else None
+
+
+def root_unknown_reason(inv: Inventory) -> str:
+    """Why the root user's MFA and keys are not known: report unreadable, or it had no root row."""
+    runs = [r for r in inv.meta.get("runs", []) if r.get("collector") == "iam.credential_report"]
+    if runs and all(r.get("status") == "ok" for r in runs):
+        return "The credential report had no root account row, so root MFA and access keys are not known."
+    return "The root user's MFA and access keys are not known: the IAM credential report could not be read."
+
+
+def _key_text(k: dict[str, Any]) -> str:
+    state = "active" if k.get("active") else "inactive"
+    age = f", {k['age_days']} days old" if k.get("age_days") is not None else ""
+    used = f", last used {_date(k.get('last_used'))}" if k.get("last_used") else ", never used"
+    return f"key {k.get('slot', '?')}: {state}{age}{used}"
+
+
+def _last_activity(p: dict[str, Any]) -> str | None:
+    dates = [p.get("password_last_used")] + [k.get("last_used") for k in p.get("access_keys") or []]
+    dates = [d for d in dates if d]
+    return _date(max(dates)) if dates else None
+
+
+def user_rows(inv: Inventory) -> list[list[Any]]:
+    """Per user: console access, MFA, access keys with age, last activity, groups."""
+    rows = []
+    for u in inv.nodes("iam:user"):
+        p = u["props"]
+        keys = p.get("access_keys")
+        rows.append([u["name"], p.get("password_enabled"), p.get("mfa_active"),
+                     "; ".join(_key_text(k) for k in keys) if keys else ("none" if keys == [] else None),
+                     _last_activity(p) or "never", ", ".join(p.get("groups") or []) or "-"])
+    return rows
+
+
+#: access keys older than this (days) are called out; the CIS benchmark asks for 90-day rotation
+KEY_ROTATION_DAYS = 90
+
+
+def user_summary(inv: Inventory) -> dict[str, int]:
+    """Counts behind the users table: console users without MFA, old and idle access keys."""
+    users = [u["props"] for u in inv.nodes("iam:user")]
+    keys = [k for p in users for k in p.get("access_keys") or [] if k.get("active")]
+    return {"users": len(users),
+            "console": sum(1 for p in users if p.get("password_enabled")),
+            "console_without_mfa": sum(1 for p in users if p.get("password_enabled") and p.get("mfa_active") is False),
+            "active_keys": len(keys),
+            "old_keys": sum(1 for k in keys if (k.get("age_days") or 0) > KEY_ROTATION_DAYS),
+            "idle_keys": sum(1 for k in keys if (k.get("unused_days") or 0) > KEY_ROTATION_DAYS)}
+
+
+def trust_text(t: dict[str, Any], account: str | None = None) -> str:
+    """One trusted principal in words: ``service ec2.amazonaws.com``, ``account 210987654321 (external id)``."""
+    ptype, principal = t.get("principal_type"), str(t.get("principal"))
+    if ptype == "*":
+        text = "anyone (*)"
+    elif ptype == "Service":
+        text = f"service {principal}"
+    elif ptype == "Federated":
+        text = f"federated {principal.rsplit('/', 1)[-1] if principal.startswith('arn:') else principal}"
+    elif ptype == "AWS":
+        acct = principal.split(":")[4] if principal.startswith("arn:") and principal.count(":") >= 5 else principal
+        if principal.endswith(":root") or principal.isdigit():
+            text = "this account" if acct == account else f"account {acct}"
+        else:
+            where = "" if acct == account else f" in account {acct}"
+            text = f"{principal.rsplit(':', 1)[-1]}{where}"
+    else:
+        text = f"{ptype} {principal}"
+    if t.get("external_id"):
+        text += " (external id required)"
+    elif t.get("conditions"):
+        text += " (with conditions)"
+    return text
+
+
+def role_rows(inv: Inventory, include_service_linked: bool = False) -> list[list[Any]]:
+    """Per role: trusted principals, attached and inline policies, last used."""
+    account = inv.meta.get("account")
+    rows = []
+    for r in inv.nodes("iam:role"):
+        p = r["props"]
+        if p.get("service_linked") and not include_service_linked:
+            continue
+        trusted = "; ".join(dict.fromkeys(trust_text(t, account) for t in p.get("trust") or [])) or "nobody"
+        policies = list(p.get("attached_policies") or []) + [
+            f"{i.get('name')} (inline)" for i in p.get("inline_policies") or []]
+        profile = bool(inv.into(r["id"], "uses_role", "iam:instance-profile"))
+        rows.append([r["name"], trusted, ", ".join(policies) or "none",
+                     "yes" if profile else "no", _date(p.get("last_used")) or "never / unknown"])
+    return rows
+
+
+def cross_account_roles(inv: Inventory) -> list[list[Any]]:
+    """Roles another account (or anyone) can assume: the trust a reviewer must check first."""
+    account = inv.meta.get("account")
+    rows = []
+    for r in inv.nodes("iam:role"):
+        for t in r["props"].get("trust") or []:
+            if t.get("principal_type") == "*":
+                rows.append([r["name"], "anyone (*)", t.get("external_id"), t.get("conditions")])
+            elif t.get("principal_type") == "AWS":
+                p = str(t.get("principal"))
+                acct = p if p.isdigit() else (p.split(":")[4] if p.count(":") >= 5 else None)
+                if acct and acct != account:
+                    rows.append([r["name"], trust_text(t, account).split(" (")[0], t.get("external_id"),
+                                 t.get("conditions")])
+    return rows
+
+
+def admin_policy_rows(inv: Inventory) -> list[list[Any]]:
+    """Policies that allow every action on every resource, managed or inline, and who holds them."""
+    rows = []
+    for pol in inv.nodes("iam:policy"):
+        if pol["props"].get("admin_like"):
+            holders = [h["name"] for h in inv.into(pol["id"], "has_policy")]
+            kind = "AWS managed" if pol["props"].get("aws_managed") else "customer managed"
+            rows.append([pol["name"], kind, ", ".join(holders) or "not attached"])
+    for kind in ("iam:user", "iam:group", "iam:role"):
+        for n in inv.nodes(kind):
+            for i in n["props"].get("inline_policies") or []:
+                if i.get("admin_like"):
+                    rows.append([i.get("name"), f"inline on {kind.split(':')[1]}", n["name"]])
+    return rows
+
+
+def customer_policy_rows(inv: Inventory) -> list[list[Any]]:
+    rows = []
+    for pol in inv.nodes("iam:policy"):
+        p = pol["props"]
+        if p.get("aws_managed"):
+            continue
+        holders = [h["name"] for h in inv.into(pol["id"], "has_policy")]
+        rows.append([pol["name"], len(p.get("statements") or []), p.get("wildcard_statements"),
+                     p.get("admin_like"), ", ".join(holders) or "not attached"])
+    return rows
+
+
+def password_policy(inv: Inventory) -> dict[str, Any] | None:
+    pols = inv.nodes("iam:password-policy")
+    return pols[0]["props"] if pols else None
+
+
+def password_policy_text(p: dict[str, Any]) -> str:
+    parts = [f"minimum length {p.get('min_length')}"]
+    kinds = [w for k, w in (("require_upper", "upper case"), ("require_lower", "lower case"),
+                            ("require_numbers", "numbers"), ("require_symbols", "symbols")) if p.get(k)]
+    parts.append(f"requires {', '.join(kinds)}" if kinds else "no character classes required")
+    parts.append(f"expires after {p['max_age']} days" if p.get("max_age") else "no expiry")
+    parts.append(f"prevents reuse of the last {p['reuse_prevention']}" if p.get("reuse_prevention")
+                 else "no reuse prevention")
+    return "; ".join(parts)
+
+
+def analyzer_rows(inv: Inventory) -> list[list[Any]]:
+    rows = []
+    for a in inv.nodes("iam:access-analyzer"):
+        p = a["props"]
+        findings = p.get("findings_active")
+        rows.append([a["region"], a["name"], p.get("type"), p.get("status"),
+                     "1000+" if findings is not None and findings >= 1000 else findings])
+    return rows
+
+
+# --- 5.3 data protection ------------------------------------------------------------
+
+def _key_aliases(inv: Inventory) -> dict[str, str]:
+    """Alias ARN/name and key ARN -> key graph id, to resolve references made by alias."""
+    out: dict[str, str] = {}
+    for k in inv.nodes("kms:key"):
+        out[k["id"]] = k["id"]
+        prefix = k["id"].split(":key/")[0]
+        for a in k["props"].get("aliases") or []:
+            out[f"{prefix}:{a}"] = k["id"]
+            out[a] = k["id"]
+    return out
+
+
+def key_users(inv: Inventory) -> dict[str, list[str]]:
+    """KMS key id -> resources encrypted with it (edges made by key ARN or by alias)."""
+    resolve = _key_aliases(inv)
+    users: dict[str, list[str]] = {}
+    for src, dst, _ in inv.edges("encrypted_by"):
+        key = resolve.get(dst, dst)
+        users.setdefault(key, []).append(src)
+    return users
+
+
+def _key_label(inv: Inventory, ref: Any, resolve: dict[str, str]) -> str:
+    ref = str(ref)
+    key = resolve.get(ref)
+    if key:
+        n = inv.node(key) or {}
+        aliases = (n.get("props") or {}).get("aliases") or []
+        return aliases[0] if aliases else key.rsplit("/", 1)[-1]
+    if "alias/" in ref:
+        return "alias/" + ref.split("alias/", 1)[1]
+    return ref.rsplit("/", 1)[-1]
+
+
+def encryption_state(inv: Inventory, node: dict[str, Any],
+                     resolve: dict[str, str] | None = None) -> tuple[bool | None, str | None]:
+    """(encrypted?, key label) of one resource, from its edges and props; None = not known."""
+    resolve = resolve if resolve is not None else _key_aliases(inv)
+    props = node.get("props") or {}
+    keys = [d for _, d, data in inv.graph.out_edges(node["id"], data=True) if data.get("rel") == "encrypted_by"]
+    key_ref = keys[0] if keys else next((props[k] for k in _KEY_PROPS if props.get(k)), None)
+    label = _key_label(inv, key_ref, resolve) if key_ref else None
+    state: bool | None = None
+    for k in _BOOL_PROPS:
+        if isinstance(props.get(k), bool):
+            state = props[k]
+            break
+    else:
+        for k in _TEXT_PROPS:
+            v = props.get(k)
+            if v not in (None, {}, []):
+                state = bool(v) and str(v).strip().lower() not in _OFF
+                break
+    if key_ref and state is None:
+        state = True
+    if state is None and node.get("kind") in _KEY_ONLY:
+        state = False
+    if state is None and node.get("kind") in _ALWAYS_ENCRYPTED:
+        state = True
+    return state, label
+
+
+def _at_rest_kinds() -> list[str]:
+    wanted = set(_BOOL_PROPS + _TEXT_PROPS + _KEY_PROPS)
+    return [k for k, props in KINDS.items() if wanted & set(props) and k not in _NOT_AT_REST]
+
+
+def at_rest_rows(inv: Inventory) -> list[list[Any]]:
+    """Per resource kind: how many resources, encrypted, not encrypted, not known, with a KMS key."""
+    resolve = _key_aliases(inv)
+    rows = []
+    for kind in _at_rest_kinds():
+        nodes = inv.nodes(kind)
+        if not nodes:
+            continue
+        states = [encryption_state(inv, n, resolve) for n in nodes]
+        rows.append([kind_label(kind), len(nodes), sum(1 for s, _ in states if s is True),
+                     sum(1 for s, _ in states if s is False), sum(1 for s, _ in states if s is None),
+                     ", ".join(sorted({k for _, k in states if k})) or "-"])
+    return rows
+
+
+def unencrypted_rows(inv: Inventory, limit: int = 50) -> list[list[Any]]:
+    resolve = _key_aliases(inv)
+    rows = []
+    for kind in _at_rest_kinds():
+        for n in inv.nodes(kind):
+            if encryption_state(inv, n, resolve)[0] is False:
+                rows.append([kind_label(kind), n["region"], n["name"]])
+    return sorted(rows)[:limit]
+
+
+def kms_rows(inv: Inventory) -> list[list[Any]]:
+    """Customer managed keys (and keys whose manager is unknown) with rotation and users."""
+    users = key_users(inv)
+    rows = []
+    for k in inv.nodes("kms:key"):
+        p = k["props"]
+        if p.get("manager") == "AWS":
+            continue
+        rows.append([k["region"], ", ".join(p.get("aliases") or []) or "(no alias)", p.get("key_id"),
+                     p.get("state"), p.get("rotation_enabled"), p.get("key_spec"),
+                     len(users.get(k["id"], [])), "; ".join(p.get("principals") or []) or None])
+    return rows
+
+
+def aws_managed_keys(inv: Inventory) -> list[str]:
+    names = []
+    for k in inv.nodes("kms:key"):
+        if k["props"].get("manager") == "AWS":
+            names.extend(a for a in k["props"].get("aliases") or [k["props"].get("key_id")] if a)
+    return sorted(set(names))
+
+
+def certificate_rows(inv: Inventory) -> list[list[Any]]:
+    rows = []
+    for c in inv.nodes("acm:certificate"):
+        p = c["props"]
+        extra = [s for s in p.get("sans") or [] if s != p.get("domain")]
+        used = [_label(inv, u) for u in p.get("in_use_by") or []]
+        rows.append([c["region"], p.get("domain"), ", ".join(extra) or "-", p.get("status"), p.get("type"),
+                     _date(p.get("not_after")), p.get("days_to_expiry"), ", ".join(u for u in used if u) or "not in use"])
+    return sorted(rows, key=lambda r: (r[6] is None, r[6] if r[6] is not None else 0))
+
+
+def certificate_summary(inv: Inventory, soon: int = 30) -> dict[str, int]:
+    certs = [c["props"] for c in inv.nodes("acm:certificate")]
+    days = [p.get("days_to_expiry") for p in certs]
+    return {"total": len(certs), "expired": sum(1 for d in days if d is not None and d < 0),
+            "expiring": sum(1 for d in days if d is not None and 0 <= d <= soon),
+            "imported": sum(1 for p in certs if p.get("type") == "IMPORTED"),
+            "unused": sum(1 for p in certs if not p.get("in_use_by") and not p.get("in_use")), "soon": soon}
+
+
+def in_transit_rows(inv: Inventory) -> list[list[Any]]:
+    """Encryption in transit where the graph says something: listeners, CDN, caches, bucket policies."""
+    rows = []
+    for li in inv.nodes("elbv2:listener"):
+        p = li["props"]
+        proto = p.get("protocol")
+        setting = (f"{proto}, policy {p.get('ssl_policy')}" if proto in ("HTTPS", "TLS")
+                   else f"{proto}" + (" (redirects to HTTPS)" if p.get("redirect_to_https") else " (plain text)"))
+        rows.append(["load balancer listener", li["region"], f"{_label(inv, p.get('lb_arn')) or ''}:{p.get('port')}",
+                     setting])
+    for d in inv.nodes("cloudfront:distribution"):
+        p = d["props"]
+        rows.append(["CloudFront distribution", "global", d["name"],
+                     f"viewer {p.get('viewer_protocol_policy')}, minimum TLS {p.get('min_tls')}"])
+    for kind, label in (("elasticache:replication-group", "ElastiCache"), ("elasticache:cluster", "ElastiCache")):
+        for n in inv.nodes(kind):
+            if kind == "elasticache:cluster" and n["props"].get("replication_group"):
+                continue
+            rows.append([label, n["region"], n["name"], f"in-transit encryption {_yes(n['props'].get('transit_encryption'))}"])
+    for b in inv.nodes("s3:bucket"):
+        if b["props"].get("tls_only") is not None:
+            rows.append(["S3 bucket policy", b["region"], b["name"],
+                         "denies non-TLS requests" if b["props"]["tls_only"] else "does not require TLS"])
+    return rows
+
+
+def _yes(v: Any) -> str:
+    return "unknown" if v is None else ("on" if v else "off")
+
+
+def secret_rows(inv: Inventory) -> list[list[Any]]:
+    resolve = _key_aliases(inv)
+    rows = []
+    for s in inv.nodes("secretsmanager:secret"):
+        p = s["props"]
+        if p.get("rotation_enabled"):
+            rot = f"every {p['rotation_days']} days" if p.get("rotation_days") else (p.get("rotation_schedule") or "on")
+        else:
+            rot = "off"
+        key = p.get("kms_key")
+        key_text = _key_label(inv, key, resolve) if key and str(key).startswith(("arn:", "alias/")) else (key or "-")
+        rows.append([s["region"], s["name"], rot, _date(p.get("last_rotated")) or "never",
+                     _date(p.get("last_accessed")) or "never / unknown", key_text])
+    return rows
+
+
+def parameter_summary(inv: Inventory) -> list[list[Any]]:
+    """SSM parameters counted by region, type and tier; SecureStrings split by key."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for p in inv.nodes("ssm:parameter"):
+        pr = p["props"]
+        counts[(p["region"], pr.get("type") or "?", pr.get("tier") or "Standard")] = \
+            counts.get((p["region"], pr.get("type") or "?", pr.get("tier") or "Standard"), 0) + 1
+    return [[r, t, tier, n] for (r, t, tier), n in sorted(counts.items())]
+
+
+def secure_parameter_rows(inv: Inventory, limit: int = 50) -> list[list[Any]]:
+    resolve = _key_aliases(inv)
+    rows = []
+    for p in inv.nodes("ssm:parameter"):
+        if p["props"].get("type") == "SecureString":
+            key = p["props"].get("kms_key")
+            rows.append([p["region"], p["name"], _key_label(inv, key, resolve) if key else "alias/aws/ssm",
+                         _date(p["props"].get("last_modified"))])
+    return rows[:limit]
+
+
+# --- 5.4 monitoring and compliance ---------------------------------------------------
+
+def trail_rows(inv: Inventory) -> list[list[Any]]:
+    resolve = _key_aliases(inv)
+    rows = []
+    for t in inv.nodes("cloudtrail:trail"):
+        p = t["props"]
+        dest = [f"s3://{p['s3_bucket']}" + (f"/{p['s3_prefix']}" if p.get("s3_prefix") else "")] if p.get("s3_bucket") else []
+        if p.get("cloudwatch_log_group"):
+            dest.append(f"CloudWatch Logs {_label(inv, p['cloudwatch_log_group'])}")
+        rows.append([t["name"], p.get("home_region"), p.get("multi_region"), p.get("organization_trail"),
+                     p.get("is_logging"), p.get("log_validation"), p.get("management_events") or "none",
+                     ", ".join(p.get("data_events") or []) or "none", "; ".join(dest) or "-",
+                     _key_label(inv, p["kms_key"], resolve) if p.get("kms_key") else "SSE-S3"])
+    return rows
+
+
+def trail_coverage(inv: Inventory) -> str:
+    """One sentence: are all regions' management events captured by a logging trail?"""
+    trails = [t["props"] for t in inv.nodes("cloudtrail:trail")]
+    multi = [p for p in trails if p.get("multi_region") and p.get("is_logging")
+             and p.get("management_events") in ("All", "WriteOnly", None)]
+    if multi:
+        return "A logging multi-region trail records management events in every region."
+    logging = sorted({p.get("home_region") for p in trails if p.get("is_logging")} - {None})
+    if logging:
+        return f"No logging multi-region trail: management events are recorded only in {', '.join(logging)}."
+    return "No trail is logging: API activity is kept only in the 90-day CloudTrail event history."
+
+
+def _run_status(inv: Inventory, service: str, region: str) -> str | None:
+    """``None`` when the service's collectors ran fine in the region, else a short reason."""
+    runs = [r for r in inv.meta.get("runs", []) if r.get("service") == service and r.get("region") == region]
+    bad = [r for r in runs if r.get("status") != "ok"]
+    if not runs:
+        return "not scanned"
+    if bad:
+        return {"denied": "not readable (access denied)", "unavailable": "not available",
+                "region_disabled": "region disabled"}.get(bad[0].get("status"), "not read (failed)")
+    return None
+
+
+def _in_region(nodes: list[dict[str, Any]], region: str) -> list[dict[str, Any]]:
+    return [n for n in nodes if n.get("region") == region]
+
+
+def service_matrix(inv: Inventory) -> list[list[Any]]:
+    """Per scanned region: GuardDuty, Config, Security Hub, Access Analyzer on or off."""
+    rows = []
+    for region in inv.regions:
+        gd = _in_region(inv.nodes("guardduty:detector"), region)
+        rec = _in_region(inv.nodes("config:recorder"), region)
+        rules = _in_region(inv.nodes("config:rule"), region)
+        hub = _in_region(inv.nodes("securityhub:hub"), region)
+        aa = _in_region(inv.nodes("iam:access-analyzer"), region)
+        gd_text = _run_status(inv, "guardduty", region) or (
+            "on" if any(d["props"].get("status") == "ENABLED" for d in gd) else ("suspended" if gd else "off"))
+        cfg_text = _run_status(inv, "config", region) or (
+            ("recording" if any(r["props"].get("recording") for r in rec) else "recorder stopped") if rec else "off")
+        if rules and not _run_status(inv, "config", region):
+            cfg_text += f", {len(rules)} rule(s)"
+        enabled_hub = [h for h in hub if h["props"].get("enabled")]
+        hub_text = _run_status(inv, "securityhub", region) or ("on" if enabled_hub else "off")
+        if enabled_hub:
+            stds = [s["name"] for h in enabled_hub for s in h["props"].get("standards") or []]
+            hub_text += f" ({', '.join(stds)})" if stds else " (no standards)"
+        aa_text = _run_status(inv, "accessanalyzer", region) or (
+            "on" if any(a["props"].get("status") == "ACTIVE" for a in aa) else "off")
+        rows.append([region, gd_text, cfg_text, hub_text, aa_text])
+    return rows
+
+
+def detector_rows(inv: Inventory) -> list[list[Any]]:
+    rows = []
+    for d in inv.nodes("guardduty:detector"):
+        p = d["props"]
+        feats = [f["name"] for f in p.get("features") or [] if f.get("status") == "ENABLED"]
+        rows.append([d["region"], p.get("detector_id"), p.get("status"), p.get("finding_frequency"),
+                     ", ".join(feats) or "-"])
+    return rows
+
+
+def config_rule_rows(inv: Inventory, limit: int = 100) -> list[list[Any]]:
+    rows = []
+    for r in inv.nodes("config:rule"):
+        p = r["props"]
+        comp = p.get("compliance") or "not evaluated / not read"
+        if p.get("noncompliant_count"):
+            comp += f" ({p['noncompliant_count']} resources)"
+        rows.append([r["region"], r["name"], p.get("source"), comp])
+    return rows[:limit]
+
+
+def web_acl_rows(inv: Inventory) -> list[list[Any]]:
+    """Web ACLs, their rules and what they protect (associations and CloudFront distributions)."""
+    rows = []
+    dists = inv.nodes("cloudfront:distribution")
+    for a in inv.nodes("wafv2:web-acl"):
+        p = a["props"]
+        protected = [_label(inv, n["id"]) for n in inv.out(a["id"], "associated_with")]
+        short_id = a["id"].rsplit("/", 1)[-1]
+        protected += [d["name"] for d in dists if d["props"].get("web_acl") in (a["id"], short_id)]
+        if p.get("associated_arns") is None and not protected:
+            prot_text = "not read"
+        else:
+            prot_text = ", ".join(str(x) for x in dict.fromkeys(protected)) or "nothing (not associated)"
+        groups = [r["managed_group"] for r in p.get("rules") or [] if r.get("managed_group")]
+        rules = f"{p.get('rule_count')}" + (f" ({', '.join(groups)})" if groups else "") \
+            if p.get("rule_count") is not None else None
+        rows.append([a["region"], a["name"], p.get("scope"), p.get("default_action"), rules, prot_text])
+    return rows

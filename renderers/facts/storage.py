@@ -1,0 +1,283 @@
+"""Sections 4.1-4.3 facts: S3 buckets, EBS volumes/snapshots/defaults, EFS and FSx as table rows.
+
+Pure functions of the Inventory. Cells are plain values; ``None`` (not readable)
+is rendered as "unknown" here rather than guessed, so a denied read never looks
+like a safe setting.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from scanner.inventory import Inventory
+
+PAB_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+
+
+# --- shared cell formatting (database.py uses these too) ----------------------------------
+
+def yn(value: Any) -> str:
+    """yes / no / unknown: None means the scan could not read it."""
+    if value is None:
+        return "unknown"
+    return "yes" if value else "no"
+
+
+def human_bytes(value: Any) -> str:
+    """A byte count as B/KiB/MiB/GiB/TiB; "unknown" when not readable."""
+    if value is None:
+        return "unknown"
+    size = float(value)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if size < 1024 or unit == "TiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} TiB"
+
+
+def short(arn: Any) -> str:
+    """The last part of an ARN or id (key/abcd -> abcd)."""
+    if not arn:
+        return "-"
+    return str(arn).rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+
+
+def label(inv: Inventory, nid: Any) -> str:
+    """A node's name (and short id when it differs); the short id for nodes outside the scan."""
+    if not nid:
+        return "-"
+    n = inv.node(str(nid))
+    s = short(nid)
+    if not n or n.get("external"):
+        return s
+    name = n.get("name") or s
+    return name if name == s else f"{name} ({s})"
+
+
+def key_label(inv: Inventory, kms_key: Any, aws_managed_word: str = "AWS managed key") -> str:
+    """How a KMS key reads in a table: its aliases when known, else the key id."""
+    if not kms_key:
+        return aws_managed_word
+    n = inv.node(str(kms_key))
+    aliases = ((n or {}).get("props") or {}).get("aliases") or []
+    if aliases:
+        return ", ".join(str(a) for a in aliases)
+    return short(kms_key)
+
+
+def subnet_names(inv: Inventory, nid: str) -> list[str]:
+    """Names of the subnets a resource sits in (``in_subnet`` edges)."""
+    return sorted(label(inv, s["id"]) for s in inv.out(nid, "in_subnet"))
+
+
+def subnet_azs(inv: Inventory, nid: str) -> list[str]:
+    return sorted({s["props"].get("az") for s in inv.out(nid, "in_subnet")
+                   if (s.get("props") or {}).get("az")})
+
+
+# --- 4.1 S3 ---------------------------------------------------------------------------------
+
+def pab_text(flags: dict[str, bool] | None, read: bool | None = True) -> str:
+    """Public access block flags as text; ``read`` False means the scan could not read them."""
+    if read is False:
+        return "unknown"
+    if not flags:
+        return "not configured"
+    on = sum(1 for f in PAB_FLAGS if flags.get(f))
+    return "all on" if on == len(PAB_FLAGS) else ("off" if on == 0 else f"{on} of 4 on")
+
+
+def encryption_text(inv: Inventory, p: dict[str, Any]) -> str:
+    enc = p.get("encryption")
+    if enc is None:
+        return "unknown"
+    if enc in ("SSE-KMS", "DSSE-KMS"):
+        return f"{enc} ({key_label(inv, p.get('kms_key'), 'aws/s3')})"
+    return enc
+
+
+def bucket_summary(inv: Inventory) -> dict[str, int]:
+    bs = [b["props"] for b in inv.nodes("s3:bucket")]
+    return {
+        "total": len(bs),
+        "regions": len({b.get("region") for b in inv.nodes("s3:bucket")}),
+        "kms": sum(1 for p in bs if p.get("encryption") in ("SSE-KMS", "DSSE-KMS")),
+        "versioned": sum(1 for p in bs if p.get("versioning") == "Enabled"),
+        "public": sum(1 for p in bs if p.get("public")),
+        "tls_only": sum(1 for p in bs if p.get("tls_only")),
+        "logged": sum(1 for p in bs if p.get("logging_target")),
+        "replicated": sum(1 for p in bs if p.get("replication")),
+    }
+
+
+def account_pab(inv: Inventory) -> str | None:
+    """The account-level public access block as text (the same on every bucket node)."""
+    for b in inv.nodes("s3:bucket"):
+        p = b["props"]
+        return pab_text(p.get("account_public_access_block"), p.get("account_public_access_block_read"))
+    return None
+
+
+def _logging_cell(p: dict[str, Any]) -> str:
+    target = p.get("logging_target")
+    if target is None:
+        return "unknown"
+    return f"to {target}" if target else "off"
+
+
+def _lifecycle_cell(p: dict[str, Any]) -> str:
+    rules = p.get("lifecycle_rules")
+    if rules is None:
+        return "unknown"
+    enabled = [r for r in rules if r.get("enabled")]
+    return str(len(enabled)) if len(enabled) == len(rules) else f"{len(enabled)} (+{len(rules) - len(enabled)} disabled)"
+
+
+def _replication_cell(p: dict[str, Any]) -> str:
+    rules = p.get("replication")
+    if rules is None:
+        return "unknown"
+    dests = sorted({short(r.get("destination")) for r in rules if r.get("destination")})
+    return ", ".join(f"to {d}" for d in dests) if dests else "none"
+
+
+def bucket_rows(inv: Inventory) -> list[list[Any]]:
+    rows = []
+    for b in sorted(inv.nodes("s3:bucket"), key=lambda n: n["name"]):
+        p = b["props"]
+        versioning = p.get("versioning") or "unknown"
+        if p.get("mfa_delete"):
+            versioning += " (MFA delete)"
+        rows.append([b["name"], b["region"], versioning, encryption_text(inv, p),
+                     pab_text(p.get("public_access_block"), p.get("public_access_block_read")),
+                     yn(p.get("public")), yn(p.get("tls_only")), _logging_cell(p), _lifecycle_cell(p),
+                     _replication_cell(p), human_bytes(p.get("size_bytes"))])
+    return rows
+
+
+def bucket_notes(inv: Inventory) -> list[str]:
+    """Facts worth a sentence: public grants, websites, object lock, lifecycle transitions."""
+    notes = []
+    for b in sorted(inv.nodes("s3:bucket"), key=lambda n: n["name"]):
+        p = b["props"]
+        if p.get("acl_public_grants"):
+            notes.append(f"{b['name']}: ACL grants {', '.join(p['acl_public_grants'])}")
+        if p.get("policy_public"):
+            notes.append(f"{b['name']}: bucket policy allows anyone (Principal \"*\") without a restricting condition")
+        if p.get("website"):
+            notes.append(f"{b['name']}: static website hosting is enabled")
+        if p.get("notifications"):
+            targets = [f"{t['type']} {short(t['arn']) if t.get('arn') else 'default bus'}"
+                       for t in p["notifications"]]
+            notes.append(f"{b['name']}: sends object events to {', '.join(targets)}")
+        if p.get("object_lock"):
+            notes.append(f"{b['name']}: Object Lock is enabled")
+        for r in p.get("lifecycle_rules") or []:
+            parts = [f"after {t.get('days')} days to {t.get('storage_class')}" for t in r.get("transitions") or []]
+            if r.get("expiration_days"):
+                parts.append(f"expire after {r['expiration_days']} days")
+            if r.get("noncurrent_expiration_days"):
+                parts.append(f"old versions expire after {r['noncurrent_expiration_days']} days")
+            if parts:
+                scope = f" (prefix {r['prefix']})" if r.get("prefix") else ""
+                state = "" if r.get("enabled") else " [disabled]"
+                notes.append(f"{b['name']}: lifecycle rule {r.get('id') or '?'}{scope}{state}: {'; '.join(parts)}")
+    return notes
+
+
+# --- 4.2 EBS --------------------------------------------------------------------------------
+
+def volume_summary(inv: Inventory) -> dict[str, Any]:
+    vols = inv.nodes("ebs:volume")
+    by_type: dict[str, list[int]] = {}
+    for v in vols:
+        t = v["props"].get("volume_type") or "unknown"
+        agg = by_type.setdefault(t, [0, 0])
+        agg[0] += 1
+        agg[1] += int(v["props"].get("size_gb") or 0)
+    return {
+        "count": len(vols),
+        "total_gib": sum(a[1] for a in by_type.values()),
+        "encrypted": sum(1 for v in vols if v["props"].get("encrypted")),
+        "unattached": sum(1 for v in vols if not v["props"].get("attached_instance_ids")),
+        "by_type": [[t, n, f"{gib} GiB"] for t, (n, gib) in sorted(by_type.items())],
+    }
+
+
+def volume_rows(inv: Inventory) -> list[list[Any]]:
+    rows = []
+    for v in inv.nodes("ebs:volume"):
+        p = v["props"]
+        attached = [label(inv, i["id"]) for i in inv.out(v["id"], "attached_to")]
+        perf = []
+        if p.get("iops"):
+            perf.append(f"{p['iops']} IOPS")
+        if p.get("throughput"):
+            perf.append(f"{p['throughput']} MiB/s")
+        rows.append([v["region"], label(inv, v["id"]), p.get("volume_type"), f"{p.get('size_gb')} GiB",
+                     ", ".join(perf) or "-", p.get("az"),
+                     f"yes ({key_label(inv, p.get('kms_key'), 'aws/ebs')})" if p.get("encrypted") else "no",
+                     ", ".join(attached) or "not attached", p.get("state")])
+    return rows
+
+
+def snapshot_summary(inv: Inventory) -> dict[str, Any]:
+    snaps = inv.nodes("ebs:snapshot")
+    ages = [s["props"].get("age_days") for s in snaps if s["props"].get("age_days") is not None]
+    return {
+        "count": len(snaps),
+        "total_gib": sum(int(s["props"].get("size_gb") or 0) for s in snaps),
+        "oldest_days": max(ages) if ages else None,
+        "unencrypted": sum(1 for s in snaps if not s["props"].get("encrypted")),
+        "public": sum(1 for s in snaps if s["props"].get("public")),
+        "public_unknown": sum(1 for s in snaps if s["props"].get("public") is None),
+        "by_region": sorted(Counter(s["region"] for s in snaps).items()),
+    }
+
+
+def ebs_default_rows(inv: Inventory) -> list[list[Any]]:
+    return [[n["region"], yn(n["props"].get("enabled")),
+             key_label(inv, n["props"].get("kms_key"), "aws/ebs") if n["props"].get("enabled") else "-"]
+            for n in sorted(inv.nodes("ebs:encryption-default"), key=lambda n: n["region"])]
+
+
+# --- 4.3 EFS / FSx --------------------------------------------------------------------------
+
+def efs_rows(inv: Inventory) -> list[list[Any]]:
+    rows = []
+    for fs in inv.nodes("efs:file-system"):
+        p = fs["props"]
+        mts = inv.out(fs["id"], "contains", "efs:mount-target")
+        per_az = Counter(m["props"].get("az") or "?" for m in mts)
+        mt_text = ", ".join(f"{az}: {n}" for az, n in sorted(per_az.items())) or "none"
+        lifecycle = p.get("lifecycle")
+        lc_text = "unknown" if lifecycle is None else (
+            ", ".join(f"{k} {v}" for pol in lifecycle for k, v in pol.items()) or "none")
+        rows.append([fs["region"], label(inv, fs["id"]), human_bytes(p.get("size_bytes")),
+                     f"{p.get('performance_mode')} / {p.get('throughput_mode')}",
+                     f"yes ({key_label(inv, p.get('kms_key'), 'aws/elasticfilesystem')})" if p.get("encrypted") else "no",
+                     (p.get("backup_policy") or "unknown").lower(), lc_text, mt_text])
+    return rows
+
+
+def efs_mount_rows(inv: Inventory) -> list[list[Any]]:
+    rows = []
+    for m in inv.nodes("efs:mount-target"):
+        p = m["props"]
+        sgs = [label(inv, g["id"]) for g in inv.out(m["id"], "protected_by")]
+        subnet = [label(inv, s["id"]) for s in inv.out(m["id"], "in_subnet")]
+        rows.append([p.get("fs_id"), p.get("mount_target_id"), p.get("az"), ", ".join(subnet) or "-",
+                     p.get("ip"), ", ".join(sgs) if p.get("security_group_ids") is not None else "unknown"])
+    return rows
+
+
+def fsx_rows(inv: Inventory) -> list[list[Any]]:
+    rows = []
+    for fs in inv.nodes("fsx:file-system"):
+        p = fs["props"]
+        rows.append([fs["region"], label(inv, fs["id"]), p.get("type"), p.get("deployment_type"),
+                     f"{p.get('storage_gb')} GiB", ", ".join(subnet_names(inv, fs["id"])) or "-",
+                     f"yes ({key_label(inv, p.get('kms_key'), 'aws/fsx')})",
+                     p.get("backup_retention") if p.get("backup_retention") is not None else "-"])
+    return rows

@@ -1,0 +1,447 @@
+"""Internet exposure as reachability, not as one setting.
+
+A resource is exposed when traffic from the internet can actually reach it:
+
+    Internet -> internet gateway -> route table (0.0.0.0/0 or ::/0 to that IGW) -> subnet
+             -> network ACL (inbound allow not shadowed by a lower-numbered deny)
+             -> security group (ingress from 0.0.0.0/0, ::/0 or a prefix list)
+             -> resource with a public address (instance, ENI, publicly accessible RDS)
+
+or through an internet-facing load balancer whose security group admits the
+listener port and whose listeners forward (listener -> target group -> targets,
+including the instances of ASGs attached to the target group).
+
+Each check uses what the scan saw; where a link of the chain was not collected
+(no route tables, no NACLs), the rule is the permissive AWS default for NACLs and
+the subnet's derived ``public`` flag for routes, so a missing collector never
+hides an exposure. The result, ``analysis.exposure[node_id]``, holds the paths
+(node ids) and the ports, which rules and the security diagram use as evidence;
+``via`` is "public-ip" when the resource is reachable directly (else
+"load-balancer"), and ``by_via`` splits paths and ports by the way in.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Any
+
+from scanner.analysis.model import Analysis
+from scanner.inventory import Inventory
+
+INTERNET = "internet"
+ALL_V4, ALL_V6 = "0.0.0.0/0", "::/0"
+PROTO_NAMES = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "-1": "all", "all": "all"}
+
+
+# --- small pure helpers ---------------------------------------------------------
+def proto(value: Any) -> str:
+    """Protocol as a name: tcp, udp, icmp, all (AWS mixes names and numbers)."""
+    s = str(value if value is not None else "-1").lower()
+    return PROTO_NAMES.get(s, s)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def port_range(rule: dict[str, Any]) -> tuple[int, int]:
+    """(low, high) ports of a rule; all protocols, missing or -1 ports mean every port."""
+    if proto(rule.get("protocol")) == "all":
+        return 0, 65535
+    lo, hi = _int(rule.get("from_port")), _int(rule.get("to_port"))
+    lo = 0 if lo is None or lo < 0 else lo
+    hi = 65535 if hi is None or hi < 0 else hi
+    return lo, hi
+
+
+def port_label(rule: dict[str, Any]) -> str:
+    """tcp/22, tcp/80-90, udp/53, all."""
+    p = proto(rule.get("protocol"))
+    if p == "all":
+        return "all"
+    lo, hi = port_range(rule)
+    if p in ("icmp", "icmpv6"):
+        return p
+    if (lo, hi) == (0, 65535):
+        return f"{p}/all"
+    return f"{p}/{lo}" if lo == hi else f"{p}/{lo}-{hi}"
+
+
+def covers(rule: dict[str, Any], protocol: str, port: int) -> bool:
+    """True when the rule admits ``protocol``/``port``."""
+    p = proto(rule.get("protocol"))
+    if p != "all" and p != protocol:
+        return False
+    lo, hi = port_range(rule)
+    return lo <= port <= hi
+
+
+def rule_source(rule: dict[str, Any]) -> str:
+    return str(rule.get("cidr") or rule.get("ipv6_cidr") or rule.get("prefix_list")
+               or rule.get("group_id") or "?")
+
+
+def is_internet_source(rule: dict[str, Any]) -> bool:
+    """Ingress from the whole internet (either family) or from a prefix list."""
+    return (rule.get("cidr") == ALL_V4 or rule.get("ipv6_cidr") == ALL_V6
+            or bool(rule.get("prefix_list")))
+
+
+def sg_ingress(inv: Inventory, sg: dict[str, Any]) -> list[dict[str, Any]]:
+    """Ingress rules of a security group, from its props or else from its ``allows`` edges."""
+    rules = sg.get("props", {}).get("ingress")
+    if rules is not None:
+        return [r for r in rules if isinstance(r, dict)]
+    out = []
+    for src in inv.into(sg["id"], "allows"):
+        e = src.get("edge", {})
+        if e.get("direction", "ingress") != "ingress":
+            continue
+        r = {"protocol": e.get("protocol"), "from_port": e.get("from_port"), "to_port": e.get("to_port")}
+        if src["id"] == INTERNET:
+            r["cidr"] = e.get("cidr") or ALL_V4
+        elif src.get("kind") == "ec2:prefix-list":
+            r["prefix_list"] = src["id"].rsplit("/", 1)[-1]
+        elif src.get("kind") == "ec2:security-group":
+            r["group_id"] = src["id"].rsplit("/", 1)[-1]
+        else:
+            r["cidr"] = src.get("props", {}).get("cidr") or src["id"].removeprefix("cidr:")
+        out.append(r)
+    return out
+
+
+def internet_ingress(inv: Inventory, sg: dict[str, Any]) -> list[dict[str, Any]]:
+    return [r for r in sg_ingress(inv, sg) if is_internet_source(r)]
+
+
+def _is_public_range(cidr: str | None) -> bool:
+    if not cidr:
+        return False
+    try:
+        net = ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return False
+    return net.prefixlen == 0 or not net.is_private
+
+
+def nacl_allows(entries: list[dict[str, Any]] | None, protocol: str, lo: int, hi: int, v6: bool) -> bool:
+    """Does the NACL admit internet traffic on some port in [lo, hi]?
+
+    Inbound entries are evaluated in rule-number order per port; an allow is
+    shadowed by a lower-numbered deny of the whole internet. Unknown entries
+    (NACLs not collected) count as AWS's default NACL, which allows all.
+    """
+    if entries is None:
+        return True
+    inbound = sorted((e for e in entries if isinstance(e, dict) and not e.get("egress")),
+                     key=lambda e: _int(e.get("rule")) or 0)
+    fam = [e for e in inbound if (bool(e.get("ipv6_cidr")) == v6)]
+    candidates = {lo, hi}
+    for e in fam:
+        a, b = port_range(e)
+        candidates.update(p for p in (a, b, a - 1, b + 1) if lo <= p <= hi)
+    for port in sorted(candidates):
+        for e in fam:
+            if (_int(e.get("rule")) or 0) >= 32767 or not covers(e, protocol, port):
+                continue
+            cidr = e.get("ipv6_cidr") if v6 else e.get("cidr")
+            if str(e.get("action", "")).lower() == "deny":
+                if cidr in (ALL_V4, ALL_V6):
+                    break  # this port is denied for the whole internet
+                continue
+            if _is_public_range(cidr):
+                return True
+    return False
+
+
+# --- graph lookups --------------------------------------------------------------
+@dataclass
+class Route:
+    """How a subnet reaches the internet: the path prefix and the families routed."""
+
+    path: list[str]
+    v4: bool
+    v6: bool
+
+
+class Net:
+    """Indexes over the network part of the graph, built once per analysis."""
+
+    def __init__(self, inv: Inventory) -> None:
+        self.inv = inv
+        self.subnets = {n["props"].get("subnet_id") or n["id"].rsplit("/", 1)[-1]: n
+                        for n in inv.nodes("ec2:subnet")}
+        self.sgs = {n["props"].get("group_id") or n["id"].rsplit("/", 1)[-1]: n
+                    for n in inv.nodes("ec2:security-group")}
+        self.route_tables = inv.nodes("ec2:route-table")
+        self.nacls = inv.nodes("ec2:network-acl")
+        self.igws = {n["props"].get("igw_id") or n["id"].rsplit("/", 1)[-1]: n
+                     for n in inv.nodes("ec2:internet-gateway")}
+        self._routes: dict[str, Route | None] = {}
+        self._nacls: dict[str, dict[str, Any] | None] = {}
+
+    def subnet(self, ref: str | None) -> dict[str, Any] | None:
+        if not ref:
+            return None
+        return self.subnets.get(ref.rsplit("/", 1)[-1])
+
+    def sg(self, ref: str | None) -> dict[str, Any] | None:
+        if not ref:
+            return None
+        return self.sgs.get(ref.rsplit("/", 1)[-1])
+
+    def route_table(self, subnet: dict[str, Any]) -> dict[str, Any] | None:
+        """The subnet's explicit route table, else its VPC's main table."""
+        sid = subnet["props"].get("subnet_id")
+        for rt in self.inv.into(subnet["id"], "associated_with", "ec2:route-table"):
+            return rt
+        for rt in self.route_tables:
+            if sid and sid in (rt["props"].get("subnet_ids") or []):
+                return rt
+        vpc = subnet["props"].get("vpc_id")
+        for rt in self.route_tables:
+            if rt["props"].get("main") and rt["props"].get("vpc_id") == vpc:
+                return rt
+        return None
+
+    def nacl(self, subnet: dict[str, Any]) -> dict[str, Any] | None:
+        if subnet["id"] not in self._nacls:
+            self._nacls[subnet["id"]] = self._find_nacl(subnet)
+        return self._nacls[subnet["id"]]
+
+    def _find_nacl(self, subnet: dict[str, Any]) -> dict[str, Any] | None:
+        sid = subnet["props"].get("subnet_id")
+        for n in self.inv.into(subnet["id"], "associated_with", "ec2:network-acl"):
+            return n
+        for n in self.nacls:
+            if sid and sid in (n["props"].get("subnet_ids") or []):
+                return n
+        return None
+
+    def internet_route(self, subnet: dict[str, Any]) -> Route | None:
+        """Internet -> IGW -> route table -> subnet, or None when the subnet is private."""
+        if subnet["id"] in self._routes:
+            return self._routes[subnet["id"]]
+        rt = self.route_table(subnet)
+        result: Route | None = None
+        if rt is not None and rt["props"].get("routes") is not None:
+            v4 = v6 = False
+            igw_id = None
+            for r in rt["props"].get("routes") or []:
+                target = str(r.get("target") or "")
+                is_igw = r.get("target_type") == "igw" or target.startswith("igw-")
+                if not is_igw or str(r.get("state", "active")).lower() == "blackhole":
+                    continue
+                if r.get("dest") == ALL_V4:
+                    v4, igw_id = True, target
+                elif r.get("dest") == ALL_V6:
+                    v6, igw_id = True, target
+            if v4 or v6:
+                igw = self.igws.get(str(igw_id))
+                hop = igw["id"] if igw else f"igw:{igw_id}"
+                result = Route(path=[INTERNET, hop, rt["id"], subnet["id"]], v4=v4, v6=v6)
+        elif subnet["props"].get("public"):
+            result = Route(path=[INTERNET, subnet["id"]], v4=True, v6=bool(subnet["props"].get("ipv6_cidrs")))
+        self._routes[subnet["id"]] = result
+        return result
+
+    def sgs_of(self, node: dict[str, Any]) -> list[dict[str, Any]]:
+        found = {n["id"]: n for n in self.inv.out(node["id"], "protected_by", "ec2:security-group")}
+        for gid in node["props"].get("security_group_ids") or []:
+            sg = self.sg(gid)
+            if sg:
+                found.setdefault(sg["id"], sg)
+        return list(found.values())
+
+    def subnets_of(self, node: dict[str, Any]) -> list[dict[str, Any]]:
+        found = {n["id"]: n for n in self.inv.out(node["id"], "in_subnet", "ec2:subnet")}
+        p = node["props"]
+        for sid in [p.get("subnet_id"), *(p.get("subnet_ids") or [])]:
+            sn = self.subnet(sid)
+            if sn:
+                found.setdefault(sn["id"], sn)
+        return list(found.values())
+
+
+# --- reachability ---------------------------------------------------------------
+def open_ports(net: Net, subnet: dict[str, Any], route: Route, sgs: list[dict[str, Any]],
+               only: tuple[str, int] | None = None) -> tuple[list[str], list[str]]:
+    """Ports the internet reaches through the NACL and SGs, and the SG ids that admit them."""
+    nacl = net.nacl(subnet)
+    entries = nacl["props"].get("entries") if nacl else None
+    ports: list[str] = []
+    via_sgs: list[str] = []
+    for sg in sgs:
+        for r in internet_ingress(net.inv, sg):
+            v6 = r.get("ipv6_cidr") == ALL_V6
+            if (v6 and not route.v6) or (not v6 and not route.v4 and not r.get("prefix_list")):
+                continue
+            p = proto(r.get("protocol"))
+            lo, hi = port_range(r)
+            if only is not None:
+                if not covers(r, only[0], only[1]):
+                    continue
+                p, lo, hi = only[0], only[1], only[1]
+            if not nacl_allows(entries, p if p != "all" else "tcp", lo, hi, v6) and not (
+                    p == "all" and nacl_allows(entries, "udp", lo, hi, v6)):
+                continue
+            label = f"{p}/{lo}" if only is not None else port_label(r)
+            if label not in ports:
+                ports.append(label)
+            if sg["id"] not in via_sgs:
+                via_sgs.append(sg["id"])
+    return ports, via_sgs
+
+
+def _path(route: Route, nacl: dict[str, Any] | None, sgs: list[str], node_id: str) -> list[str]:
+    return [*route.path, *([nacl["id"]] if nacl else []), *sgs, node_id]
+
+
+def _record(exposure: dict[str, dict[str, Any]], node_id: str, path: list[str], ports: list[str],
+            via: str) -> None:
+    e = exposure.setdefault(node_id, {"paths": [], "ports": [], "via": via, "by_via": {}})
+    if path not in e["paths"]:
+        e["paths"].append(path)
+    by_via = e["by_via"].setdefault(via, {"paths": [], "ports": []})
+    if path not in by_via["paths"]:
+        by_via["paths"].append(path)
+    for p in ports:
+        if p not in e["ports"]:
+            e["ports"].append(p)
+        if p not in by_via["ports"]:
+            by_via["ports"].append(p)
+    if via == "public-ip":
+        e["via"] = via
+
+
+def has_public_address(node: dict[str, Any]) -> bool:
+    p = node["props"]
+    kind = node.get("kind")
+    if kind == "rds:instance":
+        return bool(p.get("publicly_accessible"))
+    return bool(p.get("public_ip") or p.get("ipv6_ips"))
+
+
+def expose_direct(net: Net, node: dict[str, Any], exposure: dict[str, dict[str, Any]],
+                  only_port: tuple[str, int] | None = None) -> None:
+    """A resource with its own public address in a subnet routed to the internet."""
+    if not has_public_address(node):
+        return
+    sgs = net.sgs_of(node)
+    for subnet in net.subnets_of(node):
+        route = net.internet_route(subnet)
+        if route is None:
+            continue
+        if not node["props"].get("public_ip") and node.get("kind") != "rds:instance":
+            route = Route(route.path, v4=False, v6=route.v6)  # IPv6-only address
+        ports, via = open_ports(net, subnet, route, sgs, only_port)
+        if ports:
+            _record(exposure, node["id"], _path(route, net.nacl(subnet), via, node["id"]), ports,
+                    "public-ip")
+
+
+def _tg_targets(inv: Inventory, tg_id: str) -> list[tuple[list[str], dict[str, Any]]]:
+    """Targets of a target group, directly or through the ASGs attached to it."""
+    out = [([t["id"]], t) for t in inv.out(tg_id, "targets")]
+    for asg in inv.into(tg_id, "targets", "autoscaling:group"):
+        for inst in inv.into(asg["id"], "member_of", "ec2:instance"):
+            out.append(([asg["id"], inst["id"]], inst))
+    return out
+
+
+def expose_load_balancers(net: Net, exposure: dict[str, dict[str, Any]]) -> None:
+    """Internet-facing LBs, and what their listeners forward to."""
+    inv = net.inv
+    for lb in inv.nodes("elbv2:load-balancer"):
+        if lb["props"].get("scheme") != "internet-facing":
+            continue
+        routes = [(s, net.internet_route(s)) for s in net.subnets_of(lb)]
+        routed = [(s, r) for s, r in routes if r is not None] or (
+            [] if routes else [(None, Route([INTERNET], True, True))])
+        if not routed:
+            continue
+        sgs = net.sgs_of(lb)
+        for listener in inv.out(lb["id"], "listens_on"):
+            lp = listener["props"]
+            port = _int(lp.get("port"))
+            if port is None:
+                continue
+            pname = "udp" if str(lp.get("protocol", "")).upper() == "UDP" else "tcp"
+            for subnet, route in routed:
+                if sgs and subnet is not None:
+                    ports, via = open_ports(net, subnet, route, sgs, (pname, port))
+                elif sgs:
+                    ok = any(covers(r, pname, port) for sg in sgs for r in internet_ingress(inv, sg))
+                    ports, via = ([f"{pname}/{port}"], [s["id"] for s in sgs]) if ok else ([], [])
+                else:  # an NLB without security groups admits every listener port
+                    ok = subnet is None or nacl_allows(
+                        (net.nacl(subnet) or {}).get("props", {}).get("entries"), pname, port, port, False)
+                    ports, via = ([f"{pname}/{port}"], []) if ok else ([], [])
+                if not ports:
+                    continue
+                nacl = net.nacl(subnet) if subnet is not None else None
+                base = _path(route, nacl, via, lb["id"])
+                _record(exposure, lb["id"], base, ports, "public-ip")
+                for tg in inv.out(listener["id"], "targets", "elbv2:target-group"):
+                    for hops, target in _tg_targets(inv, tg["id"]):
+                        _record(exposure, target["id"], [*base, listener["id"], tg["id"], *hops], ports,
+                                "load-balancer")
+                break  # one routed subnet is enough evidence for this listener
+    for clb in inv.nodes("elb:load-balancer"):
+        if clb["props"].get("scheme") != "internet-facing":
+            continue
+        ports = []
+        for li in clb["props"].get("listeners") or []:
+            port = _int(li.get("lb_port") or li.get("LoadBalancerPort") or li.get("port")) \
+                if isinstance(li, dict) else None
+            if port is not None:
+                ports.append(f"tcp/{port}")
+        if not ports:
+            continue
+        sgs = net.sgs_of(clb)
+        if sgs:
+            ports = [p for p in ports if any(covers(r, "tcp", int(p.split("/")[1]))
+                                             for sg in sgs for r in internet_ingress(inv, sg))]
+        if not ports:
+            continue
+        base = [INTERNET, *[s["id"] for s in sgs], clb["id"]]
+        _record(exposure, clb["id"], base, ports, "public-ip")
+        for target in inv.out(clb["id"], "targets"):
+            _record(exposure, target["id"], [*base, target["id"]], ports, "load-balancer")
+        for iid in clb["props"].get("instance_ids") or []:
+            for inst in inv.by_prop("ec2:instance", "instance_id", iid):
+                _record(exposure, inst["id"], [*base, inst["id"]], ports, "load-balancer")
+
+
+def compute(inv: Inventory) -> dict[str, dict[str, Any]]:
+    """Every exposed resource with its paths, ports and how it is reached."""
+    net = Net(inv)
+    exposure: dict[str, dict[str, Any]] = {}
+    for inst in inv.nodes("ec2:instance"):
+        if inst["props"].get("state") in (None, "running", "pending"):
+            expose_direct(net, inst, exposure)
+    for eni in inv.nodes("ec2:network-interface"):
+        attached = str(eni["props"].get("attached_to") or "")
+        if eni["props"].get("interface_type") in (None, "interface") and not attached.startswith("i-") \
+                and ":instance/" not in attached:
+            expose_direct(net, eni, exposure)
+    for db in inv.nodes("rds:instance"):
+        port = _int(db["props"].get("port"))
+        if port is not None:
+            expose_direct(net, db, exposure, ("tcp", port))
+        else:
+            expose_direct(net, db, exposure)
+    expose_load_balancers(net, exposure)
+    for e in exposure.values():
+        for part in (e, *e["by_via"].values()):
+            part["paths"].sort()
+            part["ports"].sort()
+    return dict(sorted(exposure.items()))
+
+
+def run(inv: Inventory, analysis: Analysis, options: dict[str, Any]) -> None:
+    analysis.exposure = compute(inv)

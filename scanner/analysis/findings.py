@@ -1,0 +1,279 @@
+"""The findings engine: a registry of small rules, run over the graph, with honest coverage.
+
+A rule is a function of a :class:`RuleContext` that yields :class:`Hit` s (one per
+resource it concerns, with the facts that made it fire). The engine turns hits
+into :class:`Finding` s and decides, from the scan's run records and gaps, whether
+the rule could be assessed at all: a rule whose evidence could not be read
+(its collector was denied or failed, or a per-resource call left a gap) yields a
+``not_assessed`` finding naming the reason, never a pass and never a fail.
+
+``needs`` lists the API actions (``service:Operation``, as the runner and
+``ScanContext.optional`` record them) whose results the rule reads. A scan run
+is relevant to an action when its collector declares the action in ``reads``
+(the registry), when the run failed on that action, or, for collectors that do
+not declare their reads, when the run is of the same service.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.analysis.model import (
+    SEVERITIES,
+    STATUS_NOT_ASSESSED,
+    Analysis,
+    Finding,
+)
+from scanner.context import IAM_PREFIX
+from scanner.inventory import Inventory
+
+CATEGORIES = ("security", "resilience", "operations", "cost")
+BLOCKED_STATUSES = ("denied", "failed")
+
+
+@dataclass
+class Hit:
+    """One resource a rule fired on, with the facts that made it fire."""
+
+    resources: list[str]
+    evidence: list[str]
+    savings_monthly: float | None = None
+    region: str | None = None  # where the evidence came from (defaults to the first resource's region)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    severity: str
+    section: str
+    category: str
+    remediation: str
+    needs: tuple[str, ...]
+    fn: Callable[[RuleContext], Iterable[Hit]]
+
+
+RULES: dict[str, Rule] = {}
+_RULE_ID = re.compile(r"^[A-Z][A-Z0-9]{1,5}-\d{3}$")
+
+
+def rule(id: str, title: str, *, severity: str, section: str, category: str, remediation: str,
+         needs: tuple[str, ...] | list[str]) -> Callable[[Callable[[RuleContext], Iterable[Hit]]],
+                                                         Callable[[RuleContext], Iterable[Hit]]]:
+    """Register a rule; metadata is checked here so a typo fails at import, not in a report."""
+    if not _RULE_ID.match(id):
+        raise ValueError(f"rule id {id!r} must look like NET-001")
+    if severity not in SEVERITIES:
+        raise ValueError(f"{id}: severity {severity!r} not in {SEVERITIES}")
+    if category not in CATEGORIES:
+        raise ValueError(f"{id}: category {category!r} not in {CATEGORIES}")
+    if not needs:
+        raise ValueError(f"{id}: a rule must say which API actions it needs")
+
+    def wrap(fn: Callable[[RuleContext], Iterable[Hit]]) -> Callable[[RuleContext], Iterable[Hit]]:
+        if id in RULES and RULES[id].fn.__qualname__ != fn.__qualname__:
+            raise ValueError(f"rule {id} registered twice")
+        RULES[id] = Rule(id=id, title=title, severity=severity, section=section, category=category,
+                         remediation=remediation, needs=tuple(needs), fn=fn)
+        return fn
+
+    return wrap
+
+
+def load_rules() -> dict[str, Rule]:
+    """Import every module of ``scanner.analysis.rules`` (each registers its rules)."""
+    from scanner.analysis import rules as pkg
+
+    for m in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        if not m.name.startswith("_"):
+            importlib.import_module(f"{pkg.__name__}.{m.name}")
+    return dict(sorted(RULES.items()))
+
+
+# --- what rules see -----------------------------------------------------------
+class RuleContext:
+    """Read access to the graph and the exposure result, with small conveniences."""
+
+    def __init__(self, inv: Inventory, analysis: Analysis) -> None:
+        self.inv = inv
+        self.analysis = analysis
+
+    def nodes(self, *kinds: str) -> list[dict[str, Any]]:
+        return self.inv.nodes(*kinds)
+
+    @staticmethod
+    def short(node: dict[str, Any]) -> str:
+        """The AWS id people recognise (sg-123, i-abc, bucket name) for evidence text."""
+        nid = node["id"]
+        return nid.rsplit("/", 1)[-1].rsplit(":", 1)[-1] if nid.startswith("arn:") else nid
+
+    def label(self, node: dict[str, Any]) -> str:
+        short = self.short(node)
+        name = node.get("name") or short
+        return short if name == short else f"{name} ({short})"
+
+    def regions(self) -> list[str]:
+        return self.inv.regions
+
+    def region_node(self, region: str) -> str:
+        from scanner.context import region_id_node
+
+        return region_id_node(str(self.inv.meta.get("account", "")), region)
+
+    def ran_ok(self, action: str, region: str) -> bool:
+        """True when a collector reading ``action`` ran successfully in ``region``."""
+        return any(r.get("status") == "ok" and r.get("region") == region
+                   for r in relevant_runs(self.inv, action))
+
+
+# --- coverage ----------------------------------------------------------------
+def _reads_by_collector() -> dict[str, tuple[set[str], str]]:
+    """Collector name -> (declared actions, scope), from the registry (code, not AWS)."""
+    try:
+        from scanner.collectors import load_all
+
+        colls = load_all()
+    except Exception:  # a half-written collector module must not stop analysis
+        from scanner.collectors.registry import REGISTRY
+
+        colls = list(REGISTRY.values())
+    return {c.name: (declared_actions(c.reads), c.scope) for c in colls}
+
+
+def declared_actions(reads: str) -> set[str]:
+    """``"elbv2:DescribeA, DescribeB (x)"`` -> {"elbv2:describea", "elbv2:describeb"}: a bare
+    operation inherits the service prefix of the action before it."""
+    acts: set[str] = set()
+    prefix = ""
+    for tok in re.split(r"[,\s()]+", reads or ""):
+        if ":" in tok:
+            prefix, _, op = tok.partition(":")
+        elif tok[:1].isupper() and prefix:
+            op = tok
+        else:
+            continue
+        if op:
+            acts.add(f"{prefix}:{op}".lower())
+    return acts
+
+
+def _prefix(service: str) -> str:
+    return IAM_PREFIX.get(service, service).lower()
+
+
+def relevant_runs(inv: Inventory, action: str) -> list[dict[str, Any]]:
+    """The scan runs whose success decides whether ``action``'s results were read."""
+    action_l = action.lower()
+    reads = _reads_by_collector()
+    runs = inv.meta.get("runs", [])
+    hits = [r for r in runs
+            if action_l in reads.get(r.get("collector", ""), (set(), ""))[0]
+            or str(r.get("action", "")).lower() == action_l]
+    if hits:
+        return hits
+    prefix = action_l.split(":", 1)[0]
+    return [r for r in runs if _prefix(str(r.get("service", ""))) == prefix
+            and not reads.get(r.get("collector", ""), (set(), ""))[0]]
+
+
+@dataclass
+class Coverage:
+    """Where a rule's evidence could not be read."""
+
+    blocked_regions: dict[str, str] = field(default_factory=dict)   # region -> reason
+    blocked_everywhere: str = ""                                    # reason, when nothing was read
+    gap_resources: dict[str, str] = field(default_factory=dict)     # node id -> reason
+
+    def blocks(self, region: str | None, resources: list[str]) -> bool:
+        if self.blocked_everywhere:
+            return True
+        if region and region in self.blocked_regions:
+            return True
+        return any(r in self.gap_resources for r in resources)
+
+
+def coverage(inv: Inventory, needs: tuple[str, ...]) -> Coverage:
+    cov = Coverage()
+    reads = _reads_by_collector()
+    for action in needs:
+        runs = relevant_runs(inv, action)
+        if not runs:
+            cov.blocked_everywhere = f"{action} was not read by this scan (no collector for it ran)"
+            continue
+        for r in runs:
+            if r.get("status") not in BLOCKED_STATUSES:
+                continue
+            why = (f"{r.get('collector')} {r.get('status')} in {r.get('region')}"
+                   f" ({r.get('message') or r.get('status')}; needs {r.get('action') or action})")
+            scope = reads.get(r.get("collector", ""), (set(), "regional"))[1]
+            if scope == "global":
+                cov.blocked_everywhere = why
+            else:
+                cov.blocked_regions.setdefault(str(r.get("region")), why)
+        for g in inv.meta.get("gaps", []):
+            if str(g.get("action", "")).lower() != action.lower():
+                continue
+            why = f"{g.get('action')} not readable: {g.get('reason')}"
+            if g.get("resource"):
+                cov.gap_resources.setdefault(str(g["resource"]), why)
+            else:
+                cov.blocked_regions.setdefault(str(g.get("region")), why)
+    if cov.blocked_regions and set(inv.regions) and set(inv.regions) <= set(cov.blocked_regions):
+        cov.blocked_everywhere = "; ".join(sorted(set(cov.blocked_regions.values())))
+    return cov
+
+
+# --- running -----------------------------------------------------------------
+def _finding(r: Rule, hit: Hit | None = None, **kw: Any) -> Finding:
+    return Finding(rule=r.id, title=r.title, severity=r.severity, section=r.section,
+                   category=r.category, resources=list(hit.resources) if hit else [],
+                   evidence=list(hit.evidence) if hit else [], remediation=r.remediation,
+                   savings_monthly=hit.savings_monthly if hit else None, **kw)
+
+
+def _hit_region(inv: Inventory, hit: Hit) -> str | None:
+    if hit.region:
+        return hit.region
+    for rid in hit.resources:
+        n = inv.node(rid)
+        if n and n.get("region") not in (None, "global"):
+            return str(n["region"])
+    return None
+
+
+def run_rule(r: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    """The findings of one rule: open hits where evidence was read, not-assessed elsewhere."""
+    cov = coverage(ctx.inv, r.needs)
+    if cov.blocked_everywhere:
+        yield _finding(r, status=STATUS_NOT_ASSESSED, reason=cov.blocked_everywhere)
+        return
+    try:
+        hits = list(r.fn(ctx))
+    except Exception as exc:  # an unexpected value in one account must not lose the whole report
+        yield _finding(r, status=STATUS_NOT_ASSESSED,
+                       reason=f"the rule could not evaluate this account's data ({type(exc).__name__}: {exc})"[:300])
+        return
+    for hit in hits:
+        if not cov.blocks(_hit_region(ctx.inv, hit), hit.resources):
+            yield _finding(r, hit)
+    for region, why in sorted(cov.blocked_regions.items()):
+        yield _finding(r, Hit(resources=[], evidence=[], region=region), status=STATUS_NOT_ASSESSED,
+                       reason=why)
+    for rid, why in sorted(cov.gap_resources.items()):
+        yield _finding(r, Hit(resources=[rid], evidence=[]), status=STATUS_NOT_ASSESSED, reason=why)
+
+
+def run(inv: Inventory, analysis: Analysis, options: dict[str, Any]) -> None:
+    """Analysis step: run every registered rule (or options["rules"], a list of ids)."""
+    rules = load_rules()
+    only = options.get("rules")
+    ctx = RuleContext(inv, analysis)
+    for rid, r in rules.items():
+        if only and rid not in only:
+            continue
+        analysis.findings.extend(run_rule(r, ctx))

@@ -1,0 +1,143 @@
+"""Database rules: RDS/Aurora exposure, encryption, availability and backups; DynamoDB; ElastiCache."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from scanner.analysis.findings import Hit, RuleContext, rule
+from scanner.analysis.rules._util import label
+
+RDS = ("rds:DescribeDBInstances",)
+CLUSTERS = ("rds:DescribeDBClusters",)
+MIN_RETENTION_DAYS = 7
+
+
+def _standalone(ctx: RuleContext) -> Iterator[dict[str, Any]]:
+    """RDS instances that are not Aurora cluster members (those are judged at cluster level)."""
+    for db in ctx.nodes("rds:instance"):
+        if not db["props"].get("cluster_id"):
+            yield db
+
+
+@rule("DB-001", "RDS instance is publicly accessible", severity="high", section="6.1", category="security",
+      needs=RDS,
+      remediation="Modify the instance with --no-publicly-accessible and reach it from the application "
+                  "subnets only; use a bastion or SSM port forwarding for administration.")
+def rds_public(ctx: RuleContext) -> Iterator[Hit]:
+    for db in ctx.nodes("rds:instance"):
+        if db["props"].get("publicly_accessible"):
+            yield Hit([db["id"]], [f"{label(db)} PubliclyAccessible=true (endpoint "
+                                   f"{db['props'].get('endpoint')}:{db['props'].get('port')})"])
+
+
+@rule("DB-002", "Database storage not encrypted", severity="high", section="5.3", category="security",
+      needs=RDS,
+      remediation="Encryption is set at creation: snapshot the database, copy the snapshot with a KMS "
+                  "key, restore from the encrypted copy and switch the application over.")
+def rds_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
+    for db in [*_standalone(ctx), *ctx.nodes("rds:cluster")]:
+        if db["props"].get("encrypted") is False:
+            yield Hit([db["id"]], [f"{label(db)} ({db['props'].get('engine')}) StorageEncrypted=false"])
+
+
+@rule("DB-003", "RDS instance is not Multi-AZ", severity="medium", section="9.1", category="resilience",
+      needs=RDS,
+      remediation="Enable Multi-AZ (modify-db-instance --multi-az) so a standby in another AZ takes over "
+                  "automatically when the primary or its AZ fails.")
+def rds_multi_az(ctx: RuleContext) -> Iterator[Hit]:
+    for db in _standalone(ctx):
+        p = db["props"]
+        if p.get("multi_az") is False and not p.get("read_replica_source"):
+            yield Hit([db["id"]], [f"{label(db)} MultiAZ=false, single AZ {p.get('az')}"])
+
+
+@rule("DB-004", "Database backup retention under 7 days", severity="medium", section="9.2",
+      category="resilience", needs=RDS,
+      remediation="Set the backup retention period to at least 7 days (35 for production data) so "
+                  "point-in-time recovery reaches back far enough to notice a problem.")
+def rds_retention(ctx: RuleContext) -> Iterator[Hit]:
+    for db in [*_standalone(ctx), *ctx.nodes("rds:cluster")]:
+        r = db["props"].get("backup_retention")
+        if not isinstance(r, int) or r >= MIN_RETENTION_DAYS or db["props"].get("read_replica_source"):
+            continue
+        what = "automated backups disabled" if r == 0 else f"BackupRetentionPeriod={r} day(s)"
+        yield Hit([db["id"]], [f"{label(db)} {what}"])
+
+
+@rule("DB-005", "Database without deletion protection", severity="low", section="6.1",
+      category="resilience", needs=RDS,
+      remediation="Enable deletion protection (modify-db-instance / modify-db-cluster "
+                  "--deletion-protection) on production databases.")
+def rds_deletion_protection(ctx: RuleContext) -> Iterator[Hit]:
+    for db in [*_standalone(ctx), *ctx.nodes("rds:cluster")]:
+        if db["props"].get("deletion_protection") is False:
+            yield Hit([db["id"]], [f"{label(db)} DeletionProtection=false"])
+
+
+@rule("DB-006", "Aurora cluster has no reader in another AZ", severity="medium", section="9.1",
+      category="resilience", needs=CLUSTERS,
+      remediation="Add a reader instance in a second AZ; Aurora promotes it in about 30 seconds when the "
+                  "writer fails, instead of creating a new instance.")
+def aurora_readers(ctx: RuleContext) -> Iterator[Hit]:
+    for c in ctx.nodes("rds:cluster"):
+        p = c["props"]
+        if str(p.get("engine_mode") or "provisioned") != "provisioned" or p.get("readers") is None:
+            continue
+        if not p.get("readers") and p.get("multi_az") is not True:
+            yield Hit([c["id"]], [f"{label(c)} has writer {p.get('writer')} and no readers"])
+
+
+@rule("DB-007", "RDS snapshot is public", severity="critical", section="5.3", category="security",
+      needs=("rds:DescribeDBSnapshots",),
+      remediation="Remove 'all' from the snapshot's restore attribute (modify-db-snapshot-attribute "
+                  "--values-to-remove all).")
+def rds_snapshot_public(ctx: RuleContext) -> Iterator[Hit]:
+    for s in ctx.nodes("rds:snapshot"):
+        if s["props"].get("public"):
+            yield Hit([s["id"]], [f"{label(s)} restorable by any AWS account"])
+
+
+@rule("DB-008", "DynamoDB table not encrypted with a KMS key", severity="low", section="5.3",
+      category="security", needs=("dynamodb:DescribeTable",),
+      remediation="Switch the table to an AWS managed or customer managed KMS key (update-table "
+                  "--sse-specification) where key usage must be audited in CloudTrail or revocable.")
+def dynamodb_kms(ctx: RuleContext) -> Iterator[Hit]:
+    for t in ctx.nodes("dynamodb:table"):
+        enc = t["props"].get("encryption")
+        if enc is not None and "kms" not in str(enc).lower():
+            yield Hit([t["id"]], [f"table {label(t)} encryption: {enc}"])
+
+
+@rule("DB-009", "DynamoDB table without point-in-time recovery", severity="medium", section="9.2",
+      category="resilience", needs=("dynamodb:DescribeContinuousBackups",),
+      remediation="Enable point-in-time recovery (update-continuous-backups) to restore the table to any "
+                  "second of the last 35 days.")
+def dynamodb_pitr(ctx: RuleContext) -> Iterator[Hit]:
+    for t in ctx.nodes("dynamodb:table"):
+        if t["props"].get("pitr") is False:
+            yield Hit([t["id"]], [f"table {label(t)} PointInTimeRecovery=DISABLED"])
+
+
+@rule("DB-010", "ElastiCache replication group without automatic failover", severity="medium",
+      section="9.1", category="resilience", needs=("elasticache:DescribeReplicationGroups",),
+      remediation="Add a replica in another AZ and enable automatic failover and Multi-AZ on the "
+                  "replication group.")
+def cache_failover(ctx: RuleContext) -> Iterator[Hit]:
+    for g in ctx.nodes("elasticache:replication-group"):
+        if g["props"].get("automatic_failover") is False:
+            yield Hit([g["id"]], [f"{label(g)} AutomaticFailover=disabled, "
+                                  f"{len(g['props'].get('members') or [])} member(s)"])
+
+
+@rule("DB-011", "ElastiCache without encryption in transit or at rest", severity="medium", section="5.3",
+      category="security", needs=("elasticache:DescribeReplicationGroups",),
+      remediation="Create a replacement replication group with TransitEncryptionEnabled and "
+                  "AtRestEncryptionEnabled (and an AUTH token or RBAC), then migrate clients.")
+def cache_encryption(ctx: RuleContext) -> Iterator[Hit]:
+    for g in ctx.nodes("elasticache:replication-group"):
+        p = g["props"]
+        off = [n for n, k in (("in transit", "transit_encryption"), ("at rest", "at_rest_encryption"))
+               if p.get(k) is False]
+        if off:
+            yield Hit([g["id"]], [f"{label(g)} not encrypted {' or '.join(off)}"])

@@ -1,0 +1,176 @@
+"""Identity rules: root account, MFA, access keys, admin policies, role trust."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from scanner.analysis.findings import Hit, RuleContext, rule
+from scanner.analysis.rules._util import label
+
+CREDS = ("iam:GetCredentialReport",)
+AUTH = ("iam:GetAccountAuthorizationDetails",)
+KEY_MAX_AGE = 90
+KEY_MAX_UNUSED = 90
+
+
+@rule("IAM-001", "Root account has active access keys", severity="critical", section="5.1",
+      category="security", needs=CREDS,
+      remediation="Delete the root user's access keys (IAM console, signed in as root -> Security "
+                  "credentials) and use IAM roles for programmatic access.")
+def root_keys(ctx: RuleContext) -> Iterator[Hit]:
+    for r in ctx.nodes("iam:root"):
+        if r["props"].get("access_keys_active"):
+            n = len([k for k in r["props"].get("access_keys") or [] if k.get("active")]) or "an"
+            yield Hit([r["id"]], [f"root account has {n} active access key(s)"])
+
+
+@rule("IAM-002", "Root account without MFA", severity="critical", section="5.1", category="security",
+      needs=CREDS,
+      remediation="Enable MFA on the root user (a hardware key or passkey for production accounts) and "
+                  "store the recovery material offline.")
+def root_mfa(ctx: RuleContext) -> Iterator[Hit]:
+    for r in ctx.nodes("iam:root"):
+        if r["props"].get("mfa_active") is False:
+            yield Hit([r["id"]], ["root account mfa_active=false in the credential report"])
+
+
+@rule("IAM-003", "Console user without MFA", severity="high", section="5.1", category="security",
+      needs=CREDS,
+      remediation="Require MFA for every user with a console password (enforce with an IAM policy that "
+                  "denies actions without aws:MultiFactorAuthPresent), or move people to IAM Identity Center.")
+def user_mfa(ctx: RuleContext) -> Iterator[Hit]:
+    for u in ctx.nodes("iam:user"):
+        p = u["props"]
+        if p.get("password_enabled") and p.get("mfa_active") is False:
+            used = p.get("password_last_used") or "never"
+            yield Hit([u["id"]], [f"user {p.get('user_name') or label(u)} has a console password "
+                                  f"(last used {used}) and no MFA device"])
+
+
+def _keys(u: dict[str, Any]) -> list[dict[str, Any]]:
+    return [k for k in u["props"].get("access_keys") or [] if isinstance(k, dict) and k.get("active")]
+
+
+def _key_name(k: dict[str, Any]) -> str:
+    return f"key {k.get('slot') or k.get('id_suffix') or ''}".strip()
+
+
+@rule("IAM-004", "Access key older than 90 days", severity="medium", section="5.1", category="security",
+      needs=CREDS,
+      remediation="Rotate the key: create a second key, switch the application, deactivate and delete "
+                  "the old one; prefer roles (instance profiles, IRSA, Identity Center) to long-lived keys.")
+def key_age(ctx: RuleContext) -> Iterator[Hit]:
+    for u in ctx.nodes("iam:user"):
+        old = [k for k in _keys(u) if (k.get("age_days") or 0) > KEY_MAX_AGE]
+        if old:
+            yield Hit([u["id"]], [f"user {u['props'].get('user_name') or label(u)} {_key_name(k)} created "
+                                  f"{k.get('created')} ({k.get('age_days')} days old)" for k in old])
+
+
+@rule("IAM-005", "Access key unused for 90 days", severity="low", section="5.1", category="security",
+      needs=CREDS,
+      remediation="Deactivate and then delete access keys that have not been used for 90 days.")
+def key_unused(ctx: RuleContext) -> Iterator[Hit]:
+    for u in ctx.nodes("iam:user"):
+        stale = [k for k in _keys(u) if (k.get("unused_days") or 0) > KEY_MAX_UNUSED]
+        if stale:
+            yield Hit([u["id"]], [f"user {u['props'].get('user_name') or label(u)} {_key_name(k)} last used "
+                                  f"{k.get('last_used') or 'never'} ({k.get('unused_days')} days)" for k in stale])
+
+
+def _admin_statements(stmts: Any) -> list[dict[str, Any]]:
+    out = []
+    for s in stmts or []:
+        if not isinstance(s, dict) or str(s.get("effect")).lower() != "allow" or s.get("not_action") \
+                or s.get("not_resource"):
+            continue
+        if {"*", "*:*"} & set(s.get("actions") or []) and "*" in (s.get("resources") or []):
+            out.append(s)
+    return out
+
+
+@rule("IAM-006", "Policy allows Action * on Resource *", severity="high", section="5.1",
+      category="security", needs=AUTH,
+      remediation="Replace the statement with the actions and resources the principal needs (IAM Access "
+                  "Analyzer can generate a policy from CloudTrail activity); keep full admin to a few "
+                  "break-glass roles with MFA.")
+def admin_policies(ctx: RuleContext) -> Iterator[Hit]:
+    for p in ctx.nodes("iam:policy"):
+        if p["props"].get("aws_managed"):
+            continue
+        stm = _admin_statements(p["props"].get("statements"))
+        if stm:
+            yield Hit([p["id"]], [f"customer managed policy {p['props'].get('policy_name') or label(p)} "
+                                  f"allows Action * on Resource * (attached {p['props'].get('attachment_count')}"
+                                  " time(s))"])
+    for kind in ("iam:user", "iam:group", "iam:role"):
+        for n in ctx.nodes(kind):
+            if n["props"].get("service_linked"):
+                continue
+            for ip in n["props"].get("inline_policies") or []:
+                if isinstance(ip, dict) and _admin_statements(ip.get("statements")):
+                    yield Hit([n["id"]], [f"{kind.split(':')[1]} {label(n)} inline policy {ip.get('name')} "
+                                          "allows Action * on Resource *"])
+
+
+@rule("IAM-007", "Role can be assumed by anyone (Principal *)", severity="critical", section="5.1",
+      category="security", needs=AUTH,
+      remediation="Replace Principal \"*\" in the trust policy with the specific accounts, roles or "
+                  "services that need it, with conditions (sts:ExternalId, aws:PrincipalOrgID).")
+def role_trust_anyone(ctx: RuleContext) -> Iterator[Hit]:
+    for r in ctx.nodes("iam:role"):
+        for t in r["props"].get("trust") or []:
+            if t.get("principal_type") == "*" and not t.get("conditions"):
+                yield Hit([r["id"]], [f"role {label(r)} trust policy allows Principal * without conditions"])
+                break
+
+
+def _account_of(principal: str) -> str | None:
+    if principal.isdigit() and len(principal) == 12:
+        return principal
+    parts = principal.split(":")
+    return parts[4] if len(parts) >= 6 and parts[0] == "arn" and parts[4].isdigit() else None
+
+
+@rule("IAM-008", "Role trusts another account without an ExternalId", severity="high", section="5.1",
+      category="security", needs=AUTH,
+      remediation="Add a Condition with sts:ExternalId (for third parties) or aws:PrincipalOrgID (for "
+                  "your organization) to the trust policy, and trust specific roles rather than :root.")
+def role_trust_cross_account(ctx: RuleContext) -> Iterator[Hit]:
+    acct = str(ctx.inv.meta.get("account", ""))
+    for r in ctx.nodes("iam:role"):
+        ev = []
+        for t in r["props"].get("trust") or []:
+            if t.get("principal_type") != "AWS" or t.get("external_id"):
+                continue
+            other = _account_of(str(t.get("principal") or ""))
+            if other and other != acct:
+                ev.append(f"role {label(r)} trusts {t.get('principal')} (account {other}) without sts:ExternalId")
+        if ev:
+            yield Hit([r["id"]], ev)
+
+
+@rule("IAM-009", "Weak or missing account password policy", severity="medium", section="5.1",
+      category="security", needs=("iam:GetAccountPasswordPolicy",),
+      remediation="Set a password policy: at least 14 characters, reuse prevention of 24, and require "
+                  "MFA; better, move people to IAM Identity Center.")
+def password_policy(ctx: RuleContext) -> Iterator[Hit]:
+    for p in ctx.nodes("iam:password-policy"):
+        pp = p["props"]
+        if pp.get("present") is False:
+            yield Hit([p["id"]], ["no account password policy is set (AWS defaults apply)"])
+        elif pp.get("present") and (pp.get("min_length") or 0) < 14:
+            yield Hit([p["id"]], [f"minimum password length {pp.get('min_length')} (< 14)"])
+
+
+@rule("IAM-010", "Users with directly attached policies", severity="info", section="5.1",
+      category="operations", needs=AUTH,
+      remediation="Grant permissions through groups or roles rather than to individual users, so access "
+                  "is reviewed in one place.")
+def user_direct_policies(ctx: RuleContext) -> Iterator[Hit]:
+    for u in ctx.nodes("iam:user"):
+        direct = [*(u["props"].get("attached_policies") or []),
+                  *[i.get("name") for i in u["props"].get("inline_policies") or [] if isinstance(i, dict)]]
+        if direct:
+            yield Hit([u["id"]], [f"user {label(u)} has policies {', '.join(map(str, direct))}"])

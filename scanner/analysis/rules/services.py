@@ -1,0 +1,163 @@
+"""Rules for containers, messaging, secrets, certificates and the edge (CloudFront, WAF, LB logs)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from scanner.analysis.findings import Hit, RuleContext, rule
+from scanner.analysis.rules._util import label
+
+CERT_WARN_DAYS = 30
+OLD_CLOUDFRONT_TLS = ("SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1 (default certificate)")
+
+
+@rule("SVC-001", "EKS API endpoint open to the whole internet", severity="high", section="3.2",
+      category="security", needs=("eks:DescribeCluster",),
+      remediation="Turn on the private endpoint and either turn off public access or restrict "
+                  "publicAccessCidrs to the addresses of your administrators and CI.")
+def eks_public_endpoint(ctx: RuleContext) -> Iterator[Hit]:
+    for c in ctx.nodes("eks:cluster"):
+        p = c["props"]
+        cidrs = p.get("public_cidrs") or []
+        if p.get("endpoint_public") and (not cidrs or "0.0.0.0/0" in cidrs):
+            yield Hit([c["id"]], [f"cluster {label(c)} endpointPublicAccess=true from "
+                                  f"{', '.join(cidrs) or '0.0.0.0/0'}"])
+
+
+@rule("SVC-002", "EKS secrets not encrypted with a KMS key", severity="medium", section="5.3",
+      category="security", needs=("eks:DescribeCluster",),
+      remediation="Enable envelope encryption of Kubernetes secrets with a KMS key "
+                  "(associate-encryption-config).")
+def eks_secrets(ctx: RuleContext) -> Iterator[Hit]:
+    for c in ctx.nodes("eks:cluster"):
+        if c["props"].get("secrets_encrypted") is False:
+            yield Hit([c["id"]], [f"cluster {label(c)} has no encryptionConfig for secrets"])
+
+
+@rule("SVC-003", "ECR repository does not scan images on push", severity="low", section="7.2",
+      category="security", needs=("ecr:DescribeRepositories",),
+      remediation="Enable scan on push (or registry-level enhanced scanning with Inspector) so vulnerable "
+                  "images are reported before they are deployed.")
+def ecr_scan(ctx: RuleContext) -> Iterator[Hit]:
+    for r in ctx.nodes("ecr:repository"):
+        if r["props"].get("scan_on_push") is False:
+            yield Hit([r["id"]], [f"repository {label(r)} scanOnPush=false"])
+
+
+def _public_policy_rule(rid: str, kind: str, what: str, action: str) -> None:
+    """Register the "resource policy allows anyone" rule for one resource kind."""
+
+    @rule(rid, f"{what} policy allows any principal", severity="high", section="5.1", category="security",
+          needs=(action,),
+          remediation="Replace Principal \"*\" with the accounts or services that need access, or add "
+                      "aws:SourceArn / aws:PrincipalOrgID conditions.")
+    def check(ctx: RuleContext) -> Iterator[Hit]:
+        for n in ctx.nodes(kind):
+            if n["props"].get("policy_public"):
+                yield Hit([n["id"]], [f"{what} {label(n)} policy grants access to Principal * "
+                                      "without a restricting condition"])
+
+    check.__qualname__ = f"public_policy_{rid}"
+
+
+_public_policy_rule("SVC-004", "sqs:queue", "SQS queue", "sqs:GetQueueAttributes")
+_public_policy_rule("SVC-012", "sns:topic", "SNS topic", "sns:GetTopicAttributes")
+_public_policy_rule("SVC-013", "ecr:repository", "ECR repository", "ecr:GetRepositoryPolicy")
+
+
+@rule("SVC-005", "SQS queue not encrypted", severity="low", section="5.3", category="security",
+      needs=("sqs:GetQueueAttributes",),
+      remediation="Enable server-side encryption (SqsManagedSseEnabled, or a KMS key for audit and "
+                  "revocation) with set-queue-attributes.")
+def sqs_sse(ctx: RuleContext) -> Iterator[Hit]:
+    for q in ctx.nodes("sqs:queue"):
+        if q["props"].get("sse") == "none":
+            yield Hit([q["id"]], [f"queue {label(q)} has no server-side encryption"])
+
+
+@rule("SVC-006", "Secret without automatic rotation", severity="medium", section="5.3", category="security",
+      needs=("secretsmanager:ListSecrets",),
+      remediation="Configure rotation (rotate-secret with a rotation function, or managed rotation for "
+                  "RDS credentials) at an interval your policy sets, e.g. 30-90 days.")
+def secret_rotation(ctx: RuleContext) -> Iterator[Hit]:
+    for s in ctx.nodes("secretsmanager:secret"):
+        p = s["props"]
+        # "rds!" secrets belong to RDS (ManageMasterUserPassword), which rotates them itself
+        if p.get("rotation_enabled") is False and not p.get("deleted") and \
+                not str(p.get("name") or "").startswith("rds!"):
+            yield Hit([s["id"]], [f"secret {label(s)} RotationEnabled=false (last changed "
+                                  f"{p.get('last_changed') or 'unknown'})"])
+
+
+@rule("SVC-007", "Certificate expired or expiring within 30 days", severity="high", section="5.3",
+      category="operations", needs=("acm:DescribeCertificate",),
+      remediation="Renew or re-issue the certificate (for DNS-validated ACM certificates, make sure the "
+                  "validation CNAME still exists so managed renewal succeeds) and replace it where used.")
+def cert_expiry(ctx: RuleContext) -> Iterator[Hit]:
+    for c in ctx.nodes("acm:certificate"):
+        p = c["props"]
+        days = p.get("days_to_expiry")
+        if isinstance(days, int | float) and days <= CERT_WARN_DAYS and p.get("status") in (None, "ISSUED", "EXPIRED"):
+            state = "expired" if days < 0 else f"expires in {int(days)} day(s)"
+            used = f", in use by {len(p.get('in_use_by') or [])} resource(s)" if p.get("in_use") else ", not in use"
+            yield Hit([c["id"]], [f"certificate {p.get('domain') or label(c)} {state} ({p.get('not_after')}){used}"])
+
+
+@rule("SVC-008", "CloudFront distribution allows plain HTTP or old TLS", severity="medium", section="5.3",
+      category="security", needs=("cloudfront:ListDistributions",),
+      remediation="Set every cache behaviour's viewer protocol policy to redirect-to-https (or https-only) "
+                  "and use a custom certificate with minimum protocol TLSv1.2_2021.")
+def cloudfront_tls(ctx: RuleContext) -> Iterator[Hit]:
+    for d in ctx.nodes("cloudfront:distribution"):
+        p = d["props"]
+        ev = []
+        policies = p.get("viewer_protocol_policies") or [p.get("viewer_protocol_policy")]
+        if "allow-all" in policies:
+            ev.append(f"distribution {label(d)} viewer protocol policy allow-all (HTTP accepted)")
+        if p.get("min_tls") in OLD_CLOUDFRONT_TLS:
+            ev.append(f"distribution {label(d)} minimum viewer TLS {p.get('min_tls')}")
+        if ev:
+            yield Hit([d["id"]], ev)
+
+
+@rule("SVC-009", "Internet-facing web entry point without a WAF web ACL", severity="low", section="5.2",
+      category="security", needs=("wafv2:ListWebACLs", "wafv2:ListResourcesForWebACL",
+                                  "elasticloadbalancing:DescribeLoadBalancers"),
+      remediation="Associate an AWS WAF web ACL (AWS managed rule groups for common exploits and bad "
+                  "inputs, plus rate limiting) with the internet-facing ALB or CloudFront distribution.")
+def no_waf(ctx: RuleContext) -> Iterator[Hit]:
+    wafs = ctx.nodes("wafv2:web-acl")
+    protected = {a for w in wafs for a in w["props"].get("associated_arns") or []}
+    protected |= {n["id"] for w in wafs for n in ctx.inv.out(w["id"], "associated_with")}
+    # a web ACL whose associations could not be read may protect any ALB of its region
+    unknown = {w.get("region") for w in wafs if w["props"].get("associated_arns") is None}
+    for lb in ctx.nodes("elbv2:load-balancer"):
+        p = lb["props"]
+        if lb.get("region") in unknown:
+            continue
+        if p.get("type") == "application" and p.get("scheme") == "internet-facing" and lb["id"] not in protected:
+            yield Hit([lb["id"]], [f"internet-facing ALB {label(lb)} has no WAF web ACL"])
+    for d in ctx.nodes("cloudfront:distribution"):
+        if d["props"].get("enabled") is not False and not d["props"].get("web_acl") and d["id"] not in protected:
+            yield Hit([d["id"]], [f"distribution {label(d)} has no WAF web ACL"])
+
+
+@rule("SVC-010", "Load balancer access logs are off", severity="low", section="12.2", category="operations",
+      needs=("elasticloadbalancing:DescribeLoadBalancerAttributes",),
+      remediation="Enable access logs to an S3 bucket (access_logs.s3.enabled) so requests can be "
+                  "investigated after an incident.")
+def lb_access_logs(ctx: RuleContext) -> Iterator[Hit]:
+    for lb in ctx.nodes("elbv2:load-balancer"):
+        logs = lb["props"].get("access_logs")
+        if isinstance(logs, dict) and logs.get("enabled") is False:
+            yield Hit([lb["id"]], [f"{label(lb)} access_logs.s3.enabled=false"])
+
+
+@rule("SVC-011", "ECS task definition runs a privileged container", severity="high", section="3.2",
+      category="security", needs=("ecs:DescribeTaskDefinition",),
+      remediation="Remove privileged: true from the container definition; grant only the Linux "
+                  "capabilities the container needs.")
+def ecs_privileged(ctx: RuleContext) -> Iterator[Hit]:
+    for t in ctx.nodes("ecs:task-definition"):
+        if t["props"].get("privileged"):
+            yield Hit([t["id"]], [f"task definition {label(t)} has a privileged container"])

@@ -1,0 +1,539 @@
+"""Security services: KMS, AWS Config, GuardDuty, Security Hub, ACM, WAFv2, Secrets
+Manager and SSM parameter metadata, CloudTrail (get / transform).
+
+Only metadata is read: ``ListSecrets`` and ``DescribeParameters`` never return
+secret values, and the read-only guard refuses GetSecretValue/GetParameter*
+anyway. Per-resource calls (key policy, detector, web ACL, trail status) go
+through :func:`soft` so one denied or unsupported call becomes a recorded gap
+instead of hiding every other resource of the region.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import botocore.exceptions as bexc
+
+from scanner.collectors.iam import load_document
+from scanner.collectors.registry import collector
+from scanner.context import (
+    DENIED_CODES,
+    ScanContext,
+    denied_reason,
+    error_message,
+    iam_action,
+    iso,
+    now,
+    tags_of,
+)
+from scanner.inventory import Records
+
+T = TypeVar("T")
+
+
+def soft(ctx: ScanContext, out: Records, service: str, op_name: str, fn: Callable[[], T], *,
+         resource: str = "", missing: tuple[str, ...] = ()) -> T | None:
+    """Run one read whose failure must not stop the collector; record a gap instead.
+
+    Like ``ctx.optional`` but for any callable (a whole pagination, say), and it
+    also survives an endpoint that does not implement the operation (some
+    partitions, emulators), which surfaces as NotImplementedError.
+    """
+    try:
+        return fn()
+    except bexc.ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in missing:
+            return None
+        reason = denied_reason(exc) if code in DENIED_CODES else f"error {code}: {error_message(exc)}"
+        out.gap(service, iam_action(service, op_name), reason, resource=resource)
+    except NotImplementedError:
+        out.gap(service, iam_action(service, op_name), "not supported by this endpoint", resource=resource)
+    return None
+
+
+def _kms_ref(ctx: ScanContext, ref: str | None) -> str | None:
+    """Graph id of a customer KMS key reference; AWS managed default keys (alias/aws/...) get no edge."""
+    if not ref or ref.startswith("alias/aws/") or ":alias/aws/" in ref:
+        return None
+    return ctx.kms_key_arn(ref)
+
+
+def days_until(value: Any, at: datetime | None = None) -> int | None:
+    """Whole days from now until a date (negative once it has passed)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return (value - (at or now())).days
+
+
+# --- KMS -----------------------------------------------------------------------
+
+def key_policy_principals(policy: Any, account: str) -> list[str]:
+    """Who the key policy lets in, summarised: ``account root (IAM policies)``, other
+    accounts, roles/users, services, ``*``; capped so a huge policy stays readable."""
+    found: list[str] = []
+    for s in _as_list(load_document(policy).get("Statement")):
+        if not isinstance(s, dict) or s.get("Effect") != "Allow":
+            continue
+        principal = s.get("Principal")
+        items = [("*", "*")] if principal == "*" else [
+            (k, str(v)) for k, vs in (principal or {}).items() for v in _as_list(vs)] \
+            if isinstance(principal, dict) else []
+        for ptype, value in items:
+            if value == "*":
+                label = "* (anyone, see conditions)" if s.get("Condition") else "* (anyone)"
+            elif ptype == "AWS" and value in (f"arn:aws:iam::{account}:root", account):
+                label = "account root (IAM policies decide)"
+            elif ptype == "AWS" and value.endswith(":root") and value.count(":") >= 5:
+                label = f"account {value.split(':')[4]}"
+            else:
+                label = value
+            if label not in found:
+                found.append(label)
+    return found[:20]
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _aws_alias(names: Iterable[str]) -> bool:
+    """``alias/aws/*`` is reserved for AWS managed keys, so it identifies them even where
+    DescribeKey was denied (or an emulator reports CUSTOMER)."""
+    return any(str(n).startswith("alias/aws/") for n in names)
+
+
+def transform_keys(ctx: ScanContext, keys: list[dict[str, Any]], aliases: list[dict[str, Any]]) -> Records:
+    """``keys``: ``{"KeyId", "KeyArn", "meta": KeyMetadata|None, "rotation": bool|None, "policy": str|None}``."""
+    out = ctx.records()
+    by_key: dict[str, list[str]] = {}
+    for a in aliases:
+        if a.get("TargetKeyId"):
+            by_key.setdefault(a["TargetKeyId"], []).append(a.get("AliasName", ""))
+    for k in keys:
+        m = k.get("meta") or {}
+        key_id = m.get("KeyId") or k.get("KeyId")
+        arn = m.get("Arn") or k.get("KeyArn") or ctx.kms_key_arn(key_id)
+        names = sorted(by_key.get(key_id, []))
+        manager = "AWS" if _aws_alias(names) else m.get("KeyManager")
+        out.node(arn, "kms:key", names[0] if names else key_id, key_id=key_id, aliases=names,
+                 manager=manager, state=m.get("KeyState"), rotation_enabled=k.get("rotation"),
+                 key_spec=m.get("KeySpec") or m.get("CustomerMasterKeySpec"), usage=m.get("KeyUsage"),
+                 principals=key_policy_principals(k.get("policy"), ctx.account) if k.get("policy") else None,
+                 description=m.get("Description"), multi_region=m.get("MultiRegion"),
+                 origin=m.get("Origin"), created=iso(m.get("CreationDate")),
+                 deletion_date=iso(m.get("DeletionDate")))
+        out.edge(ctx.region_node, arn, "contains")
+    return out
+
+
+def _key_details(ctx: ScanContext, out: Records, key: dict[str, Any], aliases: list[str]) -> dict[str, Any]:
+    """DescribeKey for every key; rotation and key policy only for customer managed keys."""
+    kid = key["KeyId"]
+    desc = soft(ctx, out, "kms", "DescribeKey", lambda: ctx.call("kms", "describe_key", KeyId=kid),
+                resource=key.get("KeyArn", kid))
+    meta = (desc or {}).get("KeyMetadata") or {}
+    item = {**key, "meta": meta or None, "rotation": None, "policy": None}
+    if meta.get("KeyManager") != "CUSTOMER" or _aws_alias(aliases):
+        return item
+    if meta.get("KeyState") == "Enabled" and meta.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT":
+        rot = soft(ctx, out, "kms", "GetKeyRotationStatus",
+                   lambda: ctx.call("kms", "get_key_rotation_status", KeyId=kid), resource=meta.get("Arn", kid),
+                   missing=("UnsupportedOperationException", "KMSInvalidStateException"))
+        item["rotation"] = None if rot is None else bool(rot.get("KeyRotationEnabled"))
+    elif meta.get("KeyState") == "Enabled":
+        item["rotation"] = False  # asymmetric/HMAC keys cannot rotate automatically
+    pol = soft(ctx, out, "kms", "GetKeyPolicy",
+               lambda: ctx.call("kms", "get_key_policy", KeyId=kid, PolicyName="default"),
+               resource=meta.get("Arn", kid))
+    item["policy"] = (pol or {}).get("Policy")
+    return item
+
+
+@collector("kms.keys", "kms", reads="kms:ListKeys, kms:ListAliases, kms:DescribeKey, "
+                                    "kms:GetKeyRotationStatus, kms:GetKeyPolicy")
+def collect_keys(ctx: ScanContext) -> Records:
+    gaps = ctx.records()
+    aliases = list(ctx.paginate("kms", "list_aliases", "Aliases"))
+    by_key: dict[str, list[str]] = {}
+    for a in aliases:
+        by_key.setdefault(a.get("TargetKeyId") or "", []).append(a.get("AliasName", ""))
+    keys = [_key_details(ctx, gaps, k, by_key.get(k["KeyId"], []))
+            for k in ctx.paginate("kms", "list_keys", "Keys")]
+    return transform_keys(ctx, keys, aliases).extend(gaps)
+
+
+# --- AWS Config ----------------------------------------------------------------
+
+def _rule_source(rule: dict[str, Any]) -> str | None:
+    src = rule.get("Source") or {}
+    owner, ident = src.get("Owner"), src.get("SourceIdentifier")
+    if owner == "AWS":
+        return f"AWS managed: {ident}"
+    if owner == "CUSTOM_LAMBDA":
+        return f"custom Lambda: {str(ident).rsplit(':', 1)[-1]}"
+    return f"custom ({owner})" if owner else None
+
+
+def transform_config(ctx: ScanContext, recorders: list[dict[str, Any]], statuses: list[dict[str, Any]],
+                     rules: list[dict[str, Any]], compliance: list[dict[str, Any]] | None) -> Records:
+    out = ctx.records()
+    status_by = {s.get("name"): s for s in statuses}
+    for r in recorders:
+        name = r.get("name", "default")
+        st = status_by.get(name, {})
+        group = r.get("recordingGroup") or {}
+        rid = r.get("arn") or ctx.arn("config", f"configuration-recorder/{name}")
+        out.node(rid, "config:recorder", name, name=name, recording=st.get("recording"),
+                 all_supported=group.get("allSupported"), include_global=group.get("includeGlobalResourceTypes"),
+                 last_status=st.get("lastStatus"), last_error=st.get("lastErrorCode"),
+                 resource_types=list(group.get("resourceTypes") or [])[:50])
+        out.edge(ctx.region_node, rid, "contains")
+        out.edge(rid, r.get("roleARN"), "uses_role")
+    comp_by = {c.get("ConfigRuleName"): c.get("Compliance") or {} for c in compliance or []}
+    for rule in rules:
+        name = rule.get("ConfigRuleName")
+        arn = rule.get("ConfigRuleArn") or ctx.arn("config", f"config-rule/{name}")
+        comp = comp_by.get(name, {})
+        count = (comp.get("ComplianceContributorCount") or {}).get("CappedCount")
+        out.node(arn, "config:rule", name, name=name, source=_rule_source(rule),
+                 compliance=comp.get("ComplianceType") if compliance is not None else None,
+                 noncompliant_count=count, state=rule.get("ConfigRuleState"))
+        out.edge(ctx.region_node, arn, "contains")
+    return out
+
+
+@collector("config.recorders", "config", reads="config:DescribeConfigurationRecorders, "
+           "config:DescribeConfigurationRecorderStatus, config:DescribeConfigRules, "
+           "config:DescribeComplianceByConfigRule")
+def collect_config(ctx: ScanContext) -> Records:
+    gaps = ctx.records()
+    recorders = ctx.call("config", "describe_configuration_recorders").get("ConfigurationRecorders") or []
+    statuses = ctx.call("config", "describe_configuration_recorder_status").get("ConfigurationRecordersStatus") or []
+    rules = list(ctx.paginate("config", "describe_config_rules", "ConfigRules"))
+    compliance = None
+    if rules:
+        compliance = soft(ctx, gaps, "config", "DescribeComplianceByConfigRule", lambda: list(ctx.paginate(
+            "config", "describe_compliance_by_config_rule", "ComplianceByConfigRules")))
+    return transform_config(ctx, recorders, statuses, rules, compliance).extend(gaps)
+
+
+# --- GuardDuty -------------------------------------------------------------------
+
+def transform_detectors(ctx: ScanContext, detectors: list[tuple[str, dict[str, Any] | None]]) -> Records:
+    out = ctx.records()
+    for did, d in detectors:
+        d = d or {}
+        arn = ctx.arn("guardduty", f"detector/{did}")
+        features = [{"name": f.get("Name"), "status": f.get("Status")} for f in d.get("Features") or []]
+        out.node(arn, "guardduty:detector", did, tags=tags_of(d.get("Tags") or {}), detector_id=did,
+                 status=d.get("Status"), finding_frequency=d.get("FindingPublishingFrequency"),
+                 features=features, created=d.get("CreatedAt"))
+        out.edge(ctx.region_node, arn, "contains")
+    return out
+
+
+@collector("guardduty.detectors", "guardduty", reads="guardduty:ListDetectors, guardduty:GetDetector")
+def collect_detectors(ctx: ScanContext) -> Records:
+    gaps = ctx.records()
+    detectors = []
+    for did in ctx.paginate("guardduty", "list_detectors", "DetectorIds"):
+        d = soft(ctx, gaps, "guardduty", "GetDetector",
+                 lambda did=did: ctx.call("guardduty", "get_detector", DetectorId=did), resource=did)
+        detectors.append((did, d))
+    return transform_detectors(ctx, detectors).extend(gaps)
+
+
+# --- Security Hub ------------------------------------------------------------------
+
+def standard_name(arn: str) -> str:
+    """``.../standards/aws-foundational-security-best-practices/v/1.0.0`` -> ``aws-foundational-... v1.0.0``."""
+    tail = arn.split("standards/", 1)[-1] if "standards/" in arn else arn.split("ruleset/", 1)[-1]
+    name, _, version = tail.partition("/v/")
+    return f"{name} v{version}" if version else name
+
+
+def transform_hub(ctx: ScanContext, hub: dict[str, Any] | None, standards: list[dict[str, Any]] | None) -> Records:
+    """``hub`` None means Security Hub is not enabled in this region (InvalidAccessException)."""
+    out = ctx.records()
+    arn = (hub or {}).get("HubArn") or ctx.arn("securityhub", "hub/default")
+    std = None if standards is None else [
+        {"name": standard_name(s.get("StandardsArn", "")), "status": s.get("StandardsStatus"),
+         "arn": s.get("StandardsArn")} for s in standards]
+    out.node(arn, "securityhub:hub", f"Security Hub {ctx.region}", enabled=hub is not None, standards=std,
+             auto_enable_controls=(hub or {}).get("AutoEnableControls"),
+             subscribed_at=(hub or {}).get("SubscribedAt"))
+    out.edge(ctx.region_node, arn, "contains")
+    return out
+
+
+@collector("securityhub.hub", "securityhub", reads="securityhub:DescribeHub, securityhub:GetEnabledStandards")
+def collect_hub(ctx: ScanContext) -> Records:
+    gaps = ctx.records()
+    try:
+        hub = ctx.call("securityhub", "describe_hub")
+    except bexc.ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") not in ("InvalidAccessException", "ResourceNotFoundException"):
+            raise
+        return transform_hub(ctx, None, None)
+    standards = soft(ctx, gaps, "securityhub", "GetEnabledStandards", lambda: list(ctx.paginate(
+        "securityhub", "get_enabled_standards", "StandardsSubscriptions")))
+    return transform_hub(ctx, hub, standards).extend(gaps)
+
+
+# --- ACM ---------------------------------------------------------------------------
+
+ALL_KEY_TYPES = ["RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1",
+                 "EC_secp521r1"]
+
+
+def transform_certificates(ctx: ScanContext, certs: list[dict[str, Any]], at: datetime | None = None) -> Records:
+    """``certs``: DescribeCertificate's Certificate (or the list summary when that call failed)."""
+    out = ctx.records()
+    for c in certs:
+        arn = c["CertificateArn"]
+        in_use = list(c.get("InUseBy") or [])
+        sans = c.get("SubjectAlternativeNames") or c.get("SubjectAlternativeNameSummaries") or []
+        out.node(arn, "acm:certificate", c.get("DomainName"), tags=tags_of(c), domain=c.get("DomainName"),
+                 sans=list(sans), status=c.get("Status"), type=c.get("Type"), not_after=iso(c.get("NotAfter")),
+                 days_to_expiry=days_until(c.get("NotAfter"), at), in_use_by=in_use,
+                 in_use=bool(in_use) or bool(c.get("InUse")), key_algorithm=c.get("KeyAlgorithm"),
+                 renewal_eligible=(c.get("RenewalEligibility") == "ELIGIBLE") if c.get("RenewalEligibility") else None,
+                 renewal_status=(c.get("RenewalSummary") or {}).get("RenewalStatus"))
+        out.edge(ctx.region_node, arn, "contains")
+        for user in in_use:
+            out.edge(user, arn, "uses_certificate")
+    return out
+
+
+@collector("acm.certificates", "acm", reads="acm:ListCertificates, acm:DescribeCertificate")
+def collect_certificates(ctx: ScanContext) -> Records:
+    gaps = ctx.records()
+    certs = []
+    for s in ctx.paginate("acm", "list_certificates", "CertificateSummaryList",
+                          Includes={"keyTypes": ALL_KEY_TYPES}):
+        arn = s["CertificateArn"]
+        d = soft(ctx, gaps, "acm", "DescribeCertificate",
+                 lambda arn=arn: ctx.call("acm", "describe_certificate", CertificateArn=arn), resource=arn)
+        certs.append((d or {}).get("Certificate") or s)
+    return transform_certificates(ctx, certs).extend(gaps)
+
+
+# --- WAFv2 -------------------------------------------------------------------------
+
+#: resource types a REGIONAL web ACL can protect (ListResourcesForWebACL asks per type)
+WAF_RESOURCE_TYPES = ("APPLICATION_LOAD_BALANCER", "API_GATEWAY", "APPSYNC", "COGNITO_USER_POOL",
+                      "APP_RUNNER_SERVICE", "VERIFIED_ACCESS_INSTANCE")
+
+
+def _rule_summary(rule: dict[str, Any]) -> dict[str, Any]:
+    stmt = rule.get("Statement") or {}
+    managed = (stmt.get("ManagedRuleGroupStatement") or {})
+    action = next(iter(rule.get("Action") or rule.get("OverrideAction") or {}), None)
+    return {"name": rule.get("Name"), "priority": rule.get("Priority"), "action": action,
+            "managed_group": f"{managed.get('VendorName')}/{managed.get('Name')}" if managed else None,
+            "type": next(iter(stmt), None)}
+
+
+def transform_web_acls(ctx: ScanContext, acls: list[dict[str, Any]]) -> Records:
+    """``acls``: ``{"summary", "scope", "acl": WebACL|None, "resources": [arn]|None}``."""
+    out = ctx.records()
+    for a in acls:
+        s, acl = a["summary"], a.get("acl") or {}
+        arn = s.get("ARN") or acl.get("ARN")
+        rules = [_rule_summary(r) for r in acl.get("Rules") or []]
+        out.node(arn, "wafv2:web-acl", s.get("Name"), name=s.get("Name"), scope=a["scope"],
+                 default_action=next(iter(acl.get("DefaultAction") or {}), None),
+                 rule_count=len(rules) if a.get("acl") else None, rules=rules,
+                 associated_arns=a.get("resources"), description=s.get("Description"))
+        out.edge(ctx.region_node, arn, "contains")
+        for res in a.get("resources") or []:
+            out.edge(arn, res, "associated_with")
+    return out
+
+
+def _list_web_acls(ctx: ScanContext, scope: str, region: str) -> list[dict[str, Any]]:
+    """ListWebACLs has no botocore paginator: follow NextMarker by hand."""
+    found, marker = [], None
+    while True:
+        kw: dict[str, Any] = {"Scope": scope, "Limit": 100, **({"NextMarker": marker} if marker else {})}
+        page = ctx.call("wafv2", "list_web_acls", region=region, **kw)
+        found += page.get("WebACLs") or []
+        marker = page.get("NextMarker")
+        if not marker or not page.get("WebACLs"):
+            return found
+
+
+def _acl_resources(ctx: ScanContext, out: Records, arn: str) -> list[str] | None:
+    res: list[str] = []
+    before = len(out.gaps)
+    for rtype in WAF_RESOURCE_TYPES:
+        page = soft(ctx, out, "wafv2", "ListResourcesForWebACL", lambda rtype=rtype: ctx.call(
+            "wafv2", "list_resources_for_web_acl", WebACLArn=arn, ResourceType=rtype),
+            resource=arn, missing=("WAFInvalidParameterException",))
+        if len(out.gaps) > before:
+            return None  # denied or unsupported: the list would be incomplete
+        res += (page or {}).get("ResourceArns") or []
+    return res
+
+
+def _scopes(ctx: ScanContext) -> list[tuple[str, str]]:
+    """(scope, region): CloudFront web ACLs live in us-east-1, read once from there."""
+    scopes = [("REGIONAL", ctx.region)]
+    if ctx.region == "us-east-1" or (ctx.region == ctx.home_region and "us-east-1" not in ctx.regions):
+        scopes.append(("CLOUDFRONT", "us-east-1"))
+    return scopes
+
+
+@collector("wafv2.web_acls", "wafv2", reads="wafv2:ListWebACLs, wafv2:GetWebACL, wafv2:ListResourcesForWebACL")
+def collect_web_acls(ctx: ScanContext) -> Records:
+    gaps = ctx.records()
+    acls = []
+    for scope, region in _scopes(ctx):
+        for s in _list_web_acls(ctx, scope, region):
+            got = soft(ctx, gaps, "wafv2", "GetWebACL", lambda s=s, scope=scope, region=region: ctx.call(
+                "wafv2", "get_web_acl", region=region, Name=s["Name"], Scope=scope, Id=s["Id"]), resource=s["ARN"])
+            resources = _acl_resources(ctx, gaps, s["ARN"]) if scope == "REGIONAL" else None
+            acls.append({"summary": s, "scope": scope, "acl": (got or {}).get("WebACL"), "resources": resources})
+    return transform_web_acls(ctx, acls).extend(gaps)
+
+
+# --- Secrets Manager and SSM parameters (metadata only) ---------------------------
+
+def transform_secrets(ctx: ScanContext, secrets: list[dict[str, Any]]) -> Records:
+    out = ctx.records()
+    for s in secrets:
+        arn = s["ARN"]
+        rules = s.get("RotationRules") or {}
+        out.node(arn, "secretsmanager:secret", s.get("Name"), tags=tags_of(s), name=s.get("Name"),
+                 rotation_enabled=bool(s.get("RotationEnabled")),
+                 rotation_days=rules.get("AutomaticallyAfterDays"), rotation_schedule=rules.get("ScheduleExpression"),
+                 last_rotated=iso(s.get("LastRotatedDate")), last_accessed=iso(s.get("LastAccessedDate")),
+                 last_changed=iso(s.get("LastChangedDate")),
+                 kms_key=s.get("KmsKeyId") or "aws/secretsmanager (AWS managed)",
+                 rotation_lambda=s.get("RotationLambdaARN") or None, primary_region=s.get("PrimaryRegion"),
+                 deleted=s.get("DeletedDate") is not None)
+        out.edge(ctx.region_node, arn, "contains")
+        out.edge(arn, _kms_ref(ctx, s.get("KmsKeyId")), "encrypted_by")
+    return out
+
+
+@collector("secretsmanager.secrets", "secretsmanager", reads="secretsmanager:ListSecrets")
+def collect_secrets(ctx: ScanContext) -> Records:
+    return transform_secrets(ctx, list(ctx.paginate("secretsmanager", "list_secrets", "SecretList")))
+
+
+def parameter_arn(ctx: ScanContext, name: str) -> str:
+    return ctx.arn("ssm", f"parameter{name}" if name.startswith("/") else f"parameter/{name}")
+
+
+def transform_parameters(ctx: ScanContext, params: list[dict[str, Any]]) -> Records:
+    out = ctx.records()
+    for p in params:
+        name = p["Name"]
+        arn = p.get("ARN") or parameter_arn(ctx, name)
+        key = p.get("KeyId") if p.get("Type") == "SecureString" else None
+        out.node(arn, "ssm:parameter", name, name=name, type=p.get("Type"), tier=p.get("Tier"),
+                 kms_key=key, last_modified=iso(p.get("LastModifiedDate")), data_type=p.get("DataType"),
+                 version=p.get("Version"))
+        out.edge(ctx.region_node, arn, "contains")
+        out.edge(arn, _kms_ref(ctx, key), "encrypted_by")
+    return out
+
+
+@collector("ssm.parameters", "ssm", reads="ssm:DescribeParameters")
+def collect_parameters(ctx: ScanContext) -> Records:
+    return transform_parameters(ctx, list(ctx.paginate("ssm", "describe_parameters", "Parameters")))
+
+
+# --- CloudTrail --------------------------------------------------------------------
+
+def parse_event_selectors(sel: dict[str, Any] | None) -> tuple[str | None, list[str]]:
+    """(management events read/write type or None when not logged, data event resource types)."""
+    if not sel:
+        return None, []
+    mgmt: str | None = None
+    data: list[str] = []
+    for s in sel.get("EventSelectors") or []:
+        if s.get("IncludeManagementEvents", True):
+            mgmt = "All" if mgmt == "All" else s.get("ReadWriteType", "All")
+        data += [d.get("Type") for d in s.get("DataResources") or [] if d.get("Type")]
+    for a in sel.get("AdvancedEventSelectors") or []:
+        fields = {f.get("Field"): f.get("Equals") or [] for f in a.get("FieldSelectors") or []}
+        if "Management" in fields.get("eventCategory", []):
+            ro = fields.get("readOnly")
+            mgmt = "All" if not ro or mgmt == "All" else ("ReadOnly" if "true" in ro else "WriteOnly")
+        elif "Data" in fields.get("eventCategory", []):
+            data += fields.get("resources.type", []) or ["(all data events)"]
+    return mgmt, sorted(set(data))
+
+
+def _log_group_id(arn: str | None) -> str | None:
+    """CloudTrail names the log group as ``...:log-group:NAME:*``; the graph uses the ARN without ``:*``."""
+    return arn[:-2] if arn and arn.endswith(":*") else arn
+
+
+def transform_trails(ctx: ScanContext, trails: list[dict[str, Any]]) -> Records:
+    """``trails``: describe_trails entries with ``status`` and ``selectors`` added (None when unreadable)."""
+    out = ctx.records()
+    for t in trails:
+        arn = t.get("TrailARN") or ctx.arn("cloudtrail", f"trail/{t.get('Name')}")
+        status = t.get("status") or {}
+        mgmt, data = parse_event_selectors(t.get("selectors"))
+        bucket = t.get("S3BucketName")
+        out.node(arn, "cloudtrail:trail", t.get("Name"), name=t.get("Name"), home_region=t.get("HomeRegion"),
+                 multi_region=t.get("IsMultiRegionTrail"),
+                 is_logging=status.get("IsLogging") if t.get("status") is not None else None,
+                 log_validation=t.get("LogFileValidationEnabled"), s3_bucket=bucket,
+                 s3_prefix=t.get("S3KeyPrefix"), kms_key=t.get("KmsKeyId"),
+                 cloudwatch_log_group=_log_group_id(t.get("CloudWatchLogsLogGroupArn")),
+                 organization_trail=t.get("IsOrganizationTrail"),
+                 management_events=mgmt if t.get("selectors") is not None else None,
+                 data_events=data if t.get("selectors") is not None else None,
+                 latest_delivery_error=status.get("LatestDeliveryError"),
+                 latest_delivery=iso(status.get("LatestDeliveryTime")), sns_topic=t.get("SnsTopicARN"))
+        out.edge(ctx.region_node, arn, "contains")
+        out.edge(arn, f"arn:{ctx.partition}:s3:::{bucket}" if bucket else None, "logs_to")
+        out.edge(arn, _log_group_id(t.get("CloudWatchLogsLogGroupArn")), "logs_to")
+        out.edge(arn, _kms_ref(ctx, t.get("KmsKeyId")), "encrypted_by")
+    return out
+
+
+def _trail_details(ctx: ScanContext, out: Records, t: dict[str, Any]) -> dict[str, Any]:
+    arn = t.get("TrailARN") or t.get("Name")
+    status = soft(ctx, out, "cloudtrail", "GetTrailStatus",
+                  lambda: ctx.call("cloudtrail", "get_trail_status", Name=arn), resource=arn)
+    sel = soft(ctx, out, "cloudtrail", "GetEventSelectors",
+               lambda: ctx.call("cloudtrail", "get_event_selectors", TrailName=arn), resource=arn)
+    return {**t, "status": status, "selectors": sel}
+
+
+def reads_trail_here(ctx: ScanContext, trail: dict[str, Any]) -> bool:
+    """Each trail is read once: in its home region, or (home region not scanned) in the scan's home region.
+
+    Shadow copies must be listed: without them a member account does not see the
+    organization trail that records its activity and would wrongly look unaudited.
+    """
+    home = trail.get("HomeRegion") or ctx.region
+    return home == ctx.region or (home not in ctx.regions and ctx.region == ctx.home_region)
+
+
+@collector("cloudtrail.trails", "cloudtrail", reads="cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus, "
+                                                    "cloudtrail:GetEventSelectors")
+def collect_trails(ctx: ScanContext) -> Records:
+    gaps = ctx.records()
+    raw: Iterable[dict[str, Any]] = ctx.call("cloudtrail", "describe_trails",
+                                             includeShadowTrails=True).get("trailList") or []
+    trails = [_trail_details(ctx, gaps, t) for t in raw if reads_trail_here(ctx, t)]
+    return transform_trails(ctx, trails).extend(gaps)

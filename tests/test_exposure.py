@@ -1,0 +1,236 @@
+"""Internet exposure as reachability, on small graphs built from records (no AWS, no moto).
+
+Each test builds the network chain Internet -> IGW -> route table -> subnet -> NACL
+-> SG -> resource and breaks or changes one link, so a wrong reachability rule fails
+exactly one test.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scanner.analysis.exposure import compute, nacl_allows, port_label
+from scanner.inventory import Inventory, Records
+
+ACCT, REG = "123456789012", "us-east-1"
+
+
+def arn(kind: str, rid: str) -> str:
+    return f"arn:aws:ec2:{REG}:{ACCT}:{kind}/{rid}"
+
+
+ALLOW_ALL = [{"rule": 100, "egress": False, "action": "allow", "protocol": "-1", "cidr": "0.0.0.0/0"},
+             {"rule": 101, "egress": False, "action": "allow", "protocol": "-1", "ipv6_cidr": "::/0"}]
+
+
+def network(rec: Records, *, routes: list[dict[str, Any]] | None = None,
+            nacl: list[dict[str, Any]] | None = None, ingress: list[dict[str, Any]] | None = None) -> None:
+    """One VPC, one subnet, a route table (to an IGW by default), a NACL and security group sg-1."""
+    rec.node(arn("vpc", "vpc-1"), "ec2:vpc", "vpc", vpc_id="vpc-1", cidr="10.0.0.0/16")
+    rec.node(arn("subnet", "subnet-1"), "ec2:subnet", "public-a", subnet_id="subnet-1", vpc_id="vpc-1",
+             az="us-east-1a", cidr="10.0.0.0/24")
+    rec.node(arn("internet-gateway", "igw-1"), "ec2:internet-gateway", "igw", igw_id="igw-1", vpc_ids=["vpc-1"])
+    rec.node(arn("route-table", "rtb-1"), "ec2:route-table", "rt", route_table_id="rtb-1", vpc_id="vpc-1",
+             main=False, subnet_ids=["subnet-1"],
+             routes=routes if routes is not None else [
+                 {"dest": "10.0.0.0/16", "target": "local", "target_type": "local", "state": "active"},
+                 {"dest": "0.0.0.0/0", "target": "igw-1", "target_type": "igw", "state": "active"}])
+    rec.edge(arn("route-table", "rtb-1"), arn("subnet", "subnet-1"), "associated_with")
+    rec.node(arn("network-acl", "acl-1"), "ec2:network-acl", "acl", nacl_id="acl-1", vpc_id="vpc-1",
+             subnet_ids=["subnet-1"], entries=nacl if nacl is not None else ALLOW_ALL)
+    rec.node(arn("security-group", "sg-1"), "ec2:security-group", "web", group_id="sg-1", vpc_id="vpc-1",
+             ingress=ingress if ingress is not None else
+             [{"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr": "0.0.0.0/0"}], egress=[])
+
+
+def instance(rec: Records, iid: str = "i-1", public_ip: str | None = "54.1.2.3",
+             ipv6: list[str] | None = None) -> str:
+    nid = arn("instance", iid)
+    rec.node(nid, "ec2:instance", iid, instance_id=iid, state="running", subnet_id="subnet-1", vpc_id="vpc-1",
+             public_ip=public_ip, ipv6_ips=ipv6 or [], security_group_ids=["sg-1"], az="us-east-1a")
+    rec.edge(nid, arn("subnet", "subnet-1"), "in_subnet")
+    rec.edge(nid, arn("security-group", "sg-1"), "protected_by")
+    return nid
+
+
+def inv_of(rec: Records) -> Inventory:
+    inv = Inventory(meta={"account": ACCT, "regions": [REG]})
+    base = Records(account=ACCT)
+    base.node("internet", "internet", "Internet")
+    inv.merge([base, rec])
+    return inv
+
+
+def test_public_instance_with_open_ssh_is_exposed_with_the_full_path():
+    rec = Records(region=REG, account=ACCT)
+    network(rec)
+    iid = instance(rec)
+    exp = compute(inv_of(rec))
+    assert exp[iid]["ports"] == ["tcp/22"]
+    assert exp[iid]["via"] == "public-ip"
+    assert exp[iid]["paths"] == [["internet", arn("internet-gateway", "igw-1"), arn("route-table", "rtb-1"),
+                                  arn("subnet", "subnet-1"), arn("network-acl", "acl-1"),
+                                  arn("security-group", "sg-1"), iid]]
+
+
+def test_instance_without_public_ip_is_not_exposed():
+    rec = Records(region=REG, account=ACCT)
+    network(rec)
+    iid = instance(rec, public_ip=None)
+    assert iid not in compute(inv_of(rec))
+
+
+def test_subnet_routed_to_nat_only_is_private():
+    rec = Records(region=REG, account=ACCT)
+    network(rec, routes=[{"dest": "0.0.0.0/0", "target": "nat-1", "target_type": "nat", "state": "active"}])
+    iid = instance(rec)
+    assert iid not in compute(inv_of(rec))
+
+
+def test_blackhole_igw_route_does_not_count():
+    rec = Records(region=REG, account=ACCT)
+    network(rec, routes=[{"dest": "0.0.0.0/0", "target": "igw-1", "target_type": "igw", "state": "blackhole"}])
+    assert instance(rec) not in compute(inv_of(rec))
+
+
+def test_lower_numbered_nacl_deny_shadows_the_allow():
+    rec = Records(region=REG, account=ACCT)
+    network(rec, nacl=[
+        {"rule": 50, "egress": False, "action": "deny", "protocol": "6", "from_port": 22, "to_port": 22,
+         "cidr": "0.0.0.0/0"},
+        *ALLOW_ALL])
+    assert instance(rec) not in compute(inv_of(rec))
+
+
+def test_higher_numbered_nacl_deny_does_not_shadow_the_allow():
+    rec = Records(region=REG, account=ACCT)
+    network(rec, nacl=[
+        *ALLOW_ALL,
+        {"rule": 200, "egress": False, "action": "deny", "protocol": "6", "from_port": 22, "to_port": 22,
+         "cidr": "0.0.0.0/0"}])
+    assert instance(rec) in compute(inv_of(rec))
+
+
+def test_outbound_nacl_entries_do_not_admit_inbound_traffic():
+    rec = Records(region=REG, account=ACCT)
+    network(rec, nacl=[{"rule": 100, "egress": True, "action": "allow", "protocol": "-1", "cidr": "0.0.0.0/0"}])
+    assert instance(rec) not in compute(inv_of(rec))
+
+
+def test_ipv6_only_instance_is_exposed_through_an_ipv6_default_route():
+    rec = Records(region=REG, account=ACCT)
+    network(rec, routes=[{"dest": "::/0", "target": "igw-1", "target_type": "igw", "state": "active"}],
+            ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "ipv6_cidr": "::/0"}])
+    iid = instance(rec, public_ip=None, ipv6=["2600:1f18::10"])
+    assert compute(inv_of(rec))[iid]["ports"] == ["tcp/443"]
+
+
+def test_ipv6_rule_without_an_ipv6_route_is_not_exposure():
+    rec = Records(region=REG, account=ACCT)
+    network(rec, ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "ipv6_cidr": "::/0"}])
+    assert instance(rec) not in compute(inv_of(rec))
+
+
+def test_prefix_list_source_counts_as_internet():
+    rec = Records(region=REG, account=ACCT)
+    network(rec, ingress=[{"protocol": "tcp", "from_port": 8443, "to_port": 8443, "prefix_list": "pl-123"}])
+    iid = instance(rec)
+    assert compute(inv_of(rec))[iid]["ports"] == ["tcp/8443"]
+
+
+def test_sg_from_office_range_is_not_internet_exposure():
+    rec = Records(region=REG, account=ACCT)
+    network(rec, ingress=[{"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr": "203.0.113.0/24"}])
+    assert instance(rec) not in compute(inv_of(rec))
+
+
+def test_main_route_table_applies_to_unassociated_subnet():
+    rec = Records(region=REG, account=ACCT)
+    network(rec)
+    rec.nodes = [n for n in rec.nodes if n.kind != "ec2:route-table"]
+    rec.edges = [e for e in rec.edges if e.rel != "associated_with"]
+    rec.node(arn("route-table", "rtb-main"), "ec2:route-table", "main", route_table_id="rtb-main",
+             vpc_id="vpc-1", main=True, subnet_ids=[],
+             routes=[{"dest": "0.0.0.0/0", "target": "igw-1", "target_type": "igw", "state": "active"}])
+    iid = instance(rec)
+    assert arn("route-table", "rtb-main") in compute(inv_of(rec))[iid]["paths"][0]
+
+
+def load_balancer(rec: Records, scheme: str = "internet-facing", lb_ingress_port: int = 443) -> dict[str, str]:
+    """ALB (sg-lb) -> listener 443 -> target group -> ASG -> instance i-9 (no public IP)."""
+    lb = f"arn:aws:elasticloadbalancing:{REG}:{ACCT}:loadbalancer/app/web/1"
+    li = f"arn:aws:elasticloadbalancing:{REG}:{ACCT}:listener/app/web/1/2"
+    tg = f"arn:aws:elasticloadbalancing:{REG}:{ACCT}:targetgroup/web/3"
+    asg = f"arn:aws:autoscaling:{REG}:{ACCT}:autoScalingGroup:x:autoScalingGroupName/web"
+    rec.node(arn("security-group", "sg-lb"), "ec2:security-group", "lb", group_id="sg-lb", vpc_id="vpc-1",
+             ingress=[{"protocol": "tcp", "from_port": lb_ingress_port, "to_port": lb_ingress_port,
+                       "cidr": "0.0.0.0/0"}])
+    rec.node(lb, "elbv2:load-balancer", "web", type="application", scheme=scheme, subnet_ids=["subnet-1"],
+             security_group_ids=["sg-lb"], azs=["us-east-1a"])
+    rec.node(li, "elbv2:listener", "443", port=443, protocol="HTTPS", lb_arn=lb)
+    rec.node(tg, "elbv2:target-group", "web", port=8080, protocol="HTTP", target_type="instance")
+    rec.node(asg, "autoscaling:group", "web", name="web", azs=["us-east-1a"], min=1, max=2, desired=1)
+    inst = instance(rec, "i-9", public_ip=None)
+    rec.edge(lb, arn("subnet", "subnet-1"), "in_subnet")
+    rec.edge(lb, arn("security-group", "sg-lb"), "protected_by")
+    rec.edge(lb, li, "listens_on")
+    rec.edge(li, tg, "targets")
+    rec.edge(asg, tg, "targets")
+    rec.edge(inst, asg, "member_of")
+    return {"lb": lb, "li": li, "tg": tg, "asg": asg, "inst": inst}
+
+
+def test_asg_instance_behind_internet_facing_alb_is_exposed_via_the_load_balancer():
+    rec = Records(region=REG, account=ACCT)
+    network(rec)
+    ids = load_balancer(rec)
+    exp = compute(inv_of(rec))
+    e = exp[ids["inst"]]
+    assert e["via"] == "load-balancer" and e["ports"] == ["tcp/443"]
+    path = e["paths"][0]
+    assert path[0] == "internet" and path[-4:] == [ids["li"], ids["tg"], ids["asg"], ids["inst"]]
+    assert ids["lb"] in path and exp[ids["lb"]]["ports"] == ["tcp/443"]
+
+
+def test_internal_load_balancer_exposes_nothing():
+    rec = Records(region=REG, account=ACCT)
+    network(rec)
+    ids = load_balancer(rec, scheme="internal")
+    exp = compute(inv_of(rec))
+    assert ids["lb"] not in exp and ids["inst"] not in exp
+
+
+def test_lb_security_group_closed_on_listener_port_exposes_nothing():
+    rec = Records(region=REG, account=ACCT)
+    network(rec)
+    ids = load_balancer(rec, lb_ingress_port=80)
+    assert ids["inst"] not in compute(inv_of(rec))
+
+
+def test_publicly_accessible_rds_in_public_subnet_is_exposed_on_its_port_only():
+    rec = Records(region=REG, account=ACCT)
+    network(rec, ingress=[{"protocol": "-1", "cidr": "0.0.0.0/0"}])
+    db = f"arn:aws:rds:{REG}:{ACCT}:db:orders"
+    rec.node(db, "rds:instance", "orders", identifier="orders", publicly_accessible=True, port=5432,
+             subnet_ids=["subnet-1"], security_group_ids=["sg-1"])
+    assert compute(inv_of(rec))[db]["ports"] == ["tcp/5432"]
+    rec.nodes[-1].props["publicly_accessible"] = False
+    assert db not in compute(inv_of(rec))
+
+
+def test_port_labels():
+    assert port_label({"protocol": "-1"}) == "all"
+    assert port_label({"protocol": "6", "from_port": 80, "to_port": 90}) == "tcp/80-90"
+    assert port_label({"protocol": "tcp", "from_port": 0, "to_port": 65535}) == "tcp/all"
+
+
+@given(st.integers(min_value=1, max_value=32766), st.integers(min_value=0, max_value=65535))
+def test_nacl_first_matching_rule_wins(deny_rule, port):
+    """A whole-internet deny numbered below the allow always wins; numbered above, never."""
+    entries = [{"rule": deny_rule, "egress": False, "action": "deny", "protocol": "-1", "cidr": "0.0.0.0/0"},
+               {"rule": 32766 if deny_rule < 32766 else 1, "egress": False, "action": "allow", "protocol": "-1",
+                "cidr": "0.0.0.0/0"}]
+    assert nacl_allows(entries, "tcp", port, port, False) is (deny_rule == 32766)

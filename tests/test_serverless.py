@@ -1,0 +1,308 @@
+"""Serverless (section 3.3): Lambda, event sources, API Gateway, EventBridge, SQS, SNS, Step Functions.
+
+Transforms are tested from API-shaped dicts. The API Gateway REST collector and the
+denied-per-function paths are tested with botocore's Stubber on the context's own client
+(moto's REST API resources and its never-denying IAM make those paths untestable there).
+The rest runs on the shared ``sample`` account.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import boto3
+from botocore.stub import ANY, Stubber
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fixtures.sample.serverless import ALERT_EMAIL, CANARY_LAMBDA
+from renderers.facts import serverless as facts
+from scanner.collectors import serverless as coll
+from scanner.context import ScanContext
+from scanner.inventory import Inventory
+from tests.conftest import section
+
+ACCT = "123456789012"
+REGION = "us-east-1"
+FN = f"arn:aws:lambda:{REGION}:{ACCT}:function:orders"
+QUEUE = f"arn:aws:sqs:{REGION}:{ACCT}:orders"
+DLQ = f"arn:aws:sqs:{REGION}:{ACCT}:orders-dlq"
+
+
+def ctx() -> ScanContext:
+    return ScanContext(session=None, region=REGION, account=ACCT)
+
+
+def live_ctx() -> ScanContext:
+    return ScanContext(boto3.Session(region_name=REGION), REGION, ACCT)
+
+
+def edges(records, rel: str) -> set[tuple[str, str]]:
+    return {(e.src, e.dst) for e in records.edges if e.rel == rel}
+
+
+FUNCTION_RAW = {
+    "FunctionName": "orders", "FunctionArn": FN, "Runtime": "nodejs20.x", "MemorySize": 256, "Timeout": 30,
+    "Role": f"arn:aws:iam::{ACCT}:role/orders", "Handler": "index.handler",
+    "Environment": {"Variables": {"SECRET_TOKEN": "v4lue-must-not-leak", "STAGE": "prod"}},
+    "VpcConfig": {"SubnetIds": ["subnet-a"], "SecurityGroupIds": ["sg-1"], "VpcId": "vpc-1"},
+    "DeadLetterConfig": {"TargetArn": DLQ}, "KMSKeyArn": "arn:aws:kms:us-east-1:123456789012:key/k1",
+}
+
+
+def test_function_transform_names_only_and_links():
+    policy = json.dumps({"Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "lambda:InvokeFunction",
+         "Condition": {"ArnLike": {"AWS:SourceArn": "arn:aws:execute-api:us-east-1:123456789012:abc/*"}}}]})
+    rec = coll.transform_functions(ctx(), [FUNCTION_RAW], {FN: {"policy": policy, "concurrency": 5}})
+    node = rec.nodes[0]
+    assert node.props["env_names"] == ["SECRET_TOKEN", "STAGE"]
+    assert "v4lue-must-not-leak" not in json.dumps(node.__dict__, default=str)
+    assert node.props["public_policy"] is False and node.props["reserved_concurrency"] == 5
+    assert node.props["invoke_principals"][0]["source"].startswith("arn:aws:execute-api")
+    assert edges(rec, "uses_role") == {(FN, f"arn:aws:iam::{ACCT}:role/orders")}
+    assert edges(rec, "in_subnet") == {(FN, f"arn:aws:ec2:{REGION}:{ACCT}:subnet/subnet-a")}
+    assert edges(rec, "publishes_to") == {(FN, DLQ)}
+    assert edges(rec, "encrypted_by") == {(FN, "arn:aws:kms:us-east-1:123456789012:key/k1")}
+
+
+def test_function_policy_public_only_without_condition_and_unknown_when_unread():
+    open_policy = json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunction"}]})
+    rec = coll.transform_functions(ctx(), [FUNCTION_RAW], {FN: {"policy": open_policy}})
+    assert rec.nodes[0].props["public_policy"] is True
+    assert coll.transform_functions(ctx(), [FUNCTION_RAW], {FN: {"policy": None}}).nodes[0].props["public_policy"] is False
+    assert coll.transform_functions(ctx(), [FUNCTION_RAW]).nodes[0].props["public_policy"] is None
+
+
+def test_event_source_mapping_is_a_triggers_edge_to_the_unqualified_function():
+    rec = coll.transform_event_source_mappings(ctx(), [
+        {"UUID": "1234-5678", "EventSourceArn": QUEUE, "FunctionArn": FN + ":live", "State": "Enabled",
+         "BatchSize": 10}])
+    assert edges(rec, "triggers") == {(QUEUE, FN)}
+    assert rec.nodes[0].props["function_arn"] == FN
+
+
+def test_function_arn_inside_api_gateway_uri():
+    uri = f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{FN}:prod/invocations"
+    assert coll.function_arn(uri) == FN
+    assert coll.function_arn("https://example.com/x") is None
+
+
+def test_rest_api_collector_with_stubber():
+    """Stubber: the REST API collector's calls and the Lambda integration edge it derives."""
+    c = live_ctx()
+    apigw = c.client("apigateway")
+    uri = f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{FN}/invocations"
+    with Stubber(apigw) as st:
+        st.add_response("get_rest_apis", {"items": [
+            {"id": "abc123", "name": "orders-rest", "endpointConfiguration": {"types": ["REGIONAL"]}}]})
+        st.add_response("get_stages", {"item": [
+            {"stageName": "prod", "deploymentId": "d1", "tracingEnabled": True,
+             "methodSettings": {"*/*": {"loggingLevel": "ERROR"}}}]}, {"restApiId": "abc123"})
+        st.add_response("get_resources", {"items": [
+            {"id": "r1", "path": "/orders", "resourceMethods": {"POST": {
+                "authorizationType": "AWS_IAM", "methodIntegration": {"type": "AWS_PROXY", "uri": uri}}}},
+            {"id": "r2", "path": "/legacy", "resourceMethods": {"GET": {
+                "authorizationType": "NONE",
+                "methodIntegration": {"type": "HTTP_PROXY", "uri": "https://user:pw@legacy.example.com/a?token=t"}}}},
+        ]}, {"restApiId": "abc123", "embed": ["methods"]})
+        rec = coll.collect_rest_apis(c)
+    api = "arn:aws:apigateway:us-east-1::/restapis/abc123"
+    node = next(n for n in rec.nodes if n.id == api)
+    assert node.props["endpoint_types"] == ["REGIONAL"]
+    assert node.props["stages"][0]["name"] == "prod" and node.props["stages"][0]["logging"] == "ERROR"
+    assert edges(rec, "integrates_with") == {(api, FN)}
+    legacy = next(i for i in node.props["integrations"] if i["path"] == "/legacy")
+    assert legacy["target"] == "https://legacy.example.com", "no credentials, path or query string kept"
+
+
+def test_lambda_collector_records_denied_policy_read_with_stubber():
+    """Stubber: a denied GetPolicy leaves the function in place, public unknown, and a gap."""
+    c = live_ctx()
+    lam = c.client("lambda")
+    with Stubber(lam) as st:
+        st.add_response("list_functions", {"Functions": [{k: v for k, v in FUNCTION_RAW.items()}]})
+        st.add_client_error("get_policy", "AccessDeniedException", "no", expected_params={"FunctionName": "orders"})
+        st.add_client_error("get_function_concurrency", "ResourceNotFoundException", "none",
+                            expected_params={"FunctionName": "orders"})
+        st.add_response("list_tags", {"Tags": {"Team": "orders"}}, {"Resource": FN})
+        st.add_client_error("get_function_url_config", "ResourceNotFoundException", "none",
+                            expected_params={"FunctionName": ANY})
+        rec = coll.collect_functions(c)
+    node = next(n for n in rec.nodes if n.id == FN)
+    assert node.props["public_policy"] is None and node.props["reserved_concurrency"] is None
+    assert node.tags == {"Team": "orders"}
+    assert [(g.action, g.resource) for g in rec.gaps] == [("lambda:GetPolicy", FN)]
+
+
+def test_http_api_integrations_to_lambda_and_alb():
+    listener = f"arn:aws:elasticloadbalancing:{REGION}:{ACCT}:listener/app/web/1/2"
+    rec = coll.transform_http_apis(ctx(), [{
+        "ApiId": "h1", "Name": "web", "ProtocolType": "HTTP", "ApiEndpoint": "https://h1.execute-api",
+        "_stages": [{"StageName": "$default", "AutoDeploy": True}],
+        "_integrations": [{"IntegrationId": "i1", "IntegrationType": "AWS_PROXY", "IntegrationUri": FN},
+                          {"IntegrationId": "i2", "IntegrationType": "HTTP_PROXY", "IntegrationUri": listener,
+                           "ConnectionType": "VPC_LINK"}]}])
+    api = "arn:aws:apigateway:us-east-1::/apis/h1"
+    assert edges(rec, "integrates_with") == {(api, FN), (api, listener)}
+    unread = coll.transform_http_apis(ctx(), [{"ApiId": "h2", "Name": "x", "_stages": None, "_integrations": None}])
+    assert unread.nodes[0].props["integrations"] is None, "could not read is not 'no integrations'"
+
+
+def test_rule_targets_become_triggers_and_input_is_dropped():
+    rule = f"arn:aws:events:{REGION}:{ACCT}:rule/nightly"
+    rec = coll.transform_rules(ctx(), [{"Name": "nightly", "Arn": rule, "ScheduleExpression": "rate(1 day)",
+                                        "State": "ENABLED",
+                                        "_targets": [{"Id": "t", "Arn": FN, "Input": "{\"pw\": \"hunter2\"}"}]}])
+    assert edges(rec, "triggers") == {(rule, FN)}
+    assert "hunter2" not in json.dumps([n.__dict__ for n in rec.nodes], default=str)
+
+
+def test_queue_transform_dlq_encryption_and_unreadable_attributes():
+    rec = coll.transform_queues(ctx(), [
+        {"url": f"https://sqs.{REGION}.amazonaws.com/{ACCT}/orders", "attributes": {
+            "QueueArn": QUEUE, "RedrivePolicy": json.dumps({"deadLetterTargetArn": DLQ, "maxReceiveCount": 3}),
+            "SqsManagedSseEnabled": "true", "MessageRetentionPeriod": "345600"}},
+        {"url": f"https://sqs.{REGION}.amazonaws.com/{ACCT}/hidden", "attributes": None}])
+    q, hidden = rec.nodes
+    assert (q.props["dlq_arn"], q.props["max_receive_count"], q.props["sse"]) == (DLQ, 3, "sqs")
+    assert edges(rec, "publishes_to") == {(QUEUE, DLQ)}
+    assert hidden.id == f"arn:aws:sqs:{REGION}:{ACCT}:hidden" and hidden.props["sse"] is None
+
+
+def test_sns_endpoints_are_masked_and_edges_point_at_queues_and_functions():
+    topic = f"arn:aws:sns:{REGION}:{ACCT}:alerts"
+    subs = [{"TopicArn": topic, "Protocol": "email", "Endpoint": "jane.doe@corp.example", "SubscriptionArn": "x"},
+            {"TopicArn": topic, "Protocol": "sms", "Endpoint": "+15551234567", "SubscriptionArn": "PendingConfirmation"},
+            {"TopicArn": topic, "Protocol": "https", "Endpoint": "https://hooks.example.com/T0/B0/secret?k=1",
+             "SubscriptionArn": "y"},
+            {"TopicArn": topic, "Protocol": "sqs", "Endpoint": QUEUE, "SubscriptionArn": "z"},
+            {"TopicArn": topic, "Protocol": "lambda", "Endpoint": FN, "SubscriptionArn": "w"}]
+    rec = coll.transform_topics(ctx(), [{"TopicArn": topic, "attributes": {}}], subs)
+    text = json.dumps(rec.nodes[0].props)
+    for leaked in ("jane.doe", "5551234567", "secret", "T0/B0"):
+        assert leaked not in text
+    endpoints = [s["endpoint"] for s in rec.nodes[0].props["subscriptions"]]
+    assert endpoints[:3] == ["j***@corp.example", "***67", "https://hooks.example.com"]
+    assert edges(rec, "integrates_with") == {(topic, QUEUE), (topic, FN)}
+
+
+def test_state_machine_calls_functions_named_in_definition():
+    sm = f"arn:aws:states:{REGION}:{ACCT}:stateMachine:flow"
+    definition = json.dumps({"States": {"A": {"Resource": "arn:aws:states:::lambda:invoke",
+                                              "Parameters": {"FunctionName": FN + ":$LATEST"}}}})
+    rec = coll.transform_state_machines(ctx(), [{"stateMachineArn": sm, "name": "flow", "type": "EXPRESS",
+                                                 "definition": definition,
+                                                 "loggingConfiguration": {"level": "OFF"}}])
+    assert edges(rec, "integrates_with") == {(sm, FN)}
+    assert "definition" not in rec.nodes[0].props and rec.nodes[0].props["logging"] == "OFF"
+
+
+def test_function_row_names_its_triggers():
+    inv = Inventory(meta={"regions": [REGION]})
+    inv.merge([coll.transform_functions(ctx(), [FUNCTION_RAW]),
+               coll.transform_event_source_mappings(ctx(), [{"UUID": "u", "EventSourceArn": QUEUE, "FunctionArn": FN}]),
+               coll.transform_queues(ctx(), [{"url": f"https://sqs.{REGION}.amazonaws.com/{ACCT}/orders",
+                                              "attributes": {"QueueArn": QUEUE}}])])
+    row = facts.function_rows(inv)[0]
+    assert row[1] == "orders" and row[2] == "nodejs20.x" and row[3] == "256 MB"
+    assert row[8] == "SQS orders"
+
+
+# --- the sample account -----------------------------------------------------------------------
+
+def _row(text: str, first_cells: str) -> str:
+    return next(line for line in text.replace("\\-", "-").replace("\\_", "_").splitlines()
+                if line.startswith(first_cells))
+
+
+def test_section_3_3_lists_function_runtime_memory_and_triggers(sample):
+    s = section(sample.doc, "3.3")
+    row = _row(s, "| us-east-1 | order-processor |")
+    assert "| python3.12 | 512 MB | 60 s | arm64 |" in row
+    for source in ("SQS orders", "EventBridge nightly-reconcile", "HTTP API orders-http",
+                   "REST API orders-admin", "Step Functions order-workflow"):
+        assert source in row
+    assert "| 20 |" in row, "reserved concurrency"
+
+
+def test_section_3_3_lists_queues_topics_apis_rules_and_state_machines(sample):
+    s = section(sample.doc, "3.3").replace("\\-", "-").replace("\\_", "_")
+    assert "| orders | standard | orders-dlq after 5 receives | SSE-KMS" in s
+    assert "| order-events | none | 2 | sqs: orders; email: o***@example.com |" in s.replace("\\*", "*")
+    assert "| orders-http | HTTP | $default | POST /orders (auth NONE) → AWS_PROXY order-processor |" in s
+    assert "| orders-admin | REST (REGIONAL) | prod | POST /orders (auth AWS_IAM) → AWS_PROXY order-processor |" in s
+    assert "cron(0 2 \\* \\* ? \\*)" in s or "cron(0 2 * * ? *)" in s
+    assert "| order-workflow | STANDARD | orders-workflow | ERROR | order-processor |" in s
+
+
+def test_sample_sqs_trigger_is_a_triggers_edge(sample):
+    inv, ids = sample.inv, sample.ids
+    assert ids["lambda_arn"] in {n["id"] for n in inv.out(ids["queue_arn"], "triggers")}
+    assert ids["queue_arn"] in {n["id"] for n in inv.out(ids["topic_arn"], "integrates_with")}
+    assert ids["dlq_arn"] in {n["id"] for n in inv.out(ids["queue_arn"], "publishes_to")}
+    assert ids["lambda_role_arn"] in {n["id"] for n in inv.out(ids["lambda_arn"], "uses_role")}
+
+
+def test_lambda_canary_and_email_appear_in_no_output_but_names_do(sample):
+    files = [p for p in Path(sample.out).rglob("*") if p.is_file()]
+    assert any(p.name == "inventory.json" for p in files)
+    for p in files:
+        text = p.read_text(encoding="utf-8", errors="replace")
+        assert CANARY_LAMBDA not in text, p
+        assert ALERT_EMAIL not in text, p
+    fn = sample.inv.node(sample.ids["lambda_arn"])
+    assert fn["props"]["env_names"] == ["API_KEY", "TABLE_NAME"]
+    assert "API_KEY" in Path(sample.files.inventory).read_text()
+
+
+def test_empty_account_section_3_3_says_nothing_found():
+    from tests.test_containers import render_subsection
+
+    text = render_subsection("3.3", Inventory(meta={"regions": ["us-east-1"]}))
+    assert "No serverless components (Lambda, API Gateway, EventBridge, SQS, SNS or Step Functions) were found " \
+           "in the scanned regions (us-east-1)." in text
+
+
+def test_unread_subscriptions_say_not_read_rather_than_none():
+    from tests.test_containers import render_subsection
+
+    topic = f"arn:aws:sns:{REGION}:{ACCT}:alerts"
+    inv = Inventory(meta={"regions": [REGION], "gaps": [
+        {"service": "sns", "region": REGION, "action": "sns:ListSubscriptions", "reason": "access denied",
+         "resource": ""}]})
+    inv.merge([coll.transform_topics(ctx(), [{"TopicArn": topic, "attributes": None}], None)])
+    text = render_subsection("3.3", inv)
+    assert "| us-east-1 | alerts | unknown | ? | not read |" in text
+    assert "<code>sns:ListSubscriptions</code>" in text
+
+
+def test_function_url_without_auth_reads_as_publicly_invocable():
+    inv = Inventory(meta={"regions": [REGION]})
+    inv.merge([coll.transform_functions(ctx(), [FUNCTION_RAW], {FN: {"policy": None, "url_auth": "NONE"}})])
+    assert facts.function_rows(inv)[0][-1] == "yes (function URL without auth)"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.dictionaries(st.from_regex(r"[A-Z][A-Z0-9_]{0,20}", fullmatch=True),
+                       st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789:/=+", min_size=10, max_size=40),
+                       min_size=1, max_size=6))
+def test_no_environment_value_survives_the_function_transform(env):
+    env = {k: f"zq{v}" for k, v in env.items()}  # "zq" appears nowhere else in the function
+    rec = coll.transform_functions(ctx(), [{**FUNCTION_RAW, "Environment": {"Variables": env}}])
+    text = json.dumps([n.__dict__ for n in rec.nodes] + [e.__dict__ for e in rec.edges], default=str)
+    for value in env.values():
+        assert value not in text
+    assert rec.nodes[0].props["env_names"] == sorted(env)
+
+
+def test_rest_api_policy_with_escaped_quotes_is_read_as_public():
+    policy = json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke"}]})
+    escaped = policy.replace('"', '\\"')  # how GetRestApis returns it
+    rec = coll.transform_rest_apis(ctx(), [{"id": "p1", "name": "open", "policy": escaped, "_stages": [],
+                                            "_resources": []},
+                                           {"id": "p2", "name": "closed", "_stages": None, "_resources": None}])
+    open_api, closed = rec.nodes
+    assert open_api.props["policy_public"] is True
+    assert closed.props["policy_public"] is None and closed.props["integrations"] is None
