@@ -16,6 +16,7 @@ from pathlib import Path
 
 from renderers.diagrams import Diagram, build
 from renderers.document import render_document
+from renderers.html import render_html
 from scanner.analysis.model import Analysis
 from scanner.errors import UserError
 from scanner.inventory import Inventory, atomic_write
@@ -31,6 +32,7 @@ class ReportFiles:
     findings: Path
     diagrams: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    html: Path | None = None
 
 
 def prepare_out(out: Path) -> Path:
@@ -86,8 +88,9 @@ def write_report(inv: Inventory, analysis: Analysis, out: Path, *, project_name:
         diagram_files.extend(render_diagram(d, out / "diagrams", warnings))
     text = render_document(inv, analysis, diagrams, project_name=project_name)
     doc = atomic_write(out / "design.md", text)
+    html_doc = atomic_write(out / "design.html", render_html(text, out / "diagrams", None))
     findings = atomic_write(out / "findings.json",
                             json.dumps(analysis.to_dict(), indent=1, sort_keys=True, default=str) + "\n")
     inv_path = inv.save(out / "inventory.json") if write_inventory else None
     return ReportFiles(out=out, document=doc, inventory=inv_path, findings=findings,
-                       diagrams=diagram_files, warnings=warnings)
+                       diagrams=diagram_files, warnings=warnings, html=html_doc)

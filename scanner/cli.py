@@ -269,6 +269,8 @@ def print_summary(inv: Any, analysis: Any, files: Any) -> None:
         say(f"awsscan: warning: {w}")
     out_console.print(f"Report written to {files.out}/", markup=False)
     out_console.print(f"  document:  {files.document}", markup=False)
+    if files.html:
+        out_console.print(f"  html:      {files.html}", markup=False)
     out_console.print(f"  diagrams:  {files.out / 'diagrams'}/", markup=False)
     if files.inventory:
         out_console.print(f"  inventory: {files.inventory}", markup=False)

@@ -34,7 +34,7 @@ UNAVAILABLE_CODES = frozenset({
 
 #: boto3 service name -> IAM action prefix, where they differ
 IAM_PREFIX = {
-    "elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing", "logs": "logs",
+    "elbv2": "elasticloadbalancing", "s3control": "s3", "elb": "elasticloadbalancing", "logs": "logs",
     "stepfunctions": "states", "apigatewayv2": "apigateway", "ce": "ce",
     "codestar-connections": "codestar-connections", "application-autoscaling": "application-autoscaling",
     "resourcegroupstaggingapi": "tag", "es": "es", "opensearch": "es", "efs": "elasticfilesystem",
@@ -42,8 +42,18 @@ IAM_PREFIX = {
 }
 
 
+#: API operations whose IAM action has another name
+ACTION_NAMES = {("s3", "ListBuckets"): "ListAllMyBuckets", ("s3", "GetBucketEncryption"): "GetEncryptionConfiguration",
+                ("s3", "GetBucketLifecycleConfiguration"): "GetLifecycleConfiguration",
+                ("s3", "GetBucketReplication"): "GetReplicationConfiguration",
+                ("s3", "GetPublicAccessBlock"): "GetBucketPublicAccessBlock",
+                ("s3control", "GetPublicAccessBlock"): "GetAccountPublicAccessBlock",
+                ("budgets", "DescribeBudgets"): "ViewBudget",
+                ("budgets", "DescribeNotificationsForBudget"): "ViewBudget"}
+
+
 def iam_action(service: str, operation: str) -> str:
-    return f"{IAM_PREFIX.get(service, service)}:{operation}"
+    return f"{IAM_PREFIX.get(service, service)}:{ACTION_NAMES.get((service, operation), operation)}"
 
 
 def account_id_node(account: str) -> str:
