@@ -21,6 +21,7 @@ import botocore.exceptions as bexc
 from scanner.collectors.registry import collector
 from scanner.context import DENIED_CODES, ScanContext, denied_reason, error_message, iam_action, iso, tags_of
 from scanner.inventory import Records
+from scanner.secrets import secret_names
 
 #: DescribeClusters / DescribeServices take at most this many names per call
 ECS_CLUSTER_BATCH = 100
@@ -212,6 +213,8 @@ def transform_task_definitions(ctx: ScanContext, tds: list[dict[str, Any]]) -> R
                  execution_role_arn=td.get("executionRoleArn"),
                  env_names=_container_names(containers, "environment"),
                  secret_names=_container_names(containers, "secrets"),
+                 secret_env_names=secret_names([(e.get("name", ""), e.get("value"))
+                                                for c in containers for e in c.get("environment") or []]),
                  privileged=any(bool(c.get("privileged")) for c in containers),
                  readonly_root=all(bool(c.get("readonlyRootFilesystem")) for c in containers) if containers else None,
                  requires_compatibilities=list(td.get("requiresCompatibilities") or []),

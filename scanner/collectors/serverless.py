@@ -29,6 +29,7 @@ from scanner.collectors.containers import (
 from scanner.collectors.registry import collector
 from scanner.context import ScanContext, iso, tags_of
 from scanner.inventory import Records
+from scanner.secrets import secret_names
 
 _LAMBDA_ARN = re.compile(r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+")
 
@@ -84,7 +85,9 @@ def transform_functions(ctx: ScanContext, functions: list[dict[str, Any]],
         vpc = f.get("VpcConfig") or {}
         subnets = list(vpc.get("SubnetIds") or [])
         sgs = list(vpc.get("SecurityGroupIds") or [])
-        env_names = sorted(((f.get("Environment") or {}).get("Variables") or {}).keys())
+        env_vars = (f.get("Environment") or {}).get("Variables") or {}
+        env_names = sorted(env_vars.keys())
+        secret_env = secret_names(env_vars)  # judged in memory; the values go no further
         principals = invoke_principals(ex.get("policy")) if "policy" in ex else None
         public = None if principals is None else any(p["public"] for p in principals)
         dlq = (f.get("DeadLetterConfig") or {}).get("TargetArn")
@@ -93,7 +96,7 @@ def transform_functions(ctx: ScanContext, functions: list[dict[str, Any]],
                  name=f.get("FunctionName"), runtime=f.get("Runtime"), memory=f.get("MemorySize"),
                  timeout=f.get("Timeout"), handler=f.get("Handler"), role_arn=f.get("Role"),
                  vpc_id=vpc.get("VpcId") or None, subnet_ids=subnets, security_group_ids=sgs,
-                 env_names=env_names, package_type=f.get("PackageType", "Zip"),
+                 env_names=env_names, secret_env_names=secret_env, package_type=f.get("PackageType", "Zip"),
                  architectures=list(f.get("Architectures") or ["x86_64"]),
                  last_modified=iso(f.get("LastModified")), kms_key_arn=kms, dlq_arn=dlq,
                  reserved_concurrency=ex.get("concurrency"), public_policy=public,
