@@ -153,6 +153,7 @@ class Inventory:
         for rec in batches:
             for gp in rec.gaps:
                 self.meta["gaps"].append(gp.__dict__.copy())
+        self.meta["gaps"].sort(key=lambda g: json.dumps(g, sort_keys=True))
 
     # -- reading -----------------------------------------------------------
     def nodes(self, *kinds: str, include_external: bool = False) -> list[dict[str, Any]]:

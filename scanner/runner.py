@@ -177,6 +177,6 @@ def build_inventory(meta: dict[str, Any], results: list[RunResult], identity: Id
                         if r.records is not None]
     inv.merge(batches)
     derive.run(inv)
-    inv.meta["runs"] = [r.meta() for r in results]
+    inv.meta["runs"] = [r.meta() for r in sorted(results, key=lambda x: (x.collector, x.region))]
     inv.meta["timing"] = {f"{r.collector}@{r.region}": r.seconds for r in sorted(results, key=lambda x: (x.collector, x.region))}
     return inv

@@ -80,6 +80,13 @@ def test_exposure_paths_follow_the_network(insecure):
     assert ev[1].endswith(f"{ids['sg_open_id']} → {ids['instance_id']}")
 
 
+def test_each_problem_is_reported_once(insecure):
+    """The savings step prices the unattached volume too; the reader sees one finding for it."""
+    vol = insecure.ids["volume_arn"]
+    on_volume = [f.rule for f in insecure.analysis.open_findings() if f.resources == [vol]]
+    assert on_volume.count("COST-001") == 1 and "SAV-001" not in on_volume
+
+
 def test_findings_json_lists_open_findings_with_evidence(insecure):
     data = json.loads(insecure.files.findings.read_text())
     rules = {f["rule"] for f in data["findings"] if f["status"] == "open"}
@@ -183,6 +190,7 @@ def test_denied_security_groups_make_their_rules_not_assessed(tmp_path: Path):
 SAMPLE_TRUE_POSITIVES = {
     "NET-015": "the eu-west-1 DR VPC and moto's default VPCs have no flow logs",
     "DEL-003": "the sample build project runs privileged to build Docker images",
+    "DEL-004": "the sample build project keeps DB_PASSWORD as a plaintext variable (its canary test)",
     "IAM-003": "the sample has a console user without MFA",
     "IAM-006": "the sample keeps an unattached break-glass admin policy",
     "STO-001": "moto's default root volumes are unencrypted",

@@ -46,8 +46,9 @@ def planted_canaries() -> dict[str, str]:
             note(f"codebuild env {p['name']}", p.get("environment", {}).get("environmentVariables", []))
     cfn = boto3.client("cloudformation", region_name=r)
     for s in cfn.describe_stacks()["Stacks"]:
-        tpl = cfn.get_template(StackName=s["StackName"])["TemplateBody"]
-        note(f"cfn noecho {s['StackName']}", {"template": tpl}) if "NoEcho" in json.dumps(tpl, default=str) else None
+        tpl = json.dumps(cfn.get_template(StackName=s["StackName"])["TemplateBody"], default=str)
+        if "NoEcho" in tpl:  # moto hands NoEcho values back in clear; real AWS masks them as ****
+            note(f"cfn noecho {s['StackName']}", s.get("Parameters", []))
     sm = boto3.client("secretsmanager", region_name=r)
     for s in sm.list_secrets()["SecretList"]:
         note(f"secret {s['Name']}", sm.get_secret_value(SecretId=s["ARN"]).get("SecretString", ""))

@@ -282,7 +282,7 @@ def test_target_group_targets_and_unreadable_health():
     ("m5.large", "m5", "Intel", "current, but two or more generations old", "m7i.large / m7a.large / m7g.large"),
     ("m4.xlarge", "m4", "Intel", "previous generation", "m7i.xlarge / m7a.xlarge / m7g.xlarge"),
     ("c6gn.2xlarge", "c6gn", "AWS Graviton (arm64)", "current generation", "c7i.2xlarge / c7a.2xlarge / c7g.2xlarge"),
-    ("db.r6g.large", "r6g", "AWS Graviton (arm64)", "current generation", "db.r7i.large / db.r7a.large / db.r7g.large"),
+    ("db.r6g.large", "r6g", "AWS Graviton (arm64)", "current generation", "db.r7i.large / db.r7g.large"),
     ("m7g.medium", "m7g", "AWS Graviton (arm64)", "current generation", "m7i.medium / m7a.medium"),
 ])
 def test_instance_type_reasoning(raw, family, proc, gen_status, upgrade):
@@ -294,6 +294,14 @@ def test_instance_type_reasoning(raw, family, proc, gen_status, upgrade):
 def test_sizes_and_unknown_forms():
     t = facts.parse_type("cache.t3.micro")
     assert (facts.next_size(t, -1), facts.next_size(t, 1)) == ("cache.t3.nano", "cache.t3.small")
+    # RDS/ElastiCache memory and general families start at large; EC2 Graviton has medium, Intel does not
+    assert facts.next_size(facts.parse_type("cache.r6g.large"), -1) is None
+    assert facts.next_size(facts.parse_type("db.m6g.large"), -1) is None
+    assert facts.next_size(facts.parse_type("m6g.large"), -1) == "m6g.medium"
+    assert facts.next_size(facts.parse_type("m5.large"), -1) is None
+    # ElastiCache offers only Graviton in its newest generation, RDS no AMD classes
+    assert facts.upgrade_path(facts.parse_type("cache.r6g.large")) == "cache.r7g.large"
+    assert facts.upgrade_path(facts.parse_type("db.t3.medium")) == "db.t4g.medium"
     assert facts.next_size(facts.parse_type("t3.nano"), -1) is None
     assert facts.parse_type("u-6tb1.metal") is None and facts.parse_type(None) is None
 
@@ -372,7 +380,7 @@ def test_classic_elb_collected_with_instance_target(extra):
     assert p["listeners"][0]["instance_port"] == 8080 and p["instance_ids"] == [extra.iid]
     assert (lb_arn, arn("instance", extra.iid)) in edges(extra.recs, "targets")
     row = facts.classic_rows(extra.inv)[0]
-    assert row[0] == "legacy-elb" and "HTTP:80 -> HTTP:8080" in row[4]
+    assert row[0] == "legacy-elb" and "HTTP:80 → HTTP:8080" in row[4]
 
 
 def test_nlb_listener_has_no_rules_call_and_targets_its_group(extra):
@@ -389,7 +397,7 @@ def test_app_autoscaling_target_scales_the_table(extra):
     assert [n["id"] for n in extra.inv.out(target["id"], "scales")] == [f"arn:aws:dynamodb:{REGION}:{ACCT}:table/orders"]
     row = facts.app_scaling_rows(extra.inv)[0]
     assert row[0] == "dynamodb" and "DynamoDBReadCapacityUtilization at 70" in row[4]
-    assert row[5] == "month-end: cron(0 0 28 * ? *) -> 50 - 200"
+    assert row[5] == "month-end: cron(0 0 28 * ? *) → 50 - 200"
 
 
 def test_previous_generation_instance_reported_in_sizing(extra):
@@ -484,7 +492,7 @@ def test_hostile_names_are_escaped_in_3_1():
     evil = dict(PUBLIC_V1, Tags=[{"Key": "Name", "Value": "<script>x</script>|[link](http://e)"}])
     text = render(inventory(compute.transform_instances(ctx(), [{"Instances": [evil]}])), "3.1")
     row = next(line for line in text.splitlines() if "i-pub" in line)
-    assert "<script>" not in row and "\\[link\\]" in row and row.count(" | ") == 10
+    assert "<script>" not in row and "\\[link\\]" in row and row.count(" | ") == 9
     assert "1 has a public IP address" in text and "1 still allow IMDSv1" in text
 
 

@@ -221,7 +221,7 @@ def test_facts_rows_name_tiers_groups_and_load_balancer():
     assert row[1] == "api" and row[3] == "4 / 3"
     assert "app: app-a" in row[4] and "sg-1" in row[5] and row[7] == "api-tg" and row[8] == "api:7"
     td = facts.task_definition_rows(inv)[0]
-    assert td[4] == "api-task" and td[6] == "2 variables, 1 secrets" and td[7] == "yes"
+    assert td[4] == "api-task" and td[6] == "2 variables, 1 secret" and td[7] == "yes"
 
 
 # --- the sample account -----------------------------------------------------------------------

@@ -160,7 +160,7 @@ def test_transform_tables_provisioned_with_autoscaling_and_replicas() -> None:
     assert (table["TableArn"], KEY) in rels(inv, "encrypted_by")
     assert (table["TableArn"], f"arn:aws:dynamodb:eu-west-1:{ACCT}:table/orders") in rels(inv, "replicates_to")
     row = facts.dynamodb_rows(inv)[0]
-    assert "5 RCU / 10 WCU" in row and "table read 5-100; index/by-customer write 1-20" in row
+    assert row[2] == "provisioned 5 RCU / 10 WCU; auto scaling: table read 5-100; index/by-customer write 1-20"
 
 
 def test_unreadable_pitr_and_autoscaling_are_unknown() -> None:
@@ -168,7 +168,7 @@ def test_unreadable_pitr_and_autoscaling_are_unknown() -> None:
     inv = graph(db.transform_tables(make_ctx(), [table], None))
     p = inv.nodes("dynamodb:table")[0]["props"]
     assert p["pitr"] is None and p["autoscaling"] is None and p["encryption"] == "AWS owned key"
-    assert facts.dynamodb_rows(inv)[0][5] == "unknown"
+    assert facts.dynamodb_rows(inv)[0][4] == "unknown"
 
 
 def test_transform_dax() -> None:
@@ -205,7 +205,8 @@ def test_transform_elasticache_members_land_in_their_az_subnet() -> None:
     assert {d for s, d in rels(inv, "in_subnet") if s == group["ARN"]} == {
         ctx.ec2_arn("subnet", "subnet-a"), ctx.ec2_arn("subnet", "subnet-b")}
     row = facts.cache_group_rows(inv)[0]
-    assert row[7:11] == ["yes", "yes", "yes", "no"]  # Multi-AZ, failover, in transit, at rest
+    assert row[6:10] == ["yes", "yes", "yes", "no"]  # Multi-AZ, failover, in transit, at rest
+    assert row[4] == "2 in 1 shard"
 
 
 # --- the sample account ---------------------------------------------------------------------------
@@ -221,7 +222,8 @@ def test_sample_rds_postgres_multi_az_in_6_1(sample: SimpleNamespace) -> None:
     assert cells[2].startswith("postgres") and cells[3] == "db.m6g.large"
     assert cells[4] == "yes"  # Multi-AZ
     assert cells[7] == "14 days" and cells[8] == "yes"  # backups, deletion protection
-    assert "data-a" in cells[12] and "data-b" in cells[12]
+    assert "data-a" in cells[11] and "data-b" in cells[11] and "subnet-" not in cells[11]
+    assert "None" not in s and "[" not in s.replace("\\[", ""), "no Python reprs in 6.1"
 
 
 def test_sample_rds_in_data_subnets_and_encrypted(sample: SimpleNamespace) -> None:
@@ -237,15 +239,18 @@ def test_sample_rds_in_data_subnets_and_encrypted(sample: SimpleNamespace) -> No
 def test_sample_dynamodb_table_in_6_2(sample: SimpleNamespace) -> None:
     s = section(sample.doc, "6.2")
     cells = [c.strip() for c in _row(s, f"| us-east-1 | {sample.ids['dynamodb_table']} |").strip("|").split("|")]
-    assert cells[2] == "PAY_PER_REQUEST" and cells[3] == "on demand"
-    assert cells[5] == "yes" and cells[6] == "NEW_AND_OLD_IMAGES"  # PITR, stream
+    assert cells[2] == "on demand" and len(cells) == 11  # billing and auto scaling folded into capacity
+    assert cells[4] == "yes" and cells[5] == "on: new and old images"  # PITR, stream
 
 
 def test_sample_redis_group_in_6_3(sample: SimpleNamespace) -> None:
     s = section(sample.doc, "6.3")
     cells = [c.strip() for c in _row(s, f"| us-east-1 | {sample.ids['cache_id']} |").strip("|").split("|")]
-    assert cells[2].startswith("redis") and cells[7:10] == ["yes", "yes", "yes"]
-    assert cells[10].startswith("yes")
+    assert cells[2].startswith("redis") and cells[6:9] == ["yes", "yes", "yes"]
+    assert cells[9].startswith("yes")
+    # each single-node cluster names the subnet of its own AZ, not the whole subnet group
+    c1 = _row(s, "| us-east-1 | web-platform-redis-001 |")
+    assert "data-a" in c1 and "data-b" not in c1
     group = f"arn:aws:elasticache:us-east-1:{ACCT}:replicationgroup:{sample.ids['cache_id']}"
     subnets = {d.rsplit("/", 1)[-1] for s, d in rels(sample.inv, "in_subnet") if s == group}
     assert subnets == set(sample.ids["data_subnet_ids"])
@@ -254,7 +259,8 @@ def test_sample_redis_group_in_6_3(sample: SimpleNamespace) -> None:
 def test_sample_database_storage_summary_in_4_4(sample: SimpleNamespace) -> None:
     s = section(sample.doc, "4.4")
     assert "| RDS postgres | 1 | 100 GiB | 1 of 1 |" in s
-    assert "DynamoDB: 1 table(s)" in s and "ElastiCache: 1 replication group(s)" in s
+    assert "DynamoDB: 1 table holding" in s and "ElastiCache: 1 replication group," in s
+    assert "(s)" not in s
 
 
 # --- empty and denied accounts (subsection templates rendered alone) --------------------------------

@@ -115,10 +115,12 @@ def test_pipeline_state_is_read_with_get_pipeline_state(ctx):
             {"stageName": "Source", "latestExecution": {"pipelineExecutionId": "e1", "status": "Succeeded"}},
             {"stageName": "Build", "latestExecution": {"pipelineExecutionId": "e1", "status": "Failed"}}]},
             {"name": "web"})
+        st.add_response("list_pipeline_executions", {"pipelineExecutionSummaries": []},
+                        {"pipelineName": "web", "maxResults": 1})
         rec = d.collect_pipelines(ctx)
     assert rec.nodes[0].props["stage_states"] == {"Source": "Succeeded", "Build": "Failed"}
     rows = facts.pipeline_state_rows(graph(rec))
-    assert rows == [[REGION, "web", "Source: Succeeded, Build: Failed"]]
+    assert rows == [[REGION, "web", "none recorded", "Source: Succeeded, Build: Failed"]]
 
 
 def test_denied_pipeline_state_is_a_gap_not_a_failure(ctx):
@@ -128,9 +130,10 @@ def test_denied_pipeline_state_is_a_gap_not_a_failure(ctx):
         st.add_response("list_pipelines", {"pipelines": [{"name": "web"}]})
         st.add_response("get_pipeline", {"pipeline": decl}, {"name": "web"})
         st.add_client_error("get_pipeline_state", "AccessDeniedException", "no", expected_params={"name": "web"})
+        st.add_client_error("list_pipeline_executions", "AccessDeniedException", "no")
         rec = d.collect_pipelines(ctx)
     assert rec.nodes[0].props["stage_states"] is None
-    assert [g.action for g in rec.gaps] == ["codepipeline:GetPipelineState"]
+    assert [g.action for g in rec.gaps] == ["codepipeline:GetPipelineState", "codepipeline:ListPipelineExecutions"]
 
 
 def test_last_execution_and_notification_rules_reach_7_4(ctx):
@@ -187,6 +190,12 @@ def test_codebuild_keeps_variable_names_only_and_strips_url_credentials(ctx):
     assert (arn, PROJECT["serviceRole"]) in edges(rec, "uses_role")
 
 
+def test_source_url_query_tokens_are_dropped():
+    assert d.strip_credentials("https://example.com/src.zip?X-Amz-Signature=abc&token=t") == "https://example.com/src.zip"
+    assert d.strip_credentials("bucket/key.zip") == "bucket/key.zip"
+    assert d.strip_credentials("https://git.example.com:8443/x.git") == "https://git.example.com:8443/x.git"
+
+
 def test_codebuild_minimal_project_and_codecommit_source(ctx):
     rec = d.transform_projects(ctx, [{"name": "tiny", "source": {
         "type": "CODECOMMIT", "location": f"https://git-codecommit.{REGION}.amazonaws.com/v1/repos/app"}}])
@@ -202,8 +211,29 @@ def test_codebuild_batches_of_100(ctx):
         st.add_response("list_projects", {"projects": names})
         st.add_response("batch_get_projects", {"projects": [{"name": n} for n in names[:100]]}, {"names": names[:100]})
         st.add_response("batch_get_projects", {"projects": [{"name": n} for n in names[100:]]}, {"names": names[100:]})
+        for n in names:
+            st.add_response("list_builds_for_project", {}, {"projectName": n, "sortOrder": "DESCENDING"})
         rec = d.collect_projects(ctx)
     assert len([n for n in rec.nodes if n.kind == "codebuild:project"]) == 150
+
+
+def test_last_build_is_read_but_its_environment_is_not_kept(ctx):
+    with Stubber(ctx.client("codebuild")) as st:
+        st.add_response("list_projects", {"projects": ["web-build"]})
+        st.add_response("batch_get_projects", {"projects": [PROJECT]}, {"names": ["web-build"]})
+        st.add_response("list_builds_for_project", {"ids": ["web-build:b2", "web-build:b1"]},
+                        {"projectName": "web-build", "sortOrder": "DESCENDING"})
+        st.add_response("batch_get_builds", {"builds": [{
+            "id": "web-build:b2", "projectName": "web-build", "buildStatus": "FAILED", "currentPhase": "COMPLETED",
+            "startTime": dt.datetime(2026, 2, 1, 10, 0, tzinfo=dt.UTC), "endTime": dt.datetime(2026, 2, 1, 10, 4, 5, tzinfo=dt.UTC),
+            "environment": {"type": "LINUX_CONTAINER", "image": "i", "computeType": "BUILD_GENERAL1_SMALL",
+                            "environmentVariables": [{"name": "API_KEY", "value": "sk-live-BUILDVALUE"}]},
+            "exportedEnvironmentVariables": [{"name": "OUT", "value": "exported-BUILDVALUE"}]}]},
+            {"ids": ["web-build:b2"]})
+        rec = d.collect_projects(ctx)
+    assert "BUILDVALUE" not in json.dumps([n.props for n in rec.nodes], default=str)
+    assert rec.nodes[0].props["last_build"]["status"] == "FAILED"
+    assert facts.build_rows(graph(rec))[0][-1] == "FAILED 2026-02-01T10:00:00+00:00, 4 min 5 s"
 
 
 # --- CodeDeploy -----------------------------------------------------------------------
@@ -400,3 +430,37 @@ def test_no_canary_value_in_any_output_file(sample):
             assert c.encode() not in data, f"{c} leaked into {p}"
     props = json.dumps(sample.inv.node(sample.ids["codebuild_project_arn"])["props"])
     assert "DB_PASSWORD" in props  # the name is kept, the value is not
+
+
+# --- properties ---------------------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as hs  # noqa: E402
+
+TEXT = hs.text(alphabet=hs.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(user=hs.from_regex(r"[A-Za-z0-9_.-]{1,12}", fullmatch=True),
+       secret=hs.from_regex(r"[A-Za-z0-9_-]{8,24}", fullmatch=True),
+       path=hs.from_regex(r"(/[a-z0-9-]{1,10}){0,3}(\.git)?", fullmatch=True))
+def test_url_credentials_never_survive(user, secret, path):
+    url = f"https://{user}:{secret}@github.com{path}"
+    cleaned = d.strip_credentials(url)
+    assert "@" not in cleaned and f":{secret}" not in cleaned
+    assert cleaned == f"https://github.com{path}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(rtype=hs.sampled_from([*d.EC2_TYPES, *d.NAME_PATTERNS, "AWS::S3::Bucket", "AWS::IAM::Role",
+                               "AWS::SQS::Queue", "AWS::KMS::Key", "AWS::AutoScaling::AutoScalingGroup", "Custom::X"]),
+       pid=hs.one_of(hs.none(), TEXT))
+def test_any_stack_resource_maps_to_an_id_or_none(rtype, pid):
+    ctx = ScanContext(None, REGION, ACCT)
+    out = d.resource_id(ctx, rtype, pid, {})
+    assert out is None or isinstance(out, str)
+
+
+@settings(max_examples=100, deadline=None)
+@given(config=hs.dictionaries(TEXT, TEXT, max_size=8))
+def test_safe_config_only_keeps_allow_listed_keys(config):
+    assert set(d.safe_config(config)) <= set(d.SAFE_ACTION_CONFIG)

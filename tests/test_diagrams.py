@@ -193,6 +193,8 @@ def test_architecture_splits_into_overview_and_one_diagram_per_vpc(large):
     assert "drawn in their own diagrams" in arch[0].omitted[0]
     for v in vpcs:        # the overview names every VPC
         assert v["name"] in arch[0].graph.source
+    sec = [d.filename for d in diagrams if d.marker == "AWS_SECURITY"]
+    assert sec[0] == "aws_security" and len(sec) == len(vpcs) + 1      # security splits per VPC too
 
 
 def test_identical_siblings_collapse_only_beyond_three(small):
@@ -363,6 +365,13 @@ def test_empty_account_gets_small_diagrams_that_say_so():
     assert all(d.nodes <= 10 for d in diagrams)
 
 
+def test_without_pipelines_loose_build_projects_are_still_drawn():
+    inv, analysis = build_inventory("tiny")
+    inv.graph.remove_nodes_from([n["id"] for n in inv.nodes("codepipeline:pipeline")])
+    src = cicd.build(inv, analysis)[0].graph.source
+    assert "No pipelines found" in src and "Not used by any pipeline" in src and "service-0-build" in src
+
+
 def test_records_fixture_is_shaped_like_the_collectors():
     """The large fixture fills every prop the vocabulary promises for its kinds, with no placeholders."""
     inv, _ = build_inventory("tiny")
@@ -389,3 +398,90 @@ def test_sample_account_diagrams_show_the_vpc_subnets_and_pipeline(sample):
     for name in files:
         if name.endswith(".svg"):
             assert 'href="/' not in (folder / name).read_text()
+
+
+def sparse_inventory() -> Inventory:
+    """Every drawable kind with props the account did not reveal (None / missing / odd shapes)."""
+    ctx = ScanContext(None, "eu-central-1", ACCOUNT)
+    out = ctx.records()
+    for kind in architecture.VPC_KINDS + architecture.REGIONAL_KINDS + architecture.GLOBAL_KINDS + (
+            "ec2:vpc", "ec2:subnet", "ec2:security-group", "kms:key", "iam:role", "ec2:vpc-peering",
+            "ec2:transit-gateway-attachment", "ec2:vpn-connection", "ec2:customer-gateway", "ebs:volume",
+            "cloudtrail:trail", "guardduty:detector", "config:recorder", "securityhub:hub",
+            "codebuild:project", "codedeploy:deployment-group"):
+        out.node(f"arn:aws:x:eu-central-1:{ACCOUNT}:{kind}/only", kind, None)
+    vpc = f"arn:aws:x:eu-central-1:{ACCOUNT}:ec2:vpc/only"
+    subnet = f"arn:aws:x:eu-central-1:{ACCOUNT}:ec2:subnet/only"
+    out.edge(vpc, subnet, "contains")
+    out.edge(f"arn:aws:x:eu-central-1:{ACCOUNT}:ec2:instance/only", subnet, "in_subnet")
+    out.edge(f"arn:aws:x:eu-central-1:{ACCOUNT}:ec2:instance/only",
+             f"arn:aws:x:eu-central-1:{ACCOUNT}:ec2:security-group/only", "protected_by")
+    out.edge("internet", f"arn:aws:x:eu-central-1:{ACCOUNT}:ec2:security-group/only", "allows")
+    out.edge(f"arn:aws:x:eu-central-1:{ACCOUNT}:ebs:volume/only", "arn:aws:kms:eu-central-1:1:key/gone",
+             "encrypted_by")
+    out.node(f"arn:aws:codepipeline:eu-central-1:{ACCOUNT}:odd", "codepipeline:pipeline", "odd",
+             stages=["not a dict", {"name": None, "actions": None},
+                     {"name": "Build", "actions": [{"run_order": "x", "provider": None}, "junk"]}])
+    inv = Inventory(meta={"regions": ["eu-central-1"]})
+    inv.merge([out])
+    return inv
+
+
+@needs_dot
+def test_unrevealed_props_and_odd_shapes_still_draw():
+    inv = sparse_inventory()
+    diagrams = build(inv, Analysis())
+    assert [d.marker for d in diagrams] == ["AWS_ARCHITECTURE", "AWS_SECURITY", "CICD"]
+    for d in diagrams:
+        render(d.graph.source)
+    assert "2. Build" in diagrams[2].graph.source
+
+
+def test_collapse_on_what_the_real_collectors_emit_from_moto():
+    """The moto variant of the large account, scanned by the EC2 and Auto Scaling collectors only."""
+    from moto import mock_aws
+
+    from fixtures.large import build_moto
+    from scanner.collectors import load_all
+    from scanner.runner import scan
+    from scanner.session import make_session, verify_identity
+
+    size = PRESETS["small"]
+    wanted = {"ec2.vpcs", "ec2.subnets", "ec2.instances", "ec2.security_groups", "ec2.route_tables",
+              "ec2.internet_gateways", "autoscaling.groups"}
+    with mock_aws():
+        ids = build_moto(size)
+        session = make_session(None, "us-east-1")
+        inv = scan(session, verify_identity(session), ["us-east-1"],
+                   collectors=[c for c in load_all() if c.name in wanted])
+    d = architecture.build(inv, Analysis())[0]
+    src = d.graph.source
+    assert d.nodes <= collapse.MAX_NODES
+    # 5 identical workers per app subnet collapse; the ASG's 2 per subnet stay single
+    assert src.count(f"{size.workers} × EC2 c5.large") == size.azs
+    parent, node_in = clusters(src)
+    for sid in ids["app_subnets"]:
+        assert ("cluster_" + dot_id(f"arn:aws:ec2:us-east-1:123456789012:subnet/{sid}")) in parent
+    assert "Public subnet: public-a" in src and "Private subnet: app-a" in src
+
+
+def test_many_pipelines_stay_within_budget_and_say_how_many_are_left_out():
+    from fixtures.large import Size
+
+    inv, analysis = build_inventory(Size(regions=("us-east-1",), vpcs_per_region=1, azs=2, asg_size=2, workers=1,
+                                         bastions=0, extra_sgs=0, buckets=1, pipelines=30))
+    d = cicd.build(inv, analysis)[0]
+    assert d.nodes <= collapse.MAX_NODES and d.edges <= collapse.MAX_EDGES
+    drawn = len(re.findall(r"Pipeline: service-\d+", d.graph.source))
+    assert d.omitted == [f"{30 - drawn} more pipelines (over the diagram budget; listed in section 7)"]
+    assert "Not used by any pipeline" not in d.graph.source     # their projects are used, just not drawn
+
+
+def test_document_shows_every_part_with_what_it_leaves_out(large):
+    from renderers.document import render_document
+
+    inv, analysis, diagrams = large
+    doc = render_document(inv, analysis, diagrams, project_name="Large")
+    for d in diagrams:
+        assert f"(diagrams/{d.filename}.svg)" in doc
+    assert "*Not drawn: the inside of each VPC" in doc

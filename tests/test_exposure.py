@@ -234,3 +234,89 @@ def test_nacl_first_matching_rule_wins(deny_rule, port):
                {"rule": 32766 if deny_rule < 32766 else 1, "egress": False, "action": "allow", "protocol": "-1",
                 "cidr": "0.0.0.0/0"}]
     assert nacl_allows(entries, "tcp", port, port, False) is (deny_rule == 32766)
+
+
+# --- any account: odd values must not break exposure or availability ---------------------------
+ODD = st.one_of(st.none(), st.booleans(), st.integers(-5, 70000), st.text(max_size=8),
+                st.lists(st.one_of(st.none(), st.text(max_size=6), st.integers(-1, 5),
+                                   st.dictionaries(st.sampled_from(["cidr", "protocol", "from_port", "rule",
+                                                                    "action", "dest", "target", "az"]),
+                                                   st.one_of(st.none(), st.text(max_size=6),
+                                                             st.integers(-1, 70000)), max_size=4)),
+                         max_size=3),
+                st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2))
+KINDS_UNDER_TEST = ("ec2:subnet", "ec2:route-table", "ec2:network-acl", "ec2:security-group", "ec2:instance",
+                    "rds:instance", "elbv2:load-balancer", "elbv2:listener", "autoscaling:group",
+                    "ec2:nat-gateway", "elasticache:replication-group", "elasticache:cluster", "rds:cluster",
+                    "efs:mount-target", "ecs:service")
+
+
+@given(st.lists(st.tuples(st.sampled_from(KINDS_UNDER_TEST),
+                          st.dictionaries(st.sampled_from(
+                              ["subnet_id", "subnet_ids", "vpc_id", "routes", "entries", "ingress", "public_ip",
+                               "ipv6_ips", "security_group_ids", "scheme", "port", "protocol", "azs", "az",
+                               "state", "publicly_accessible", "main", "automatic_failover", "readers",
+                               "multi_az", "desired", "max", "fs_id", "replication_group", "num_nodes"]),
+                              ODD, max_size=8)), max_size=8))
+def test_exposure_and_ha_survive_any_prop_values(nodes):
+    from scanner.analysis.ha import compute as ha
+
+    rec = Records(region=REG, account=ACCT)
+    network(rec)
+    for i, (kind, props) in enumerate(nodes):
+        nid = arn("thing", f"x-{i}")
+        rec.node(nid, kind, f"x{i}", **props)
+        rec.edge(nid, arn("subnet", "subnet-1"), "in_subnet")
+        rec.edge(nid, arn("security-group", "sg-1"), "protected_by")
+    inv = inv_of(rec)
+    assert isinstance(compute(inv), dict)
+    assert isinstance(ha(inv)["vpcs"], list)
+
+
+def test_classic_elb_exposes_the_instances_of_its_asg():
+    rec = Records(region=REG, account=ACCT)
+    network(rec, ingress=[{"protocol": "tcp", "from_port": 80, "to_port": 80, "cidr": "0.0.0.0/0"}])
+    clb = f"arn:aws:elasticloadbalancing:{REG}:{ACCT}:loadbalancer/legacy"
+    asg = f"arn:aws:autoscaling:{REG}:{ACCT}:autoScalingGroup:x:autoScalingGroupName/legacy"
+    rec.node(clb, "elb:load-balancer", "legacy", name="legacy", scheme="internet-facing",
+             listeners=[{"lb_port": 80, "protocol": "HTTP", "instance_port": 8080}, {"lb_port": 8443}],
+             security_group_ids=["sg-1"], instance_ids=[])
+    rec.node(asg, "autoscaling:group", "legacy", name="legacy")
+    inst = instance(rec, "i-7", public_ip=None)
+    rec.edge(asg, clb, "targets")
+    rec.edge(inst, asg, "member_of")
+    exp = compute(inv_of(rec))
+    assert exp[clb]["ports"] == ["tcp/80"]  # 8443 is not admitted by the security group
+    assert exp[inst]["via"] == "load-balancer" and exp[inst]["paths"][0][-2:] == [asg, inst]
+
+
+def test_allows_edges_count_when_the_group_props_do_not_list_the_rule():
+    """A graph may state a rule only as an ``allows`` edge (internet -> SG); it must still count."""
+    rec = Records(region=REG, account=ACCT)
+    network(rec, ingress=[])
+    rec.edge("internet", arn("security-group", "sg-1"), "allows", protocol="tcp", from_port=3389, to_port=3389,
+             direction="ingress", cidr="0.0.0.0/0")
+    iid = instance(rec)
+    assert compute(inv_of(rec))[iid]["ports"] == ["tcp/3389"]
+
+
+def test_many_single_points_of_failure_are_grouped_by_reason():
+    from renderers.facts.analysis import spof_lines
+
+    vpc = {"spofs": [{"name": f"worker-{i}", "tier": "app", "reason": "standalone instance"} for i in range(50)]
+           + [{"name": "nat-a", "tier": "network", "reason": "one NAT for three AZs"}]}
+    lines = spof_lines(vpc)
+    assert lines == ["50 resources (app tier: worker-0, worker-1, worker-2 and 47 more): standalone instance",
+                     "nat-a (network tier): one NAT for three AZs"]
+
+
+def test_customer_prefix_list_of_office_ranges_is_not_the_internet():
+    rec = Records(region=REG, account=ACCT)
+    network(rec, ingress=[{"protocol": "tcp", "from_port": 22, "to_port": 22, "prefix_list": "pl-office"},
+                          {"protocol": "tcp", "from_port": 443, "to_port": 443, "prefix_list": "pl-cf"}])
+    rec.node(arn("prefix-list", "pl-office"), "ec2:prefix-list", "office", prefix_list_id="pl-office",
+             name="office-ranges", cidrs=["198.51.100.0/24"], aws_managed=False)
+    rec.node(arn("prefix-list", "pl-cf"), "ec2:prefix-list", "cf", prefix_list_id="pl-cf",
+             name="com.amazonaws.global.cloudfront.origin-facing", cidrs=["13.32.0.0/15"], aws_managed=True)
+    iid = instance(rec)
+    assert compute(inv_of(rec))[iid]["ports"] == ["tcp/443"]

@@ -335,3 +335,77 @@ def test_waf_with_unreadable_associations_does_not_accuse_the_alb():
     assert findings(inventory(rec, ok_runs("wafv2", "elbv2")), "SVC-009") == []
     rec.nodes[-1].props["associated_arns"] = []
     assert [f.resources for f in findings(inventory(rec, ok_runs("wafv2", "elbv2")), "SVC-009")] == [[lb]]
+
+
+def test_no_rule_breaks_on_odd_prop_values():
+    """Every kind with every promised prop set to odd values (wrong types, empty, negative): the rules
+    must evaluate (a crash would turn into "not assessed"), so an unusual account still gets audited."""
+    import random
+
+    from scanner.analysis import exposure, findings, ha
+    from scanner.analysis.model import Analysis
+    from scanner.vocab import KINDS
+
+    rnd = random.Random(7)
+    odd = [None, True, False, 0, -1, 99999, "", "x", "none", [], ["a", 1, None], [{"a": 1}], {"k": "v"}, 3.5]
+    runs = ok_runs(*{c for c in ("ec2", "s3", "iam", "rds", "elbv2", "elb", "lambda", "kms", "logs", "cloudwatch",
+                                 "cloudtrail", "guardduty", "config", "securityhub", "eks", "ecr", "ecs", "sqs",
+                                 "sns", "secretsmanager", "acm", "cloudfront", "wafv2", "elasticache", "dynamodb",
+                                 "autoscaling", "codebuild", "codedeploy", "cloudformation", "efs", "fsx")})
+    broken: dict[str, str] = {}
+    for _ in range(40):
+        rec = Records(region=REG, account=ACCT)
+        for i, (kind, props) in enumerate(KINDS.items()):
+            if kind != "internet":
+                rec.node(f"arn:aws:x:{REG}:{ACCT}:{kind}/{i}", kind, f"n{i}", **{p: rnd.choice(odd) for p in props})
+        inv = inventory(rec, runs)
+        res = Analysis()
+        for step in (exposure, ha, findings):
+            step.run(inv, res, {})
+        broken.update({f.rule: f.reason for f in res.findings if "could not evaluate" in f.reason})
+    assert not broken
+
+
+def test_overview_infers_purpose_only_from_evidence():
+    from renderers.facts.analysis import objectives
+
+    rec = Records(region=REG, account=ACCT)
+    rec.node(f"arn:aws:ec2:{REG}:{ACCT}:vpc/vpc-1", "ec2:vpc", "vpc-1", vpc_id="vpc-1")
+    assert objectives(inventory(rec, [])) == []  # no tags, no naming pattern: nothing is claimed
+    tagged = Records(region=REG, account=ACCT)
+    for i in range(2):
+        tagged.node(f"arn:aws:s3:::payments-ledger-{i}", "s3:bucket", f"payments-ledger-{i}", name="x",
+                    tags={"Project": "payments", "Environment": "prod", "CostCenter": "cc-7"})
+    lines = objectives(inventory(tagged, []))
+    assert lines[0].startswith("Business purpose (inferred from Project/Application tags)") and "payments" in lines[0]
+    assert any("production workloads are present" in line for line in lines)
+    assert any("cc-7" in line for line in lines)
+
+
+def test_unreadable_account_wide_setting_blocks_the_rule_in_every_region():
+    """Account-level S3 Block Public Access could not be read: no bucket may be accused of lacking BPA."""
+    rec = Records(region=REG2, account=ACCT)
+    rec.node("arn:aws:s3:::b", "s3:bucket", "b", region=REG2, name="b", public_access_block=None,
+             account_public_access_block=None)
+    gaps = [{"service": "s3", "region": REG, "action": "s3:GetAccountPublicAccessBlock", "reason": "access denied",
+             "resource": ""}]
+    fs = findings(inventory(rec, ok_runs("s3"), gaps), "STO-005", status=None)
+    assert [f.status for f in fs] == [STATUS_NOT_ASSESSED] and "GetAccountPublicAccessBlock" in fs[0].reason
+    fs = findings(inventory(rec, ok_runs("s3")), "STO-005", status=None)
+    assert [(f.status, f.resources) for f in fs] == [(STATUS_OPEN, ["arn:aws:s3:::b"])]
+
+
+def test_priced_savings_duplicate_is_folded_into_the_rule_finding():
+    from scanner.analysis.findings import fold_priced_duplicates
+    from scanner.analysis.model import Analysis, Finding
+
+    vol = f"arn:aws:ec2:{REG}:{ACCT}:volume/vol-1"
+    mk = lambda rule, ev, save: Finding(rule=rule, title=rule, severity="low", section="10.2",  # noqa: E731
+                                        category="cost", resources=[vol], evidence=[ev], remediation="r",
+                                        savings_monthly=save)
+    a = Analysis(findings=[mk("COST-001", "vol-1 attached to nothing", None),
+                           mk("SAV-001", "vol-1: 100 GiB gp3 at $0.08", 8.0),
+                           mk("SAV-009", "bucket without lifecycle", 1.0)])
+    assert fold_priced_duplicates(a) == 1
+    assert [f.rule for f in a.findings] == ["COST-001", "SAV-009"]
+    assert a.findings[0].savings_monthly == 8.0 and len(a.findings[0].evidence) == 2

@@ -8,6 +8,7 @@ moto with the document sections a reader checks (2.1, 2.2, 2.3, 5.2).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from renderers.facts import network as nf
 from scanner.collectors import network as net
@@ -479,6 +482,7 @@ def test_denied_nat_gateways_is_a_gap_in_2_3_only(nat_denied: SimpleNamespace) -
     s23 = section(doc, "2.3")
     assert "ec2.nat\\_gateways" in s23 and "ec2:DescribeNatGateways" in s23
     assert "| nat-a" not in s23 and "No NAT gateways were found" not in s23
+    assert "NAT gateways not readable" in s23 and "0 NAT gateway" not in s23
     # the rest of section 2 is complete and does not blame the NAT read
     assert "| 10.0.0.0/16 |" in section(doc, "2.1") and "DescribeNatGateways" not in section(doc, "2.1")
     s22 = section(doc, "2.2")
@@ -522,3 +526,59 @@ def test_denied_vpc_listing_is_not_reported_as_no_vpcs() -> None:
     assert "No VPCs could be listed" in s21 and "<code>ec2:DescribeVpcs</code>" in s21
     assert "No security groups or network ACLs were found" in section(doc, "5.2")
     assert "DescribeVpcs" not in section(doc, "5.2")
+
+
+# --- robustness: any permission shape AWS may return ---------------------------------------------
+_cidr = st.sampled_from(["0.0.0.0/0", "::/0", "10.0.0.0/8", "192.168.1.1/32", "2600:1f18::/56"])
+_perm = st.fixed_dictionaries({}, optional={
+    "IpProtocol": st.sampled_from(["tcp", "udp", "icmp", "-1", "6", "17", "58", "50"]),
+    "FromPort": st.one_of(st.none(), st.integers(-1, 65535)),
+    "ToPort": st.one_of(st.none(), st.integers(-1, 65535)),
+    "IpRanges": st.lists(st.fixed_dictionaries({"CidrIp": _cidr}, optional={"Description": st.text(max_size=5)})),
+    "Ipv6Ranges": st.lists(st.fixed_dictionaries({"CidrIpv6": _cidr})),
+    "PrefixListIds": st.lists(st.fixed_dictionaries({}, optional={"PrefixListId": st.just("pl-1")})),
+    "UserIdGroupPairs": st.lists(st.fixed_dictionaries({}, optional={"GroupId": st.just("sg-2"),
+                                                                     "UserId": st.just("111122223333")})),
+})
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_perm, max_size=4))
+def test_any_permission_shape_gives_rules_edges_and_text(perms: list[dict[str, Any]]) -> None:
+    rec = net.transform_security_groups(ctx(), [{"GroupId": "sg-1", "IpPermissions": perms}])
+    sg = next(n for n in rec.nodes if n.kind == "ec2:security-group")
+    allows = [e for e in rec.edges if e.rel == "allows"]
+    assert len(allows) == len(sg.props["ingress"])          # one edge per rule before merge de-duplication
+    for rule in sg.props["ingress"]:
+        text = nf.rule_text(rule)
+        assert " from " in text and "?" not in text
+    inv = inventory(rec)
+    assert all(d["props"]["direction"] == "ingress" for _, _, d in inv.edges("allows"))
+
+
+def test_hostile_names_cannot_break_the_network_tables() -> None:
+    from renderers.document import render_document
+    from scanner.analysis.model import Analysis
+
+    evil = "a|b\n## c <script>`x`"
+    tags = [{"Key": "Name", "Value": evil}, {"Key": "Tier", "Value": evil}]
+    c = ctx()
+    recs = [net.transform_vpcs(c, [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16", "Tags": tags}]),
+            net.transform_subnets(c, [{"SubnetId": "subnet-1", "VpcId": "vpc-1", "CidrBlock": "10.0.0.0/24",
+                                       "AvailabilityZone": "us-east-1a", "Tags": tags}]),
+            net.transform_route_tables(c, [{"RouteTableId": "rtb-1", "VpcId": "vpc-1", "Tags": tags,
+                                            "Associations": [{"Main": True}]}]),
+            net.transform_security_groups(c, [{"GroupId": "sg-1", "GroupName": evil, "VpcId": "vpc-1", "IpPermissions": [
+                {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+                 "UserIdGroupPairs": [{"GroupId": "sg-1"}]}]}])]
+    inv = inventory(*recs)
+    inv.meta["regions"] = ["us-east-1"]
+    dnet.subnet_routing(inv)
+    doc = render_document(inv, Analysis())
+    assert "<script>" not in doc and "\n## c" not in doc
+    for number in ("2.1", "2.2", "2.3", "5.2"):
+        for table in section(doc, number).split("\n\n"):
+            rows = [r for r in table.splitlines() if r.startswith("|")]
+            if rows:
+                widths = {len(re.findall(r"(?<!\\)\|", r)) for r in rows}
+                assert len(widths) == 1, (number, rows)

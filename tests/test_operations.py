@@ -42,8 +42,8 @@ def test_alarm_transform_links_actions_and_keeps_dimensions():
 
 def test_alarms_in_12_1_with_what_they_watch_and_notify(ops):
     s = section(ops.doc, "12.1")
-    assert "alb-5xx-errors" not in s or "AWS/ApplicationELB" in s
-    assert "ops-alerts" in s
+    assert "AWS/NATGateway ErrorPortAllocation | above 0 | nat-a | ops-alerts | OK" in s
+    assert "| NAT gateway | 2 | 2 | none |" in s
     assert "Dashboards: web-platform-overview" in s
 
 
@@ -80,7 +80,7 @@ def test_contacts_in_12_3_without_personal_data(ops):
 
 def test_budget_and_tag_coverage_in_10_3(ops):
     s = section(ops.doc, "10.3")
-    assert "web-platform-monthly" in s and "$2,500.00" in s and "actual > 80%" in s
+    assert "web-platform-monthly" in s and "$2,500.00" in s and "actual above 80%" in s
     assert "Project" in s and "CostCenter" in s
     assert "carry all of Project, Environment, Owner and CostCenter" in s
 

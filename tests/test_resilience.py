@@ -232,3 +232,54 @@ def test_failover_records_and_health_check_in_9_3(sample):
     zone = r.zone_arn(sample.ids["private_zone_id"])
     vpcs = sample.inv.out(zone, "associated_with")
     assert [v["props"]["vpc_id"] for v in vpcs] == [sample.ids["vpc_id"]]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as hs  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(expr=hs.one_of(hs.none(), hs.text(max_size=40),
+                      hs.from_regex(r"cron\(([0-9*?/,-]{1,5} ){5}[0-9*?]{1,4}\)", fullmatch=True)))
+def test_any_schedule_is_described_without_error(expr):
+    assert isinstance(facts.schedule_text(expr), str)
+
+
+# --- an empty account where some reads are denied ------------------------------------------
+@pytest.fixture(scope="module")
+def denied(tmp_path_factory):
+    """An empty account scanned with AWS Backup plans and Route 53 zones denied (SCP-style)."""
+    from botocore.exceptions import ClientError
+
+    from tests.conftest import scan_account
+
+    def deny(model=None, **_):
+        raise ClientError({"Error": {"Code": "AccessDeniedException",
+                                     "Message": "explicit deny in a service control policy"}}, model.name)
+
+    def before(session):
+        session.events.register("before-call.backup.ListBackupPlans", deny)
+        session.events.register("before-call.route53.ListHostedZones", deny)
+
+    return scan_account(dict, tmp_path_factory.mktemp("denied"), regions=[REGION], before_scan=before)
+
+
+def test_denied_and_empty_states_are_said_plainly(denied):
+    s92, s93 = section(denied.doc, "9.2"), section(denied.doc, "9.3")
+    assert "No AWS Backup plans or vaults could be listed" in s92
+    assert "backup:ListBackupPlans" in s92 and "service control policy" in s92
+    assert "route53:ListHostedZones" in s93
+    assert "No CodeBuild projects were found in the scanned regions (us-east-1)" in section(denied.doc, "7.2")
+
+
+def test_database_failover_rows_read_replicas_and_readers():
+    rec = Records(region=REGION, account=ACCT)
+    rec.node(DB, "rds:instance", "orders", identifier="orders", multi_az=False)
+    rec.node(DB + "-replica", "rds:instance", "orders-replica", identifier="orders-replica", read_replica_source=DB)
+    rec.node(DB + "x", "rds:instance", "xorders", identifier="xorders", multi_az=True)
+    rec.node(f"arn:aws:rds:{REGION}:{ACCT}:cluster:aur", "rds:cluster", "aur", readers=[], global_cluster=None)
+    rows = {row[2]: row[3:] for row in facts.database_failover_rows(graph(rec))}
+    assert rows["orders"] == ["single AZ", "orders-replica"]
+    assert rows["xorders"] == ["Multi-AZ standby", "none"]
+    assert rows["orders-replica"][0] == f"read replica of {DB}"
+    assert rows["aur"] == ["writer only, no reader to fail over to", "none"]

@@ -170,6 +170,7 @@ def test_security_hub_not_enabled_is_a_node_not_an_error() -> None:
         stub.add_client_error("describe_hub", "InvalidAccessException", http_status_code=401)
         recs = sec.collect_hub(c)
     assert recs.nodes[0].props["enabled"] is False and recs.gaps == []
+    assert recs.nodes[0].props["status"] == "not enabled", "LOG-010 quotes it as evidence; never None"
 
 
 # --- ACM, WAF, secrets, parameters --------------------------------------------------------------------

@@ -104,7 +104,6 @@ class Model:
     vpcs: list[dict[str, Any]] = field(default_factory=list)
     subnets: dict[str, dict[str, Any]] = field(default_factory=dict)
     public: dict[str, bool | None] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
     #: private subnet -> NAT gateways its default route uses (shown in the subnet's label)
     egress: dict[str, list[str]] = field(default_factory=dict)
 
@@ -186,8 +185,11 @@ def _diagram(filename: str, title: str, scene: st.Scene, omitted: list[str]) -> 
 def _empty(inv: Inventory) -> Diagram:
     scene = st.Scene()
     regions = ", ".join(inv.regions) or "no region"
-    scene.node(None, "empty", st.html_label("No VPCs or regional services found",
-                                            f"scanned regions: {regions}"), st.node_attrs("note"))
+    blocked = [r for r in inv.runs("ec2") if r.get("status") in ("denied", "failed")]
+    text = ("VPCs could not be read (see section 2 for the missing permission)" if blocked
+            else "No VPCs or regional services found")
+    scene.node(None, "empty", st.html_label(text, f"scanned regions: {regions}"), st.node_attrs("note"),
+               kind="note")
     return _diagram(FILENAME, "AWS architecture", scene, [])
 
 
@@ -206,7 +208,7 @@ def build_model(inv: Inventory, analysis: Analysis, level: int = 0) -> Model:
     idx = _Index(inv, m)
     _place_vpc_resources(inv, analysis, m, idx, level)
     _place_regional(inv, analysis, m)
-    _link_internet(inv, m, idx)
+    _link_internet(inv, m)
     _link_load_balancers(inv, m)
     _link_data(inv, m)
     _link_egress(inv, m, idx)
@@ -305,7 +307,8 @@ def _describe(n: dict[str, Any]) -> tuple[str, list[str]]:
     title = st.title_of(kind)
     if kind == "ec2:instance":
         ip = p.get("public_ip") and f"public {p['public_ip']}"
-        return name, [f"EC2 {p.get('instance_type') or ''}".strip(), ip or p.get("private_ip")]
+        state = f" · {p['state']}" if p.get("state") not in (None, "running") else ""
+        return name, [f"EC2 {p.get('instance_type') or ''}".strip() + state, ip or p.get("private_ip")]
     if kind == "elbv2:load-balancer":
         kind_name = {"application": "ALB", "network": "NLB", "gateway": "GWLB"}.get(p.get("type"), "Load balancer")
         return name, [f"{kind_name} · {p.get('scheme') or '?'}", f"{len(p.get('azs') or [])} AZs"]
@@ -389,7 +392,6 @@ def _place_vpc_resources(inv: Inventory, analysis: Analysis, m: Model, idx: _Ind
         vpc = idx.subnet_vpc.get(subnet)
         for group in cl.group_siblings(inv, instances, level):
             m.add(_group_item(group, analysis, subnet, vpc))
-    m.notes.extend(cl.collapse_note(m.items.values()))
 
 
 def _home_subnet(n: dict[str, Any], subnets: list[str], m: Model) -> str | None:
@@ -445,7 +447,7 @@ def _place_regional(inv: Inventory, analysis: Analysis, m: Model) -> None:
 
 # --- edges ------------------------------------------------------------------------
 
-def _link_internet(inv: Inventory, m: Model, idx: _Index) -> None:
+def _link_internet(inv: Inventory, m: Model) -> None:
     """Internet -> IGW -> internet-facing load balancers and public-IP instances; Internet -> edge services."""
     igw_by_vpc: dict[str, str] = {}
     for key, it in sorted(m.items.items()):
@@ -464,7 +466,8 @@ def _link_internet(inv: Inventory, m: Model, idx: _Index) -> None:
                 m.link(igw, key, "public", "public IP")
         elif it.kind in ("cloudfront:distribution", "apigateway:rest-api", "apigateway:http-api"):
             m.link("internet", key, "public")
-        elif it.kind == "route53:hosted-zone" and "private zone" not in " ".join(it.lines):
+        elif it.kind == "route53:hosted-zone" and not any(
+                ((inv.node(mid) or {}).get("props") or {}).get("private") for mid in it.members):
             m.link("internet", key, "public", "DNS")
     for key, it in sorted(m.items.items()):
         if it.kind == "ec2:nat-gateway" and it.vpc in igw_by_vpc:
@@ -753,7 +756,7 @@ def render_scene(inv: Inventory, m: Model, only_vpc: str | None = None) -> st.Sc
     node_of: dict[str, str] = {}
     for key in sorted(wanted):
         it = m.items[key]
-        box = _item_box(scene, account, it, vpc_boxes, subnet_boxes, only_vpc)
+        box = _item_box(scene, account, it, vpc_boxes, subnet_boxes)
         attrs = st.node_attrs(it.kind, exposed=it.exposed, finding=it.finding, collapsed=it.collapsed)
         node_of[key] = scene.node(box, key, st.html_label(it.title, *it.lines), attrs,
                                   members=it.members, kind=it.kind)
@@ -836,7 +839,7 @@ def _wanted_items(m: Model, only_vpc: str | None) -> set[str]:
 
 
 def _item_box(scene: st.Scene, account: st.Box, it: Item, vpc_boxes: dict[str, st.Box],
-              subnet_boxes: dict[str, st.Box], only_vpc: str | None) -> st.Box | None:
+              subnet_boxes: dict[str, st.Box]) -> st.Box | None:
     if it.zone == "subnet" and it.subnet in subnet_boxes:
         return subnet_boxes[it.subnet]
     if it.zone in ("subnet", "vpc") and it.vpc in vpc_boxes:
@@ -888,6 +891,9 @@ def overview_scene(inv: Inventory, m: Model) -> st.Scene:
     scene = st.Scene()
     account = _account_box(inv, scene)
     node_of: dict[str, str] = {}
+    with_igw = {it.vpc for it in m.items.values() if it.kind == "ec2:internet-gateway"}
+    # beyond a few, one edge per VPC from the internet only adds clutter: the label says it instead
+    igw_edges = len(with_igw) <= cl.OVERVIEW_INTERNET_EDGES
     for vpc in m.vpcs:
         region = _region_box(scene, account, vpc.get("region") or "global")
         inside = [it for it in m.items.values() if it.vpc == vpc["id"]]
@@ -896,12 +902,13 @@ def overview_scene(inv: Inventory, m: Model) -> st.Scene:
         public = sum(1 for s in subnets if m.public.get(s["id"]))
         counts = _kind_counts(inside)
         label = st.html_label(f"VPC {vpc.get('name')}", f"{vpc['props'].get('vpc_id') or ''} · {vpc['props'].get('cidr') or ''}",
-                              f"{len(subnets)} subnets ({public} public) · {len(azs)} AZs", counts)
+                              f"{len(subnets)} subnets ({public} public) · {len(azs)} AZs"
+                              + (" · internet gateway" if vpc["id"] in with_igw else ""), counts)
         exposed = any(it.exposed for it in inside)
         node_of[f"box:{vpc['id']}"] = scene.node(region, vpc["id"], label,
                                                   st.node_attrs("ec2:vpc", exposed=exposed),
                                                   members=(vpc["id"],), kind="ec2:vpc")
-        if any(it.kind == "ec2:internet-gateway" for it in inside):
+        if igw_edges and vpc["id"] in with_igw:
             node_of.setdefault("internet", scene.node(None, "internet", st.html_label("Internet"),
                                                       st.node_attrs("internet"), ("internet",), "internet"))
             scene.edge(node_of["internet"], node_of[f"box:{vpc['id']}"], "public", "IGW")
@@ -918,6 +925,9 @@ def overview_scene(inv: Inventory, m: Model) -> st.Scene:
         node_of["internet"] = scene.node(None, "internet", st.html_label("Internet"), st.node_attrs("internet"),
                                          ("internet",), "internet")
     for link in m.links:
+        into_vpc = link.dst in m.items and m.items[link.dst].vpc is not None
+        if link.src == "internet" and into_vpc and not igw_edges:
+            continue
         src, dst = _overview_end(link.src, m, node_of), _overview_end(link.dst, m, node_of)
         if src and dst and src != dst and link.role != "egress":
             scene.edge(src, dst, link.role, link.label if link.role in ("peering", "attach") else "")

@@ -24,10 +24,8 @@ from scanner.inventory import Inventory
 
 MARKER = "CICD"
 FILENAME = "cicd"
-#: action configuration keys that name what a source action reads (never secrets)
-SOURCE_KEYS = ("RepositoryName", "FullRepositoryId", "S3Bucket", "RepositoryName", "Owner", "Repo")
-TARGET_KINDS = ("codedeploy:deployment-group", "cloudformation:stack", "ecs:service", "lambda:function",
-                "autoscaling:group", "ec2:instance", "s3:bucket")
+#: nodes/edges kept free for the legend and the "not used by any pipeline" row
+RESERVE = 16
 
 
 def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
@@ -35,21 +33,25 @@ def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
     title = "CI/CD pipelines"
     if not pipelines:
         scene = _empty(inv)
+        _draw_unused(inv, scene, _Targets(inv))     # build projects / deployment groups on their own
         return [Diagram(MARKER, FILENAME, title, scene.to_graph(FILENAME, "LR", title=title), omitted=[],
                         nodes=scene.node_count, edges=scene.edge_count)]
     scene = st.Scene()
     drawn: list[dict[str, Any]] = []
     notes: list[str] = []
     index = _Targets(inv)
+    used_anywhere = {t for p in pipelines for _, steps in ordered_stages(p) for step in steps
+                     for a in step if (t := index.find(a))}
     for p in pipelines:
         trial = _copy_counts(scene)
         _draw_pipeline(inv, analysis, scene, p, index)
-        if not cl.fits(scene) and drawn:
+        if (scene.node_count > cl.MAX_NODES - RESERVE or scene.edge_count > cl.MAX_EDGES - RESERVE) and drawn:
             _rollback(scene, trial)
             notes.append(f"{len(pipelines) - len(drawn)} more pipelines (over the diagram budget; "
                          f"listed in section 7)")
             break
         drawn.append(p)
+    index.used |= used_anywhere
     _draw_unused(inv, scene, index)
     _stack_rows(scene, drawn)
     _legend(scene)
@@ -187,7 +189,7 @@ def _draw_action(inv: Inventory, analysis: Analysis, scene: st.Scene, sbox: st.B
     if not target:
         return nid
     index.used.add(target)
-    tnode = _draw_target(inv, analysis, scene, target, index)
+    tnode = _draw_target(inv, analysis, scene, target)
     scene.edge(nid, tnode, "deploy" if category == "Deploy" else "sequence",
                "builds" if category in ("Build", "Test") else category.lower())
     return nid
@@ -200,7 +202,7 @@ def _source_text(action: dict[str, Any]) -> str:
     return f"{repo} @ {branch}" if repo and branch else str(repo or branch)
 
 
-def _draw_target(inv: Inventory, analysis: Analysis, scene: st.Scene, target: str, index: _Targets) -> str:
+def _draw_target(inv: Inventory, analysis: Analysis, scene: st.Scene, target: str) -> str:
     """A build project or deploy target, with what a deployment group deploys to."""
     n = inv.node(target) or {"id": target, "kind": "external", "name": target, "props": {}}
     p = n.get("props") or {}

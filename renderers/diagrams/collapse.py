@@ -18,7 +18,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +32,8 @@ LEVELS = (0, 1, 2)
 #: more VPCs with resources than this and the architecture splits even within budget:
 #: several full VPCs in one picture lay out far wider or taller than 1:4
 MAX_VPCS_INLINE = 2
+#: the overview draws Internet -> VPC edges only up to this many VPCs with an internet gateway
+OVERVIEW_INTERNET_EDGES = 4
 MAX_ASPECT = 4.0
 LAYOUT_TIMEOUT = 60
 
@@ -97,11 +98,6 @@ def _describe_group(inv: Inventory, key: tuple[str, ...], members: list[dict[str
         sgs = key[3].replace(",", ", ") or "no security group"
         return Group(members, f"{n} × EC2 {key[1]}", [f"identical: AMI {key[2]}", f"SG {sgs}"])
     return Group(members, f"{n} instances", [type_text])
-
-
-def collapse_note(items: Iterable[Any]) -> list[str]:
-    """Nothing to say at model level; kept for symmetry with :func:`truncate`."""
-    return []
 
 
 def fits(scene: st.Scene) -> bool:

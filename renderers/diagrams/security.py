@@ -34,6 +34,9 @@ ROLE_KINDS = frozenset({"ec2:instance", "lambda:function", "ecs:service", "ecs:t
                         "codebuild:project", "eks:cluster", "eks:nodegroup", "states:state-machine",
                         "autoscaling:group"})
 MAX_PORTS_ON_LABEL = 4
+#: use security groups but are not workloads of their own: the interface belongs to a drawn
+#: resource, the template describes instances that are drawn
+NOT_WORKLOADS = frozenset({"ec2:network-interface", "ec2:launch-template"})
 GUARDS = (
     ("cloudtrail:trail", "cloudtrail", "CloudTrail"),
     ("guardduty:detector", "guardduty", "GuardDuty"),
@@ -53,14 +56,14 @@ def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
     """One security diagram; above the budget, an account overview plus one diagram per VPC."""
     scene, notes = _fitted(inv, analysis, None)
     title = "AWS security: network access, identities and encryption"
-    if cl.fits(scene):
+    if cl.fits(scene) and len(_vpcs_in_use(inv)) <= cl.MAX_VPCS_INLINE:
         return [_diagram(FILENAME, title, scene, notes)]
-    vpcs = sorted({str(sg["props"].get("vpc_id")) for sg in inv.nodes("ec2:security-group")
-                   if sg["props"].get("vpc_id")})
+    vpcs = sorted(_vpcs_in_use(inv))
     overview = overview_scene(inv, analysis)
     parts = [_diagram(FILENAME, f"{title}: account overview", overview,
                       [f"security groups inside each VPC: the {len(vpcs)} VPCs are drawn in their own "
-                       f"diagrams below (one picture would exceed {cl.MAX_NODES} nodes or {cl.MAX_EDGES} edges)"]
+                       f"diagrams below (one picture would exceed {cl.MAX_VPCS_INLINE} VPCs, {cl.MAX_NODES} "
+                       f"nodes or {cl.MAX_EDGES} edges)"]
                       + cl.truncate(overview, "keys and roles"))]
     for vpc in vpcs:
         part, part_notes = _fitted(inv, analysis, vpc)
@@ -69,6 +72,13 @@ def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
         parts.append(_diagram(f"{FILENAME}_{_file_safe(vpc)}", heading, part,
                               part_notes + cl.truncate(part, "workloads")))
     return parts
+
+
+def _vpcs_in_use(inv: Inventory) -> set[str]:
+    """VPCs with a security group that protects something or is named by a rule."""
+    ends = {end for src, dst, _ in inv.edges("allows") for end in (src, dst)}
+    return {str(sg["props"].get("vpc_id")) for sg in inv.nodes("ec2:security-group")
+            if sg["props"].get("vpc_id") and (sg["id"] in ends or inv.into(sg["id"], "protected_by"))}
 
 
 def _fitted(inv: Inventory, analysis: Analysis, vpc: str | None) -> tuple[st.Scene, list[str]]:
@@ -150,8 +160,18 @@ def render_scene(inv: Inventory, analysis: Analysis, level: int = 0,
     sgs = {n["id"]: n for n in inv.nodes("ec2:security-group")
            if vpc is None or n["props"].get("vpc_id") == vpc}
     users: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    skipped: set[str] = set()
     for sg in sgs:
-        users[sg] = [u for u in inv.into(sg, "protected_by") if not u.get("external")]
+        for u in inv.into(sg, "protected_by"):
+            if u.get("external"):
+                continue
+            if u["kind"] in NOT_WORKLOADS:
+                skipped.add(u["id"])
+                continue
+            users[sg].append(u)
+    if skipped:
+        notes.append(f"{len(skipped)} network interfaces and launch templates behind the groups "
+                     f"(their resources are drawn instead)")
     # a group nothing uses and no rule mentions says nothing about access: counted, not drawn
     in_rules = {end for k in rules for end in k}
     unused = {s for s in sgs if not users[s] and s not in in_rules}

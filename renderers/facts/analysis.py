@@ -283,13 +283,32 @@ def ha_tier_rows(vpc: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
-def ha_item_rows(vpc: dict[str, Any]) -> list[list[Any]]:
+def ha_item_rows(vpc: dict[str, Any], limit: int = 40) -> list[list[Any]]:
+    """One row per resource (single points of failure first when there are many), capped for big VPCs."""
     rows = []
     for t in vpc.get("tiers", []):
         for i in t["items"]:
             rows.append([t["label"], i["name"], ", ".join(i["azs"]) or "unknown", i["detail"],
                          "yes" if i["spof"] else "no"])
+    if len(rows) > limit:
+        rest = len(rows) - limit
+        rows = rows[:limit] + [["", f"and {rest} more resource(s)", "", "", ""]]
     return rows
+
+
+def spof_lines(vpc: dict[str, Any], limit: int = 15) -> list[str]:
+    """Single points of failure, grouped when many share a reason (e.g. 200 standalone workers)."""
+    by_reason: dict[tuple[str, str], list[str]] = {}
+    for s in vpc.get("spofs", []):
+        by_reason.setdefault((s["tier"], s["reason"]), []).append(str(s["name"]))
+    out = []
+    for (tier, reason), names in by_reason.items():
+        if len(names) <= 3:
+            out.extend(f"{n} ({tier} tier): {reason}" for n in names)
+        else:
+            out.append(f"{len(names)} resources ({tier} tier: {', '.join(names[:3])} and {len(names) - 3} more): "
+                       f"{reason}")
+    return out[:limit] + ([f"and {len(out) - limit} more"] if len(out) > limit else [])
 
 
 def ha_summary(analysis: Analysis) -> dict[str, Any]:
@@ -297,3 +316,22 @@ def ha_summary(analysis: Analysis) -> dict[str, Any]:
     spofs = (analysis.ha or {}).get("spofs", [])
     multi = [v for v in vpcs if len({z for t in v.get("tiers", []) for z in t["azs"]}) > 1]
     return {"vpcs": len(vpcs), "multi_az": len(multi), "spofs": len(spofs)}
+
+
+def regional_services(inv: Inventory) -> list[str]:
+    """Managed services that span AZs by design, with their cross-region copies where the graph shows them."""
+    out = []
+    buckets = inv.nodes("s3:bucket")
+    if buckets:
+        repl = sum(1 for b in buckets if b["props"].get("replication"))
+        out.append(f"{len(buckets)} S3 bucket(s), {repl} replicated to another bucket")
+    tables = inv.nodes("dynamodb:table")
+    if tables:
+        glob = sum(1 for t in tables if len(t["props"].get("global_replicas") or []) > 1)
+        out.append(f"{len(tables)} DynamoDB table(s), {glob} global table(s)")
+    for kind, word in (("lambda:function", "Lambda function(s)"), ("sqs:queue", "SQS queue(s)"),
+                       ("sns:topic", "SNS topic(s)")):
+        n = len(inv.nodes(kind))
+        if n:
+            out.append(f"{n} {word}")
+    return out

@@ -85,7 +85,26 @@ def instance_counts(inv: Inventory) -> dict[str, Any]:
 
 
 def counts_text(pairs: list[tuple[str, int]]) -> str:
-    return ", ".join(f"{v} x {k}" for k, v in pairs) or "none"
+    """"2 t3.medium, 1 m6i.large" (or "none")."""
+    return ", ".join(f"{v} {k}" for k, v in pairs) or "none"
+
+
+def days(n: Any) -> str:
+    """An age or a period: "0 days", "1 day", "14 days" (never "no days")."""
+    n = int(n or 0)
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def count_of(n: Any, singular: str, plural: str | None = None) -> str:
+    """"1 bucket" / "6 buckets" / "no buckets": a count with its noun in the right number.
+
+    Used by the section 3, 4, 5, 6 and 8 templates instead of "bucket(s)"."""
+    many = plural or (singular[:-1] + "ies" if singular.endswith("y") and singular[-2:-1] not in "aeiou"
+                      else singular + ("es" if singular.endswith(("s", "sh", "ch", "x")) else "s"))
+    n = int(n or 0)
+    if n == 0:
+        return f"no {many}"
+    return f"{n} {singular if n == 1 else many}"
 
 
 def role_of_profile(inv: Inventory, profile_arn: str | None) -> str | None:
@@ -100,6 +119,7 @@ def role_of_profile(inv: Inventory, profile_arn: str | None) -> str | None:
 
 
 def ami_text(inv: Inventory, image_id: str | None, region: str) -> str:
+    """The AMI's name (its id when unnamed); age and owner are in the "AMIs in use" table."""
     if not image_id:
         return "-"
     partition = inv.meta.get("partition") or "aws"
@@ -109,8 +129,14 @@ def ami_text(inv: Inventory, image_id: str | None, region: str) -> str:
     p = props(img)
     if not p:
         return f"{image_id} (not readable)"
-    age = f", {p['age_days']} days old" if p.get("age_days") is not None else ""
-    return f"{p.get('name') or image_id}{age}"
+    return str(p.get("name") or image_id)
+
+
+def instance_label(name: Any, instance_id: Any) -> str:
+    """"name (i-...)", or the id alone when the instance has no Name tag."""
+    if not name or name == instance_id:
+        return str(instance_id or "-")
+    return f"{name} ({instance_id})"
 
 
 #: instance rows shown in 3.1; a fleet of thousands belongs in inventory.json, not in a table
@@ -118,7 +144,7 @@ MAX_INSTANCE_ROWS = 150
 
 
 def instance_rows(inv: Inventory, limit: int = MAX_INSTANCE_ROWS) -> list[list[Any]]:
-    """Name, id, type, state, AZ, subnet tier, AMI, IMDS, profile/role, public IP, ASG.
+    """Instance (name and id), type, state, AZ, subnet tier, AMI, IMDS, profile/role, public IP, ASG.
 
     Standalone instances first (they are the ones a reader must know one by one), then
     ASG members; at most ``limit`` rows.
@@ -130,7 +156,7 @@ def instance_rows(inv: Inventory, limit: int = MAX_INSTANCE_ROWS) -> list[list[A
     for n in nodes[:limit]:
         p = props(n)
         subnet = next((s["id"] for s in inv.out(n["id"], "in_subnet")), None)
-        rows.append([n.get("name"), p.get("instance_id"), p.get("instance_type"), p.get("state"),
+        rows.append([instance_label(n.get("name"), p.get("instance_id")), p.get("instance_type"), p.get("state"),
                      p.get("az"), subnet_tier(inv, subnet) if subnet else "no subnet (EC2-Classic?)",
                      ami_text(inv, p.get("image_id"), n.get("region", "")),
                      imds_text(p.get("imds_v2_required"), p.get("imds_enabled")),
@@ -204,7 +230,7 @@ def scaling_of(inv: Inventory, asg_id: str) -> tuple[list[str], list[str]]:
                             f"{('on ' + p['metric']) if p.get('metric') else ''}".strip())
         elif src.get("kind") == "autoscaling:scheduled-action":
             when = p.get("recurrence") or p.get("start_time") or "once"
-            sched.append(f"{p.get('name')}: {when} -> min {_dash(p.get('min'))}/desired "
+            sched.append(f"{p.get('name')}: {when} → min {_dash(p.get('min'))}/desired "
                          f"{_dash(p.get('desired'))}/max {_dash(p.get('max'))}")
     return sorted(pols), sorted(sched)
 
@@ -223,7 +249,7 @@ def asg_rows(inv: Inventory) -> list[list[Any]]:
         azs = p.get("azs") or []
         rows.append([p.get("name") or g.get("name"), f"{_dash(p.get('min'))} / {_dash(p.get('desired'))} / "
                      f"{_dash(p.get('max'))}", len(p.get("instance_ids") or []),
-                     f"{len(azs)} AZ ({', '.join(azs)})" if azs else "-", ", ".join(tiers) or "-",
+                     f"{len(azs)} AZ{'' if len(azs) == 1 else 's'} ({', '.join(azs)})" if azs else "-", ", ".join(tiers) or "-",
                      p.get("health_check_type"), ", ".join(p.get("instance_types") or []) or "-",
                      "; ".join(pols) or "none (fixed size)", "; ".join(sched) or "none"])
     return rows
@@ -245,7 +271,7 @@ def app_scaling_rows(inv: Inventory) -> list[list[Any]]:
         pols = [f"{props(s).get('name')}: {props(s).get('metric') or props(s).get('policy_type')}"
                 + (f" at {props(s)['target_value']:g}" if props(s).get("target_value") is not None else "")
                 for s in inv.into(t["id"], "scales", kind="application-autoscaling:policy")]
-        sched = [f"{props(s).get('name')}: {props(s).get('schedule')} -> {_dash(props(s).get('min'))} - "
+        sched = [f"{props(s).get('name')}: {props(s).get('schedule')} → {_dash(props(s).get('min'))} - "
                  f"{_dash(props(s).get('max'))}"
                  for s in inv.into(t["id"], "scales", kind="application-autoscaling:scheduled-action")]
         scaled = next((label(inv, r["id"]) for r in inv.out(t["id"], "scales")), None)
@@ -253,6 +279,18 @@ def app_scaling_rows(inv: Inventory) -> list[list[Any]]:
                      f"{_dash(p.get('min'))} - {_dash(p.get('max'))}", "; ".join(sorted(pols)) or "none",
                      "; ".join(sorted(sched)) or "none"])
     return rows
+
+
+def app_scaling_candidates(inv: Inventory) -> str:
+    """Resources Application Auto Scaling could scale but nothing does: ECS services, provisioned
+    DynamoDB tables and Aurora clusters without a scalable target ("" when there are none)."""
+    scaled = {r["id"] for t in inv.nodes("application-autoscaling:target") for r in inv.out(t["id"], "scales")}
+    found = [f"ECS service {s.get('name')}" for s in inv.nodes("ecs:service") if s["id"] not in scaled]
+    found += [f"DynamoDB table {t.get('name')} (provisioned)" for t in inv.nodes("dynamodb:table")
+              if props(t).get("billing_mode") == "PROVISIONED" and t["id"] not in scaled]
+    found += [f"Aurora cluster {c.get('name')}" for c in inv.nodes("rds:cluster")
+              if str(props(c).get("engine") or "").startswith("aurora") and c["id"] not in scaled]
+    return ", ".join(found[:20]) + (f" and {len(found) - 20} more" if len(found) > 20 else "")
 
 
 # -- 8.2 vertical scaling -----------------------------------------------------------------------------
@@ -321,10 +359,23 @@ def generation_status(t: InstanceType) -> str:
     return "current generation"
 
 
+#: processors each managed service offers in the newest families: RDS has no AMD (7a) classes and
+#: ElastiCache offers only Graviton in its newest generation (cache.m7g / cache.r7g / cache.t4g)
+_SERVICE_PROCESSORS = {"db.": ("Intel", "AWS Graviton (arm64)"), "cache.": ("AWS Graviton (arm64)",)}
+
+
 def upgrade_path(t: InstanceType) -> str:
-    """Newer or cheaper families of the same class (same size), e.g. t3 -> t3a / t4g."""
+    """Newer or cheaper families of the same class (same size), e.g. t3 -> t3a / t4g.
+
+    For database and cache nodes only the families that service offers are named
+    (no ``db.m7a``, no ``cache.r7i``)."""
     cands = []
+    allowed = _SERVICE_PROCESSORS.get(t.prefix)
     for fam in LATEST.get(t.cls, ()):
+        if allowed:
+            f = parse_type(f"{fam}.large")
+            if f is None or f.processor not in allowed:
+                continue
         c = parse_type(f"{fam}.{t.size}")
         if c and c.family != t.family and c.gen >= t.gen:
             cands.append(f"{t.prefix}{fam}.{t.size}")
@@ -332,10 +383,21 @@ def upgrade_path(t: InstanceType) -> str:
 
 
 def next_size(t: InstanceType, step: int) -> str | None:
+    """The next size up or down in the same family; None where none exists (inferred from the name).
+
+    Sizes below ``large`` exist only in burstable (t) families, and on EC2 also ``medium`` in
+    Graviton families (m6g.medium); RDS and ElastiCache start their other families at large."""
     if t.size not in SIZES:
         return None
     i = SIZES.index(t.size) + step
-    return f"{t.prefix}{t.family}.{SIZES[i]}" if 0 <= i < len(SIZES) else None
+    if not 0 <= i < len(SIZES):
+        return None
+    size = SIZES[i]
+    if SIZES.index(size) < SIZES.index("large") and t.cls != "t":
+        graviton_medium = not t.prefix and size == "medium" and t.processor == "AWS Graviton (arm64)"
+        if not graviton_medium:
+            return None
+    return f"{t.prefix}{t.family}.{size}"
 
 
 def types_in_use(inv: Inventory) -> dict[str, list[str]]:
@@ -360,18 +422,30 @@ def types_in_use(inv: Inventory) -> dict[str, list[str]]:
     return uses
 
 
+#: how a use reads in the "Used by" cell, singular and plural
+_USE_WORDS = {"instance": ("instance", "instances"), "ASG": ("Auto Scaling group", "Auto Scaling groups"),
+              "launch template": ("launch template", "launch templates"), "RDS": ("RDS instance", "RDS instances"),
+              "ElastiCache": ("ElastiCache cluster", "ElastiCache clusters")}
+
+
 def sizing_rows(inv: Inventory) -> list[list[Any]]:
     """Type, used by, family, processor, generation, smaller/larger size, upgrade path."""
     rows = []
     for raw, uses in sorted(types_in_use(inv).items()):
         t = parse_type(raw)
-        used = ", ".join(f"{n} x {w}" for w, n in sorted(Counter(uses).items()))
+        used = ", ".join(f"{n} {_USE_WORDS.get(w, (w, w))[0 if n == 1 else 1]}"
+                         for w, n in sorted(Counter(uses).items()))
         if not t:
             rows.append([raw, used, "-", "-", "unknown form", "-", "-", "-"])
             continue
-        rows.append([raw, used, t.family, t.processor, generation_status(t), next_size(t, -1) or "-",
-                     next_size(t, 1) or "-", upgrade_path(t)])
+        rows.append([raw, used, t.family, t.processor, generation_status(t),
+                     next_size(t, -1) or "smallest size", next_size(t, 1) or "largest size", upgrade_path(t)])
     return rows
+
+
+def family_text(pairs: list[tuple[str, int]]) -> str:
+    """"t3: 2 instances, m6i: 1 instance"."""
+    return ", ".join(f"{fam}: {count_of(n, 'instance')}" for fam, n in pairs)
 
 
 def family_counts(inv: Inventory) -> list[tuple[str, int]]:
@@ -409,7 +483,7 @@ def listener_rows(inv: Inventory) -> list[list[Any]]:
         rows.append([label(inv, p.get("lb_arn")), f"{p.get('protocol')}:{p.get('port')}",
                      p.get("ssl_policy") or "-", ", ".join(c for c in certs if c) or "-",
                      p.get("default_action"),
-                     "; ".join(f"{r.get('priority')}: {r.get('conditions')} -> {r.get('action')}" for r in rules[:5])
+                     "; ".join(f"{r.get('priority')}: {r.get('conditions')} → {r.get('action')}" for r in rules[:5])
                      + (f"; and {len(rules) - 5} more" if len(rules) > 5 else "") or "none"])
     return sorted(rows, key=lambda r: (str(r[0]), str(r[1])))
 
@@ -420,14 +494,18 @@ def target_group_rows(inv: Inventory) -> list[list[Any]]:
     for tg in inv.nodes("elbv2:target-group"):
         p = props(tg)
         hc = p.get("health_check") or {}
-        check = f"{hc.get('protocol') or '-'} {hc.get('path') or ''} every {hc.get('interval') or '?'}s".strip()
+        check = f"{hc.get('protocol') or '-'} {hc.get('path') or ''} every {hc.get('interval') or '?'} s".strip()
         targets = p.get("targets")
         health = ("not readable" if targets is None else "none registered" if not targets
                   else f"{p.get('healthy_count', 0)} healthy of {len(targets)}")
-        feeders = [feeder_label(inv, x) for x in inv.into(tg["id"], "targets")]
-        feeders += [f"ECS service {x.get('name')}" for x in inv.out(tg["id"], "targets", kind="ecs:service")]
+        into = inv.into(tg["id"], "targets")
+        feeders = [feeder_label(inv, x) for x in into]
+        ecs = [f"ECS service {x.get('name')}" for x in inv.out(tg["id"], "targets", kind="ecs:service")]
+        used = ", ".join(sorted(f for f in feeders + ecs if f)) or "unused"
+        if ecs and not any(x.get("kind") in ("elbv2:listener", "elbv2:load-balancer") for x in into):
+            used += "; no listener forwards to it"
         rows.append([p.get("name") or tg.get("name"), f"{p.get('protocol') or '-'}:{p.get('port') or '-'}",
-                     p.get("target_type"), check, health, ", ".join(sorted(f for f in feeders if f)) or "unused"])
+                     p.get("target_type"), check, health, used])
     return rows
 
 
@@ -442,7 +520,7 @@ def classic_rows(inv: Inventory) -> list[list[Any]]:
     rows = []
     for lb in inv.nodes("elb:load-balancer"):
         p = props(lb)
-        lis = ", ".join(f"{li.get('protocol')}:{li.get('port')} -> {li.get('instance_protocol')}:"
+        lis = ", ".join(f"{li.get('protocol')}:{li.get('port')} → {li.get('instance_protocol')}:"
                         f"{li.get('instance_port')}" for li in p.get("listeners") or []) or "none"
         healthy = p.get("healthy_count")
         n = len(p.get("instance_ids") or [])

@@ -90,10 +90,16 @@ def summary(inv: Inventory) -> dict[str, int]:
 
 
 def ecs_cluster_rows(inv: Inventory) -> list[list[Any]]:
+    """Clusters with the services the scan listed in each (ECS's own active-service count lags
+    behind, and some endpoints never fill it, so the listed services are what the table counts)."""
+    listed: dict[str, int] = {}
+    for s in inv.nodes("ecs:service"):
+        listed[str(s["props"].get("cluster"))] = listed.get(str(s["props"].get("cluster")), 0) + 1
     rows = []
     for c in inv.nodes("ecs:cluster"):
         p = c["props"]
-        rows.append([c["region"], c["name"], p.get("status"), p.get("active_services"), p.get("running_tasks"),
+        services = listed.get(c["id"], 0) or p.get("active_services")
+        rows.append([c["region"], c["name"], p.get("status"), services, p.get("running_tasks"),
                      _yes_no(p.get("container_insights")), ", ".join(p.get("capacity_providers") or []) or "-"])
     return rows
 
@@ -115,11 +121,24 @@ def task_definition_rows(inv: Inventory) -> list[list[Any]]:
         p = t["props"]
         env = len(p.get("env_names") or [])
         secrets = len(p.get("secret_names") or [])
-        rows.append([t["name"], ", ".join(p.get("images") or []) or "-",
+        rows.append([t["name"], ", ".join(image_text(i, inv.meta.get("account")) for i in p.get("images") or [])
+                     or "-",
                      f"{_n(p.get('cpu'))} / {_n(p.get('memory'))}", p.get("network_mode"),
                      short(p.get("task_role_arn")) or "none", short(p.get("execution_role_arn")) or "none",
-                     f"{env} variables, {secrets} secrets", _yes_no(p.get("privileged"))])
+                     f"{env} variable{'' if env == 1 else 's'}, {secrets} secret{'' if secrets == 1 else 's'}",
+                     _yes_no(p.get("privileged"))])
     return rows
+
+
+def image_text(image: Any, account: str | None) -> str:
+    """A container image as a reader wants it: this account's ECR registry host is shortened to
+    "ECR (region)"; other registries (Docker Hub, other accounts) stay in full."""
+    img = str(image)
+    host, _, rest = img.partition("/")
+    parts = host.split(".")
+    if rest and account and len(parts) >= 6 and parts[0] == account and parts[1:3] == ["dkr", "ecr"]:
+        return f"ECR {parts[3]}: {rest}"
+    return img
 
 
 def env_name_lines(inv: Inventory) -> list[tuple[str, str]]:

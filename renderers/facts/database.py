@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from renderers.facts.storage import human_bytes, key_label, label, subnet_azs, subnet_names, yn
+from renderers.facts.storage import human_bytes, key_label, label, subnet_azs, yn
 from scanner.inventory import Inventory
 
 DB_KINDS = ("rds:instance", "rds:cluster", "rds:snapshot", "rds:subnet-group", "rds:parameter-group",
@@ -34,11 +34,18 @@ def _days(value: Any) -> str:
 
 # --- 6.1 relational -------------------------------------------------------------------------
 
+def _subnet_short_names(inv: Inventory, nid: str) -> list[str]:
+    """Subnet names alone (ids are in the subnet group table), the id where a subnet has no name."""
+    return sorted(str(s.get("name") or s["id"].rsplit("/", 1)[-1]) for s in inv.out(nid, "in_subnet"))
+
+
 def _placement(inv: Inventory, nid: str, p: dict[str, Any]) -> str:
-    subnets = subnet_names(inv, nid)
+    """Subnets (AZs), and the cluster an instance belongs to."""
+    subnets = _subnet_short_names(inv, nid)
     azs = subnet_azs(inv, nid) or sorted({a for a in (p.get("az"), p.get("secondary_az")) if a})
     where = ", ".join(subnets) if subnets else (p.get("subnet_group") or "-")
-    return f"{where} ({', '.join(azs)})" if azs else where
+    where = f"{where} ({', '.join(azs)})" if azs else where
+    return f"{where}; member of cluster {p['cluster_id']}" if p.get("cluster_id") else where
 
 
 def rds_instance_rows(inv: Inventory) -> list[list[Any]]:
@@ -52,8 +59,7 @@ def rds_instance_rows(inv: Inventory) -> list[list[Any]]:
                      p.get("instance_class"), yn(p.get("multi_az")), storage,
                      _encryption(inv, p, "aws/rds"), _days(p.get("backup_retention")),
                      yn(p.get("deletion_protection")), yn(p.get("performance_insights")),
-                     yn(p.get("publicly_accessible")),
-                     p.get("cluster_id") or "-", _placement(inv, db["id"], p)])
+                     yn(p.get("publicly_accessible")), _placement(inv, db["id"], p)])
     return rows
 
 
@@ -132,9 +138,10 @@ def parameter_group_rows(inv: Inventory) -> list[list[Any]]:
 # --- 6.2 NoSQL ------------------------------------------------------------------------------
 
 def _capacity(p: dict[str, Any]) -> str:
+    """"on demand", or the provisioned capacity with its auto scaling ranges, in one cell."""
     if p.get("billing_mode") == "PAY_PER_REQUEST":
         return "on demand"
-    return f"{p.get('read_capacity')} RCU / {p.get('write_capacity')} WCU"
+    return f"provisioned {p.get('read_capacity')} RCU / {p.get('write_capacity')} WCU; auto scaling: {_autoscaling(p)}"
 
 
 def _autoscaling(p: dict[str, Any]) -> str:
@@ -142,7 +149,7 @@ def _autoscaling(p: dict[str, Any]) -> str:
     if targets is None:
         return "unknown"
     parts = [f"{t.get('resource')} {t.get('dimension')} {t.get('min')}-{t.get('max')}" for t in targets]
-    return "; ".join(parts) or ("n/a (on demand)" if p.get("billing_mode") == "PAY_PER_REQUEST" else "none")
+    return "; ".join(parts) or "none"
 
 
 def dynamodb_rows(inv: Inventory) -> list[list[Any]]:
@@ -152,12 +159,24 @@ def dynamodb_rows(inv: Inventory) -> list[list[Any]]:
         gsis = [g.get("name") for g in p.get("gsis") or []]
         enc = "KMS " + key_label(inv, p.get("kms_key"), "aws/dynamodb") if p.get("encryption") == "KMS" \
             else (p.get("encryption") or "unknown")
-        rows.append([t["region"], t["name"], p.get("billing_mode"), _capacity(p),
-                     ", ".join(gsis) or "none", yn(p.get("pitr")), p.get("stream") or "off",
-                     ", ".join(p.get("global_replicas") or []) or "none", enc, _autoscaling(p),
-                     yn(p.get("deletion_protection")), p.get("table_class"),
-                     f"{p.get('item_count')} items, {human_bytes(p.get('size_bytes'))}"])
+        items = p.get("item_count")
+        rows.append([t["region"], t["name"], _capacity(p),
+                     ", ".join(gsis) or "none", yn(p.get("pitr")), _stream(p.get("stream")),
+                     ", ".join(p.get("global_replicas") or []) or "none", enc,
+                     yn(p.get("deletion_protection")), p.get("table_class") or "STANDARD",
+                     f"{'unknown' if items is None else items} items, {human_bytes(p.get('size_bytes'))}"])
     return rows
+
+
+_STREAM_VIEWS = {"NEW_AND_OLD_IMAGES": "new and old images", "NEW_IMAGE": "new images",
+                 "OLD_IMAGE": "old images", "KEYS_ONLY": "keys only"}
+
+
+def _stream(view: Any) -> str:
+    """DynamoDB stream view type in words ("on: new and old images"), "off" without a stream."""
+    if not view:
+        return "off"
+    return f"on: {_STREAM_VIEWS.get(str(view), str(view))}"
 
 
 def dax_rows(inv: Inventory) -> list[list[Any]]:
@@ -182,8 +201,10 @@ def cache_group_rows(inv: Inventory) -> list[list[Any]]:
         versions = sorted({m["props"].get("engine_version") for m in members if m["props"].get("engine_version")})
         if versions:
             engine += " " + ", ".join(versions)
+        nodes = len(p.get("members") or []) or len(members)
+        shards = p.get("num_node_groups")
         rows.append([g["region"], g["name"], engine, p.get("node_type"),
-                     len(p.get("members") or []) or len(members), p.get("num_node_groups") or "-",
+                     f"{nodes} in {shards} shard{'' if shards == 1 else 's'}" if shards else str(nodes),
                      ", ".join(azs) or "-", yn(p.get("multi_az")), yn(p.get("automatic_failover")),
                      yn(p.get("transit_encryption")),
                      f"yes ({key_label(inv, p.get('kms_key'), 'AWS managed key')})" if p.get("at_rest_encryption")
@@ -206,10 +227,19 @@ def cache_cluster_rows(inv: Inventory) -> list[list[Any]]:
             p["transit_encryption"] = gp.get("transit_encryption")
             p["at_rest_encryption"] = gp.get("at_rest_encryption")
         sgs = [label(inv, g["id"]) for g in inv.out(c["id"], "protected_by")]
+        if p.get("security_group_ids") is None:
+            sg_text = "unknown"
+        else:
+            sg_text = ", ".join(sgs) or "none reported"
+        # a single-node cluster sits in the subnet of its AZ; the subnet group lists them all
+        subnets = inv.out(c["id"], "in_subnet")
+        in_az = [s for s in subnets if (s.get("props") or {}).get("az") == p.get("az")]
+        subnet_text = ", ".join(sorted(label(inv, s["id"]) for s in (in_az if in_az and p.get("num_nodes") == 1
+                                                                         else subnets))) or "-"
         rows.append([c["region"], c["name"], p.get("replication_group") or "standalone",
                      f"{p.get('engine')} {p.get('engine_version') or ''}".strip(), p.get("node_type"),
-                     p.get("num_nodes"), p.get("az") or "-", ", ".join(subnet_names(inv, c["id"])) or "-",
-                     ", ".join(sgs) or "-", yn(p.get("transit_encryption")), yn(p.get("at_rest_encryption"))])
+                     p.get("num_nodes"), p.get("az") or "-", subnet_text, sg_text,
+                     f"{yn(p.get('transit_encryption'))} / {yn(p.get('at_rest_encryption'))}"])
     return rows
 
 

@@ -71,8 +71,15 @@ def build_rows(inv: Inventory) -> list[list[Any]]:
                                           logs.get("s3") and f"S3 {logs['s3']}") if x) or "none"
         rows.append([b["region"], b["name"], p.get("image"), p.get("compute_type"), p.get("privileged"),
                      len(p.get("env_names") or []), p.get("buildspec"),
-                     p.get("vpc_id") or "no VPC", log_text, p.get("timeout")])
+                     p.get("vpc_id") or "no VPC", log_text, p.get("timeout"), _build_text(p.get("last_build"))])
     return rows
+
+
+def _build_text(b: dict[str, Any] | None) -> str:
+    if not b:
+        return "none recorded"
+    took = f", {b['duration_s'] // 60} min {b['duration_s'] % 60} s" if isinstance(b.get("duration_s"), int) else ""
+    return f"{b.get('status')} {b.get('started') or ''}".strip() + took
 
 
 def plaintext_secret_like(inv: Inventory) -> list[tuple[str, list[str]]]:

@@ -29,13 +29,6 @@ SUBSECTION_COLLECTORS: dict[str, tuple[str, ...]] = {
 
 
 # --- small helpers -----------------------------------------------------------------
-def short_id(nid: str | None) -> str | None:
-    """The AWS id at the end of a graph id (``arn:...:vpc/vpc-1`` -> ``vpc-1``)."""
-    if not nid:
-        return None
-    return nid.rsplit("/", 1)[-1].rsplit(":", 1)[-1] if nid.startswith("arn:") else nid
-
-
 def label(name: str | None, rid: str | None) -> str:
     """``name (id)``, or just the id when the resource has no name of its own."""
     if not name or name == rid:
@@ -501,12 +494,35 @@ def eip_rows(inv: Inventory) -> list[list[Any]]:
     return rows
 
 
+CONNECTIVITY_KINDS: tuple[tuple[str, str, str, str], ...] = (
+    ("igw", "ec2:internet-gateway", "internet gateway(s)", "ec2.internet_gateways"),
+    ("nat", "ec2:nat-gateway", "NAT gateway(s)", "ec2.nat_gateways"),
+    ("eigw", "ec2:egress-only-internet-gateway", "egress-only internet gateway(s)",
+     "ec2.egress_only_internet_gateways"),
+    ("endpoints", "ec2:vpc-endpoint", "VPC endpoint(s)", "ec2.vpc_endpoints"),
+    ("tgw", "ec2:transit-gateway", "transit gateway(s)", "ec2.transit_gateways"),
+    ("vpn", "ec2:vpn-connection", "site-to-site VPN connection(s)", "ec2.vpn_connections"),
+    ("dx", "directconnect:virtual-interface", "Direct Connect virtual interface(s)",
+     "directconnect.virtual_interfaces"),
+    ("peering", "ec2:vpc-peering", "VPC peering connection(s)", "ec2.vpc_peering"),
+    ("eip", "ec2:elastic-ip", "Elastic IP(s)", "ec2.addresses"),
+)
+
+
 def connectivity_summary(inv: Inventory) -> dict[str, int]:
-    kinds = {"igw": "ec2:internet-gateway", "nat": "ec2:nat-gateway", "eigw": "ec2:egress-only-internet-gateway",
-             "endpoints": "ec2:vpc-endpoint", "tgw": "ec2:transit-gateway", "vgw": "ec2:vpn-gateway",
-             "vpn": "ec2:vpn-connection", "dx": "directconnect:virtual-interface", "peering": "ec2:vpc-peering",
-             "eip": "ec2:elastic-ip"}
-    return {k: len(inv.nodes(kind)) for k, kind in kinds.items()}
+    return {key: len(inv.nodes(kind)) for key, kind, _, _ in CONNECTIVITY_KINDS}
+
+
+def connectivity_sentence(inv: Inventory) -> str:
+    """"1 internet gateway(s), 2 NAT gateway(s), ..."; a kind whose read was refused says so, not 0."""
+    parts = []
+    for _, kind, what, coll in CONNECTIVITY_KINDS:
+        n = len(inv.nodes(kind))
+        if collector_blocked(inv, coll) and not n:
+            parts.append(f"{what.replace('(s)', 's')} not readable")
+        else:
+            parts.append(f"{n} {what}" + (" (partly readable)" if collector_blocked(inv, coll) else ""))
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 # --- 5.2 network security ------------------------------------------------------------------

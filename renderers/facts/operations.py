@@ -36,8 +36,8 @@ def alarms(inv: Inventory) -> list[dict[str, Any]]:
 
 
 def _condition(p: dict[str, Any]) -> str:
-    ops = {"GreaterThanThreshold": ">", "GreaterThanOrEqualToThreshold": ">=", "LessThanThreshold": "<",
-           "LessThanOrEqualToThreshold": "<="}
+    ops = {"GreaterThanThreshold": "above", "GreaterThanOrEqualToThreshold": "at or above",
+           "LessThanThreshold": "below", "LessThanOrEqualToThreshold": "at or below"}
     if p.get("threshold") is None:
         return p.get("comparison") or "-"
     value = p["threshold"]
@@ -162,7 +162,7 @@ def budgets(inv: Inventory) -> list[dict[str, Any]]:
     return [{"name": b["name"], "amount": b["props"].get("amount"), "unit": b["props"].get("unit"),
              "period": b["props"].get("time_unit"), "type": b["props"].get("budget_type"),
              "actual": b["props"].get("actual"), "forecast": b["props"].get("forecast"),
-             "alerts": [f"{a.get('type', '').lower()} > {a.get('threshold'):g}{'%' if a.get('threshold_type') == 'PERCENTAGE' else ''}"
+             "alerts": [f"{(a.get('type') or '').lower()} above {a.get('threshold'):g}{'%' if a.get('threshold_type') == 'PERCENTAGE' else ''}"
                         for a in b["props"].get("alerts") or [] if a.get("threshold") is not None]}
             for b in inv.nodes("budgets:budget")]
 

@@ -109,7 +109,9 @@ def _enabled(value: Any) -> bool:
 
 
 def _snapshotted_volumes(inv: Inventory) -> set[str]:
+    """Ids of volumes and databases that have at least one snapshot (EBS volume ids, RDS identifiers, ARNs)."""
     vols = {s["props"].get("volume_id") for s in inv.nodes("ebs:snapshot")}
+    vols |= {s["props"].get("source") for s in inv.nodes("rds:snapshot")}
     vols |= {dst for _, dst, _ in inv.edges("snapshot_of")}
     return {v for v in vols if v}
 
@@ -121,7 +123,9 @@ def native_protection(inv: Inventory, n: dict[str, Any], snap_vols: set[str]) ->
         days = p.get("backup_retention")
         if kind == "rds:instance" and p.get("cluster_id"):
             return "backed up with its Aurora cluster"
-        return f"automated backups, {days} day(s)" if days else None
+        manual = p.get("identifier") in snap_vols
+        parts = [f"automated backups, {days} day(s)" if days else "", "snapshots" if manual else ""]
+        return ", ".join(x for x in parts if x) or None
     if kind == "dynamodb:table":
         return "point-in-time recovery" if _enabled(p.get("pitr")) else None
     if kind == "ebs:volume":
@@ -229,8 +233,9 @@ def database_failover_rows(inv: Inventory) -> list[list[Any]]:
         p = d["props"]
         if p.get("cluster_id"):
             continue
-        replicas = [n["name"] for n in inv.nodes("rds:instance") if p.get("identifier")
-                    and str(n["props"].get("read_replica_source") or "").endswith(str(p["identifier"]))]
+        ident = str(p.get("identifier") or "")
+        replicas = [n["name"] for n in inv.nodes("rds:instance") if ident and
+                    str(n["props"].get("read_replica_source") or "") in (ident, d["id"])]
         how = "Multi-AZ standby" if p.get("multi_az") else "single AZ"
         if p.get("read_replica_source"):
             how = f"read replica of {p['read_replica_source']}"

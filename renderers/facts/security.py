@@ -152,8 +152,13 @@ def trust_text(t: dict[str, Any], account: str | None = None) -> str:
     return text
 
 
-def role_rows(inv: Inventory, include_service_linked: bool = False) -> list[list[Any]]:
-    """Per role: trusted principals, attached and inline policies, last used."""
+def role_last_used_known(inv: Inventory) -> bool:
+    """Whether any role reports a last-used date (else the column would say "never" on every row)."""
+    return any(r["props"].get("last_used") for r in inv.nodes("iam:role"))
+
+
+def role_rows(inv: Inventory, include_service_linked: bool = False, last_used: bool = True) -> list[list[Any]]:
+    """Per role: trusted principals, attached and inline policies, last used (when ``last_used``)."""
     account = inv.meta.get("account")
     rows = []
     for r in inv.nodes("iam:role"):
@@ -164,8 +169,10 @@ def role_rows(inv: Inventory, include_service_linked: bool = False) -> list[list
         policies = list(p.get("attached_policies") or []) + [
             f"{i.get('name')} (inline)" for i in p.get("inline_policies") or []]
         profile = bool(inv.into(r["id"], "uses_role", "iam:instance-profile"))
-        rows.append([r["name"], trusted, ", ".join(policies) or "none",
-                     "yes" if profile else "no", _date(p.get("last_used")) or "never / unknown"])
+        row = [r["name"], trusted, ", ".join(policies) or "none", "yes" if profile else "no"]
+        if last_used:
+            row.append(_date(p.get("last_used")) or "never / unknown")
+        rows.append(row)
     return rows
 
 
@@ -228,6 +235,19 @@ def password_policy_text(p: dict[str, Any]) -> str:
     parts.append(f"prevents reuse of the last {p['reuse_prevention']}" if p.get("reuse_prevention")
                  else "no reuse prevention")
     return "; ".join(parts)
+
+
+def unread_reason(inv: Inventory, service: str) -> str | None:
+    """Why a service could not be listed in any scanned region (None when at least one read worked).
+
+    ``h.nothing`` only knows denied and failed reads; an API the endpoint does not offer
+    ("unavailable") must not read as "none were found" either."""
+    runs = [r for r in inv.meta.get("runs", []) if r.get("service") == service]
+    if not runs or any(r.get("status") == "ok" for r in runs):
+        return None
+    status = runs[0].get("status")
+    return {"denied": "access was denied", "unavailable": "the API is not available from this endpoint",
+            "region_disabled": "the regions are disabled"}.get(str(status), "the read failed")
 
 
 def analyzer_rows(inv: Inventory) -> list[list[Any]]:
@@ -349,10 +369,18 @@ def kms_rows(inv: Inventory) -> list[list[Any]]:
 
 
 def aws_managed_keys(inv: Inventory) -> list[str]:
+    """AWS managed keys (alias/aws/...) in use: those listed by KMS and those resources name
+    only by alias (an SQS queue on alias/aws/sqs), so the list agrees with the at-rest table."""
     names = []
     for k in inv.nodes("kms:key"):
         if k["props"].get("manager") == "AWS":
             names.extend(a for a in k["props"].get("aliases") or [k["props"].get("key_id")] if a)
+    resolve = _key_aliases(inv)
+    for kind in _at_rest_kinds():
+        for n in inv.nodes(kind):
+            key = encryption_state(inv, n, resolve)[1]
+            if key and key.startswith("alias/aws/"):
+                names.append(key)
     return sorted(set(names))
 
 
@@ -361,10 +389,31 @@ def certificate_rows(inv: Inventory) -> list[list[Any]]:
     for c in inv.nodes("acm:certificate"):
         p = c["props"]
         extra = [s for s in p.get("sans") or [] if s != p.get("domain")]
-        used = [_label(inv, u) for u in p.get("in_use_by") or []]
-        rows.append([c["region"], p.get("domain"), ", ".join(extra) or "-", p.get("status"), p.get("type"),
+        used = [_user_label(inv, u) for u in p.get("in_use_by") or []]
+        rows.append([c["region"], p.get("domain"), ", ".join(extra) or "-", _words(p.get("status")),
+                     _CERT_TYPES.get(str(p.get("type")), _words(p.get("type"))),
                      _date(p.get("not_after")), p.get("days_to_expiry"), ", ".join(u for u in used if u) or "not in use"])
     return sorted(rows, key=lambda r: (r[6] is None, r[6] if r[6] is not None else 0))
+
+
+_CERT_TYPES = {"AMAZON_ISSUED": "issued by ACM", "IMPORTED": "imported", "PRIVATE": "private CA"}
+
+
+def _words(value: Any) -> str | None:
+    """An API enum as words: ``PENDING_VALIDATION`` -> "pending validation"."""
+    return None if value is None else str(value).replace("_", " ").lower()
+
+
+def _user_label(inv: Inventory, ref: str) -> str | None:
+    """What uses a certificate: a listener reads "web-alb HTTPS:443", anything else by name."""
+    n = inv.node(ref) or {}
+    if n.get("kind") == "elbv2:listener":
+        lb = _label(inv, (n.get("props") or {}).get("lb_arn"))
+        return f"{lb} {n.get('name')}" if lb else n.get("name")
+    if ":listener/" in ref:  # a listener the scan did not see: name its load balancer
+        parts = ref.split(":listener/", 1)[1].split("/")
+        return f"{parts[1]} listener" if len(parts) > 1 else _label(inv, ref)
+    return _label(inv, ref)
 
 
 def certificate_summary(inv: Inventory, soon: int = 30) -> dict[str, int]:
@@ -432,6 +481,21 @@ def parameter_summary(inv: Inventory) -> list[list[Any]]:
     return [[r, t, tier, n] for (r, t, tier), n in sorted(counts.items())]
 
 
+def parameter_gaps(inv: Inventory) -> list[tuple[str, str, str]]:
+    """(action, region, reason) for what was not seen of SSM *parameters*.
+
+    Other SSM reads (managed instances, patching) belong to 12.4, so 5.3 lists only these."""
+    out = []
+    for r in inv.meta.get("runs", []):
+        if r.get("collector") == "ssm.parameters" and r.get("status") not in ("ok", None):
+            out.append((str(r.get("action") or "ssm:DescribeParameters"), str(r.get("region")),
+                        str(r.get("message") or r.get("status"))))
+    for g in inv.meta.get("gaps", []):
+        if g.get("service") == "ssm" and "Parameter" in str(g.get("action")):
+            out.append((str(g.get("action")), str(g.get("region")), str(g.get("reason"))))
+    return sorted(set(out))
+
+
 def secure_parameter_rows(inv: Inventory, limit: int = 50) -> list[list[Any]]:
     resolve = _key_aliases(inv)
     rows = []
@@ -480,7 +544,7 @@ def _run_status(inv: Inventory, service: str, region: str) -> str | None:
     if not runs:
         return "not scanned"
     if bad:
-        return {"denied": "not readable (access denied)", "unavailable": "not available",
+        return {"denied": "not readable (access denied)", "unavailable": "not read (API unavailable)",
                 "region_disabled": "region disabled"}.get(bad[0].get("status"), "not read (failed)")
     return None
 
@@ -503,7 +567,7 @@ def service_matrix(inv: Inventory) -> list[list[Any]]:
         cfg_text = _run_status(inv, "config", region) or (
             ("recording" if any(r["props"].get("recording") for r in rec) else "recorder stopped") if rec else "off")
         if rules and not _run_status(inv, "config", region):
-            cfg_text += f", {len(rules)} rule(s)"
+            cfg_text += f", {len(rules)} rule" + ("" if len(rules) == 1 else "s")
         enabled_hub = [h for h in hub if h["props"].get("enabled")]
         hub_text = _run_status(inv, "securityhub", region) or ("on" if enabled_hub else "off")
         if enabled_hub:

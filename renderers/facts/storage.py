@@ -213,6 +213,8 @@ def volume_rows(inv: Inventory) -> list[list[Any]]:
         perf = []
         if p.get("iops"):
             perf.append(f"{p['iops']} IOPS")
+        elif p.get("volume_type") == "gp2" and p.get("size_gb"):
+            perf.append(gp2_performance(int(p["size_gb"])))
         if p.get("throughput"):
             perf.append(f"{p['throughput']} MiB/s")
         rows.append([v["region"], label(inv, v["id"]), p.get("volume_type"), f"{p.get('size_gb')} GiB",
@@ -220,6 +222,14 @@ def volume_rows(inv: Inventory) -> list[list[Any]]:
                      f"yes ({key_label(inv, p.get('kms_key'), 'aws/ebs')})" if p.get("encrypted") else "no",
                      ", ".join(attached) or "not attached", p.get("state")])
     return rows
+
+
+def gp2_performance(size_gib: int) -> str:
+    """gp2 performance follows from size: 3 IOPS per GiB (100 to 16,000), and volumes up to
+    1 TiB burst to 3,000 IOPS (AWS documentation; stated, not measured)."""
+    base = max(100, min(16000, 3 * size_gib))
+    burst = ", burst 3000" if size_gib < 1000 and base < 3000 else ""
+    return f"{base} IOPS baseline{burst} (from size)"
 
 
 def snapshot_summary(inv: Inventory) -> dict[str, Any]:
@@ -244,6 +254,24 @@ def ebs_default_rows(inv: Inventory) -> list[list[Any]]:
 
 # --- 4.3 EFS / FSx --------------------------------------------------------------------------
 
+_EFS_LIFECYCLE = {"TransitionToIA": "to Infrequent Access", "TransitionToArchive": "to Archive",
+                  "TransitionToPrimaryStorageClass": "back to Standard"}
+
+
+def efs_lifecycle_text(key: Any, value: Any) -> str:
+    """``TransitionToIA: AFTER_30_DAYS`` -> "to Infrequent Access after 30 days"."""
+    what = _EFS_LIFECYCLE.get(str(key), str(key))
+    when = str(value or "")
+    if when.startswith("AFTER_") and when.endswith("_DAYS"):
+        n = when[len("AFTER_"):-len("_DAYS")]
+        when = f"after {n} day" + ("" if n == "1" else "s")
+    elif when == "AFTER_1_ACCESS":
+        when = "on first access"
+    else:
+        when = when.replace("_", " ").lower()
+    return f"{what} {when}".strip()
+
+
 def efs_rows(inv: Inventory) -> list[list[Any]]:
     rows = []
     for fs in inv.nodes("efs:file-system"):
@@ -253,7 +281,7 @@ def efs_rows(inv: Inventory) -> list[list[Any]]:
         mt_text = ", ".join(f"{az}: {n}" for az, n in sorted(per_az.items())) or "none"
         lifecycle = p.get("lifecycle")
         lc_text = "unknown" if lifecycle is None else (
-            ", ".join(f"{k} {v}" for pol in lifecycle for k, v in pol.items()) or "none")
+            ", ".join(efs_lifecycle_text(k, v) for pol in lifecycle for k, v in pol.items()) or "none")
         rows.append([fs["region"], label(inv, fs["id"]), human_bytes(p.get("size_bytes")),
                      f"{p.get('performance_mode')} / {p.get('throughput_mode')}",
                      f"yes ({key_label(inv, p.get('kms_key'), 'aws/elasticfilesystem')})" if p.get("encrypted") else "no",
@@ -267,7 +295,9 @@ def efs_mount_rows(inv: Inventory) -> list[list[Any]]:
         p = m["props"]
         sgs = [label(inv, g["id"]) for g in inv.out(m["id"], "protected_by")]
         subnet = [label(inv, s["id"]) for s in inv.out(m["id"], "in_subnet")]
-        rows.append([p.get("fs_id"), p.get("mount_target_id"), p.get("az"), ", ".join(subnet) or "-",
+        fs = next(iter(inv.into(m["id"], "contains", "efs:file-system")), None)
+        rows.append([label(inv, fs["id"]) if fs else p.get("fs_id"), p.get("mount_target_id"), p.get("az"),
+                     ", ".join(subnet) or "-",
                      p.get("ip"), ", ".join(sgs) if p.get("security_group_ids") is not None else "unknown"])
     return rows
 

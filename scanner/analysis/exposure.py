@@ -41,6 +41,21 @@ def proto(value: Any) -> str:
     return PROTO_NAMES.get(s, s)
 
 
+def as_id(value: Any) -> str | None:
+    """A prop that should be one id/name: the string, or None for anything else."""
+    return value if isinstance(value, str) and value else None
+
+
+def as_strs(value: Any) -> list[str]:
+    """A prop that should be a list of ids: its string items (an odd shape reads as empty)."""
+    return [v for v in value if isinstance(v, str) and v] if isinstance(value, list | tuple) else []
+
+
+def as_dicts(value: Any) -> list[dict[str, Any]]:
+    """A prop that should be a list of records (routes, entries, rules): its dict items."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list | tuple) else []
+
+
 def _int(value: Any) -> int | None:
     try:
         return int(value)
@@ -91,11 +106,8 @@ def is_internet_source(rule: dict[str, Any]) -> bool:
             or bool(rule.get("prefix_list")))
 
 
-def sg_ingress(inv: Inventory, sg: dict[str, Any]) -> list[dict[str, Any]]:
-    """Ingress rules of a security group, from its props or else from its ``allows`` edges."""
-    rules = sg.get("props", {}).get("ingress")
-    if rules is not None:
-        return [r for r in rules if isinstance(r, dict)]
+def _edge_rules(inv: Inventory, sg: dict[str, Any]) -> list[dict[str, Any]]:
+    """Ingress rules as ``allows`` edges state them (source node -> SG)."""
     out = []
     for src in inv.into(sg["id"], "allows"):
         e = src.get("edge", {})
@@ -103,19 +115,62 @@ def sg_ingress(inv: Inventory, sg: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         r = {"protocol": e.get("protocol"), "from_port": e.get("from_port"), "to_port": e.get("to_port")}
         if src["id"] == INTERNET:
-            r["cidr"] = e.get("cidr") or ALL_V4
+            cidr = as_id(e.get("cidr")) or as_id(e.get("ipv6_cidr")) or ALL_V4
+            r["ipv6_cidr" if ":" in cidr else "cidr"] = cidr
         elif src.get("kind") == "ec2:prefix-list":
             r["prefix_list"] = src["id"].rsplit("/", 1)[-1]
         elif src.get("kind") == "ec2:security-group":
             r["group_id"] = src["id"].rsplit("/", 1)[-1]
         else:
-            r["cidr"] = src.get("props", {}).get("cidr") or src["id"].removeprefix("cidr:")
+            cidr = as_id(src.get("props", {}).get("cidr")) or src["id"].removeprefix("cidr:")
+            r["ipv6_cidr" if ":" in cidr else "cidr"] = cidr
         out.append(r)
     return out
 
 
+def sg_ingress(inv: Inventory, sg: dict[str, Any]) -> list[dict[str, Any]]:
+    """Ingress rules of a security group: its ``ingress`` props, plus any ``allows`` edge the props
+    do not already state (a graph built by other means may carry only one of the two)."""
+    rules = as_dicts(sg.get("props", {}).get("ingress"))
+
+    def key(r: dict[str, Any]) -> tuple[Any, ...]:
+        return (proto(r.get("protocol")), port_range(r), rule_source(r))
+
+    seen = {key(r) for r in rules}
+    for r in _edge_rules(inv, sg):
+        if key(r) not in seen:
+            seen.add(key(r))
+            rules.append(r)
+    return rules
+
+
+_PL_CACHE: dict[str, Any] = {}  # prefix lists of the inventory being analysed, by id
+
+
+def prefix_list_is_internet(inv: Inventory, pl_id: str) -> bool:
+    """A prefix list reaches the internet unless the scan saw its entries and none is "anywhere".
+
+    CloudFront's origin-facing list stands for every viewer on the internet; a customer list of
+    office ranges does not. An unseen list counts as internet, so a missing read hides nothing.
+    """
+    # holding the graph itself (not its id) means a later graph can never be mistaken for it
+    if _PL_CACHE.get("graph") is not inv.graph or _PL_CACHE.get("size") != inv.graph.number_of_nodes():
+        _PL_CACHE.clear()
+        _PL_CACHE.update(graph=inv.graph, size=inv.graph.number_of_nodes(), lists={str(n["props"].get("prefix_list_id") or n["id"].rsplit("/", 1)[-1]): n
+                                         for n in inv.nodes("ec2:prefix-list")})
+    n = _PL_CACHE["lists"].get(pl_id)
+    if n is not None:
+        name = str(n["props"].get("name") or n.get("name") or "")
+        cidrs = n["props"].get("cidrs")
+        if "cloudfront" in name.lower() or not isinstance(cidrs, list):
+            return True
+        return any(c in (ALL_V4, ALL_V6) for c in cidrs)
+    return True
+
+
 def internet_ingress(inv: Inventory, sg: dict[str, Any]) -> list[dict[str, Any]]:
-    return [r for r in sg_ingress(inv, sg) if is_internet_source(r)]
+    return [r for r in sg_ingress(inv, sg) if is_internet_source(r)
+            and (not r.get("prefix_list") or prefix_list_is_internet(inv, str(r["prefix_list"])))]
 
 
 def _is_public_range(cidr: str | None) -> bool:
@@ -137,7 +192,7 @@ def nacl_allows(entries: list[dict[str, Any]] | None, protocol: str, lo: int, hi
     """
     if entries is None:
         return True
-    inbound = sorted((e for e in entries if isinstance(e, dict) and not e.get("egress")),
+    inbound = sorted((e for e in as_dicts(entries) if not e.get("egress")),
                      key=lambda e: _int(e.get("rule")) or 0)
     fam = [e for e in inbound if (bool(e.get("ipv6_cidr")) == v6)]
     candidates = {lo, hi}
@@ -173,24 +228,24 @@ class Net:
 
     def __init__(self, inv: Inventory) -> None:
         self.inv = inv
-        self.subnets = {n["props"].get("subnet_id") or n["id"].rsplit("/", 1)[-1]: n
+        self.subnets = {as_id(n["props"].get("subnet_id")) or n["id"].rsplit("/", 1)[-1]: n
                         for n in inv.nodes("ec2:subnet")}
-        self.sgs = {n["props"].get("group_id") or n["id"].rsplit("/", 1)[-1]: n
+        self.sgs = {as_id(n["props"].get("group_id")) or n["id"].rsplit("/", 1)[-1]: n
                     for n in inv.nodes("ec2:security-group")}
         self.route_tables = inv.nodes("ec2:route-table")
         self.nacls = inv.nodes("ec2:network-acl")
-        self.igws = {n["props"].get("igw_id") or n["id"].rsplit("/", 1)[-1]: n
+        self.igws = {as_id(n["props"].get("igw_id")) or n["id"].rsplit("/", 1)[-1]: n
                      for n in inv.nodes("ec2:internet-gateway")}
         self._routes: dict[str, Route | None] = {}
         self._nacls: dict[str, dict[str, Any] | None] = {}
 
-    def subnet(self, ref: str | None) -> dict[str, Any] | None:
-        if not ref:
+    def subnet(self, ref: Any) -> dict[str, Any] | None:
+        if not isinstance(ref, str) or not ref:
             return None
         return self.subnets.get(ref.rsplit("/", 1)[-1])
 
-    def sg(self, ref: str | None) -> dict[str, Any] | None:
-        if not ref:
+    def sg(self, ref: Any) -> dict[str, Any] | None:
+        if not isinstance(ref, str) or not ref:
             return None
         return self.sgs.get(ref.rsplit("/", 1)[-1])
 
@@ -200,7 +255,7 @@ class Net:
         for rt in self.inv.into(subnet["id"], "associated_with", "ec2:route-table"):
             return rt
         for rt in self.route_tables:
-            if sid and sid in (rt["props"].get("subnet_ids") or []):
+            if sid and sid in as_strs(rt["props"].get("subnet_ids")):
                 return rt
         vpc = subnet["props"].get("vpc_id")
         for rt in self.route_tables:
@@ -218,7 +273,7 @@ class Net:
         for n in self.inv.into(subnet["id"], "associated_with", "ec2:network-acl"):
             return n
         for n in self.nacls:
-            if sid and sid in (n["props"].get("subnet_ids") or []):
+            if sid and sid in as_strs(n["props"].get("subnet_ids")):
                 return n
         return None
 
@@ -231,7 +286,7 @@ class Net:
         if rt is not None and rt["props"].get("routes") is not None:
             v4 = v6 = False
             igw_id = None
-            for r in rt["props"].get("routes") or []:
+            for r in as_dicts(rt["props"].get("routes")):
                 target = str(r.get("target") or "")
                 is_igw = r.get("target_type") == "igw" or target.startswith("igw-")
                 if not is_igw or str(r.get("state", "active")).lower() == "blackhole":
@@ -251,7 +306,7 @@ class Net:
 
     def sgs_of(self, node: dict[str, Any]) -> list[dict[str, Any]]:
         found = {n["id"]: n for n in self.inv.out(node["id"], "protected_by", "ec2:security-group")}
-        for gid in node["props"].get("security_group_ids") or []:
+        for gid in as_strs(node["props"].get("security_group_ids")):
             sg = self.sg(gid)
             if sg:
                 found.setdefault(sg["id"], sg)
@@ -260,7 +315,7 @@ class Net:
     def subnets_of(self, node: dict[str, Any]) -> list[dict[str, Any]]:
         found = {n["id"]: n for n in self.inv.out(node["id"], "in_subnet", "ec2:subnet")}
         p = node["props"]
-        for sid in [p.get("subnet_id"), *(p.get("subnet_ids") or [])]:
+        for sid in [p.get("subnet_id"), *as_strs(p.get("subnet_ids"))]:
             sn = self.subnet(sid)
             if sn:
                 found.setdefault(sn["id"], sn)
@@ -395,9 +450,8 @@ def expose_load_balancers(net: Net, exposure: dict[str, dict[str, Any]]) -> None
         if clb["props"].get("scheme") != "internet-facing":
             continue
         ports = []
-        for li in clb["props"].get("listeners") or []:
-            port = _int(li.get("lb_port") or li.get("LoadBalancerPort") or li.get("port")) \
-                if isinstance(li, dict) else None
+        for li in as_dicts(clb["props"].get("listeners")):
+            port = _int(li.get("lb_port") or li.get("LoadBalancerPort") or li.get("port"))
             if port is not None:
                 ports.append(f"tcp/{port}")
         if not ports:
@@ -412,7 +466,10 @@ def expose_load_balancers(net: Net, exposure: dict[str, dict[str, Any]]) -> None
         _record(exposure, clb["id"], base, ports, "public-ip")
         for target in inv.out(clb["id"], "targets"):
             _record(exposure, target["id"], [*base, target["id"]], ports, "load-balancer")
-        for iid in clb["props"].get("instance_ids") or []:
+        for asg in inv.into(clb["id"], "targets", "autoscaling:group"):
+            for inst in inv.into(asg["id"], "member_of", "ec2:instance"):
+                _record(exposure, inst["id"], [*base, asg["id"], inst["id"]], ports, "load-balancer")
+        for iid in as_strs(clb["props"].get("instance_ids")):
             for inst in inv.by_prop("ec2:instance", "instance_id", iid):
                 _record(exposure, inst["id"], [*base, inst["id"]], ports, "load-balancer")
 

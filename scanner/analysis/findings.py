@@ -26,6 +26,7 @@ from typing import Any
 from scanner.analysis.model import (
     SEVERITIES,
     STATUS_NOT_ASSESSED,
+    STATUS_OPEN,
     Analysis,
     Finding,
 )
@@ -105,17 +106,6 @@ class RuleContext:
 
     def nodes(self, *kinds: str) -> list[dict[str, Any]]:
         return self.inv.nodes(*kinds)
-
-    @staticmethod
-    def short(node: dict[str, Any]) -> str:
-        """The AWS id people recognise (sg-123, i-abc, bucket name) for evidence text."""
-        nid = node["id"]
-        return nid.rsplit("/", 1)[-1].rsplit(":", 1)[-1] if nid.startswith("arn:") else nid
-
-    def label(self, node: dict[str, Any]) -> str:
-        short = self.short(node)
-        name = node.get("name") or short
-        return short if name == short else f"{name} ({short})"
 
     def regions(self) -> list[str]:
         return self.inv.regions
@@ -221,6 +211,8 @@ def coverage(inv: Inventory, needs: tuple[str, ...]) -> Coverage:
             why = f"{g.get('action')} not readable: {g.get('reason')}"
             if g.get("resource"):
                 cov.gap_resources.setdefault(str(g["resource"]), why)
+            elif any(action.lower() in acts and scope == "global" for acts, scope in reads.values()):
+                cov.blocked_everywhere = why  # an account-wide setting read once, for every region
             else:
                 cov.blocked_regions.setdefault(str(g.get("region")), why)
     if cov.blocked_regions and set(inv.regions) and set(inv.regions) <= set(cov.blocked_regions):
@@ -277,3 +269,29 @@ def run(inv: Inventory, analysis: Analysis, options: dict[str, Any]) -> None:
         if only and rid not in only:
             continue
         analysis.findings.extend(run_rule(r, ctx))
+
+
+#: the savings step (scanner.analysis.savings, section 10.2) prices some problems these rules also
+#: report; the pair is one problem, shown once: under this engine's rule, with the dollar figure
+PRICED_EQUIVALENTS = {"SAV-001": "COST-001", "SAV-002": "COST-002", "SAV-003": "COST-003",
+                      "SAV-006": "COST-004"}
+
+
+def fold_priced_duplicates(analysis: Analysis) -> int:
+    """Merge each priced savings finding into the open rule finding on the same resources.
+
+    The merged finding keeps the rule id (stable for suppressions and CI gates), gains the
+    savings figure and the pricing evidence; the duplicate is dropped. Returns how many merged.
+    """
+    ours = {(f.rule, tuple(f.resources)): f for f in analysis.findings if f.status == STATUS_OPEN}
+    keep, merged = [], 0
+    for f in analysis.findings:
+        twin = ours.get((PRICED_EQUIVALENTS.get(f.rule, ""), tuple(f.resources)))
+        if twin is not None and f.status == STATUS_OPEN:
+            twin.savings_monthly = f.savings_monthly if f.savings_monthly is not None else twin.savings_monthly
+            twin.evidence.extend(e for e in f.evidence if e not in twin.evidence)
+            merged += 1
+            continue
+        keep.append(f)
+    analysis.findings[:] = keep
+    return merged

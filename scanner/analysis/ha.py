@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.analysis.exposure import Net
+from scanner.analysis.exposure import Net, _int, as_dicts, as_id, as_strs
 from scanner.analysis.model import Analysis
 from scanner.inventory import Inventory
 
@@ -27,11 +27,13 @@ TIERS = (("web", "Web / load balancing"), ("app", "Application / compute"), ("da
 
 def _azs(values: Any) -> list[str]:
     """AZ names from a list of strings or AWS-shaped dicts ({"ZoneName": ...})."""
-    out = []
-    for v in values or []:
+    out: list[str] = []
+    if not isinstance(values, list | tuple) and not hasattr(values, "__next__"):
+        return out
+    for v in values:
         z = v.get("ZoneName") or v.get("zone") or v.get("az") if isinstance(v, dict) else v
-        if z and z not in out:
-            out.append(str(z))
+        if isinstance(z, str) and z and z not in out:
+            out.append(z)
     return sorted(out)
 
 
@@ -43,24 +45,24 @@ class HA:
         self.net = Net(inv)
         self.vpcs: dict[str, dict[str, Any]] = {}
         for v in inv.nodes("ec2:vpc"):
-            vid = v["props"].get("vpc_id") or v["id"].rsplit("/", 1)[-1]
+            vid = as_id(v["props"].get("vpc_id")) or v["id"].rsplit("/", 1)[-1]
             self.vpcs[vid] = {"id": v["id"], "name": v.get("name"), "region": v.get("region"),
                               "cidr": v["props"].get("cidr"), "azs": [], "tiers": {}, "spofs": []}
         for s in self.net.subnets.values():
-            vid = s["props"].get("vpc_id")
-            if vid in self.vpcs and s["props"].get("az"):
-                self.vpcs[vid]["azs"] = sorted({*self.vpcs[vid]["azs"], s["props"]["az"]})
+            vid, az = as_id(s["props"].get("vpc_id")), as_id(s["props"].get("az"))
+            if vid in self.vpcs and az:
+                self.vpcs[vid]["azs"] = sorted({*self.vpcs[vid]["azs"], az})
 
     # -- helpers -----------------------------------------------------------
     def subnet_azs(self, node: dict[str, Any]) -> list[str]:
         return _azs(s["props"].get("az") for s in self.net.subnets_of(node))
 
     def vpc_of(self, node: dict[str, Any]) -> str | None:
-        vid = node["props"].get("vpc_id")
+        vid = as_id(node["props"].get("vpc_id"))
         if vid:
-            return str(vid)
+            return vid
         for s in self.net.subnets_of(node):
-            if s["props"].get("vpc_id"):
+            if as_id(s["props"].get("vpc_id")):
                 return str(s["props"]["vpc_id"])
         return None
 
@@ -93,7 +95,7 @@ class HA:
         for asg in self.inv.nodes("autoscaling:group"):
             p = asg["props"]
             azs = _azs(p.get("azs")) or self.subnet_azs(asg)
-            in_asg.update(p.get("instance_ids") or [])
+            in_asg.update(as_strs(p.get("instance_ids")))
             detail = f"min {p.get('min')}, desired {p.get('desired')}, max {p.get('max')}"
             spof = ""
             if len(azs) == 1:
@@ -104,7 +106,7 @@ class HA:
         for inst in self.inv.nodes("ec2:instance"):
             p = inst["props"]
             if p.get("state") not in (None, "running", "pending", "stopped") or p.get("asg_name") \
-                    or p.get("instance_id") in in_asg or self.inv.out(inst["id"], "member_of", "autoscaling:group"):
+                    or as_id(p.get("instance_id")) in in_asg or self.inv.out(inst["id"], "member_of", "autoscaling:group"):
                 continue
             azs = _azs([p.get("az")])
             self.add(self.vpc_of(inst), "app", inst, azs, f"standalone {p.get('instance_type') or 'instance'}",
@@ -149,7 +151,7 @@ class HA:
             self.add(self.vpc_of(db), "data", db, azs, detail, spof)
         for cl in self.inv.nodes("rds:cluster"):
             p = cl["props"]
-            readers = p.get("readers") or []
+            readers = p.get("readers") if isinstance(p.get("readers"), list) else []
             azs = _azs(p.get("azs"))
             detail = f"{p.get('engine')}, {len(readers)} reader(s)"
             spof = ""
@@ -193,25 +195,25 @@ class HA:
             if p.get("replication_group"):
                 continue
             azs = _azs([p.get("az")])
-            spof = "cache cluster without replication" if (p.get("num_nodes") or 1) <= 1 or \
+            spof = "cache cluster without replication" if (_int(p.get("num_nodes")) or 1) <= 1 or \
                 p.get("engine") == "redis" else ""
             self.add(self.vpc_of(c), "cache", c, azs, f"{p.get('engine')}, {p.get('num_nodes')} node(s)", spof)
 
     def network(self) -> None:
         """NAT gateways per AZ, and private subnets that depend on a NAT in another AZ."""
-        nats = {n["props"].get("nat_id") or n["id"].rsplit("/", 1)[-1]: n
+        nats = {as_id(n["props"].get("nat_id")) or n["id"].rsplit("/", 1)[-1]: n
                 for n in self.inv.nodes("ec2:nat-gateway")}
         served: dict[str, set[str]] = {}
         for subnet in self.net.subnets.values():
             rt = self.net.route_table(subnet)
-            for r in (rt or {}).get("props", {}).get("routes") or []:
+            for r in as_dicts((rt or {}).get("props", {}).get("routes")):
                 target = str(r.get("target") or "")
                 is_nat = r.get("target_type") == "nat" or target.startswith("nat-")
-                if r.get("dest") == "0.0.0.0/0" and is_nat and subnet["props"].get("az"):
+                if r.get("dest") == "0.0.0.0/0" and is_nat and as_id(subnet["props"].get("az")):
                     served.setdefault(target, set()).add(subnet["props"]["az"])
         for nid, nat in nats.items():
             p = nat["props"]
-            az = p.get("az") or (self.net.subnet(p.get("subnet_id")) or {}).get("props", {}).get("az")
+            az = as_id(p.get("az")) or as_id((self.net.subnet(p.get("subnet_id")) or {}).get("props", {}).get("az"))
             azs_served = sorted(served.get(nid, set()))
             others = [z for z in azs_served if z != az]
             spof = ""
@@ -219,7 +221,7 @@ class HA:
                 spof = (f"NAT gateway in {az or 'unknown AZ'} is the internet egress for subnets in "
                         f"{', '.join(others)} too: if {az or 'its AZ'} fails, they lose egress")
             detail = f"in {az or 'unknown AZ'}" + (f", serves {', '.join(azs_served)}" if azs_served else "")
-            self.add(p.get("vpc_id"), "network", nat, _azs([az]), detail, spof)
+            self.add(as_id(p.get("vpc_id")), "network", nat, _azs([az]), detail, spof)
 
     def result(self) -> dict[str, Any]:
         self.web()

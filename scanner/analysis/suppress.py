@@ -111,6 +111,11 @@ def apply(inv: Inventory, analysis: Analysis, suppressions: list[Suppression]) -
 
 
 def run(inv: Inventory, analysis: Analysis, options: dict[str, Any]) -> None:
+    """Last step: first fold priced duplicates (the savings step runs after the rules), then
+    apply the accepted risks, so a suppression matches the one finding the reader sees."""
+    from scanner.analysis.findings import fold_priced_duplicates
+
+    fold_priced_duplicates(analysis)
     path = options.get("suppress_file")
     if path:
         apply(inv, analysis, load(path))

@@ -103,8 +103,8 @@ def token_pages(ctx: ScanContext, service: str, operation: str, key: str, **kw: 
 
 
 def strip_credentials(url: str | None) -> str | None:
-    """A source URL without any user:password@ part (CodeBuild accepts tokens in URLs)."""
-    if not url or "@" not in url or "://" not in url:
+    """A source URL without any user:password@ part or query (both can carry tokens)."""
+    if not url or "://" not in url or ("@" not in url and "?" not in url and "#" not in url):
         return url
     parts = urlsplit(url)
     host = parts.hostname or ""
@@ -133,20 +133,19 @@ def alarm_arn(ctx: ScanContext, name: str, region: str | None = None) -> str:
     return ctx.arn("cloudwatch", f"alarm:{name}", region=region)
 
 
-def resolve_asg_arns(ctx: ScanContext, names: Iterable[str], region: str | None = None) -> dict[str, str]:
-    """ASG name -> ARN (the ARN holds a UUID, so it must be read); one batched lookup per region.
+def resolve_asg_arns(ctx: ScanContext, names: Iterable[str], out: Records | None = None) -> dict[str, str]:
+    """ASG name -> ARN (the ARN holds a UUID, so it must be read); batched lookups in this region.
 
-    A denied lookup leaves the names unresolved: the caller keeps the names as props.
+    A failed lookup leaves the names unresolved (the caller keeps them as props) and is a gap.
     """
     wanted = sorted({n for n in names if n})
     found: dict[str, str] = {}
     for batch in chunks(wanted, 50):
-        try:
-            for g in ctx.paginate("autoscaling", "describe_auto_scaling_groups", "AutoScalingGroups",
-                                  region=region, AutoScalingGroupNames=batch):
-                found[g["AutoScalingGroupName"]] = g["AutoScalingGroupARN"]
-        except (bexc.ClientError, NotImplementedError):
-            return found
+        items = soft_pages(ctx, out if out is not None else ctx.records(), "autoscaling",
+                           "describe_auto_scaling_groups", "AutoScalingGroups", resource=", ".join(batch),
+                           AutoScalingGroupNames=batch)
+        for g in items or []:
+            found[g["AutoScalingGroupName"]] = g["AutoScalingGroupARN"]
     return found
 
 
@@ -278,6 +277,9 @@ def transform_pipeline(ctx: ScanContext, decl: dict[str, Any], metadata: dict[st
     out.edge(arn, decl.get("roleArn"), "uses_role")
     for s in stores:
         out.edge(arn, bucket_arn(s.get("location")), "integrates_with")
+        key = (s.get("encryptionKey") or {}).get("id")
+        if key and "alias/aws/s3" not in key:
+            out.edge(arn, ctx.kms_key_arn(key), "encrypted_by")
     for src, dst, rel in edges:
         out.edge(src, dst, rel)
     return out
@@ -350,9 +352,14 @@ def source_target(ctx: ScanContext, src: dict[str, Any]) -> str | None:
     return None
 
 
-def transform_projects(ctx: ScanContext, projects: list[dict[str, Any]]) -> Records:
-    """batch_get_projects items -> codebuild:project nodes (env var names only, never values)."""
+def transform_projects(ctx: ScanContext, projects: list[dict[str, Any]],
+                       builds: list[dict[str, Any]] | None = None) -> Records:
+    """batch_get_projects items (+ each project's newest build) -> codebuild:project nodes.
+
+    Environment variables keep their names only, never values.
+    """
     out = ctx.records()
+    last = {b.get("projectName"): build_of(b) for b in builds or []}
     for p in projects:
         arn = p.get("arn") or codebuild_arn(ctx, p["name"])
         src = p.get("source") or {}
@@ -384,7 +391,8 @@ def transform_projects(ctx: ScanContext, projects: list[dict[str, Any]]) -> Reco
                  logs={"cloudwatch": group, "s3": s3l.get("location") if s3_on else None},
                  timeout=p.get("timeoutInMinutes"), kms_key=p.get("encryptionKey"),
                  webhook=bool(p.get("webhook")), badge=bool((p.get("badge") or {}).get("badgeEnabled")),
-                 created=iso(p.get("created")), last_modified=iso(p.get("lastModified")))
+                 created=iso(p.get("created")), last_modified=iso(p.get("lastModified")),
+                 last_build=last.get(p["name"]))
         out.edge(ctx.region_node, arn, "contains")
         out.edge(arn, p.get("serviceRole"), "uses_role")
         for s in vpc.get("subnets") or []:
@@ -401,13 +409,41 @@ def transform_projects(ctx: ScanContext, projects: list[dict[str, Any]]) -> Reco
     return out
 
 
-@collector("codebuild.projects", "codebuild", reads="codebuild:ListProjects, codebuild:BatchGetProjects")
+def build_of(b: dict[str, Any]) -> dict[str, Any]:
+    """The facts of one build run; the build's environment (with variable values) is never kept."""
+    start, end = b.get("startTime"), b.get("endTime")
+    secs = int((end - start).total_seconds()) if start and end and hasattr(end, "__sub__") else None
+    return {"id": b.get("id"), "status": b.get("buildStatus"), "started": iso(start), "duration_s": secs,
+            "phase": b.get("currentPhase")}
+
+
+def read_last_builds(ctx: ScanContext, out: Records, names: list[str]) -> list[dict[str, Any]]:
+    """Newest build id per project (first page, newest first), then the builds in batches of 100."""
+    latest = []
+    for n in names:
+        got = soft(ctx, out, "codebuild", "list_builds_for_project", resource=n,
+                   missing=("ResourceNotFoundException",), projectName=n, sortOrder="DESCENDING")
+        ids = (got or {}).get("ids") or []
+        if ids:
+            latest.append(ids[0])
+    builds: list[dict[str, Any]] = []
+    for batch in chunks(latest, 100):
+        got = soft(ctx, out, "codebuild", "batch_get_builds", resource="latest builds", ids=batch)
+        builds.extend((got or {}).get("builds") or [])
+    return builds
+
+
+@collector("codebuild.projects", "codebuild",
+           reads="codebuild:ListProjects, codebuild:BatchGetProjects, codebuild:ListBuildsForProject, "
+                 "codebuild:BatchGetBuilds")
 def collect_projects(ctx: ScanContext) -> Records:
     names = list(ctx.paginate("codebuild", "list_projects", "projects"))
     projects: list[dict[str, Any]] = []
     for batch in chunks(names, 100):
         projects.extend(ctx.call("codebuild", "batch_get_projects", names=batch).get("projects") or [])
-    return transform_projects(ctx, projects)
+    gaps = ctx.records()
+    builds = read_last_builds(ctx, gaps, [p["name"] for p in projects])
+    return transform_projects(ctx, projects, builds).extend(gaps)
 
 
 # --- CodeDeploy -----------------------------------------------------------------------
@@ -562,7 +598,7 @@ def collect_codedeploy(ctx: ScanContext) -> Records:
         apps.extend(ctx.call("codedeploy", "batch_get_applications", applicationNames=batch).get("applicationsInfo") or [])
     out.extend(transform_applications(ctx, apps))
     groups = [g for n in names for g in read_deployment_groups(ctx, out, n)]
-    asgs = resolve_asg_arns(ctx, (a.get("name") for g in groups for a in g.get("autoScalingGroups") or []))
+    asgs = resolve_asg_arns(ctx, (a.get("name") for g in groups for a in g.get("autoScalingGroups") or []), out)
     out.extend(transform_deployment_groups(ctx, groups, asgs))
     if names:
         in_use = {g["deploymentConfigName"] for g in groups if g.get("deploymentConfigName")}
@@ -723,7 +759,7 @@ def collect_stacks(ctx: ScanContext) -> Records:
                                              "StackResourceSummaries", resource=s["StackName"],
                                              StackName=s["StackId"])
     asgs = resolve_asg_arns(ctx, (r.get("PhysicalResourceId") for rs in resources.values() for r in rs or []
-                                  if r.get("ResourceType") == "AWS::AutoScaling::AutoScalingGroup"))
+                                  if r.get("ResourceType") == "AWS::AutoScaling::AutoScalingGroup"), out)
     for s in stacks:
         out.extend(transform_stack(ctx, s, resources[s["StackId"]], asgs))
     return out

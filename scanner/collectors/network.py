@@ -360,6 +360,7 @@ def transform_security_groups(ctx: ScanContext, groups: list[dict[str, Any]]) ->
 
     Rules that differ only in description (or IPv4 vs IPv6 "anywhere") give one
     edge, so the security diagram and exposure analysis see each path once.
+    Egress rules stay in props only: ``allows`` edges mean inbound, per the contract.
     """
     out = ctx.records()
     for g in groups:

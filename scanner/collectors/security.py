@@ -271,7 +271,9 @@ def transform_hub(ctx: ScanContext, hub: dict[str, Any] | None, standards: list[
     std = None if standards is None else [
         {"name": standard_name(s.get("StandardsArn", "")), "status": s.get("StandardsStatus"),
          "arn": s.get("StandardsArn")} for s in standards]
-    out.node(arn, "securityhub:hub", f"Security Hub {ctx.region}", enabled=hub is not None, standards=std,
+    # status: the state in words, which region-level rules quote as evidence (never "None")
+    out.node(arn, "securityhub:hub", f"Security Hub {ctx.region}", enabled=hub is not None,
+             status="enabled" if hub is not None else "not enabled", standards=std,
              auto_enable_controls=(hub or {}).get("AutoEnableControls"),
              subscribed_at=(hub or {}).get("SubscribedAt"))
     out.edge(ctx.region_node, arn, "contains")

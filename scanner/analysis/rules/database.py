@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from scanner.analysis.exposure import as_strs
 from scanner.analysis.findings import Hit, RuleContext, rule
 from scanner.analysis.rules._util import label
 
@@ -127,7 +128,7 @@ def cache_failover(ctx: RuleContext) -> Iterator[Hit]:
     for g in ctx.nodes("elasticache:replication-group"):
         if g["props"].get("automatic_failover") is False:
             yield Hit([g["id"]], [f"{label(g)} AutomaticFailover=disabled, "
-                                  f"{len(g['props'].get('members') or [])} member(s)"])
+                                  f"{len(as_strs(g['props'].get('members')))} member(s)"])
 
 
 @rule("DB-011", "ElastiCache without encryption in transit or at rest", severity="medium", section="5.3",

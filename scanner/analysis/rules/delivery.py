@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from scanner.analysis.exposure import as_strs
 from scanner.analysis.findings import Hit, RuleContext, rule
 from scanner.analysis.rules._util import label
 
@@ -64,7 +65,7 @@ def codebuild_privileged(ctx: RuleContext) -> Iterator[Hit]:
                   "it with type SECRETS_MANAGER / PARAMETER_STORE; rotate the exposed secret.")
 def codebuild_plaintext_secret(ctx: RuleContext) -> Iterator[Hit]:
     for b in ctx.nodes("codebuild:project"):
-        names = [n for n in b["props"].get("plaintext_env_names") or [] if SECRET_NAME.search(str(n))]
+        names = [n for n in as_strs(b["props"].get("plaintext_env_names")) if SECRET_NAME.search(n)]
         if names:
             yield Hit([b["id"]], [f"project {label(b)} plaintext variable(s) {', '.join(names)} (value not read)"])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from scanner.analysis.exposure import _int, as_dicts, as_strs
 from scanner.analysis.findings import Hit, RuleContext, rule
 from scanner.analysis.rules._util import label
 
@@ -49,7 +50,7 @@ def user_mfa(ctx: RuleContext) -> Iterator[Hit]:
 
 
 def _keys(u: dict[str, Any]) -> list[dict[str, Any]]:
-    return [k for k in u["props"].get("access_keys") or [] if isinstance(k, dict) and k.get("active")]
+    return [k for k in as_dicts(u["props"].get("access_keys")) if k.get("active")]
 
 
 def _key_name(k: dict[str, Any]) -> str:
@@ -81,11 +82,10 @@ def key_unused(ctx: RuleContext) -> Iterator[Hit]:
 
 def _admin_statements(stmts: Any) -> list[dict[str, Any]]:
     out = []
-    for s in stmts or []:
-        if not isinstance(s, dict) or str(s.get("effect")).lower() != "allow" or s.get("not_action") \
-                or s.get("not_resource"):
+    for s in as_dicts(stmts):
+        if str(s.get("effect")).lower() != "allow" or s.get("not_action") or s.get("not_resource"):
             continue
-        if {"*", "*:*"} & set(s.get("actions") or []) and "*" in (s.get("resources") or []):
+        if {"*", "*:*"} & set(as_strs(s.get("actions"))) and "*" in as_strs(s.get("resources")):
             out.append(s)
     return out
 
@@ -108,8 +108,8 @@ def admin_policies(ctx: RuleContext) -> Iterator[Hit]:
         for n in ctx.nodes(kind):
             if n["props"].get("service_linked"):
                 continue
-            for ip in n["props"].get("inline_policies") or []:
-                if isinstance(ip, dict) and _admin_statements(ip.get("statements")):
+            for ip in as_dicts(n["props"].get("inline_policies")):
+                if _admin_statements(ip.get("statements")):
                     yield Hit([n["id"]], [f"{kind.split(':')[1]} {label(n)} inline policy {ip.get('name')} "
                                           "allows Action * on Resource *"])
 
@@ -120,7 +120,7 @@ def admin_policies(ctx: RuleContext) -> Iterator[Hit]:
                   "services that need it, with conditions (sts:ExternalId, aws:PrincipalOrgID).")
 def role_trust_anyone(ctx: RuleContext) -> Iterator[Hit]:
     for r in ctx.nodes("iam:role"):
-        for t in r["props"].get("trust") or []:
+        for t in as_dicts(r["props"].get("trust")):
             if t.get("principal_type") == "*" and not t.get("conditions"):
                 yield Hit([r["id"]], [f"role {label(r)} trust policy allows Principal * without conditions"])
                 break
@@ -141,7 +141,7 @@ def role_trust_cross_account(ctx: RuleContext) -> Iterator[Hit]:
     acct = str(ctx.inv.meta.get("account", ""))
     for r in ctx.nodes("iam:role"):
         ev = []
-        for t in r["props"].get("trust") or []:
+        for t in as_dicts(r["props"].get("trust")):
             if t.get("principal_type") != "AWS" or t.get("external_id"):
                 continue
             other = _account_of(str(t.get("principal") or ""))
@@ -160,7 +160,7 @@ def password_policy(ctx: RuleContext) -> Iterator[Hit]:
         pp = p["props"]
         if pp.get("present") is False:
             yield Hit([p["id"]], ["no account password policy is set (AWS defaults apply)"])
-        elif pp.get("present") and (pp.get("min_length") or 0) < 14:
+        elif pp.get("present") and (_int(pp.get("min_length")) or 0) < 14:
             yield Hit([p["id"]], [f"minimum password length {pp.get('min_length')} (< 14)"])
 
 
@@ -170,7 +170,7 @@ def password_policy(ctx: RuleContext) -> Iterator[Hit]:
                   "is reviewed in one place.")
 def user_direct_policies(ctx: RuleContext) -> Iterator[Hit]:
     for u in ctx.nodes("iam:user"):
-        direct = [*(u["props"].get("attached_policies") or []),
-                  *[i.get("name") for i in u["props"].get("inline_policies") or [] if isinstance(i, dict)]]
+        direct = [*as_strs(u["props"].get("attached_policies")),
+                  *[str(i.get("name")) for i in as_dicts(u["props"].get("inline_policies"))]]
         if direct:
             yield Hit([u["id"]], [f"user {label(u)} has policies {', '.join(map(str, direct))}"])

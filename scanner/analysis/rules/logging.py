@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from scanner.analysis.exposure import as_id, as_strs
 from scanner.analysis.findings import Hit, RuleContext, rule
 from scanner.analysis.rules._util import label
 from scanner.context import account_id_node
@@ -132,7 +133,7 @@ def lb_alarms(ctx: RuleContext) -> Iterator[Hit]:
     alarmed, dims = _alarmed(ctx), _dimension_values(ctx)
     for lb in ctx.nodes("elbv2:load-balancer", "elb:load-balancer"):
         suffix = lb["id"].split(":loadbalancer/", 1)[-1]
-        if lb["id"] in alarmed or suffix in dims or lb.get("name") in dims:
+        if lb["id"] in alarmed or suffix in dims or as_id(lb.get("name")) in dims:
             continue
         yield Hit([lb["id"]], [f"no CloudWatch alarm watches {label(lb)}"])
 
@@ -146,7 +147,7 @@ def db_alarms(ctx: RuleContext) -> Iterator[Hit]:
     for db in [*ctx.nodes("rds:instance"), *ctx.nodes("rds:cluster")]:
         if db["props"].get("cluster_id"):
             continue  # judged at cluster level
-        if db["id"] in alarmed or db["props"].get("identifier") in dims:
+        if db["id"] in alarmed or as_id(db["props"].get("identifier")) in dims:
             continue
         yield Hit([db["id"]], [f"no CloudWatch alarm watches {label(db)}"])
 
@@ -165,8 +166,12 @@ def security_hub(ctx: RuleContext) -> Iterator[Hit]:
       remediation="Add an SNS topic (or incident tool) to the alarm's AlarmActions, and keep actions "
                   "enabled, so that someone is told when it fires.")
 def alarm_actions(ctx: RuleContext) -> Iterator[Hit]:
+    # alarms that gate CodeDeploy deployments act through the rollback, not through notifications
+    gating = {str(n) for g in ctx.nodes("codedeploy:deployment-group") for n in as_strs(g["props"].get("alarms"))}
     for a in ctx.nodes("cloudwatch:alarm"):
         p = a["props"]
+        if a.get("name") in gating or ctx.inv.out(a["id"], "monitors", "codedeploy:deployment-group"):
+            continue
         if p.get("actions_enabled") is False or p.get("alarm_actions") == []:
             yield Hit([a["id"]], [f"alarm {label(a)} notifies nobody (actions enabled "
-                                  f"{p.get('actions_enabled')}, {len(p.get('alarm_actions') or [])} action(s))"])
+                                  f"{p.get('actions_enabled')}, {len(as_strs(p.get('alarm_actions')))} action(s))"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scanner.analysis.exposure import (
+    as_id,
     covers,
     internet_ingress,
     port_label,
@@ -165,7 +166,7 @@ def vpc_flow_logs(ctx: RuleContext) -> Iterator[Hit]:
     logged = {str(f["props"].get("resource_id")) for f in ctx.nodes("ec2:flow-log")}
     logged |= {src for src, _, _ in ctx.inv.edges("logs_to")}
     for v in ctx.nodes("ec2:vpc"):
-        if v["props"].get("vpc_id") not in logged and v["id"] not in logged:
+        if as_id(v["props"].get("vpc_id")) not in logged and v["id"] not in logged:
             yield Hit([v["id"]], [f"{label(v)} ({v['props'].get('cidr')}) has no flow log"])
 
 

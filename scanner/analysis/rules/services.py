@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from scanner.analysis.exposure import as_strs
 from scanner.analysis.findings import Hit, RuleContext, rule
 from scanner.analysis.rules._util import label
 
@@ -18,7 +19,7 @@ OLD_CLOUDFRONT_TLS = ("SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1 (de
 def eks_public_endpoint(ctx: RuleContext) -> Iterator[Hit]:
     for c in ctx.nodes("eks:cluster"):
         p = c["props"]
-        cidrs = p.get("public_cidrs") or []
+        cidrs = as_strs(p.get("public_cidrs"))
         if p.get("endpoint_public") and (not cidrs or "0.0.0.0/0" in cidrs):
             yield Hit([c["id"]], [f"cluster {label(c)} endpointPublicAccess=true from "
                                   f"{', '.join(cidrs) or '0.0.0.0/0'}"])
@@ -127,7 +128,7 @@ def cloudfront_tls(ctx: RuleContext) -> Iterator[Hit]:
                   "inputs, plus rate limiting) with the internet-facing ALB or CloudFront distribution.")
 def no_waf(ctx: RuleContext) -> Iterator[Hit]:
     wafs = ctx.nodes("wafv2:web-acl")
-    protected = {a for w in wafs for a in w["props"].get("associated_arns") or []}
+    protected = {a for w in wafs for a in as_strs(w["props"].get("associated_arns"))}
     protected |= {n["id"] for w in wafs for n in ctx.inv.out(w["id"], "associated_with")}
     # a web ACL whose associations could not be read may protect any ALB of its region
     unknown = {w.get("region") for w in wafs if w["props"].get("associated_arns") is None}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from scanner.analysis.exposure import as_id
 from scanner.analysis.findings import Hit, RuleContext, rule
 from scanner.analysis.rules._util import falsy_known, label, short
 
@@ -59,7 +60,7 @@ def _pab_missing(pab: Any) -> list[str]:
 
 
 @rule("STO-005", "S3 bucket without Block Public Access", severity="medium", section="4.1",
-      category="security", needs=(*S3, "s3:GetBucketPublicAccessBlock"),
+      category="security", needs=(*S3, "s3:GetBucketPublicAccessBlock", "s3:GetAccountPublicAccessBlock"),
       remediation="Turn on all four Block Public Access settings on the bucket (put-public-access-block), "
                   "or once for the whole account (s3control put-public-access-block).")
 def s3_bpa(ctx: RuleContext) -> Iterator[Hit]:
@@ -84,8 +85,8 @@ def s3_public_policy(ctx: RuleContext) -> Iterator[Hit]:
     for b in ctx.nodes("s3:bucket"):
         p = b["props"]
         if p.get("policy_public"):
-            blocked = any((x or {}).get("RestrictPublicBuckets")
-                          for x in (p.get("public_access_block"), p.get("account_public_access_block")))
+            blocked = any(x.get("RestrictPublicBuckets") for x in (
+                p.get("public_access_block"), p.get("account_public_access_block")) if isinstance(x, dict))
             if not blocked:
                 yield Hit([b["id"]], [f"bucket {p.get('name') or short(b)} policy grants access to "
                                       "Principal * without a restricting condition"])
@@ -98,8 +99,8 @@ def s3_public_policy(ctx: RuleContext) -> Iterator[Hit]:
 def s3_public_acl(ctx: RuleContext) -> Iterator[Hit]:
     for b in ctx.nodes("s3:bucket"):
         p = b["props"]
-        if p.get("acl_public") and not any((x or {}).get("IgnorePublicAcls") for x in (
-                p.get("public_access_block"), p.get("account_public_access_block"))):
+        if p.get("acl_public") and not any(x.get("IgnorePublicAcls") for x in (
+                p.get("public_access_block"), p.get("account_public_access_block")) if isinstance(x, dict)):
             grants = p.get("acl_public_grants") or []
             yield Hit([b["id"]], [f"bucket {p.get('name') or short(b)} ACL grants "
                                   f"{', '.join(map(str, grants)) or 'public access'}"])
@@ -134,7 +135,7 @@ def s3_logging(ctx: RuleContext) -> Iterator[Hit]:
     targets = {str(b["props"].get("logging_target")) for b in ctx.nodes("s3:bucket")}
     for b in ctx.nodes("s3:bucket"):
         p = b["props"]
-        if p.get("logging_target") == "" and p.get("name") not in targets:  # log buckets are exempt
+        if p.get("logging_target") == "" and as_id(p.get("name")) not in targets:  # log buckets are exempt
             yield Hit([b["id"]], [f"bucket {p.get('name') or short(b)} has no access logging"])
 
 
