@@ -290,7 +290,12 @@ def test_sample_5_4_multi_region_trail_and_services(sample: Any) -> None:
     assert "A logging multi-region trail records management events in every region." in text
     table = text.split("compliance services per region")[1].split("GuardDuty detectors")[0]
     matrix = {line.split("|")[1].strip(): line for line in table.splitlines() if line.startswith("| ")}
-    assert "| on | recording, 1 rule(s) | off |" in matrix["us-east-1"]
+    assert "| on | recording, 1 rule | off |" in matrix["us-east-1"]
+    # moto has no Access Analyzer API: "not read", never "off", and 5.1 must agree
+    assert matrix["us-east-1"].endswith("| not read (API unavailable) |")
+    assert "IAM Access Analyzer could not be read" in section(sample.doc, "5.1")
+    assert "None" not in text, "no Python None in 5.4 (LOG-010 evidence quotes the hub state)"
+    assert "(Security Hub us-east-1 (default) not enabled)" in text
     assert matrix["eu-west-1"].startswith("| eu-west-1 | off | off | off |")
     assert "web-platform-alb" in text and "AWS/AWSManagedRulesCommonRuleSet" in text
 
@@ -341,7 +346,7 @@ def bare(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 def test_empty_account_says_what_is_missing(bare: Any) -> None:
     s51, s53, s54 = section(bare.doc, "5.1"), section(bare.doc, "5.3"), section(bare.doc, "5.4")
-    assert "No IAM users, groups or roles were found" in s51
+    assert "IAM (a global service) holds no users, groups, roles" in s51 and "scanned regions" not in s51
     assert "No account password policy is set" in s51
     assert "No customer managed KMS keys were found" in s53
     assert "No Secrets Manager secrets were found" in s53
@@ -380,3 +385,14 @@ def test_web_acls_paginate_and_list_protected_resources() -> None:
     assert [g.action for g in recs.gaps] == ["wafv2:ListResourcesForWebACL"]
     assert {(e.src.rsplit("/", 2)[-2], e.dst) for e in recs.edges if e.rel == "associated_with"} == {
         ("acl1", alb), ("acl1", api)}
+
+
+def test_sample_5_3_reads_like_a_document(sample: Any) -> None:
+    """AWS managed keys agree with the at-rest table, certificates name their load balancer, enums are
+    words, and only parameter gaps (not SSM managed-instance reads) are listed under data protection."""
+    text = section(sample.doc, "5.3").replace("\\_", "_")
+    assert "AWS managed keys in use: alias/aws/secretsmanager, alias/aws/sqs." in text
+    cert = next(line for line in text.splitlines() if line.startswith("| us-east-1 | app.example.com |"))
+    assert "| pending validation | issued by ACM |" in cert and cert.endswith("| web-platform-alb HTTPS:443 |")
+    assert "DescribeInstanceInformation" not in text and "(s)" not in text
+    assert "None" not in text and "['" not in text and "{'" not in text

@@ -85,8 +85,8 @@ def instance_counts(inv: Inventory) -> dict[str, Any]:
 
 
 def counts_text(pairs: list[tuple[str, int]]) -> str:
-    """"2 t3.medium, 1 m6i.large" (or "none")."""
-    return ", ".join(f"{v} {k}" for k, v in pairs) or "none"
+    """"2 x t3.medium, 1 x m6i.large" (or "none")."""
+    return ", ".join(f"{v} x {k}" for k, v in pairs) or "none"
 
 
 def days(n: Any) -> str:

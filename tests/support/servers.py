@@ -67,24 +67,32 @@ class FaultRates:
     counts: dict[str, int] = field(default_factory=lambda: {"requests": 0, "throttle": 0, "5xx": 0, "reset": 0})
 
 
-def throttle_response(headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
-    """A throttling error shaped for the request's protocol, as AWS sends it."""
+def error_response(headers: dict[str, str], body: bytes, kind: str) -> tuple[int, dict[str, str], bytes]:
+    """A throttling ("throttle") or server ("5xx") error shaped for the request's protocol, as AWS sends it."""
     ctype = headers.get("content-type", "")
     scope = _SCOPE.search(headers.get("authorization", ""))
     service = scope.group(2) if scope else ""
+    status = 400 if kind == "throttle" else 503
     if "x-amz-json" in ctype:
-        return 400, {"Content-Type": ctype}, json.dumps(
-            {"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
+        code = "ThrottlingException" if kind == "throttle" else "ServiceUnavailableException"
+        return status, {"Content-Type": ctype}, json.dumps({"__type": code, "message": "Rate exceeded"}).encode()
     if "x-www-form-urlencoded" in ctype:
-        code = "RequestLimitExceeded" if b"Version=2016-11-15" in body else "Throttling"
-        xml = (f"<Response><Errors><Error><Code>{code}</Code><Message>Rate exceeded</Message></Error>"
+        if kind == "throttle":
+            code = "RequestLimitExceeded" if b"Version=2016-11-15" in body else "Throttling"
+        else:
+            code = "Unavailable" if b"Version=2016-11-15" in body else "ServiceUnavailable"
+        xml = (f"<Response><Errors><Error><Code>{code}</Code><Message>Try again</Message></Error>"
                f"</Errors><RequestID>fault</RequestID></Response>")
-        return 400, {"Content-Type": "text/xml"}, xml.encode()
+        return status, {"Content-Type": "text/xml"}, xml.encode()
     if service == "s3":
-        xml = "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+        code = "SlowDown" if kind == "throttle" else "ServiceUnavailable"
+        xml = f"<Error><Code>{code}</Code><Message>Please reduce your request rate.</Message></Error>"
         return 503, {"Content-Type": "application/xml"}, xml.encode()
-    return 429, {"Content-Type": "application/json", "x-amzn-ErrorType": "TooManyRequestsException"}, \
-        json.dumps({"message": "Too Many Requests"}).encode()
+    if kind == "throttle":
+        return 429, {"Content-Type": "application/json", "x-amzn-ErrorType": "TooManyRequestsException"}, \
+            json.dumps({"message": "Too Many Requests"}).encode()
+    return 503, {"Content-Type": "application/json", "x-amzn-ErrorType": "ServiceUnavailableException"}, \
+        json.dumps({"message": "Service Unavailable"}).encode()
 
 
 class FaultProxy:
@@ -112,11 +120,11 @@ class FaultProxy:
                     with contextlib.suppress(OSError):
                         self.connection.shutdown(socket.SHUT_RDWR)
                     return
-                if fault == "throttle":
-                    status, headers, payload = throttle_response(
-                        {k.lower(): v for k, v in self.headers.items()}, body)
-                elif fault == "5xx":
-                    status, headers, payload = 503, {"Content-Type": "text/plain"}, b"Service Unavailable"
+                if fault in ("throttle", "5xx"):
+                    status, headers, payload = error_response(
+                        {k.lower(): v for k, v in self.headers.items()}, body, fault)
+                elif fault == "empty5xx":  # a load balancer in front of the service: 502, no body
+                    status, headers, payload = 502, {}, b""
                 else:
                     status, headers, payload = proxy.forward(self.command, self.path, self.headers, body)
                 self.send_response(status)
@@ -142,12 +150,12 @@ class FaultProxy:
             if x < r.throttle:
                 kind = "throttle"
             elif x < r.throttle + r.server_error:
-                kind = "5xx"
+                kind = "5xx" if self._rng.random() < 0.5 else "empty5xx"
             elif x < r.throttle + r.server_error + r.reset:
                 kind = "reset"
             else:
                 return "pass"
-            r.counts[kind] += 1
+            r.counts["5xx" if kind == "empty5xx" else kind] += 1
             return kind
 
     def forward(self, method: str, path: str, headers: object, body: bytes) -> tuple[int, dict[str, str], bytes]:
