@@ -213,7 +213,7 @@ def transform_task_definitions(ctx: ScanContext, tds: list[dict[str, Any]]) -> R
                  execution_role_arn=td.get("executionRoleArn"),
                  env_names=_container_names(containers, "environment"),
                  secret_names=_container_names(containers, "secrets"),
-                 secret_env_names=secret_names([(e.get("name", ""), e.get("value"))
+                 plaintext_secret_names=secret_names([(e.get("name", ""), e.get("value"))
                                                 for c in containers for e in c.get("environment") or []]),
                  privileged=any(bool(c.get("privileged")) for c in containers),
                  readonly_root=all(bool(c.get("readonlyRootFilesystem")) for c in containers) if containers else None,

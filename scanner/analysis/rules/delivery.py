@@ -88,3 +88,27 @@ def codedeploy_rollback(ctx: RuleContext) -> Iterator[Hit]:
     for g in ctx.nodes("codedeploy:deployment-group"):
         if g["props"].get("auto_rollback") is False:
             yield Hit([g["id"]], [f"deployment group {label(g)} autoRollbackConfiguration disabled"])
+
+
+@rule("DEL-007", "Lambda environment variable holds what looks like a plaintext secret", severity="high",
+      section="3.3", category="security", needs=("lambda:ListFunctions",),
+      remediation="Store the value in Secrets Manager or SSM Parameter Store (SecureString), read it at "
+                  "start-up (or via the Parameters and Secrets extension), and rotate the exposed secret.")
+def lambda_plaintext_secret(ctx: RuleContext) -> Iterator[Hit]:
+    for f in ctx.nodes("lambda:function"):
+        names = as_strs(f["props"].get("plaintext_secret_names"))
+        if names:
+            yield Hit([f["id"]], [f"function {label(f)} variable(s) {', '.join(names)} look secret "
+                                  "(judged during the scan; the value was not kept)"])
+
+
+@rule("DEL-008", "ECS task definition environment holds what looks like a plaintext secret", severity="high",
+      section="3.2", category="security", needs=("ecs:DescribeTaskDefinition",),
+      remediation="Move the value to the container definition's `secrets` (Secrets Manager or SSM "
+                  "Parameter Store) so it is injected at start, and rotate the exposed secret.")
+def ecs_plaintext_secret(ctx: RuleContext) -> Iterator[Hit]:
+    for t in ctx.nodes("ecs:task-definition"):
+        names = as_strs(t["props"].get("plaintext_secret_names"))
+        if names:
+            yield Hit([t["id"]], [f"task definition {label(t)} variable(s) {', '.join(names)} look secret "
+                                  "(judged during the scan; the value was not kept)"])
