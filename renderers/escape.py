@@ -16,7 +16,7 @@ from markupsafe import Markup
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _MD_LINE_START = re.compile(r"^(\s*)([#+\-=])")
 _MD_ORDERED = re.compile(r"^(\s*\d{1,9})([.)])(?=\s|$)")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 MAX_TEXT = 300
 
 

@@ -416,8 +416,44 @@ def test_alb_dns_and_https_listener_in_8_3(sample):
 def test_asg_min_max_and_policies_in_8_1(sample):
     s = section(sample.doc, "8.1")
     row = next(line for line in s.splitlines() if line.startswith("| web-app-asg"))
-    assert "2 / 2 / 6" in row and "2 AZ" in row
+    assert "2 / 2 / 6" in row and "2 AZs (us-east-1a, us-east-1b)" in row
     assert "ASGAverageCPUUtilization at 50" in row and "business-hours-scale-up" in row
+    assert "→ min 3/desired 3/max 6" in row and "&gt;" not in s, "no HTML entity in the Markdown"
+    assert "fixed capacity unless changed by hand: ECS service web-api." in s
+
+
+@pytest.mark.parametrize("number", ["3.1", "8.1", "8.2", "8.3"])
+def test_sample_sections_have_no_reprs_or_placeholder_plurals(sample, number):
+    s = section(sample.doc, number).split("**Findings")[0]
+    assert "None" not in s and "['" not in s and "{'" not in s and "True" not in s and "False" not in s
+    assert "(s)" not in s and "(ies)" not in s and "&gt;" not in s
+
+
+def test_sample_3_1_instance_column_and_ami_age_once(sample):
+    s = section(sample.doc, "3.1")
+    row = next(line for line in s.splitlines() if line.startswith("| web-app (i-"))
+    assert row.count(" | ") == 9 and "days old" not in row, "name and id in one cell; age only in the AMI table"
+    assert "1 Auto Scaling group manages 2 instances" in s
+
+
+def test_sample_8_2_sizes_exist_for_the_service(sample):
+    s = section(sample.doc, "8.2")
+    row = next(line for line in s.splitlines() if line.startswith("| cache.r6g.large"))
+    assert "cache.r6g.medium" not in row and "cache.r7i" not in row and "cache.r7a" not in row
+    assert "| smallest size | cache.r6g.xlarge | cache.r7g.large |" in row
+    assert "2 ElastiCache clusters" in row and "1 instance family (t3: 2 instances)" in s
+
+
+def test_sample_8_3_target_group_without_listener_is_named(sample):
+    s = section(sample.doc, "8.3")
+    row = next(line for line in s.splitlines() if line.startswith("| web-api-tg"))
+    assert "ECS service web-api; no listener forwards to it" in row and "every 30 s" in row
+    assert "and none serves plain HTTP" in s
+
+
+def test_empty_account_3_1_does_not_describe_instances():
+    text = render(inventory(), "3.1")
+    assert "no EC2 Auto Scaling groups." in text and "managed individually" not in text
 
 
 def test_instance_type_in_3_1_and_8_2(sample):

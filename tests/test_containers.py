@@ -240,6 +240,22 @@ def test_section_3_2_shows_ecr_eks_and_task_definition(sample):
     assert "web-platform-eks" in s and "public (203.0.113.0/24); private" in s and "api, audit" in s
     assert "| general | m6i.large | 2 / 3 / 6 |" in s
     assert "web-api:1" in s and "512 / 1024" in s and "DB_HOST" in s
+    assert "| ECR us-east-1: web-platform/api:1.4.2 |" in s, "this account's registry host shortened"
+    assert "**EKS managed node groups**" in s and "**EKS Fargate profiles**" in s
+    assert "3 variables, 1 secret |" in s and "(s)" not in s and "None" not in s
+
+
+def test_section_3_2_cluster_counts_the_services_it_lists(sample):
+    """moto leaves activeServicesCount at 0; the cluster row must not contradict the services table."""
+    s = section(sample.doc, "3.2").replace("\\_", "_")
+    assert "| us-east-1 | web-platform | ACTIVE | 1 |" in s
+
+
+def test_image_text_shortens_only_this_accounts_ecr():
+    assert facts.image_text("123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:1", "123456789012") == \
+        "ECR eu-west-1: api:1"
+    assert facts.image_text("999999999999.dkr.ecr.eu-west-1.amazonaws.com/api:1", "123456789012").startswith("999")
+    assert facts.image_text("nginx:1.25", "123456789012") == "nginx:1.25"
 
 
 def test_sample_graph_links_service_to_target_group_and_roles(sample):

@@ -306,3 +306,21 @@ def test_rest_api_policy_with_escaped_quotes_is_read_as_public():
     open_api, closed = rec.nodes
     assert open_api.props["policy_public"] is True
     assert closed.props["policy_public"] is None and closed.props["integrations"] is None
+
+
+def test_section_3_3_lead_sentence_counts_in_words(sample):
+    s = section(sample.doc, "3.3")
+    assert "hold 1 Lambda function with 1 event source mapping, 2 API Gateway APIs, 1 EventBridge rule" in s
+    assert "(s)" not in s and "None" not in s
+
+
+def test_lead_sentence_names_only_what_exists():
+    from renderers.document import DocHelpers, environment, load_facts
+    from scanner.analysis.model import Analysis
+
+    inv = Inventory(meta={"regions": [REGION]})
+    inv.merge([coll.transform_queues(ctx(), [{"url": f"https://sqs.{REGION}.amazonaws.com/{ACCT}/orders",
+                                              "attributes": {"QueueArn": QUEUE}}])])
+    text = environment().get_template("subsections/3.3.md.j2").render(
+        inv=inv, meta=inv.meta, facts=load_facts(), h=DocHelpers(inv, Analysis(), {}))
+    assert f"The scanned regions ({REGION}) hold 1 SQS queue, and no Lambda functions." in text

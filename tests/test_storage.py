@@ -348,6 +348,30 @@ def test_sample_ebs_in_4_2(sample: SimpleNamespace) -> None:
     s = section(sample.doc, "4.2")
     assert "gp3" in s and "200 GiB" in s
     assert "EBS encryption by default" in s
+    assert "| 8 GiB | 100 IOPS baseline, burst 3000 (from size) |" in s, "gp2 performance follows from size"
+    assert "1 of 3 is encrypted and 1 is unattached" in s and "the oldest 0 days old" in s
+
+
+@pytest.mark.parametrize("number", ["4.1", "4.2", "4.3", "4.4"])
+def test_sample_storage_sections_read_as_text(sample: SimpleNamespace, number: str) -> None:
+    s = section(sample.doc, number).split("**Findings")[0]
+    assert "None" not in s and "['" not in s and "{'" not in s and "(s)" not in s
+    assert "AFTER_30_DAYS" not in s and "TransitionToIA" not in s
+
+
+def test_sample_efs_lifecycle_and_mount_targets_in_words(sample: SimpleNamespace) -> None:
+    s = section(sample.doc, "4.3")
+    assert "| to Infrequent Access after 30 days |" in s
+    mount_rows = [line for line in s.splitlines() if "| fsmt-" in line]
+    assert len(mount_rows) == 2 and all(line.startswith("| web-platform-shared (fs-") for line in mount_rows)
+
+
+def test_gp2_performance_from_size() -> None:
+    from renderers.facts.storage import efs_lifecycle_text, gp2_performance
+    assert gp2_performance(8) == "100 IOPS baseline, burst 3000 (from size)"
+    assert gp2_performance(2000) == "6000 IOPS baseline (from size)"
+    assert gp2_performance(10000) == "16000 IOPS baseline (from size)"
+    assert efs_lifecycle_text("TransitionToPrimaryStorageClass", "AFTER_1_ACCESS") == "back to Standard on first access"
 
 
 # --- a denied GetBucketPolicy on one bucket ------------------------------------------------------

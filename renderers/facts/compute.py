@@ -95,6 +95,12 @@ def days(n: Any) -> str:
     return f"{n} day" if n == 1 else f"{n} days"
 
 
+def listing(parts: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    parts = [p for p in parts if p]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1] if parts else ""
+
+
 def count_of(n: Any, singular: str, plural: str | None = None) -> str:
     """"1 bucket" / "6 buckets" / "no buckets": a count with its noun in the right number.
 

@@ -19,12 +19,14 @@ def estimate(analysis: Analysis) -> dict[str, Any]:
 
 
 def savings(analysis: Analysis) -> list[dict[str, Any]]:
-    """Savings opportunities grouped by rule, largest first."""
+    """Savings opportunities grouped by rule, largest first: the 10.2 findings plus any other
+    finding that carries a dollar figure (e.g. an unattached volume reported in 4.2)."""
     groups: dict[str, dict[str, Any]] = {}
     for f in analysis.findings:
-        if f.section != "10.2" or f.status != STATUS_OPEN:
+        if f.status != STATUS_OPEN or (f.section != "10.2" and f.savings_monthly is None):
             continue
-        g = groups.setdefault(f.rule, {"rule": f.rule, "title": f.title, "count": 0, "monthly": 0.0, "priced": 0})
+        g = groups.setdefault(f.rule, {"rule": f.rule, "title": f.title, "section": f.section, "count": 0,
+                                       "monthly": 0.0, "priced": 0})
         g["count"] += 1
         if f.savings_monthly is not None:
             g["monthly"] += f.savings_monthly

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from scanner.analysis.cost import price_db, price_volume
+from scanner.analysis.findings import fold_priced_duplicates
 from scanner.analysis.model import STATUS_NOT_ASSESSED, Analysis, Finding
 from scanner.analysis.prices import PriceBook
 from scanner.context import age_days
@@ -258,5 +259,8 @@ def run(inv: Inventory, analysis: Analysis, options: dict[str, Any]) -> None:
                                              reason=reason))
             continue
         analysis.findings.extend(fn(inv, pb))
-    total = sum(f.savings_monthly or 0 for f in analysis.findings if f.section == SECTION and f.status == "open")
+    # a problem the rules engine already reports (e.g. an unattached volume) is shown once,
+    # under the engine's rule id, carrying the dollar figure priced here
+    fold_priced_duplicates(analysis)
+    total = sum(f.savings_monthly or 0 for f in analysis.findings if f.status == "open")
     analysis.cost["savings_total"] = round(total, 2)

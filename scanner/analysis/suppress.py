@@ -111,11 +111,7 @@ def apply(inv: Inventory, analysis: Analysis, suppressions: list[Suppression]) -
 
 
 def run(inv: Inventory, analysis: Analysis, options: dict[str, Any]) -> None:
-    """Last step: first fold priced duplicates (the savings step runs after the rules), then
-    apply the accepted risks, so a suppression matches the one finding the reader sees."""
-    from scanner.analysis.findings import fold_priced_duplicates
-
-    fold_priced_duplicates(analysis)
+    """Last step: apply the accepted risks to the findings the reader sees."""
     path = options.get("suppress_file")
     if path:
         apply(inv, analysis, load(path))
