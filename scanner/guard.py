@@ -10,11 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-READ_PREFIXES = ("Describe", "List", "Get", "BatchGet", "Search", "Lookup")
+READ_PREFIXES = ("Describe", "List", "Get")
 
 #: operations that are not named like reads but change nothing in the account.
 ALLOWED_OPERATIONS: dict[str, str] = {
     "GenerateCredentialReport": "iam: builds the credential report (root/user MFA, key ages); no account change",
+    "BatchGetProjects": "codebuild: reads up to 100 build projects per call",
+    "BatchGetBuilds": "codebuild: reads each project's latest build (status, time)",
+    "BatchGetApplications": "codedeploy: reads applications in batches",
+    "BatchGetDeploymentGroups": "codedeploy: reads deployment groups in batches",
+    "BatchGetRepositories": "codecommit: reads repository metadata in batches",
+    "SearchTransitGatewayRoutes": "ec2: lists a transit gateway route table's routes (the only API that does)",
     "AssumeRole": "sts: used only by the SDK to resolve role_arn profiles, as the AWS CLI does",
     "AssumeRoleWithWebIdentity": "sts: SDK credential resolution for web-identity profiles",
     "AssumeRoleWithSAML": "sts: SDK credential resolution for SAML profiles",

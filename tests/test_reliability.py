@@ -120,3 +120,43 @@ def test_snapshot_write_is_deterministic(tmp_path):
     b.merge([Records(region="us-east-1", account="1").extend(out)])
     assert a.to_json() == b.to_json()
     assert Path(a.save(tmp_path / "i.json")).read_text() == a.to_json()
+
+
+def _raise(code: str, message: str = "x"):
+    from botocore.exceptions import ClientError
+
+    def fn(ctx):
+        raise ClientError({"Error": {"Code": code, "Message": message}}, "DescribeLoadBalancers")
+    return fn
+
+
+def _ctx(region: str = "eu-west-1"):
+    from scanner.context import ScanContext
+
+    return ScanContext(None, region, "123456789012", home_region="us-east-1")
+
+
+def test_denials_name_the_missing_action_and_an_scp_deny_is_named_as_such():
+    from scanner.runner import run_one
+
+    coll = Collector(name="elbv2.lbs", service="elbv2", scope="regional", fn=_raise("AccessDenied"))
+    res = run_one(coll, _ctx())
+    assert (res.status, res.action) == ("denied", "elasticloadbalancing:DescribeLoadBalancers")
+    scp = Collector(name="elbv2.lbs", service="elbv2", scope="regional", fn=_raise(
+        "AccessDeniedException", "User: x is not authorized to perform: elasticloadbalancing:DescribeLoadBalancers "
+        "with an explicit deny in a service control policy"))
+    assert "service control policy" in run_one(scp, _ctx()).message
+
+
+def test_regions_not_enabled_and_services_not_offered_are_quiet():
+    from scanner.runner import run_one
+
+    for code, status in (("OptInRequired", "unavailable"), ("SubscriptionRequiredException", "unavailable"),
+                         ("AuthFailure", "region_disabled")):
+        res = run_one(Collector(name="x.y", service="ec2", scope="regional", fn=_raise(code)), _ctx())
+        assert res.status == status, code
+    inv = Inventory(meta={"runs": [{"collector": "x.y", "service": "ec2", "region": "eu-west-1",
+                                     "status": "unavailable"}], "regions": ["eu-west-1"]})
+    from renderers.document import DocHelpers
+
+    assert str(DocHelpers(inv, None, {}).gaps("ec2")) == "", "nothing to report for a service not offered"
