@@ -296,6 +296,7 @@ def _demo(out: Path, name: str, workers: int, fail_on: str | None, suppress: Pat
     options = _options(fail_on, suppress, "embedded")
     prepare_out(out)
     os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
+    os.environ["MOTO_ACM_VALIDATION_WAIT"] = "0"  # the sample's certificates are issued, as in a real account
     try:
         from moto import mock_aws
     except ImportError:

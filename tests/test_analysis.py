@@ -219,3 +219,35 @@ def test_clean_sample_yields_no_planted_problem_rule(sample):
     for rule in ("NET-001", "NET-002", "NET-009", "NET-010", "NET-012", "DB-001", "DB-002", "IAM-008",
                  "EC2-001", "EC2-004", "STO-003", "STO-006", "DEL-001", "RES-001", "RES-002"):
         assert rule not in fired, rule
+
+
+def test_section_1_goals_use_the_workload_azs_not_every_subnet(insecure, sample):
+    """Default VPCs have subnets in every AZ; the HA goal counts where LBs and ASGs run."""
+    s1 = section(sample.doc, "1")
+    assert "high availability across 2 availability zones of us-east-1" in s1
+    assert "9 availability zones" not in s1 and "9 availability zones" not in section(insecure.doc, "1")
+    assert "Complete view | no: " in s1 and "per-resource read(s) not possible" in s1
+    assert "backup:ListBackupSelections in us-east-1 for web-platform-daily" in s1 and "(section 9.2)" in s1
+    ins = section(insecure.doc, "1")
+    assert "a CI/CD pipeline" not in ins and "build projects (CodeBuild, no pipeline)" in ins
+    assert "resource(s)" not in ins.split("**Top risks**")[1].split("**What could not be seen**")[0]
+    assert "more critical, high or medium finding(s)" in ins  # the top-risk list says what it left out
+
+
+def test_section_9_1_does_not_repeat_resources_in_the_tier_table(sample):
+    s = section(sample.doc, "9.1")
+    assert "| Tier | AZs used | AZ spread | Resources | Single points of failure |" in s
+    assert "no single point of failure was found" in s
+    assert s.count("single point of failure was found") == 1
+
+
+def test_operations_sections_agree_with_the_findings(insecure):
+    """12.2 must not count a disabled access-log setting as on (SVC-010 says it is off); 12.3 must not
+    rely on a trail that is not logging or on alerts nobody receives."""
+    s122 = section(insecure.doc, "12.2")
+    assert "load balancer access logs on 0 of 1" in s122 and "SVC-010" in s122
+    s123 = section(insecure.doc, "12.3")
+    assert "the trail exists but is not logging" in s123
+    assert "Nothing in the account would start an incident" in s123 and "on a GuardDuty" not in s123
+    s124 = section(insecure.doc, "12.4")
+    assert "no maintenance window exists yet" in s124 and "quarterly restore test" not in s124

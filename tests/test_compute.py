@@ -419,7 +419,16 @@ def test_asg_min_max_and_policies_in_8_1(sample):
     assert "2 / 2 / 6" in row and "2 AZs (us-east-1a, us-east-1b)" in row
     assert "ASGAverageCPUUtilization at 50" in row and "business-hours-scale-up" in row
     assert "→ min 3/desired 3/max 6" in row and "&gt;" not in s, "no HTML entity in the Markdown"
-    assert "fixed capacity unless changed by hand: ECS service web-api." in s
+
+
+def test_unscaled_services_and_tables_are_named_in_8_1():
+    rec = ctx().records()
+    rec.node(f"arn:aws:ecs:{REGION}:{ACCT}:service/c/web-api", "ecs:service", "web-api")
+    rec.node(f"arn:aws:dynamodb:{REGION}:{ACCT}:table/t", "dynamodb:table", "t", billing_mode="PROVISIONED")
+    rec.node(f"arn:aws:dynamodb:{REGION}:{ACCT}:table/od", "dynamodb:table", "od", billing_mode="PAY_PER_REQUEST")
+    text = render(inventory(rec), "8.1")
+    assert ("these keep a fixed capacity unless changed by hand: ECS service web-api, "
+            "DynamoDB table t (provisioned).") in text and "od" not in text
 
 
 @pytest.mark.parametrize("number", ["3.1", "8.1", "8.2", "8.3"])
@@ -441,7 +450,7 @@ def test_sample_8_2_sizes_exist_for_the_service(sample):
     row = next(line for line in s.splitlines() if line.startswith("| cache.r6g.large"))
     assert "cache.r6g.medium" not in row and "cache.r7i" not in row and "cache.r7a" not in row
     assert "| smallest size | cache.r6g.xlarge | cache.r7g.large |" in row
-    assert "2 ElastiCache clusters" in row and "1 instance family (t3: 2 instances)" in s
+    assert "2 ElastiCache clusters" in row and "t3: 2 instances" in s and "famil(ies)" not in s
 
 
 def test_sample_8_3_target_group_without_listener_is_named(sample):
@@ -530,6 +539,13 @@ def test_hostile_names_are_escaped_in_3_1():
     row = next(line for line in text.splitlines() if "i-pub" in line)
     assert "<script>" not in row and "\\[link\\]" in row and row.count(" | ") == 9
     assert "1 has a public IP address" in text and "1 still allow IMDSv1" in text
+
+
+def test_long_name_does_not_push_the_instance_id_out_of_its_cell():
+    long = dict(PUBLIC_V1, Tags=[{"Key": "Name", "Value": "n" * 256}])
+    text = render(inventory(compute.transform_instances(ctx(), [{"Instances": [long]}])), "3.1")
+    row = next(line for line in text.splitlines() if line.startswith("| nnn"))
+    assert f"… ({PUBLIC_V1['InstanceId']}) |" in row
 
 
 def test_predictive_and_malformed_policies():

@@ -143,3 +143,33 @@ def test_price_list_parsing_ignores_zero_and_non_hourly():
         "c": {"unit": "GB-Mo", "pricePerUnit": {"USD": "0.10"}},
         "d": {"unit": "Hrs", "pricePerUnit": {"USD": "0.1234"}}}}}}})]
     assert hourly_from_price_list(docs) == 0.1234
+
+
+def test_reserved_instance_saving_discounts_instance_hours_only():
+    from scanner.analysis.savings import RDS_RI_DISCOUNT, steady_databases
+
+    inv = inv_of(("arn:db/1", "rds:instance", {"instance_class": "db.m6g.large", "engine": "postgres",
+                                               "multi_az": True, "storage_gb": 100, "storage_type": "gp3"}))
+    (f,) = list(steady_databases(inv, PriceBook()))
+    instance = 0.152 * 1.05 * H * 2
+    assert f.savings_monthly == round(instance * RDS_RI_DISCOUNT, 2)   # not the storage too
+    assert f"${instance:.2f} instance hours" in f.evidence[0]
+
+
+def test_10_2_keeps_trade_offs_out_of_the_headline(waste):
+    from renderers.facts.cost import savings, savings_totals
+
+    groups = {g["rule"]: g for g in savings(waste.analysis)}
+    nat = groups["SAV-008"]
+    nat_finding = next(f for f in waste.analysis.open_findings() if f.rule == "SAV-008")
+    assert nat["tradeoff"] and nat["count"] == len(nat_finding.resources)   # resources, not findings
+    t = savings_totals(waste.analysis)
+    assert t["tradeoff"] == 32.85
+    s = section(waste.doc, "10.2")
+    assert "not counted in that figure" in s and "(trade-off, not counted)" in s
+    assert "| Details in |" not in s
+
+
+def test_10_1_names_each_resource_once(sample):
+    rows = [line for line in section(sample.doc, "10.1").splitlines() if line.startswith("| web-app")]
+    assert len(rows) == 2 and len(set(r.split("|")[1] for r in rows)) == 2   # web-app (i-...) twice, distinct

@@ -582,3 +582,17 @@ def test_hostile_names_cannot_break_the_network_tables() -> None:
             if rows:
                 widths = {len(re.findall(r"(?<!\\)\|", r)) for r in rows}
                 assert len(widths) == 1, (number, rows)
+
+
+def test_connectivity_sentence_and_route_tables_name_their_vpc(sample: SimpleNamespace) -> None:
+    text = section(sample.doc, "2.3")
+    first = text.splitlines()[1]
+    assert "0 " not in first and "no Direct Connect virtual interfaces" in first
+    assert "| Region | VPC | Route table | Main | Subnets | Routes |" in text
+    assert "| web-platform-prod | public-rt (" in text
+    assert "none (every subnet has its own table)" in text
+    assert "unused default VPC(s) (2.2) are not listed" in text
+    nat = next(line for line in text.splitlines() if "| nat-a (" in line)
+    assert "| web-platform-prod |" in nat
+    assert "| Subnet AZs |" in section(sample.doc, "2.1")
+    assert "1 differs from the allow-all default" in section(sample.doc, "5.2")

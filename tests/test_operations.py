@@ -159,3 +159,38 @@ def test_managed_instances_with_stubber():
     (node,) = [n for n in out.nodes if n.kind == "ssm:managed-instance"]
     assert node.props["patch_compliance"] == "2 missing/failed"
     assert [(e.dst, e.rel) for e in out.edges] == [("arn:aws:ec2:us-east-1:123456789012:instance/i-0abc", "monitors")]
+
+
+def test_alarm_thresholds_carry_units():
+    from renderers.facts.operations import _condition, threshold_text
+
+    assert threshold_text(10 * 1024**3, "Bytes") == "10 GiB"
+    assert threshold_text(85.0, "Percent") == "85%"
+    assert threshold_text(1.5, "Seconds") == "1.5 s"
+    assert threshold_text(10, None) == "10"
+    assert _condition({"metric": "FreeStorageSpace", "threshold": 10737418240.0,
+                       "comparison": "LessThanThreshold"}) == "below 10 GiB"
+
+
+def test_unreadable_ssm_inventory_is_not_zero_managed_instances(ops):
+    """moto has no DescribeInstanceInformation: 12.4 must not claim SSM manages 0 instances."""
+    s = section(ops.doc, "12.4")
+    assert "Systems Manager manages 0" not in s and "could not be read" in s
+
+
+def test_budget_and_anomaly_wording_in_10_3(ops):
+    s = section(ops.doc, "10.3")
+    assert "| cost | monthly | $2,500.00 |" in s and "USD" not in s.split("Cost anomaly")[0]
+    assert "(or they could not be read)" not in s
+
+
+def test_implementation_plan_counts_and_external_references(sample):
+    s111 = section(sample.doc, "11.1")
+    assert "IAM policys" not in s111 and "IAM policies" in s111
+    assert "Security Hub" not in s111            # both hubs are switched off (12.3 says so)
+    s112 = section(sample.doc, "11.2")
+    assert "used by \\-" not in s112
+    assert "source of web-platform-release" in s112
+    assert "(AWS managed)" in s112
+    s113 = section(sample.doc, "11.3")
+    assert "scan date (20" in s113 and "+00:00)" not in s113.splitlines()[1]

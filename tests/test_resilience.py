@@ -283,3 +283,29 @@ def test_database_failover_rows_read_replicas_and_readers():
     assert rows["xorders"] == ["Multi-AZ standby", "none"]
     assert rows["orders-replica"][0] == f"read replica of {DB}"
     assert rows["aur"] == ["writer only, no reader to fail over to", "none"]
+
+
+def test_unread_selections_make_coverage_unknown_not_unprotected(ctx):
+    """A plan whose selections were not read may cover a bare bucket: 'unknown', never 'NOT PROTECTED'."""
+    base = Records(region=REGION, account=ACCT)
+    base.node("arn:aws:s3:::bare", "s3:bucket", "bare", versioning="Suspended")
+    base.node("arn:aws:s3:::elsewhere", "s3:bucket", "elsewhere", versioning="Suspended")
+    plan = Records(region=REGION, account=ACCT)
+    plan.node(f"arn:aws:backup:{REGION}:{ACCT}:backup-plan:p1", "backup:plan", "daily", selections=None, rules=[])
+    other = Records(region="eu-west-1", account=ACCT)
+    other.node("arn:aws:s3:::far", "s3:bucket", "far", versioning="Suspended")
+    inv = graph(base, plan, other)
+    rows = {row[2]: row for row in facts.coverage_rows(inv)}
+    assert rows["bare"][4:] == ["unknown (selections not read)", "unknown"]
+    assert rows["far"][4:] == ["none", "NOT PROTECTED"]          # another region: no plan can select it
+    assert facts.protection_unknown(inv) == ["S3 bucket bare", "S3 bucket elsewhere"]
+    assert facts.unprotected(inv) == ["S3 bucket far"]
+
+
+def test_sample_9_2_and_9_3_state_unknowns_and_failover_only(sample):
+    s92 = section(sample.doc, "9.2")
+    assert "have no backup at all" not in s92 and "whether a backup plan covers them is unknown" in s92
+    s93 = section(sample.doc, "9.3")
+    assert "| Distribution | Domain | Origins | Origin failover |" in s93
+    assert "web-platform-alb (" in s93.split("**CloudFront.**")[1]   # the origin named as the scanned ALB
+    assert "Minimum TLS" not in s93

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from renderers.escape import md
 from scanner.analysis.model import (
     SEVERITIES,
     SEVERITY_RANK,
@@ -55,6 +56,9 @@ def scan_facts(inv: Inventory) -> list[list[Any]]:
     bad = [r for r in runs if r.get("status") in ("denied", "failed")]
     gaps = m.get("gaps", [])
     complete = "yes" if not bad and not gaps and not m.get("partial") else "no"
+    missing = [x for x in (f"{len(bad)} collector run(s) denied or failed" if bad else "",
+                           f"{len(gaps)} per-resource read(s) not possible" if gaps else "",
+                           "the scan was interrupted" if m.get("partial") else "") if x]
     rows = [
         ["Account", m.get("account") or "unknown"],
         ["Account alias", m.get("alias") or "none"],
@@ -63,7 +67,7 @@ def scan_facts(inv: Inventory) -> list[list[Any]]:
         ["Scanned as", m.get("caller_arn") or "unknown"],
         ["Collector runs", f"{len(runs)} ({len(runs) - len(bad)} read, {len(bad)} denied or failed)"],
         ["Complete view", complete + ("" if complete == "yes" else
-                                      f" ({len(bad)} collector run(s) and {len(gaps)} resource read(s) missing)")],
+                                      f": {'; '.join(missing)} (listed under \"What could not be seen\")")],
     ]
     if m.get("partial"):
         rows.append(["Partial scan", m.get("interrupted") or "the scan did not finish"])
@@ -121,8 +125,10 @@ def architecture_sentence(inv: Inventory) -> str:
         tiers.append("a database tier")
     if c.get("elasticache:replication-group") or c.get("elasticache:cluster"):
         tiers.append("an in-memory cache")
-    if c.get("codepipeline:pipeline") or c.get("codebuild:project"):
+    if c.get("codepipeline:pipeline"):
         tiers.append("a CI/CD pipeline")
+    elif c.get("codebuild:project"):
+        tiers.append("build projects (CodeBuild, no pipeline)")
     if not tiers:
         return ""
     text = ", ".join(tiers[:-1]) + " and " + tiers[-1] if len(tiers) > 1 else tiers[0]
@@ -187,24 +193,42 @@ def objectives(inv: Inventory) -> list[str]:
     goals = _technical_goals(inv)
     if goals:
         lines.append("Technical goals (inferred from how the resources are set up): " + "; ".join(goals) + ".")
-    return lines
+    # escaped here (tag values are account text) with room for a long line: the default cap would cut it
+    return [md(line, limit=2000) for line in lines]
 
 
 def _technical_goals(inv: Inventory) -> list[str]:
     c = inv.kind_counts()
     goals = []
-    azs = {n["props"].get("az") for n in inv.nodes("ec2:subnet") if n["props"].get("az")}
-    if len(azs) > 1 and (c.get("autoscaling:group") or c.get("elbv2:load-balancer")):
-        goals.append(f"high availability across {len(azs)} availability zones")
+    spread = _front_azs(inv)
+    if spread:
+        region, azs = max(spread.items(), key=lambda kv: (len(kv[1]), kv[0]))
+        if len(azs) > 1:
+            goals.append(f"high availability across {len(azs)} availability zones of {region} "
+                         f"(where the load balancers and Auto Scaling groups run)")
     if c.get("autoscaling:group") or c.get("application-autoscaling:target"):
         goals.append("elastic capacity through auto scaling")
     if c.get("codepipeline:pipeline"):
         goals.append("automated delivery through CI/CD pipelines")
     if c.get("backup:plan"):
         goals.append("recoverability through scheduled backups")
-    if len(inv.regions) > 1 and sum(1 for n in inv.nodes("ec2:vpc") if not n["props"].get("is_default")) > 1:
-        goals.append("a presence in more than one region")
+    used = sorted({str(n["region"]) for n in inv.nodes("ec2:vpc") if not n["props"].get("is_default")}
+                  | {str(n["region"]) for n in inv.nodes("backup:vault", "s3:bucket") if n.get("region")})
+    if len(used) > 1:
+        goals.append(f"a footprint in {len(used)} regions ({', '.join(used)})")
     return goals
+
+
+def _front_azs(inv: Inventory) -> dict[str, set[str]]:
+    """Region -> the AZs that load balancers and Auto Scaling groups run in (not every subnet's AZ:
+    a default VPC has subnets in every AZ and says nothing about the design)."""
+    out: dict[str, set[str]] = {}
+    for n in inv.nodes("elbv2:load-balancer", "elb:load-balancer", "autoscaling:group"):
+        azs = {str(a) for a in n["props"].get("azs") or [] if isinstance(a, str)}
+        azs |= {str(s["props"]["az"]) for s in inv.out(n["id"], "in_subnet") if s.get("props", {}).get("az")}
+        if azs:
+            out.setdefault(str(n["region"]), set()).update(azs)
+    return out
 
 
 # --- findings summary ---------------------------------------------------------------------
@@ -243,9 +267,40 @@ def top_risks(analysis: Analysis, limit: int = 8) -> list[dict[str, Any]]:
     return [e for e in ranked if e["severity"] in ("critical", "high", "medium")][:limit]
 
 
+def top_risks_rest(analysis: Analysis, limit: int = 8) -> dict[str, int]:
+    """How many critical/high/medium rules (and open findings) the top-risks list leaves out."""
+    rules = {f.rule for f in analysis.open_findings() if f.severity in ("critical", "high", "medium")}
+    shown = {e["rule"] for e in top_risks(analysis, limit)}
+    rest = rules - shown
+    return {"rules": len(rest), "findings": sum(1 for f in analysis.open_findings() if f.rule in rest)}
+
+
 def category_rows(analysis: Analysis) -> list[list[Any]]:
     c: Counter[str] = Counter(f.category for f in analysis.open_findings())
     return [[k, v] for k, v in sorted(c.items())]
+
+
+#: where a service's partial reads are reported in the document
+GAP_SECTIONS = {
+    "ec2": "3.1", "autoscaling": "3.1", "ecs": "3.2", "ecr": "3.2", "eks": "3.2", "lambda": "3.3",
+    "apigateway": "3.3", "apigatewayv2": "3.3", "events": "3.3", "sqs": "3.3", "stepfunctions": "3.3",
+    "s3": "4.1", "s3control": "4.1", "efs": "4.3", "fsx": "4.3", "iam": "5.1", "accessanalyzer": "5.1",
+    "kms": "5.3", "acm": "5.3", "secretsmanager": "5.3", "cloudtrail": "5.4", "guardduty": "5.4",
+    "config": "5.4", "securityhub": "5.4", "wafv2": "5.4", "rds": "6.1", "dynamodb": "6.2", "dax": "6.2",
+    "application-autoscaling": "6.2", "elasticache": "6.3", "codepipeline": "7.1", "codecommit": "7.1",
+    "codestar-connections": "7.1", "codebuild": "7.2", "codedeploy": "7.3", "cloudformation": "7.3",
+    "codestar-notifications": "7.4", "elbv2": "8.3", "elb": "8.3", "backup": "9.2", "route53": "9.3",
+    "cloudfront": "9.3", "budgets": "10.3", "ce": "10.3", "cloudwatch": "12.1", "sns": "12.1", "logs": "12.2",
+    "account": "12.3", "ssm": "12.4",
+}
+
+
+def _short_resource(ref: str) -> str:
+    """``arn:...:regional/webacl/web-platform-alb/4e19...`` -> ``web-platform-alb``; names stay as they are."""
+    parts = [p for p in re.split(r"[/:]", ref.rstrip("/")) if p]
+    while len(parts) > 1 and re.fullmatch(r"[0-9a-f-]{16,}", parts[-1]):
+        parts.pop()
+    return parts[-1] if parts else ""
 
 
 def unseen(inv: Inventory) -> list[str]:
@@ -256,11 +311,20 @@ def unseen(inv: Inventory) -> list[str]:
             out.append(f"{r.get('collector')} in {r.get('region')}: {r.get('status')}"
                        + (f", missing {r.get('action')}" if r.get("action") else "")
                        + (f" ({r.get('message')})" if r.get("message") else ""))
-    gaps: Counter[tuple[str, str, str]] = Counter()
+    gaps: dict[tuple[str, str], dict[str, Any]] = {}
     for g in inv.meta.get("gaps", []):
-        gaps[(str(g.get("action")), str(g.get("region")), str(g.get("reason")))] += 1
-    for (action, region, reason), n in sorted(gaps.items()):
-        out.append(f"{action} in {region} for {n} resource(s): {reason}")
+        e = gaps.setdefault((str(g.get("action")), str(g.get("reason"))), {"regions": set(), "resources": [],
+                                                                        "service": g.get("service")})
+        e["regions"].add(str(g.get("region")))
+        res = _short_resource(str(g.get("resource") or ""))
+        if res and res not in e["resources"]:
+            e["resources"].append(res)
+    for (action, reason), e in sorted(gaps.items()):
+        res = e["resources"]
+        what = (f" for {', '.join(res[:3])}" + (f" and {len(res) - 3} more" if len(res) > 3 else "")) if res else ""
+        where = GAP_SECTIONS.get(str(e["service"]))
+        out.append(f"{action} in {', '.join(sorted(e['regions']))}{what}: {reason}"
+                   + (f" (section {where})" if where else ""))
     return out
 
 
@@ -270,15 +334,13 @@ def ha_vpcs(analysis: Analysis) -> list[dict[str, Any]]:
 
 
 def ha_tier_rows(vpc: dict[str, Any]) -> list[list[Any]]:
-    """One row per tier: AZs spanned out of the VPC's, and its resources with their AZs."""
+    """One row per tier: AZs spanned out of the VPC's, how many resources, how many are SPOFs
+    (the resources themselves are in the per-resource table, not repeated here)."""
     rows = []
     vpc_azs = vpc.get("azs") or []
     for t in vpc.get("tiers", []):
         span = f"{len(t['azs'])} of {len(vpc_azs)}" if vpc_azs else str(len(t["azs"]))
-        items = "; ".join(f"{i['name']} ({', '.join(i['azs']) or 'AZ unknown'})" for i in t["items"][:6])
-        if len(t["items"]) > 6:
-            items += f"; and {len(t['items']) - 6} more"
-        rows.append([t["label"], ", ".join(t["azs"]) or "unknown", span, items,
+        rows.append([t["label"], ", ".join(t["azs"]) or "unknown", span, len(t["items"]),
                      sum(1 for i in t["items"] if i["spof"])])
     return rows
 

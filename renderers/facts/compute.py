@@ -138,11 +138,21 @@ def ami_text(inv: Inventory, image_id: str | None, region: str) -> str:
     return str(p.get("name") or image_id)
 
 
+#: a name shown beside its id is cut to this length, so a 256-character Name tag cannot push
+#: the id out of the cell (cells are cut at 300 characters when escaped)
+NAME_WITH_ID_MAX = 80
+
+
+def clip(text: Any, limit: int = NAME_WITH_ID_MAX) -> str:
+    s = str(text)
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
 def instance_label(name: Any, instance_id: Any) -> str:
     """"name (i-...)", or the id alone when the instance has no Name tag."""
     if not name or name == instance_id:
         return str(instance_id or "-")
-    return f"{name} ({instance_id})"
+    return f"{clip(name)} ({instance_id})"
 
 
 #: instance rows shown in 3.1; a fleet of thousands belongs in inventory.json, not in a table

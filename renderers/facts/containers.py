@@ -157,9 +157,19 @@ def ecr_rows(inv: Inventory) -> list[list[Any]]:
         p = r["props"]
         rows.append([r["region"], r["name"], _yes_no(p.get("scan_on_push")), _yes_no(p.get("tag_immutable")),
                      _yes_no(p.get("lifecycle_policy")),
-                     f"{p.get('encryption') or '-'}" + (f" ({short(p.get('kms_key'))})" if p.get("kms_key") else ""),
+                     _ecr_encryption(p),
                      _yes_no(p.get("policy_public"))])
     return rows
+
+
+def _ecr_encryption(p: dict[str, Any]) -> str:
+    """"AES-256 (ECR managed key)" for the default, "KMS (key)" for a KMS key."""
+    enc = p.get("encryption")
+    if enc == "AES256":
+        return "AES-256 (ECR managed key)"
+    if enc in ("KMS", "KMS_DSSE"):
+        return f"{enc} ({short(p.get('kms_key')) or 'aws/ecr'})"
+    return str(enc or "unknown")
 
 
 def eks_cluster_rows(inv: Inventory) -> list[list[Any]]:

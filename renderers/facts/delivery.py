@@ -71,7 +71,8 @@ def build_rows(inv: Inventory) -> list[list[Any]]:
                                           logs.get("s3") and f"S3 {logs['s3']}") if x) or "none"
         rows.append([b["region"], b["name"], p.get("image"), p.get("compute_type"), p.get("privileged"),
                      len(p.get("env_names") or []), p.get("buildspec"),
-                     p.get("vpc_id") or "no VPC", log_text, p.get("timeout"), _build_text(p.get("last_build"))])
+                     p.get("vpc_id") or "no VPC", log_text, p.get("timeout") or "not reported",
+                     _build_text(p.get("last_build"))])
     return rows
 
 

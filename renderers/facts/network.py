@@ -36,6 +36,17 @@ def label(name: str | None, rid: str | None) -> str:
     return f"{name} ({rid})"
 
 
+def vpc_names(inv: Inventory) -> dict[str, str]:
+    """vpc id -> its Name tag, or the id when it has none (2.1 maps names to ids once)."""
+    return {str(v["props"].get("vpc_id")): (v["name"] if v["name"] and v["name"] != v["props"].get("vpc_id")
+                                            else str(v["props"].get("vpc_id")))
+            for v in inv.nodes("ec2:vpc")}
+
+
+def _vpc(names: dict[str, str], vpc_id: str | None) -> str:
+    return names.get(str(vpc_id), vpc_id or "-") if vpc_id else "-"
+
+
 def _by_id(inv: Inventory, kind: str, prop: str) -> dict[tuple[str, str], dict[str, Any]]:
     return {(n["region"], n["props"].get(prop)): n for n in inv.nodes(kind)}
 
@@ -336,8 +347,18 @@ def _names(inv: Inventory, *kinds_props: tuple[str, str]) -> dict[str, str]:
     return out
 
 
-def route_table_rows(inv: Inventory) -> list[list[Any]]:
-    """Which subnets route where: each table, its subnets and its non-local routes."""
+def unused_default_vpcs(inv: Inventory) -> set[tuple[str, str]]:
+    """(region, vpc id) of default VPCs nothing runs in (2.2 folds them into one line)."""
+    used = {dst for _, dst, _ in inv.edges("in_subnet")}
+    busy = {(s["region"], s["props"].get("vpc_id")) for s in inv.nodes("ec2:subnet") if s["id"] in used}
+    return {(v["region"], v["props"].get("vpc_id")) for v in inv.nodes("ec2:vpc")
+            if v["props"].get("is_default") and (v["region"], v["props"].get("vpc_id")) not in busy}
+
+
+def route_table_rows(inv: Inventory, skip_unused_defaults: bool = True) -> list[list[Any]]:
+    """Which subnets route where: each table, its subnets and its non-local routes (the tables of
+    default VPCs nothing uses are left out, as in 2.2)."""
+    skip = unused_default_vpcs(inv) if skip_unused_defaults else set()
     names = _names(inv, ("ec2:internet-gateway", "igw_id"), ("ec2:nat-gateway", "nat_id"),
                    ("ec2:transit-gateway", "tgw_id"), ("ec2:vpc-peering", "peering_id"),
                    ("ec2:egress-only-internet-gateway", "eigw_id"), ("ec2:vpn-gateway", "vgw_id"),
@@ -347,11 +368,14 @@ def route_table_rows(inv: Inventory) -> list[list[Any]]:
     for s in inv.nodes("ec2:subnet"):
         if s["props"].get("route_table_implicit"):
             implicit[s["props"].get("route_table_id")].append(s["props"].get("subnet_id"))
+    vnames = vpc_names(inv)
     rows = []
-    for rt in inv.nodes("ec2:route-table"):
+    for rt in sorted(inv.nodes("ec2:route-table"),
+                     key=lambda r: (r["region"], _vpc(vnames, r["props"].get("vpc_id")), not r["props"].get("main"),
+                                    r["name"])):
         p = rt["props"]
         sids = list(p.get("subnet_ids") or []) + implicit.get(p.get("route_table_id"), [])
-        if not sids and not p.get("main"):
+        if (not sids and not p.get("main")) or (rt["region"], p.get("vpc_id")) in skip:
             continue
         routes = []
         for r in p.get("routes") or []:
@@ -362,19 +386,22 @@ def route_table_rows(inv: Inventory) -> list[list[Any]]:
             tgt = r.get("target")
             state = " (blackhole)" if r.get("state") == "blackhole" else ""
             routes.append(f"{dest} → {names.get(tgt, tgt) if tgt else r.get('target_type')}{state}")
-        rows.append([rt["region"], label(rt["name"], p.get("route_table_id")), p.get("main"),
-                     ", ".join(sorted(subnet_names.get((rt["region"], s), s) for s in sids)) or "-",
-                     "; ".join(routes) or "local only"])
+        subnets = ", ".join(sorted(subnet_names.get((rt["region"], s), s) for s in sids))
+        if not subnets:
+            subnets = "none (every subnet has its own table)" if p.get("main") else "-"
+        rows.append([rt["region"], _vpc(vnames, p.get("vpc_id")), label(rt["name"], p.get("route_table_id")),
+                     p.get("main"), subnets, "; ".join(routes) or "local only"])
     return rows
 
 
 def nat_rows(inv: Inventory) -> list[list[Any]]:
     subnet_names = _subnet_names(inv)
+    vnames = vpc_names(inv)
     rows = []
     for n in sorted(inv.nodes("ec2:nat-gateway"), key=lambda n: (n["region"], str(n["props"].get("vpc_id")),
                                                                str(n["props"].get("az")))):
         p = n["props"]
-        rows.append([n["region"], p.get("az") or "-", label(n["name"], p.get("nat_id")), p.get("vpc_id") or "-",
+        rows.append([n["region"], p.get("az") or "-", label(n["name"], p.get("nat_id")), _vpc(vnames, p.get("vpc_id")),
                      subnet_names.get((n["region"], p.get("subnet_id")), p.get("subnet_id") or "-"),
                      ", ".join(p.get("public_ips") or ([p["public_ip"]] if p.get("public_ip") else [])) or "-",
                      p.get("connectivity") or "public", p.get("state") or "-"])
@@ -411,6 +438,7 @@ def nat_per_vpc(inv: Inventory) -> list[str]:
 
 def gateway_rows(inv: Inventory) -> list[list[Any]]:
     """Internet, egress-only and virtual private gateways with their VPCs."""
+    vnames = vpc_names(inv)
     rows = []
     for kind, prop, what in (("ec2:internet-gateway", "igw_id", "internet gateway"),
                              ("ec2:egress-only-internet-gateway", "eigw_id", "egress-only IGW (IPv6)"),
@@ -419,12 +447,13 @@ def gateway_rows(inv: Inventory) -> list[list[Any]]:
             p = g["props"]
             extra = f"ASN {p['asn']}" if p.get("asn") else ""
             rows.append([g["region"], what, label(g["name"], p.get(prop)),
-                         ", ".join(p.get("vpc_ids") or []) or "detached", extra or "-"])
+                         ", ".join(_vpc(vnames, v) for v in p.get("vpc_ids") or []) or "detached", extra or "-"])
     return rows
 
 
 def endpoint_rows(inv: Inventory) -> list[list[Any]]:
     subnet_names = _subnet_names(inv)
+    vnames = vpc_names(inv)
     rows = []
     for e in inv.nodes("ec2:vpc-endpoint"):
         p = e["props"]
@@ -432,7 +461,7 @@ def endpoint_rows(inv: Inventory) -> list[list[Any]]:
             or (f"{len(p.get('route_table_ids') or [])} route table(s)" if p.get("route_table_ids") else "-")
         policy = {True: "default (full access)", False: "custom", None: "-"}[p.get("policy_is_default")]
         rows.append([e["region"], p.get("service_name") or "-", p.get("endpoint_type") or "-",
-                     p.get("vpc_id") or "-", where, p.get("private_dns"), policy, p.get("state") or "-"])
+                     _vpc(vnames, p.get("vpc_id")), where, p.get("private_dns"), policy, p.get("state") or "-"])
     return rows
 
 
@@ -514,15 +543,26 @@ def connectivity_summary(inv: Inventory) -> dict[str, int]:
 
 
 def connectivity_sentence(inv: Inventory) -> str:
-    """"1 internet gateway(s), 2 NAT gateway(s), ..."; a kind whose read was refused says so, not 0."""
-    parts = []
+    """"1 internet gateway, 2 NAT gateways, ...; none of: ..."; a kind whose read was refused says so, not 0."""
+    found, absent, unreadable = [], [], []
     for _, kind, what, coll in CONNECTIVITY_KINDS:
         n = len(inv.nodes(kind))
+        plural = what.replace("(s)", "s")
         if collector_blocked(inv, coll) and not n:
-            parts.append(f"{what.replace('(s)', 's')} not readable")
+            unreadable.append(plural)
+        elif n:
+            word = what.replace("(s)", "") if n == 1 else plural
+            found.append(f"{n} {word}" + (" (partly readable)" if collector_blocked(inv, coll) else ""))
         else:
-            parts.append(f"{n} {what}" + (" (partly readable)" if collector_blocked(inv, coll) else ""))
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+            absent.append(plural)
+    parts = []
+    if found:
+        parts.append(", ".join(found[:-1]) + " and " + found[-1] if len(found) > 1 else found[0])
+    if absent:
+        parts.append("no " + ", ".join(absent[:-1]) + (" or " if len(absent) > 1 else "") + absent[-1])
+    if unreadable:
+        parts.append(", ".join(f"{u} not readable" for u in unreadable))
+    return "; ".join(parts)
 
 
 # --- 5.2 network security ------------------------------------------------------------------
@@ -539,6 +579,7 @@ def sg_users(inv: Inventory, sg_id: str) -> int:
 def security_group_rows(inv: Inventory, default: bool = False) -> list[list[Any]]:
     """Security groups (non-default, or the VPC default ones) with rules as ``tcp/443 from 0.0.0.0/0``."""
     names = _sg_names(inv)
+    vnames = vpc_names(inv)
     rows = []
     for g in inv.nodes("ec2:security-group"):
         p = g["props"]
@@ -549,7 +590,7 @@ def security_group_rows(inv: Inventory, default: bool = False) -> list[list[Any]
         egress_rules = p.get("egress") or []
         egress = "all traffic to anywhere" if is_open_egress(egress_rules) else (
             "; ".join(dict.fromkeys(rule_text(r, names, "to") for r in egress_rules)) or "none")
-        rows.append([g["region"], label(p.get("group_name") or g["name"], p.get("group_id")), p.get("vpc_id") or "-",
+        rows.append([g["region"], label(p.get("group_name") or g["name"], p.get("group_id")), _vpc(vnames, p.get("vpc_id")),
                      "; ".join(ingress) or "none", egress, users])
     return rows
 
@@ -585,6 +626,7 @@ def nacl_entry_text(e: dict[str, Any]) -> str:
 def nacl_rows(inv: Inventory) -> list[list[Any]]:
     """NACLs that differ from the allow-all default, with their inbound and outbound entries."""
     subnet_names = _subnet_names(inv)
+    vnames = vpc_names(inv)
     rows = []
     for a in inv.nodes("ec2:network-acl"):
         p = a["props"]
@@ -593,7 +635,7 @@ def nacl_rows(inv: Inventory) -> list[list[Any]]:
             continue
         inbound = "; ".join(nacl_entry_text(e) for e in custom if not e.get("egress")) or "deny all"
         outbound = "; ".join(nacl_entry_text(e) for e in custom if e.get("egress")) or "deny all"
-        rows.append([a["region"], label(a["name"], p.get("nacl_id")), p.get("vpc_id") or "-",
+        rows.append([a["region"], label(a["name"], p.get("nacl_id")), _vpc(vnames, p.get("vpc_id")),
                      ", ".join(sorted(subnet_names.get((a["region"], s), s) for s in p.get("subnet_ids") or []))
                      or "none",
                      inbound, outbound])

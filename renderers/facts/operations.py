@@ -35,14 +35,42 @@ def alarms(inv: Inventory) -> list[dict[str, Any]]:
     return rows
 
 
+#: units of common metrics whose alarms rarely state one (CloudWatch reports raw numbers)
+METRIC_UNITS = {"CPUUtilization": "Percent", "FreeStorageSpace": "Bytes", "FreeableMemory": "Bytes",
+                "TargetResponseTime": "Seconds", "Latency": "Seconds", "Duration": "Milliseconds",
+                "MemoryUtilization": "Percent", "DatabaseMemoryUsagePercentage": "Percent",
+                "EngineCPUUtilization": "Percent", "ReadLatency": "Seconds", "WriteLatency": "Seconds",
+                "ApproximateAgeOfOldestMessage": "Seconds", "BurstBalance": "Percent"}
+
+
+def threshold_text(value: Any, unit: str | None) -> str:
+    """``10737418240`` Bytes -> ``10 GiB``; ``85`` Percent -> ``85%``; ``1.5`` Seconds -> ``1.5 s``."""
+    v = float(value)
+
+    def num(x: float) -> str:
+        return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+    if unit == "Bytes":
+        for size, name in ((1024**4, "TiB"), (1024**3, "GiB"), (1024**2, "MiB"), (1024, "KiB")):
+            if v >= size:
+                return f"{num(round(v / size, 1))} {name}"
+        return f"{num(v)} bytes"
+    if unit == "Percent":
+        return f"{num(v)}%"
+    if unit == "Seconds":
+        return f"{num(v)} s"
+    if unit == "Milliseconds":
+        return f"{num(v)} ms"
+    return num(v)
+
+
 def _condition(p: dict[str, Any]) -> str:
     ops = {"GreaterThanThreshold": "above", "GreaterThanOrEqualToThreshold": "at or above",
            "LessThanThreshold": "below", "LessThanOrEqualToThreshold": "at or below"}
     if p.get("threshold") is None:
         return p.get("comparison") or "-"
-    value = p["threshold"]
-    value = int(value) if float(value).is_integer() else value
-    return f"{ops.get(p.get('comparison') or '', p.get('comparison') or '')} {value}"
+    unit = p.get("unit") or METRIC_UNITS.get(str(p.get("metric")))
+    return f"{ops.get(p.get('comparison') or '', p.get('comparison') or '')} {threshold_text(p['threshold'], unit)}"
 
 
 def alarm_coverage(inv: Inventory) -> list[dict[str, Any]]:
@@ -103,10 +131,26 @@ def log_sources(inv: Inventory) -> dict[str, Any]:
     buckets = inv.nodes("s3:bucket")
     return {
         "vpcs": len(vpcs), "vpcs_with_flow_logs": sum(1 for v in vpcs if v["props"].get("vpc_id") in flow_targets),
-        "lbs": len(lbs), "lbs_with_access_logs": sum(1 for lb in lbs if lb["props"].get("access_logs")),
+        "lbs": len(lbs), "lbs_with_access_logs": sum(1 for lb in lbs if _logs_on(lb["props"].get("access_logs"))),
         "buckets": len(buckets), "buckets_with_logging": sum(1 for b in buckets if b["props"].get("logging_target")),
         "config_recorders": len(inv.nodes("config:recorder")),
     }
+
+
+def _logs_on(value: Any) -> bool:
+    """``access_logs`` is ``{"enabled": False, ...}`` when off: a non-empty dict is not "on"."""
+    if isinstance(value, dict):
+        return bool(value.get("enabled"))
+    return bool(value)
+
+
+def incident_readiness(inv: Inventory) -> dict[str, Any]:
+    """What would start and support an incident: detection on, someone notified, trails logging."""
+    detection = [r["region"] for r in security_services(inv) if r["guardduty"] or r["securityhub"]]
+    return {"detection_regions": detection,
+            "notified": bool(topics_used_by_alarms(inv)),
+            "trail_logging": any(t["logging"] for t in audit_trails(inv)),
+            "trails": len(audit_trails(inv))}
 
 
 def security_services(inv: Inventory) -> list[dict[str, Any]]:
@@ -146,7 +190,9 @@ def maintenance(inv: Inventory) -> dict[str, Any]:
                      "enabled": w["props"].get("enabled")} for w in inv.nodes("ssm:maintenance-window")],
         "baselines": [{"name": b["name"], "os": b["props"].get("operating_system"), "default": b["props"].get("default")}
                       for b in inv.nodes("ssm:patch-baseline")],
-        "managed": len(instances), "ec2": len([i for i in ec2 if i["props"].get("state") != "terminated"]),
+        "managed": len(instances),
+        "managed_known": not _unread(inv, "ssm", "ssm:DescribeInstanceInformation", "ssm.maintenance"),
+        "ec2": len([i for i in ec2 if i["props"].get("state") != "terminated"]),
         "online": sum(1 for i in instances if i["props"].get("ping_status") == "Online"),
         "noncompliant": [i["name"] for i in instances
                          if i["props"].get("patch_compliance") not in (None, "compliant")],
@@ -158,9 +204,18 @@ def maintenance(inv: Inventory) -> dict[str, Any]:
     }
 
 
+def _unread(inv: Inventory, service: str, action: str, collector: str) -> bool:
+    """Was ``action`` not readable (a per-resource gap, or the whole collector denied or failed)?"""
+    if any(g.get("action") == action for g in inv.meta.get("gaps", [])):
+        return True
+    return any(r.get("collector") == collector and r.get("status") in ("denied", "failed")
+               for r in inv.meta.get("runs", []))
+
+
 def budgets(inv: Inventory) -> list[dict[str, Any]]:
     return [{"name": b["name"], "amount": b["props"].get("amount"), "unit": b["props"].get("unit"),
-             "period": b["props"].get("time_unit"), "type": b["props"].get("budget_type"),
+             "period": (b["props"].get("time_unit") or "-").lower(),
+             "type": (b["props"].get("budget_type") or "-").lower().replace("_", " "),
              "actual": b["props"].get("actual"), "forecast": b["props"].get("forecast"),
              "alerts": [f"{(a.get('type') or '').lower()} above {a.get('threshold'):g}{'%' if a.get('threshold_type') == 'PERCENTAGE' else ''}"
                         for a in b["props"].get("alerts") or [] if a.get("threshold") is not None]}
@@ -187,6 +242,10 @@ def tag_coverage(inv: Inventory) -> dict[str, Any]:
     return {"total": total, "per_tag": per_tag, "all": all_four,
             "all_share": round(100 * all_four / total) if total else 0, "activated": activated,
             "allocation_tags_known": bool(inv.nodes("ce:cost-allocation-tag"))}
+
+
+def anomaly_monitors_unread(inv: Inventory) -> bool:
+    return _unread(inv, "ce", "ce:GetAnomalyMonitors", "ce.monitoring")
 
 
 def anomaly_monitors(inv: Inventory) -> list[dict[str, Any]]:

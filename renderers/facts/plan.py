@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from renderers.labels import kind_label
 from scanner.analysis.model import SEVERITY_RANK, Analysis
 from scanner.inventory import Inventory
 
@@ -59,15 +60,44 @@ WORKLOAD_KINDS = ("elbv2:load-balancer", "autoscaling:group", "ecs:service", "la
                   "codepipeline:pipeline")
 
 
+#: plurals the generic kind label gets wrong, and labels that need more words in a count
+COUNT_WORDS = {"iam:policy": ("IAM policy", "IAM policies"),
+               "ec2:vpc-peering": ("VPC peering connection", "VPC peering connections"),
+               "securityhub:hub": ("Security Hub (enabled region)", "Security Hub (enabled regions)"),
+               "guardduty:detector": ("GuardDuty detector (enabled)", "GuardDuty detectors (enabled)"),
+               "config:recorder": ("Config recorder (recording)", "Config recorders (recording)")}
+
+
+def count_text(kind: str, n: int) -> str:
+    """``5 IAM policies``, ``1 VPC peering connection``, ``3 subnets``."""
+    if kind in COUNT_WORDS:
+        return f"{n} {COUNT_WORDS[kind][0 if n == 1 else 1]}"
+    return f"{n} {kind_label(kind, n)}"
+
+
+def _active(n: dict[str, Any]) -> bool:
+    """Detective services exist as nodes even when switched off (to say so): count only the live ones."""
+    p = n.get("props") or {}
+    kind = n.get("kind")
+    if kind == "securityhub:hub":
+        return p.get("enabled") is True
+    if kind == "guardduty:detector":
+        return str(p.get("status") or "ENABLED").upper() == "ENABLED"
+    if kind == "config:recorder":
+        return p.get("recording") is not False
+    return True
+
+
 def layers(inv: Inventory, analysis: Analysis) -> list[dict[str, Any]]:
     """Each layer with what the account has in it and the open findings that concern it."""
     out = []
     for name, what, kinds, sections in LAYERS:
-        counts = {k: len(inv.nodes(k)) for k in kinds}
+        counts = {k: sum(1 for n in inv.nodes(k) if _active(n)) for k in kinds}
         present = {k: n for k, n in counts.items() if n}
         found = [f for f in analysis.open_findings() if f.section in sections]
         sev = {s: sum(1 for f in found if f.severity == s) for s in ("critical", "high", "medium", "low")}
         out.append({"name": name, "what": what, "present": present, "total": sum(present.values()),
+                    "items": [count_text(k, n) for k, n in present.items()],
                     "findings": len(found), "severity": sev})
     return out
 
@@ -115,13 +145,33 @@ def dependencies(inv: Inventory, limit: int = 40) -> list[dict[str, Any]]:
     return rows[:limit]
 
 
+#: how a reference to an unread resource reads, by relation (from the account's resource to it, or back)
+EXTERNAL_OUT = {"encrypted_by": "encrypts", "snapshot_of": "source volume of", "uses_role": "role used by",
+                "deploys": "deployed to by", "protected_by": "protects", "in_subnet": "holds"}
+EXTERNAL_IN = {"source_of": "source of", "triggers": "triggers", "publishes_to": "receives from"}
+
+
 def external_dependencies(inv: Inventory) -> list[dict[str, Any]]:
-    """Resources outside the scan that the account's resources point at."""
+    """Resources the account's resources point at but the scan did not read (another account or region,
+    an AWS-managed resource, or one that no longer exists), with how each is referenced."""
     out = []
     for n in inv.nodes("external", include_external=True):
-        users = sorted({e["name"] for e in inv.into(n["id"])})
-        out.append({"id": n["id"], "users": users})
+        links: list[str] = []
+        for src, _dst, d in inv.graph.in_edges(n["id"], data=True):
+            links.append(_link(inv, src, d.get("rel"), EXTERNAL_OUT, "used by"))
+        for _src, dst, d in inv.graph.out_edges(n["id"], data=True):
+            links.append(_link(inv, dst, d.get("rel"), EXTERNAL_IN, "linked to"))
+        nid = n["id"]
+        note = " (AWS managed)" if ":alias/aws/" in nid or "CodeDeployDefault." in nid else ""
+        out.append({"id": nid, "users": sorted(set(x for x in links if x)), "note": note})
     return out
+
+
+def _link(inv: Inventory, other: str, rel: str | None, words: dict[str, str], default: str) -> str:
+    node = inv.node(other) or {}
+    name = node.get("name") or other
+    verb = words.get(str(rel), default)
+    return f"{verb} {name}".strip()
 
 
 def prerequisites(inv: Inventory) -> list[str]:

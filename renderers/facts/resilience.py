@@ -150,18 +150,28 @@ PROTECTABLE = {"rds:instance": "RDS instance", "rds:cluster": "Aurora/RDS cluste
 def coverage_rows(inv: Inventory) -> list[list[Any]]:
     """Every data store: its native protection and the backup plans that cover it."""
     snap_vols = _snapshotted_volumes(inv)
+    unread = {p["region"] for p in inv.nodes("backup:plan") if p["props"].get("selections") is None}
     rows = []
     for kind, label in PROTECTABLE.items():
         for n in inv.nodes(kind):
             native = native_protection(inv, n, snap_vols)
             plans = backup_plans_for(inv, n)
-            status = "protected" if native or plans else "NOT PROTECTED"
-            rows.append([label, n["region"], n["name"], native or "none", ", ".join(plans) or "none", status])
+            # a plan only selects resources of its own region; if its selections were not read,
+            # "no plan" would be a guess, so say "unknown"
+            blind = not plans and n["region"] in unread
+            plan_text = ", ".join(plans) or ("unknown (selections not read)" if blind else "none")
+            status = "protected" if native or plans else ("unknown" if blind else "NOT PROTECTED")
+            rows.append([label, n["region"], n["name"], native or "none", plan_text, status])
     return rows
 
 
 def unprotected(inv: Inventory) -> list[str]:
     return [f"{r[0]} {r[2]}" for r in coverage_rows(inv) if r[5] == "NOT PROTECTED"]
+
+
+def protection_unknown(inv: Inventory) -> list[str]:
+    """Data stores with no backup of their own in a region whose backup plan selections were not read."""
+    return [f"{r[0]} {r[2]}" for r in coverage_rows(inv) if r[5] == "unknown"]
 
 
 def selections_unread(inv: Inventory) -> list[str]:
@@ -297,4 +307,19 @@ def cdn_rows(inv: Inventory) -> list[list[Any]]:
                      p.get("viewer_protocol_policy"), p.get("min_tls"),
                      (p.get("web_acl") or "").rsplit("/", 2)[-2] if "/" in (p.get("web_acl") or "") else (p.get("web_acl") or "none"),
                      _logging_text(p.get("logging")), p.get("origin_groups") or 0])
+    return rows
+
+
+def cdn_failover_rows(inv: Inventory) -> list[list[Any]]:
+    """CloudFront for 9.3: what each distribution fronts and whether an origin group fails over.
+    (Viewer TLS is in 5.3 and WAF in 5.2/5.4; they are not repeated here.)"""
+    idx = _dns_index(inv)
+    rows = []
+    for d in inv.nodes("cloudfront:distribution"):
+        p = d["props"]
+        origins = ", ".join(f"{alias_label(inv, o.get('domain'), idx)} ({o.get('type')})"
+                            for o in p.get("origins") or []) or "-"
+        groups = p.get("origin_groups") or 0
+        rows.append([d["name"], p.get("domain"), origins,
+                     f"{groups} origin group(s)" if groups else "none: a failed origin is not bypassed"])
     return rows

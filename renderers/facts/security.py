@@ -466,6 +466,8 @@ def secret_rows(inv: Inventory) -> list[list[Any]]:
             rot = "off"
         key = p.get("kms_key")
         key_text = _key_label(inv, key, resolve) if key and str(key).startswith(("arn:", "alias/")) else (key or "-")
+        if key_text.startswith("aws/"):  # the AWS managed key, named as everywhere else in 5.3
+            key_text = "alias/" + key_text
         rows.append([s["region"], s["name"], rot, _date(p.get("last_rotated")) or "never",
                      _date(p.get("last_accessed")) or "never / unknown", key_text])
     return rows
@@ -584,7 +586,10 @@ def detector_rows(inv: Inventory) -> list[list[Any]]:
     for d in inv.nodes("guardduty:detector"):
         p = d["props"]
         feats = [f["name"] for f in p.get("features") or [] if f.get("status") == "ENABLED"]
-        rows.append([d["region"], p.get("detector_id"), p.get("status"), p.get("finding_frequency"),
+        freq = p.get("finding_frequency")
+        rows.append([d["region"], p.get("detector_id"), _words(p.get("status")),
+                     {"FIFTEEN_MINUTES": "15 minutes", "ONE_HOUR": "1 hour", "SIX_HOURS": "6 hours"}.get(
+                         str(freq), _words(freq)),
                      ", ".join(feats) or "-"])
     return rows
 

@@ -52,7 +52,10 @@ def label(inv: Inventory, nid: Any) -> str:
     if not n or n.get("external"):
         return s
     name = n.get("name") or s
-    return name if name == s else f"{name} ({s})"
+    if name == s:
+        return name
+    # a long name must not push the id out of the cell (cells are cut at 300 characters)
+    return f"{name if len(name) <= 80 else name[:79] + '…'} ({s})"
 
 
 def key_label(inv: Inventory, kms_key: Any, aws_managed_word: str = "AWS managed key") -> str:
@@ -149,9 +152,10 @@ def bucket_rows(inv: Inventory) -> list[list[Any]]:
         versioning = p.get("versioning") or "unknown"
         if p.get("mfa_delete"):
             versioning += " (MFA delete)"
+        block = pab_text(p.get("public_access_block"), p.get("public_access_block_read"))
         rows.append([b["name"], b["region"], versioning, encryption_text(inv, p),
-                     pab_text(p.get("public_access_block"), p.get("public_access_block_read")),
-                     yn(p.get("public")), yn(p.get("tls_only")), _logging_cell(p), _lifecycle_cell(p),
+                     f"{'YES' if p.get('public') else yn(p.get('public'))} (block: {block})",
+                     yn(p.get("tls_only")), _logging_cell(p), _lifecycle_cell(p),
                      _replication_cell(p), human_bytes(p.get("size_bytes"))])
     return rows
 

@@ -217,10 +217,16 @@ def steady_databases(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
         r = price_db(d, pb)
         if not isinstance(r, tuple):
             continue
+        # a Reserved Instance discounts the instance hours only, not storage or IOPS
+        p = d["props"]
+        hourly = pb.rds_hourly(p.get("instance_class"), p.get("engine") or "", d["region"])
+        copies = 2 if p.get("multi_az") and not str(p.get("engine") or "").lower().startswith("aurora") else 1
+        instance = (hourly or 0) * pb.hours * copies
         yield _f("SAV-011", "Always-on database on on-demand prices", "info", [d["id"]],
-                 [f"{d['name']}: {r[1]} = ${r[0]:.2f}/month on demand; saving assumes a 1-year RDS Reserved "
-                  f"Instance, no upfront (~{int(RDS_RI_DISCOUNT * 100)}% on the instance)"],
-                 "Buy a Reserved Instance for databases that run all year.", r[0] * RDS_RI_DISCOUNT)
+                 [f"{d['name']}: {r[1]} = ${r[0]:.2f}/month on demand, of which ${instance:.2f} instance hours; "
+                  f"saving assumes a 1-year RDS Reserved Instance, no upfront (~{int(RDS_RI_DISCOUNT * 100)}% on "
+                  f"the instance hours)"],
+                 "Buy a Reserved Instance for databases that run all year.", instance * RDS_RI_DISCOUNT)
 
 
 #: rule -> (function, services whose reads it needs)

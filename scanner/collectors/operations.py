@@ -33,7 +33,8 @@ def transform_alarms(ctx: ScanContext, metric_alarms: list[dict[str, Any]],
                 dims.setdefault(d["Name"], d["Value"])
         out.node(arn, "cloudwatch:alarm", a["AlarmName"], name=a["AlarmName"], metric=metric,
                  namespace=namespace, dimensions=dims, threshold=a.get("Threshold"),
-                 comparison=a.get("ComparisonOperator"), state=a.get("StateValue"),
+                 comparison=a.get("ComparisonOperator"), state=a.get("StateValue"), unit=a.get("Unit"),
+                 period=a.get("Period"), evaluation_periods=a.get("EvaluationPeriods"),
                  actions_enabled=a.get("ActionsEnabled"), alarm_actions=list(a.get("AlarmActions", [])),
                  ok_actions=list(a.get("OKActions", [])), composite=False)
         _action_edges(out, arn, a)
