@@ -48,3 +48,51 @@ def test_snapshot_is_deterministic_and_round_trips(sample, tmp_path):
     assert data["schema"] == 1
     again = Inventory.load(sample.files.inventory)
     assert again.to_json() == text
+
+
+def test_the_sample_facts_appear_in_their_sections(sample):
+    ids = sample.ids
+    s21, s22 = section(sample.doc, "2.1"), section(sample.doc, "2.2")
+    assert "10.0.0.0/16" in s21
+    assert "us-east-1a" in s22 and "us-east-1b" in s22
+    assert ids["alb_dns"] in section(sample.doc, "8.3")
+    s61 = section(sample.doc, "6.1")
+    assert "postgres" in s61 and "Multi-AZ" in s61
+    s73 = section(sample.doc, "7.3")
+    stages = [st["name"] for p in sample.inv.nodes("codepipeline:pipeline") for st in p["props"]["stages"]]
+    assert stages == ["Source", "Build", "Deploy"]
+    assert "Source → Build → Deploy" in s73, "stages appear in pipeline order"
+
+
+def test_the_three_svgs_are_valid_and_carry_vpc_and_subnet_labels(sample):
+    import xml.etree.ElementTree as ET
+
+    diagrams = sample.out / "diagrams"
+    texts = {}
+    for stem in ("aws_architecture", "aws_security", "cicd"):
+        root = ET.parse(diagrams / f"{stem}.svg").getroot()
+        assert root.tag.endswith("svg")
+        texts[stem] = " ".join(t.text or "" for t in root.iter() if t.tag.endswith("text"))
+    assert "web-platform-prod" in texts["aws_architecture"]
+    assert "public-a" in texts["aws_architecture"] and "app-b" in texts["aws_architecture"]
+    assert "Build" in texts["cicd"] and "Deploy" in texts["cicd"]
+    assert "alb-sg" in texts["aws_security"]
+
+
+def test_a_denied_service_is_a_gap_and_the_rest_is_complete(tmp_path):
+    from botocore.exceptions import ClientError
+
+    from fixtures.sample import build_sample
+    from tests.conftest import scan_account
+
+    def deny_elbv2(session):
+        def refuse(model=None, **_):
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "denied"}}, model.name)
+        session.events.register("before-call.elastic-load-balancing", refuse)
+
+    res = scan_account(lambda: build_sample(parts=("network", "identity", "storage", "compute", "loadbalancing")),
+                       tmp_path, regions=["us-east-1"], before_scan=deny_elbv2)
+    s83 = section(res.doc, "8.3")
+    assert "elasticloadbalancing:DescribeLoadBalancers" in s83
+    assert "10.0.0.0/16" in section(res.doc, "2.1")
+    assert "t3.medium" in section(res.doc, "3.1")
