@@ -393,6 +393,7 @@ def test_sample_5_3_reads_like_a_document(sample: Any) -> None:
     text = section(sample.doc, "5.3").replace("\\_", "_")
     assert "AWS managed keys in use: alias/aws/secretsmanager, alias/aws/sqs." in text
     cert = next(line for line in text.splitlines() if line.startswith("| us-east-1 | app.example.com |"))
-    assert "| issued | issued by ACM |" in cert and cert.endswith("| web-platform-alb HTTPS:443 |")
+    assert "| issued by ACM |" in cert and "_" not in cert.split("|")[4], "status in words, not an enum"
+    assert cert.endswith("| web-platform-alb HTTPS:443 |")
     assert "DescribeInstanceInformation" not in text and "(s)" not in text
     assert "None" not in text and "['" not in text and "{'" not in text
