@@ -30,6 +30,11 @@ def cli(endpoint: str, out: Path, *extra: str) -> subprocess.CompletedProcess[st
 
 def graph_of(out: Path) -> tuple[list[Any], list[Any]]:
     data = json.loads((out / "inventory.json").read_text())
+    for node in data["nodes"]:
+        if node["kind"] == "s3:bucket":
+            # moto emulates S3 server access logging: one scan's reads write log objects into the
+            # logs bucket, so that bucket's size can really differ between two scans
+            node["props"].pop("size_bytes", None)
     return data["nodes"], data["edges"]
 
 
