@@ -288,6 +288,7 @@ RELATIONS: dict[str, str] = {
     "triggers": "event source triggers a function/target",
     "publishes_to": "resource sends notifications/messages to topic/queue",
     "logs_to": "resource writes logs to a bucket/log group",
+    "reports_to": "bucket sends S3 Inventory (or analytics) reports to a bucket",
     "replicates_to": "replica/replication destination",
     "backs_up": "backup plan/vault protects a resource",
     "snapshot_of": "snapshot of a volume/database",

@@ -596,3 +596,12 @@ def test_connectivity_sentence_and_route_tables_name_their_vpc(sample: SimpleNam
     assert "| web-platform-prod |" in nat
     assert "| Subnet AZs |" in section(sample.doc, "2.1")
     assert "1 differs from the allow-all default" in section(sample.doc, "5.2")
+
+
+def test_unnamed_elastic_ip_is_not_labelled_with_its_own_address() -> None:
+    rec = Records(region="us-east-1", account="123456789012")
+    rec.node("arn:aws:ec2:us-east-1:123456789012:elastic-ip/eipalloc-1", "ec2:elastic-ip", "198.51.100.7",
+             public_ip="198.51.100.7", allocation_id="eipalloc-1")
+    inv = Inventory(meta={"regions": ["us-east-1"]})
+    inv.merge([rec])
+    assert nf.eip_rows(inv)[0][1:3] == ["198.51.100.7", "eipalloc-1"]

@@ -194,3 +194,13 @@ def test_implementation_plan_counts_and_external_references(sample):
     assert "(AWS managed)" in s112
     s113 = section(sample.doc, "11.3")
     assert "scan date (20" in s113 and "+00:00)" not in s113.splitlines()[1]
+
+
+def test_alarm_transform_keeps_unit_and_period():
+    out = transform_alarms(ctx(), [{
+        "AlarmArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:disk", "AlarmName": "disk",
+        "MetricName": "FreeStorageSpace", "Namespace": "AWS/RDS", "Threshold": 5e9, "Unit": "Bytes",
+        "Period": 300, "EvaluationPeriods": 2, "ComparisonOperator": "LessThanThreshold", "StateValue": "OK",
+        "Dimensions": [], "AlarmActions": [], "OKActions": []}], [])
+    p = out.nodes[0].props
+    assert (p["unit"], p["period"], p["evaluation_periods"]) == ("Bytes", 300, 2)

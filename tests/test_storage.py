@@ -455,3 +455,12 @@ def test_transform_bucket_with_only_a_name() -> None:
     from renderers.facts.storage import bucket_rows
     row = bucket_rows(inv)[0]
     assert row[0] == "bare" and row.count("unknown") >= 6
+
+
+def test_s3_inventory_reports_are_edges_and_notes(sample) -> None:
+    edges = [(s, d, data["props"]) for s, d, data in sample.inv.edges("reports_to")]
+    assert len(edges) == 1, "the sample's assets bucket sends a weekly inventory to the logs bucket"
+    src, dst, props = edges[0]
+    assert src == f"arn:aws:s3:::{sample.ids['assets_bucket']}"
+    assert dst.startswith("arn:aws:s3:::web-platform-logs") and props["frequency"] == "Weekly"
+    assert "S3 Inventory weekly-inventory reports weekly to web-platform-logs" in section(sample.doc, "4.1")

@@ -519,7 +519,8 @@ def eip_rows(inv: Inventory) -> list[list[Any]]:
             used = f"network interface {p['eni_id']}"
         else:
             used = "not associated (idle, still billed)"
-        rows.append([e["region"], p.get("public_ip") or "-", label(e["name"], p.get("allocation_id")), used])
+        name = None if e["name"] == p.get("public_ip") else e["name"]   # unnamed EIPs are named by their IP
+        rows.append([e["region"], p.get("public_ip") or "-", label(name, p.get("allocation_id")), used])
     return rows
 
 

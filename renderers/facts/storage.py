@@ -177,6 +177,10 @@ def bucket_notes(inv: Inventory) -> list[str]:
             notes.append(f"{b['name']}: sends object events to {', '.join(targets)}")
         if p.get("object_lock"):
             notes.append(f"{b['name']}: Object Lock is enabled")
+        for r in p.get("inventory") or []:
+            state = "" if r.get("enabled") else " [disabled]"
+            notes.append(f"{b['name']}: S3 Inventory {r.get('id')}{state} reports {str(r.get('frequency') or '').lower()} "
+                         f"to {r.get('destination') or 'an unnamed bucket'}")
         for r in p.get("lifecycle_rules") or []:
             parts = [f"after {t.get('days')} days to {t.get('storage_class')}" for t in r.get("transitions") or []]
             if r.get("expiration_days"):

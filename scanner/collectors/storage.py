@@ -44,6 +44,7 @@ IAM_ACTION_OVERRIDES = {
     "ListBuckets": "s3:ListAllMyBuckets",
     "GetBucketLocation": "s3:GetBucketLocation",
     "GetBucketNotificationConfiguration": "s3:GetBucketNotification",
+    "ListBucketInventoryConfigurations": "s3:GetInventoryConfiguration",
 }
 
 #: AWS's names of the four public-access-block flags, kept as the dict keys in props
@@ -286,6 +287,17 @@ def notification_targets(resp: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def inventory_reports(resp: dict[str, Any]) -> list[dict[str, Any]]:
+    """S3 Inventory configurations: where each report goes and how often (no object data)."""
+    out = []
+    for c in resp.get("InventoryConfigurationList") or []:
+        dest = ((c.get("Destination") or {}).get("S3BucketDestination") or {}).get("Bucket") or ""
+        out.append({"id": c.get("Id"), "enabled": bool(c.get("IsEnabled")),
+                    "frequency": (c.get("Schedule") or {}).get("Frequency"),
+                    "destination": dest.split(":::", 1)[-1] if dest else None})
+    return sorted(out, key=lambda r: str(r["id"]))
+
+
 def bucket_is_public(props: dict[str, Any]) -> bool | None:
     """Whether the policy or ACL makes the bucket public once public access blocks apply."""
     blocks = [b for b in (props.get("public_access_block"), props.get("account_public_access_block")) if b]
@@ -351,6 +363,8 @@ def transform_buckets(ctx: ScanContext, buckets: list[dict[str, Any]],
             "not set")
         notes = b.get("Notifications")
         props["notifications"] = None if notes is None else notification_targets(notes)
+        inventory = b.get("Inventory")
+        props["inventory"] = None if inventory is None else inventory_reports(inventory)
         props["public"] = bucket_is_public(props)
         tagging = b.get("Tagging")
         out.node(arn, "s3:bucket", name, region=region, tags=tags_of(tagging or {}), **props)
@@ -362,6 +376,10 @@ def transform_buckets(ctx: ScanContext, buckets: list[dict[str, Any]],
         for target in props["notifications"] or []:
             out.edge(arn, target["arn"], "triggers" if target["type"] == "lambda" else "publishes_to",
                      events=target["events"])
+        for inv in props["inventory"] or []:
+            if inv["destination"]:
+                out.edge(arn, bucket_arn(inv["destination"], ctx.partition), "reports_to", report="inventory",
+                         frequency=inv["frequency"])
         for rule in replication or []:
             dest = rule.get("destination")
             if dest:
@@ -396,6 +414,7 @@ BUCKET_READS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Tagging", "get_bucket_tagging", ("NoSuchTagSet",)),
     ("OwnershipControls", "get_bucket_ownership_controls", ("OwnershipControlsNotFoundError",)),
     ("Notifications", "get_bucket_notification_configuration", ()),
+    ("Inventory", "list_bucket_inventory_configurations", ()),
 )
 
 
@@ -470,7 +489,7 @@ def _dim(metric: dict[str, Any], name: str) -> str | None:
                  "s3:GetBucketAcl, s3:GetBucketLogging, s3:GetLifecycleConfiguration, "
                  "s3:GetReplicationConfiguration, s3:GetBucketObjectLockConfiguration, "
                  "s3:GetBucketWebsite, s3:GetBucketTagging, s3:GetBucketOwnershipControls, "
-                 "s3:GetBucketNotification, s3:GetAccountPublicAccessBlock, "
+                 "s3:GetBucketNotification, s3:GetInventoryConfiguration, s3:GetAccountPublicAccessBlock, "
                  "cloudwatch:ListMetrics, cloudwatch:GetMetricData")
 def collect_buckets(ctx: ScanContext) -> Records:
     out = ctx.records()
