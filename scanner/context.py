@@ -8,9 +8,9 @@ touched under ``SESSION_LOCK`` because Session.client() is not thread-safe.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import botocore.exceptions as bexc
 
@@ -18,6 +18,7 @@ from scanner.inventory import Records
 from scanner.session import BOTO_CONFIG
 
 SESSION_LOCK = threading.Lock()
+T = TypeVar("T")
 
 DENIED_CODES = frozenset({
     "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess",
@@ -119,28 +120,23 @@ class ScanContext:
                  missing: tuple[str, ...] = (), region: str | None = None, **kwargs: Any) -> dict | None:
         """A per-resource call whose denial must not stop the collector.
 
-        Returns None when the call was denied (recorded as a gap naming the
-        missing action) or when its error code is one of ``missing`` (the
-        resource simply has no such configuration, e.g. NoSuchBucketPolicy).
+        Returns None when the call was denied or failed (recorded as a gap naming the
+        missing action) or when its error code is one of ``missing`` (the resource
+        simply has no such configuration, e.g. NoSuchBucketPolicy).
         """
-        try:
-            return self.call(service, operation, region=region, **kwargs)
-        except bexc.ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            if code in missing:
-                return None
-            op = exc.operation_name or operation
-            if code in DENIED_CODES:
-                out.gap(service, iam_action(service, op), denied_reason(exc), resource=resource,
-                        region=region or self.region)
-                return None
-            out.gap(service, iam_action(service, op), f"error {code}: {error_message(exc)}",
-                    resource=resource, region=region or self.region)
-            return None
-        except NotImplementedError:  # an emulator (moto) without this API; real AWS never raises it
-            out.gap(service, iam_action(service, _camel(operation)), "not implemented by this endpoint",
-                    resource=resource, region=region or self.region)
-            return None
+        return guarded(out, service, _camel(operation),
+                       lambda: self.call(service, operation, region=region, **kwargs),
+                       resource=resource, missing=missing, region=region or self.region)
+
+    def optional_pages(self, out: Records, service: str, operation: str, key: str, *, resource: str = "",
+                       missing: tuple[str, ...] = (), region: str | None = None,
+                       **kwargs: Any) -> list[Any] | None:
+        """Every item of a paginated per-resource call; [] when ``missing`` says there is no such
+        configuration, None (with a gap) when it could not be read."""
+        result = guarded(out, service, _camel(operation),
+                         lambda: list(self.paginate(service, operation, key, region=region, **kwargs)),
+                         resource=resource, missing=missing, region=region or self.region, missing_value=[])
+        return result
 
     # -- identifiers -----------------------------------------------------------
     @property
@@ -169,6 +165,31 @@ class ScanContext:
     def ec2_arn(self, resource_type: str, rid: str, region: str | None = None) -> str:
         """ARN of an EC2-family resource (vpc, subnet, security-group, instance, ...)."""
         return self.arn("ec2", f"{resource_type}/{rid}", region=region)
+
+
+def guarded(out: Records, service: str, operation: str, fn: Callable[[], T], *, resource: str = "",
+            missing: tuple[str, ...] = (), region: str = "", missing_value: Any = None,
+            action: str | None = None) -> T | Any | None:
+    """Run a read (one call or a whole pagination) whose failure must only leave a gap.
+
+    The one place that turns an error into "what was not seen": a denial names the
+    missing IAM action (and an SCP deny as such), any other error its code, and an
+    endpoint without the API (an emulator, a new partition) says so. Error codes in
+    ``missing`` mean "not configured" and return ``missing_value`` without a gap.
+    """
+    try:
+        return fn()
+    except bexc.ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in missing:
+            return missing_value
+        act = action or iam_action(service, exc.operation_name or operation)
+        reason = denied_reason(exc) if code in DENIED_CODES else f"error {code}: {error_message(exc)}"
+        out.gap(service, act, reason, resource=resource, region=region or None)
+    except NotImplementedError:  # an emulator (moto) without this API; real AWS never raises it
+        out.gap(service, action or iam_action(service, operation), "not implemented by this endpoint",
+                resource=resource, region=region or None)
+    return None
 
 
 def _camel(operation: str) -> str:

@@ -53,7 +53,7 @@ def test_soft_records_denied_unsupported_and_missing() -> None:
     assert sec.soft(c, out, "kms", "DescribeKey", lambda: {"ok": 1}) == {"ok": 1}
     assert [(g.action, g.reason) for g in out.gaps] == [
         ("kms:GetKeyPolicy", "access denied"),
-        ("config:DescribeComplianceByConfigRule", "not supported by this endpoint")]
+        ("config:DescribeComplianceByConfigRule", "not implemented by this endpoint")]
 
 
 # --- KMS -----------------------------------------------------------------------------------

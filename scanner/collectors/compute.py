@@ -13,16 +13,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-import botocore.exceptions as bexc
-
 from scanner.collectors.registry import collector
 from scanner.context import (
-    DENIED_CODES,
     ScanContext,
     age_days,
-    denied_reason,
-    error_message,
-    iam_action,
     iso,
     name_of,
     tags_of,
@@ -37,21 +31,9 @@ IMAGE_BATCH = 100
 # -- shared helpers ---------------------------------------------------------------------------
 def optional_pages(ctx: ScanContext, out: Records, service: str, operation: str, key: str, *,
                    resource: str = "", missing: tuple[str, ...] = (), **kwargs: Any) -> list[Any]:
-    """All items of a paginated per-resource call, or [] with a gap when it is denied or fails.
-
-    ``ctx.optional`` covers single calls; this is its paginated twin, so one denied
-    secondary listing (say, launch template versions) does not lose the primary listing.
-    """
-    try:
-        return list(ctx.paginate(service, operation, key, **kwargs))
-    except bexc.ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code in missing:
-            return []
-        action = iam_action(service, exc.operation_name or operation)
-        reason = denied_reason(exc) if code in DENIED_CODES else f"error {code}: {error_message(exc)}"
-        out.gap(service, action, reason, resource=resource)
-        return []
+    """All items of a paginated per-resource call, or [] (a gap recorded) when it cannot be read,
+    so one denied secondary listing (say, launch template versions) does not lose the primary one."""
+    return ctx.optional_pages(out, service, operation, key, resource=resource, missing=missing, **kwargs) or []
 
 
 def chunks(items: list[str], size: int) -> Iterable[list[str]]:

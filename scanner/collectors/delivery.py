@@ -24,8 +24,6 @@ from scanner.context import (
     DENIED_CODES,
     ScanContext,
     denied_reason,
-    error_message,
-    iam_action,
     iso,
     tags_of,
 )
@@ -58,37 +56,14 @@ def op_name(operation: str) -> str:
 
 def soft(ctx: ScanContext, out: Records, service: str, operation: str, *, resource: str = "",
          missing: tuple[str, ...] = (), region: str | None = None, **kw: Any) -> dict | None:
-    """``ctx.optional`` that also survives an endpoint lacking the API (an emulator, a new partition).
-
-    Such a call is recorded as a gap, like a denial, so the document says what was not seen.
-    """
-    try:
-        return ctx.optional(out, service, operation, resource=resource, missing=missing,
-                            region=region, **kw)
-    except NotImplementedError:
-        out.gap(service, iam_action(service, op_name(operation)),
-                "the endpoint does not implement this API", resource=resource,
-                region=region or ctx.region)
-        return None
+    """One per-resource read that leaves a gap (never an exception) when it cannot be read."""
+    return ctx.optional(out, service, operation, resource=resource, missing=missing, region=region, **kw)
 
 
 def soft_pages(ctx: ScanContext, out: Records, service: str, operation: str, key: str, *,
                resource: str = "", missing: tuple[str, ...] = (), **kw: Any) -> list[Any] | None:
     """All items of a per-resource paginated call, or None (gap recorded) if it cannot be read."""
-    try:
-        return list(ctx.paginate(service, operation, key, **kw))
-    except bexc.ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code in missing:
-            return []
-        op = exc.operation_name or op_name(operation)
-        reason = denied_reason(exc) if code in DENIED_CODES else f"error {code}: {error_message(exc)}"
-        out.gap(service, iam_action(service, op), reason, resource=resource, region=ctx.region)
-        return None
-    except NotImplementedError:
-        out.gap(service, iam_action(service, op_name(operation)),
-                "the endpoint does not implement this API", resource=resource, region=ctx.region)
-        return None
+    return ctx.optional_pages(out, service, operation, key, resource=resource, missing=missing, **kw)
 
 
 def token_pages(ctx: ScanContext, service: str, operation: str, key: str, **kw: Any) -> Iterator[Any]:

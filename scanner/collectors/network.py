@@ -18,16 +18,10 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-import botocore.exceptions as bexc
-
 from scanner.collectors.registry import collector
 from scanner.context import (
-    DENIED_CODES,
     ScanContext,
     cidr_node_id,
-    denied_reason,
-    error_message,
-    iam_action,
     iso,
     name_of,
     tags_of,
@@ -90,25 +84,9 @@ def route_dest(route: dict[str, Any]) -> str | None:
 
 def optional_pages(ctx: ScanContext, out: Records, service: str, operation: str, key: str, *,
                    resource: str = "", missing: tuple[str, ...] = (), **kwargs: Any) -> list[Any] | None:
-    """Every item of a paginated per-resource call, or None (and a gap) when it is denied.
-
-    ``ctx.optional`` makes one call; per-resource lists (prefix-list entries,
-    TGW route-table associations) can be long, so they must be paginated too.
-    """
-    try:
-        return list(ctx.paginate(service, operation, key, **kwargs))
-    except bexc.ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code in missing:
-            return None
-        action = iam_action(service, exc.operation_name or operation)
-        reason = denied_reason(exc) if code in DENIED_CODES else f"error {code}: {error_message(exc)}"
-        out.gap(service, action, reason, resource=resource)
-        return None
-    except NotImplementedError:  # an emulator (moto) without this API; real AWS never raises it
-        api = ctx.client(service).meta.method_to_api_mapping.get(operation, operation)
-        out.gap(service, iam_action(service, api), "not implemented by this endpoint", resource=resource)
-        return None
+    """Every item of a paginated per-resource call (prefix-list entries, TGW route-table
+    associations can be long), or None with a gap when it cannot be read."""
+    return ctx.optional_pages(out, service, operation, key, resource=resource, missing=missing, **kwargs)
 
 
 def _contains_or_attach(ctx: ScanContext, out: Records, arn: str, vpc_ids: Iterable[str]) -> None:

@@ -19,10 +19,8 @@ import botocore.exceptions as bexc
 from scanner.collectors.iam import load_document
 from scanner.collectors.registry import collector
 from scanner.context import (
-    DENIED_CODES,
     ScanContext,
-    denied_reason,
-    error_message,
+    guarded,
     iam_action,
     iso,
     now,
@@ -35,23 +33,9 @@ T = TypeVar("T")
 
 def soft(ctx: ScanContext, out: Records, service: str, op_name: str, fn: Callable[[], T], *,
          resource: str = "", missing: tuple[str, ...] = ()) -> T | None:
-    """Run one read whose failure must not stop the collector; record a gap instead.
-
-    Like ``ctx.optional`` but for any callable (a whole pagination, say), and it
-    also survives an endpoint that does not implement the operation (some
-    partitions, emulators), which surfaces as NotImplementedError.
-    """
-    try:
-        return fn()
-    except bexc.ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code in missing:
-            return None
-        reason = denied_reason(exc) if code in DENIED_CODES else f"error {code}: {error_message(exc)}"
-        out.gap(service, iam_action(service, op_name), reason, resource=resource)
-    except NotImplementedError:
-        out.gap(service, iam_action(service, op_name), "not supported by this endpoint", resource=resource)
-    return None
+    """Run one read (or a whole pagination) whose failure must not stop the collector; a gap instead."""
+    return guarded(out, service, op_name, fn, resource=resource, missing=missing, region=ctx.region,
+                   action=iam_action(service, op_name))
 
 
 def _kms_ref(ctx: ScanContext, ref: str | None) -> str | None:

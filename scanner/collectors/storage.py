@@ -15,20 +15,18 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
-import botocore.exceptions as bexc
-
 from scanner.collectors.registry import collector
 from scanner.context import (
-    DENIED_CODES,
     ScanContext,
     age_days,
-    denied_reason,
-    error_message,
     iso,
     name_of,
     now,
     region_id_node,
     tags_of,
+)
+from scanner.context import (
+    guarded as context_guarded,
 )
 from scanner.inventory import Records
 
@@ -82,20 +80,9 @@ def read_optional(ctx: ScanContext, out: Records, service: str, operation: str, 
 
 def guarded(out: Records, service: str, action: str, region: str, resource: str,
             fn: Callable[[], Any], missing: tuple[str, ...] = ()) -> Any:
-    """Run a multi-call read (a paginated list) whose denial must only leave a gap.
-
-    Returns the result of ``fn``, or None after recording a gap (or, for one of
-    the ``missing`` codes, None without a gap).
-    """
-    try:
-        return fn()
-    except bexc.ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code in missing:
-            return None
-        reason = denied_reason(exc) if code in DENIED_CODES else f"error {code}: {error_message(exc)}"
-        out.gap(service, action, reason, resource=resource, region=region)
-        return None
+    """Run a multi-call read (a paginated list) whose denial must only leave a gap naming ``action``."""
+    return context_guarded(out, service, action.split(":", 1)[-1], fn, resource=resource, missing=missing,
+                           region=region, action=action)
 
 
 def opt_int(value: Any) -> int | None:
