@@ -140,32 +140,44 @@ class DocHelpers:
         return Markup("\n" + "\n".join(dict.fromkeys(lines)) + "\n")
 
     def findings(self, section: str) -> Markup:
-        """The findings that concern one subsection, most severe first."""
+        """The findings that concern one subsection, most severe first.
+
+        Findings of one rule with the same status are shown as one entry listing every
+        resource and its evidence, so ten unversioned buckets read as one problem.
+        """
         items = self.analysis.for_section(section)
         if not items:
             return Markup("")
-        out = ["", f"**Findings ({len([f for f in items if f.status == STATUS_OPEN])} open):**", ""]
+        groups: dict[tuple[str, str, str], list[Any]] = {}
         for f in items:
-            res = ", ".join(str(md(self.label(r))) for r in f.resources[:8])
-            if len(f.resources) > 8:
-                res += f" and {len(f.resources) - 8} more"
-            if f.status == STATUS_OPEN:
+            groups.setdefault((f.rule, f.status, f.reason if f.status != STATUS_OPEN else ""), []).append(f)
+        opened = sum(1 for f in items if f.status == STATUS_OPEN)
+        out = ["", f"**Findings ({opened} open):**", ""]
+        for (_, status, reason), fs in groups.items():
+            f = fs[0]
+            resources = list(dict.fromkeys(r for g in fs for r in g.resources))
+            evidence = list(dict.fromkeys(e for g in fs for e in g.evidence))
+            res = ", ".join(str(md(self.label(r))) for r in resources[:8])
+            if len(resources) > 8:
+                res += f" and {len(resources) - 8} more"
+            if status == STATUS_OPEN:
                 head = f"- **{SEVERITY_LABEL.get(f.severity, f.severity)}** {md(f.rule)}: {md(f.title)}"
-            elif f.status == STATUS_NOT_ASSESSED:
-                head = f"- **NOT ASSESSED** {md(f.rule)}: {md(f.title)} ({md(f.reason)})"
+            elif status == STATUS_NOT_ASSESSED:
+                head = f"- **NOT ASSESSED** {md(f.rule)}: {md(f.title)} ({md(reason)})"
             else:
-                head = f"- **ACCEPTED RISK** {md(f.rule)}: {md(f.title)} (suppressed: {md(f.reason)})"
+                head = f"- **ACCEPTED RISK** {md(f.rule)}: {md(f.title)} (suppressed: {md(reason)})"
             out.append(head)
             if res:
-                out.append(f"  - Resources: {res}")
-            if f.evidence and f.status != STATUS_NOT_ASSESSED:
-                ev = "; ".join(str(md(e)) for e in f.evidence[:6])
-                if len(f.evidence) > 6:
-                    ev += f"; and {len(f.evidence) - 6} more"
+                out.append(f"  - {'Resource' if len(resources) == 1 else f'Resources ({len(resources)})'}: {res}")
+            if evidence and status != STATUS_NOT_ASSESSED:
+                ev = "; ".join(str(md(e)) for e in evidence[:6])
+                if len(evidence) > 6:
+                    ev += f"; and {len(evidence) - 6} more"
                 out.append(f"  - Evidence: {ev}")
-            if f.savings_monthly:
-                out.append(f"  - Estimated saving: {money(f.savings_monthly)} per month")
-            if f.status == STATUS_OPEN:
+            saving = sum(g.savings_monthly or 0 for g in fs)
+            if saving:
+                out.append(f"  - Estimated saving: {money(saving)} per month")
+            if status == STATUS_OPEN:
                 out.append(f"  - Remediation: {md(f.remediation, 600)}")
         return Markup("\n".join(out) + "\n")
 
