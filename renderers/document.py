@@ -20,6 +20,7 @@ from markupsafe import Markup
 from renderers import facts as facts_pkg
 from renderers.escape import code, md, plain
 from renderers.labels import kind_label
+from renderers.plural import count_of
 from scanner.analysis.model import SEVERITIES, STATUS_NOT_ASSESSED, STATUS_OPEN, STATUS_SUPPRESSED, Analysis
 from scanner.inventory import Inventory
 
@@ -57,6 +58,7 @@ def environment() -> jinja2.Environment:
     env.filters["join_md"] = join_md
     env.filters["money"] = money
     env.filters["kind"] = kind_label
+    env.filters["plural"] = count_of
     return env
 
 

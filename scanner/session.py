@@ -7,6 +7,7 @@ guard, bounded retries and timeouts, and turn credential failures into one line.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -18,11 +19,21 @@ from botocore.config import Config
 from scanner.errors import UserError
 from scanner.guard import install_guard
 
+
+def _seconds(var: str, default: int) -> int:
+    """A timeout from the environment (AWSSCAN_CONNECT_TIMEOUT / AWSSCAN_READ_TIMEOUT), else the default."""
+    try:
+        value = int(os.environ.get(var, default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
 #: one Config for every client: adaptive client-side rate limiting, bounded attempts, timeouts.
 BOTO_CONFIG = Config(
     retries={"mode": "adaptive", "max_attempts": 8},
-    connect_timeout=10,
-    read_timeout=30,
+    connect_timeout=_seconds("AWSSCAN_CONNECT_TIMEOUT", 10),
+    read_timeout=_seconds("AWSSCAN_READ_TIMEOUT", 30),
     max_pool_connections=32,
     user_agent_extra="awsscan",
 )

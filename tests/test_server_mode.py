@@ -17,12 +17,13 @@ from tests.support.servers import FaultProxy, FaultRates, moto_server
 PARTS = ("network", "identity", "storage", "compute", "loadbalancing", "database")
 
 
-def cli(endpoint: str, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def cli(endpoint: str, out: Path, *extra: str, read_timeout: int = 30) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                 "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
                 "AWS_ENDPOINT_URL": endpoint, "AWS_CONFIG_FILE": str(out.parent / "no-config"),
-                "AWS_SHARED_CREDENTIALS_FILE": str(out.parent / "no-credentials")})
+                "AWS_SHARED_CREDENTIALS_FILE": str(out.parent / "no-credentials"),
+                "AWSSCAN_READ_TIMEOUT": str(read_timeout)})
     return subprocess.run([sys.executable, "-m", "scanner.cli", "--region", "us-east-1", "--region", "eu-west-1",
                            "--out", str(out), *extra], capture_output=True, text=True, env=env,
                           timeout=600, stdin=subprocess.DEVNULL)
@@ -79,12 +80,13 @@ def test_scan_is_deterministic_apart_from_timestamps(server, tmp_path):
 
 def test_throttling_5xx_and_resets_lose_nothing(server, tmp_path):
     url, clean, _ = server
-    rates = FaultRates(throttle=0.20, server_error=0.05, reset=0.02, seed=11)
+    rates = FaultRates(throttle=0.20, server_error=0.05, reset=0.02, slow=0.01, delay=4, seed=11)
     with FaultProxy(url, rates) as proxy:
         faulty = tmp_path / "faulty"
-        proc = cli(proxy.url, faulty)
+        proc = cli(proxy.url, faulty, read_timeout=3)
     assert proc.returncode == 0, proc.stderr
     assert rates.counts["throttle"] > 5 and rates.counts["5xx"] > 0, rates.counts
+    assert rates.counts["reset"] > 0 and rates.counts["slow"] > 0, rates.counts
     clean_nodes, clean_edges = graph_of(clean)
     nodes, edges = graph_of(faulty)
     assert [n["id"] for n in nodes] == [n["id"] for n in clean_nodes]

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from renderers.plural import count_of  # also facts.compute.count_of for the templates
 from scanner.inventory import Inventory
 
 GONE_STATES = ("terminated", "shutting-down")
@@ -99,18 +100,6 @@ def listing(parts: list[str]) -> str:
     """"a", "a and b", "a, b and c"."""
     parts = [p for p in parts if p]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1] if parts else ""
-
-
-def count_of(n: Any, singular: str, plural: str | None = None) -> str:
-    """"1 bucket" / "6 buckets" / "no buckets": a count with its noun in the right number.
-
-    Used by the section 3, 4, 5, 6 and 8 templates instead of "bucket(s)"."""
-    many = plural or (singular[:-1] + "ies" if singular.endswith("y") and singular[-2:-1] not in "aeiou"
-                      else singular + ("es" if singular.endswith(("s", "sh", "ch", "x")) else "s"))
-    n = int(n or 0)
-    if n == 0:
-        return f"no {many}"
-    return f"{n} {singular if n == 1 else many}"
 
 
 def role_of_profile(inv: Inventory, profile_arn: str | None) -> str | None:

@@ -63,8 +63,11 @@ class FaultRates:
     throttle: float = 0.0
     server_error: float = 0.0
     reset: float = 0.0
+    slow: float = 0.0          # answer only after ``delay`` seconds, beyond the client's read timeout
+    delay: float = 0.0
     seed: int = 7
-    counts: dict[str, int] = field(default_factory=lambda: {"requests": 0, "throttle": 0, "5xx": 0, "reset": 0})
+    counts: dict[str, int] = field(default_factory=lambda: {"requests": 0, "throttle": 0, "5xx": 0, "reset": 0,
+                                                            "slow": 0})
 
 
 def error_response(headers: dict[str, str], body: bytes, kind: str) -> tuple[int, dict[str, str], bytes]:
@@ -115,6 +118,8 @@ class FaultProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 fault = proxy.pick()
+                if fault == "slow":
+                    time.sleep(proxy.rates.delay)
                 if fault == "reset":
                     self.close_connection = True
                     with contextlib.suppress(OSError):
@@ -153,6 +158,8 @@ class FaultProxy:
                 kind = "5xx" if self._rng.random() < 0.5 else "empty5xx"
             elif x < r.throttle + r.server_error + r.reset:
                 kind = "reset"
+            elif x < r.throttle + r.server_error + r.reset + r.slow:
+                kind = "slow"
             else:
                 return "pass"
             r.counts["5xx" if kind == "empty5xx" else kind] += 1

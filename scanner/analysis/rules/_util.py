@@ -35,3 +35,19 @@ def falsy_known(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("", "false", "disabled", "none", "off", "no", "suspended")
     return not value
+
+
+def count_of(n: Any, singular: str, plural: str | None = None) -> str:
+    """"1 volume" / "3 volumes" / "0 volumes" for finding text (renderers/plural.py is the
+    document's version; scanner code does not import from renderers)."""
+    k = int(n or 0)
+    if k == 1:
+        return f"1 {singular}"
+    if plural is None:
+        if singular.endswith("y") and singular[-2:-1].lower() not in "aeiou":
+            plural = singular[:-1] + "ies"
+        elif singular.endswith(("s", "sh", "ch", "x", "z")):
+            plural = singular + "es"
+        else:
+            plural = singular + "s"
+    return f"{k} {plural}"
