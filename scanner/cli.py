@@ -195,7 +195,7 @@ def exit_code(inv: Any, analysis: Any, options: dict[str, Any], strict: bool) ->
     if fail_on:
         worst = [f for f in analysis.open_findings() if SEVERITY_RANK[f.severity] <= SEVERITY_RANK[fail_on]]
         if worst:
-            say(f"awsscan: {len(worst)} open finding(s) at or above {fail_on} (--fail-on {fail_on})")
+            say(f"awsscan: {len(worst)} open {'finding' if len(worst) == 1 else 'findings'} at or above {fail_on} (--fail-on {fail_on})")
             return EXIT_FINDINGS
     if strict and unseen(inv):
         say("awsscan: part of the account could not be read (--strict)")
@@ -263,7 +263,7 @@ def print_summary(inv: Any, analysis: Any, files: Any) -> None:
     out_console.print("Findings: " + ", ".join(f"{k} {v}" for k, v in sev.items()), markup=False)
     problems = unseen(inv)
     if problems:
-        say(f"awsscan: warning: {len(problems)} part(s) of the account could not be read; "
+        say(f"awsscan: warning: {len(problems)} {'part' if len(problems) == 1 else 'parts'} of the account could not be read; "
                   "the document lists them in each section")
     for w in files.warnings:
         say(f"awsscan: warning: {w}")

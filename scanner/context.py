@@ -206,7 +206,12 @@ def denied_reason(exc: bexc.ClientError) -> str:
 
 
 def error_message(exc: bexc.ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Message", ""))[:300]
+    """The error's message as one short line; an HTML error page (a proxy's or an emulator's) is named, not quoted."""
+    msg = " ".join(str(exc.response.get("Error", {}).get("Message", "")).split())
+    if msg.lower().startswith(("<!doctype", "<html")):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "?")
+        return f"the endpoint answered with an HTML error page (HTTP {status})"
+    return msg[:300]
 
 
 def tags_of(obj: dict[str, Any] | list | None) -> dict[str, str]:

@@ -192,7 +192,7 @@ def test_policies_and_scheduled_actions_scale_their_group():
              "ScalingAdjustment": -1}]
     rec = compute.transform_policies(ctx(), pols, {"web": ASG_ARN})
     step = next(n for n in rec.nodes if n.name == "step").props
-    assert step["adjustment"] == "1 step(s): +2 (ChangeInCapacity)" and step["metric"] == "alarm cpu-high"
+    assert step["adjustment"] == "1 step: +2 (ChangeInCapacity)" and step["metric"] == "alarm cpu-high"
     assert {dst for _, dst in edges(rec, "scales")} == {ASG_ARN}  # no edge for an unknown group
     sched = compute.transform_scheduled_actions(ctx(), [{"AutoScalingGroupName": "web", "ScheduledActionName": "night",
                                                           "Recurrence": "0 22 * * *", "DesiredCapacity": 1}],

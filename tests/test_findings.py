@@ -321,7 +321,7 @@ def test_service_rules_fire_on_the_bad_resource_only():
                    ("SVC-007", "1"), ("SVC-006", "app-1"), ("SVC-008", "D1"), ("SVC-009", "D1")}
     cf = [f for f in res.open_findings() if f.rule == "SVC-008"][0]
     assert any("allow-all" in e for e in cf.evidence) and any("TLSv1" in e for e in cf.evidence)
-    assert "expires in 12 day(s)" in [f for f in res.open_findings() if f.rule == "SVC-007"][0].evidence[0]
+    assert "expires in 12 days" in [f for f in res.open_findings() if f.rule == "SVC-007"][0].evidence[0]
 
 
 def test_waf_with_unreadable_associations_does_not_accuse_the_alb():

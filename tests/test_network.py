@@ -341,7 +341,7 @@ def test_layout_sentence_and_name_groups() -> None:
     assert nf.name_group("data-us-east-1b", "subnet-1") == "data"
     assert nf.name_group("subnet-1", "subnet-1") is None
     tiers = [(az, t, "x") for az in ("a", "b") for t in ("public", "app", "data")]
-    assert nf.layout_sentence(tiers).startswith("2 AZ(s) x 3 tier(s) (public, app, data")
+    assert nf.layout_sentence(tiers).startswith("2 AZs x 3 tiers (public, app, data")
     assert "one subnet per tier" in nf.layout_sentence(tiers)
     assert "one subnet per tier" not in nf.layout_sentence(tiers[:-1])
 
@@ -380,7 +380,7 @@ def test_sample_subnet_tiers(sample: SimpleNamespace) -> None:
         assert "| public |" in rows[name]
     for name in ("app-a", "app-b", "data-a", "data-b"):
         assert "| private (NAT) |" in rows[name]
-    assert "2 AZ(s) x 3 tier(s) (public, app, data" in text
+    assert "2 AZs x 3 tiers (public, app, data" in text
     inv = sample.inv
     assert node_by_name(inv, "ec2:subnet", "public-a")["props"]["public"] is True
     assert node_by_name(inv, "ec2:subnet", "data-a")["props"]["network_acl_id"] == sample.ids["data_nacl_id"]
@@ -591,7 +591,7 @@ def test_connectivity_sentence_and_route_tables_name_their_vpc(sample: SimpleNam
     assert "| Region | VPC | Route table | Main | Subnets | Routes |" in text
     assert "| web-platform-prod | public-rt (" in text
     assert "none (every subnet has its own table)" in text
-    assert "unused default VPC(s) (2.2) are not listed" in text
+    assert "The route tables of the 2 unused default VPCs (2.2) are not listed." in text
     nat = next(line for line in text.splitlines() if "| nat-a (" in line)
     assert "| web-platform-prod |" in nat
     assert "| Subnet AZs |" in section(sample.doc, "2.1")

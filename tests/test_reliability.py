@@ -160,3 +160,15 @@ def test_regions_not_enabled_and_services_not_offered_are_quiet():
     from renderers.document import DocHelpers
 
     assert str(DocHelpers(inv, None, {}).gaps("ec2")) == "", "nothing to report for a service not offered"
+
+
+def test_error_messages_are_one_short_line():
+    from botocore.exceptions import ClientError
+
+    from scanner.context import error_message
+
+    html = ClientError({"Error": {"Code": "500", "Message": "<!doctype html>\n<html><title>500</title>"},
+                        "ResponseMetadata": {"HTTPStatusCode": 500}}, "DescribeVirtualInterfaces")
+    assert error_message(html) == "the endpoint answered with an HTML error page (HTTP 500)"
+    long = ClientError({"Error": {"Code": "X", "Message": "a\n" * 400}}, "Op")
+    assert "\n" not in error_message(long) and len(error_message(long)) <= 300

@@ -35,6 +35,7 @@ from typing import Any
 from renderers.diagrams import Diagram
 from renderers.diagrams import collapse as cl
 from renderers.diagrams import style as st
+from renderers.plural import count_of
 from scanner.analysis.model import Analysis
 from scanner.inventory import Inventory
 
@@ -58,13 +59,13 @@ DATA_KINDS = frozenset({"rds:instance", "rds:cluster", "elasticache:cluster", "e
                         "fsx:file-system", "dax:cluster"})
 #: present in the account but deliberately not drawn here: (kind, how the reader finds them)
 NOT_DRAWN = (
-    ("ec2:route-table", "route tables", "their internet and NAT routes appear as edges"),
-    ("ec2:network-acl", "network ACLs", "listed in section 5.2"),
-    ("ec2:security-group", "security groups", "drawn in the AWS_SECURITY diagram"),
-    ("ec2:network-interface", "network interfaces", "listed in section 2"),
-    ("ec2:elastic-ip", "Elastic IPs", "shown on their NAT gateway or instance"),
-    ("ebs:volume", "EBS volumes", "listed in section 4.2"),
-    ("elbv2:target-group", "target groups", "drawn as edges from each load balancer to its targets"),
+    ("ec2:route-table", "route table", "their internet and NAT routes appear as edges"),
+    ("ec2:network-acl", "network ACL", "listed in section 5.2"),
+    ("ec2:security-group", "security group", "drawn in the AWS_SECURITY diagram"),
+    ("ec2:network-interface", "network interface", "each belongs to a drawn instance, NAT gateway, endpoint or service"),
+    ("ec2:elastic-ip", "Elastic IP", "shown on their NAT gateway or instance"),
+    ("ebs:volume", "EBS volume", "listed in section 4.2"),
+    ("elbv2:target-group", "target group", "drawn as edges from each load balancer to its targets"),
 )
 
 
@@ -142,7 +143,7 @@ def split(inv: Inventory, analysis: Analysis, model: Model) -> list[Diagram]:
     parts: list[Diagram] = []
     vpc_ids = [v["id"] for v in model.vpcs]
     overview = overview_scene(inv, model)
-    omitted = [f"the inside of each VPC: the {len(vpc_ids)} VPCs are drawn in their own diagrams below "
+    omitted = [f"the inside of each VPC: the {count_of(vpc_ids, 'VPC', zero='0')} are drawn in their own diagrams below "
                f"(one picture of the whole account would exceed {cl.MAX_VPCS_INLINE} VPCs, "
                f"{cl.MAX_NODES} nodes or {cl.MAX_EDGES} edges)"]
     omitted += cl.truncate(overview, "VPCs and regional services")
@@ -311,7 +312,7 @@ def _describe(n: dict[str, Any]) -> tuple[str, list[str]]:
         return name, [f"EC2 {p.get('instance_type') or ''}".strip() + state, ip or p.get("private_ip")]
     if kind == "elbv2:load-balancer":
         kind_name = {"application": "ALB", "network": "NLB", "gateway": "GWLB"}.get(p.get("type"), "Load balancer")
-        return name, [f"{kind_name} · {p.get('scheme') or '?'}", f"{len(p.get('azs') or [])} AZs"]
+        return name, [f"{kind_name} · {p.get('scheme') or '?'}", count_of(p.get("azs") or [], "AZ", zero="0")]
     if kind == "elb:load-balancer":
         return name, [f"Classic LB · {p.get('scheme') or '?'}"]
     if kind == "ec2:nat-gateway":
@@ -320,7 +321,7 @@ def _describe(n: dict[str, Any]) -> tuple[str, list[str]]:
         az = "Multi-AZ" + (f" (standby {p['secondary_az']})" if p.get("secondary_az") else "") if p.get("multi_az") else "Single-AZ"
         return name, [f"RDS {p.get('engine') or ''} {p.get('engine_version') or ''}".strip(), p.get("instance_class"), az]
     if kind == "rds:cluster":
-        return name, [f"Aurora {p.get('engine') or ''}".strip(), f"{len(p.get('members') or [])} members"]
+        return name, [f"Aurora {p.get('engine') or ''}".strip(), count_of(p.get("members") or [], "member", zero="0")]
     if kind == "elasticache:cluster":
         return name, [f"ElastiCache {p.get('engine') or ''}".strip(), p.get("node_type")]
     if kind == "efs:mount-target":
@@ -693,7 +694,7 @@ def _empty_vpc_node(scene: st.Scene, region: st.Box, vpc: dict[str, Any], m: Mod
     azs = {s["props"].get("az") for s in subnets if s["props"].get("az")}
     extra = "default VPC · " if vpc["props"].get("is_default") else ""
     label = st.html_label(f"VPC {vpc.get('name')}", f"{raw or ''} · {vpc['props'].get('cidr') or ''}",
-                          f"{extra}{len(subnets)} subnets · {len(azs)} AZs · empty")
+                          f"{extra}{count_of(subnets, 'subnet', zero='0')} · {count_of(azs, 'AZ', zero='0')} · empty")
     attrs = st.node_attrs("ec2:vpc")
     attrs["style"] = "filled,dashed"
     scene.node(region, vpc["id"], label, attrs, members=(vpc["id"],), kind="ec2:vpc")
@@ -902,7 +903,7 @@ def overview_scene(inv: Inventory, m: Model) -> st.Scene:
         public = sum(1 for s in subnets if m.public.get(s["id"]))
         counts = _kind_counts(inside)
         label = st.html_label(f"VPC {vpc.get('name')}", f"{vpc['props'].get('vpc_id') or ''} · {vpc['props'].get('cidr') or ''}",
-                              f"{len(subnets)} subnets ({public} public) · {len(azs)} AZs"
+                              f"{count_of(subnets, 'subnet', zero='0')} ({public} public) · {count_of(azs, 'AZ', zero='0')}"
                               + (" · internet gateway" if vpc["id"] in with_igw else ""), counts)
         exposed = any(it.exposed for it in inside)
         node_of[f"box:{vpc['id']}"] = scene.node(region, vpc["id"], label,
@@ -993,7 +994,7 @@ def _omitted(inv: Inventory, m: Model, only_vpc: str | None = None) -> list[str]
         if vpc_raw:
             nodes = [n for n in nodes if n["props"].get("vpc_id") == vpc_raw]
         if nodes:
-            notes.append(f"{len(nodes)} {words} ({where})")
+            notes.append(f"{count_of(nodes, words)} ({where})")
     items = [it for it in m.items.values() if not only_vpc or it.vpc == only_vpc]
     collapsed = [it for it in items if it.collapsed]
     if collapsed:

@@ -19,6 +19,7 @@ from typing import Any
 from renderers.diagrams import Diagram
 from renderers.diagrams import collapse as cl
 from renderers.diagrams import style as st
+from renderers.plural import count_of
 from scanner.analysis.model import Analysis
 from scanner.inventory import Inventory
 
@@ -47,7 +48,7 @@ def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
         _draw_pipeline(inv, analysis, scene, p, index)
         if (scene.node_count > cl.MAX_NODES - RESERVE or scene.edge_count > cl.MAX_EDGES - RESERVE) and drawn:
             _rollback(scene, trial)
-            notes.append(f"{len(pipelines) - len(drawn)} more pipelines (over the diagram budget; "
+            notes.append(f"{count_of(len(pipelines) - len(drawn), 'more pipeline')} (over the diagram budget; "
                          f"listed in section 7)")
             break
         drawn.append(p)

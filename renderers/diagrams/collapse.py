@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from renderers.diagrams import style as st
+from renderers.plural import count_of
 from scanner.inventory import Inventory
 
 MAX_NODES = 150
@@ -115,13 +116,13 @@ def truncate(scene: st.Scene, what: str) -> list[str]:
         hidden = sum(max(1, len(scene.nodes[i].members)) for i in drop)
         scene.remove_nodes(drop)
         if drop:
-            notes.append(f"{hidden} {what} in {len(drop)} nodes (over the {MAX_NODES}-node budget of one diagram)")
+            notes.append(f"{hidden} {what} in {count_of(drop, 'node')} (over the {MAX_NODES}-node budget of one diagram)")
     if scene.edge_count > MAX_EDGES:
         order = sorted(scene.edges, key=lambda k: (k[2] != "egress", k[2] != "uses", k))
         drop_edges = order[: scene.edge_count - MAX_EDGES]
         for k in drop_edges:
             del scene.edges[k]
-        notes.append(f"{len(drop_edges)} edges (over the {MAX_EDGES}-edge budget; egress edges first)")
+        notes.append(f"{count_of(drop_edges, 'edge')} (over the {MAX_EDGES}-edge budget; egress edges first)")
     return notes
 
 

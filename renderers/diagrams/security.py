@@ -23,6 +23,7 @@ from typing import Any
 from renderers.diagrams import Diagram
 from renderers.diagrams import collapse as cl
 from renderers.diagrams import style as st
+from renderers.plural import count_of
 from scanner.analysis.model import Analysis
 from scanner.inventory import Inventory
 
@@ -61,7 +62,7 @@ def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
     vpcs = sorted(_vpcs_in_use(inv))
     overview = overview_scene(inv, analysis)
     parts = [_diagram(FILENAME, f"{title}: account overview", overview,
-                      [f"security groups inside each VPC: the {len(vpcs)} VPCs are drawn in their own "
+                      [f"security groups inside each VPC: the {count_of(vpcs, 'VPC', zero='0')} are drawn in their own "
                        f"diagrams below (one picture would exceed {cl.MAX_VPCS_INLINE} VPCs, {cl.MAX_NODES} "
                        f"nodes or {cl.MAX_EDGES} edges)"]
                       + cl.truncate(overview, "keys and roles"))]
@@ -170,13 +171,13 @@ def render_scene(inv: Inventory, analysis: Analysis, level: int = 0,
                 continue
             users[sg].append(u)
     if skipped:
-        notes.append(f"{len(skipped)} network interfaces and launch templates behind the groups "
+        notes.append(f"{len(skipped)} network {'interface or launch template' if len(skipped) == 1 else 'interfaces and launch templates'} behind the groups "
                      f"(their resources are drawn instead)")
     # a group nothing uses and no rule mentions says nothing about access: counted, not drawn
     in_rules = {end for k in rules for end in k}
     unused = {s for s in sgs if not users[s] and s not in in_rules}
     if unused:
-        notes.append(f"{len(unused)} security groups with no rules between groups and nothing attached "
+        notes.append(f"{count_of(unused, 'security group')} with no rules between groups and nothing attached "
                      f"(listed in section 5.2)")
     drawn_sgs = [s for s in sorted(sgs) if s not in unused]
     sg_node = _draw_groups(inv, analysis, scene, sgs, drawn_sgs, users)
@@ -337,7 +338,7 @@ def overview_scene(inv: Inventory, analysis: Analysis) -> st.Scene:
         open_groups = sorted({dst for (src, dst) in rules if dst in members and src == "internet"})
         named = inv.by_prop("ec2:vpc", "vpc_id", vpc)
         label = st.html_label(f"VPC {named[0].get('name') if named else vpc}",
-                              f"{vpc} · {len(members)} security groups · {len(users)} attachments",
+                              f"{vpc} · {count_of(members, 'security group', zero='0')} · {count_of(users, 'attachment', zero='0')}",
                               f"{len(open_groups)} open to the internet" if open_groups else "")
         vpc_node[vpc] = scene.node(None, f"sg-summary/{vpc}", label,
                                    st.node_attrs("ec2:security-group", exposed=exposed, collapsed=True),
@@ -418,18 +419,18 @@ def guard_state(inv: Inventory, kind: str, service: str) -> tuple[str, str]:
         logging = [n for n in nodes if n["props"].get("is_logging")]
         multi = any(n["props"].get("multi_region") for n in nodes)
         if not logging:
-            return "missing", f"{len(nodes)} trails, none logging"
+            return "missing", f"{count_of(nodes, 'trail')}, none logging"
         return "present", f"{len(logging)} logging" + (" · multi-region" if multi else "")
     if kind == "guardduty:detector":
         on = [n for n in nodes if str(n["props"].get("status") or "").upper() == "ENABLED"]
         scanned = inv.regions or regions
         state = "present" if on else "missing"
-        return state, f"enabled in {len({n.get('region') for n in on})} of {len(scanned)} regions"
+        return state, f"enabled in {len({n.get('region') for n in on})} of {count_of(scanned, 'region', zero='0')}"
     if kind == "config:recorder":
         on = [n for n in nodes if n["props"].get("recording")]
-        return ("present" if on else "missing"), f"recording in {len(on)} regions"
+        return ("present" if on else "missing"), f"recording in {count_of(on, 'region', zero='0')}"
     on = [n for n in nodes if n["props"].get("enabled") is not False]
-    return ("present" if on else "missing"), f"enabled in {len(on)} regions"
+    return ("present" if on else "missing"), f"enabled in {count_of(on, 'region', zero='0')}"
 
 
 def _draw_guards(inv: Inventory, scene: st.Scene) -> None:

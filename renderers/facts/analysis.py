@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Any
 
 from renderers.escape import md
+from renderers.plural import count_of
 from scanner.analysis.model import (
     SEVERITIES,
     SEVERITY_RANK,
@@ -56,8 +57,8 @@ def scan_facts(inv: Inventory) -> list[list[Any]]:
     bad = [r for r in runs if r.get("status") in ("denied", "failed")]
     gaps = m.get("gaps", [])
     complete = "yes" if not bad and not gaps and not m.get("partial") else "no"
-    missing = [x for x in (f"{len(bad)} collector run(s) denied or failed" if bad else "",
-                           f"{len(gaps)} per-resource read(s) not possible" if gaps else "",
+    missing = [x for x in (f"{count_of(bad, 'collector run')} denied or failed" if bad else "",
+                           f"{count_of(gaps, 'per-resource read')} not possible" if gaps else "",
                            "the scan was interrupted" if m.get("partial") else "") if x]
     rows = [
         ["Account", m.get("account") or "unknown"],
@@ -81,7 +82,7 @@ def workload_counts(inv: Inventory) -> list[tuple[str, int]]:
 
 def workload_items(inv: Inventory) -> list[str]:
     """``["4 VPCs", "2 EC2 instances", ...]`` for the overview."""
-    return [f"{n} {word}{'' if n == 1 else 's'}" for word, n in workload_counts(inv)]
+    return [count_of(n, word) for word, n in workload_counts(inv)]
 
 
 def rules_evaluated(analysis: Analysis) -> int:
@@ -104,10 +105,10 @@ def workload_sentence(inv: Inventory) -> str:
     items = workload_counts(inv)
     if not items:
         return "The scan found no workload resources (VPCs, compute, databases, storage) in the scanned regions."
-    parts = [f"{n} {word}{'' if n == 1 else 's'}" for word, n in items]
+    parts = [count_of(n, word) for word, n in items]
     regions = sorted({str(n.get("region")) for n in inv.nodes() if n.get("kind") not in
                       ("aws:account", "aws:region", "internet") and n.get("region") not in (None, "global")})
-    where = f" across {len(regions)} region(s) ({', '.join(regions)})" if regions else ""
+    where = f" across {count_of(regions, 'region')} ({', '.join(regions)})" if regions else ""
     return f"The account runs {', '.join(parts[:-1]) + ' and ' + parts[-1] if len(parts) > 1 else parts[0]}{where}."
 
 
@@ -354,7 +355,7 @@ def ha_item_rows(vpc: dict[str, Any], limit: int = 40) -> list[list[Any]]:
                          "yes" if i["spof"] else "no"])
     if len(rows) > limit:
         rest = len(rows) - limit
-        rows = rows[:limit] + [["", f"and {rest} more resource(s)", "", "", ""]]
+        rows = rows[:limit] + [["", f"and {count_of(rest, 'more resource')}", "", "", ""]]
     return rows
 
 
@@ -386,14 +387,14 @@ def regional_services(inv: Inventory) -> list[str]:
     buckets = inv.nodes("s3:bucket")
     if buckets:
         repl = sum(1 for b in buckets if b["props"].get("replication"))
-        out.append(f"{len(buckets)} S3 bucket(s), {repl} replicated to another bucket")
+        out.append(f"{count_of(buckets, 'S3 bucket')}, {repl or 'none'} replicated to another bucket")
     tables = inv.nodes("dynamodb:table")
     if tables:
         glob = sum(1 for t in tables if len(t["props"].get("global_replicas") or []) > 1)
-        out.append(f"{len(tables)} DynamoDB table(s), {glob} global table(s)")
-    for kind, word in (("lambda:function", "Lambda function(s)"), ("sqs:queue", "SQS queue(s)"),
-                       ("sns:topic", "SNS topic(s)")):
+        out.append(f"{count_of(tables, 'DynamoDB table')}, {glob or 'none'} of them global")
+    for kind, word in (("lambda:function", "Lambda function"), ("sqs:queue", "SQS queue"),
+                       ("sns:topic", "SNS topic")):
         n = len(inv.nodes(kind))
         if n:
-            out.append(f"{n} {word}")
+            out.append(count_of(n, word))
     return out

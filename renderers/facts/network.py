@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from renderers.plural import count_of, plural_of
 from scanner.inventory import Inventory
 
 ANYWHERE = ("0.0.0.0/0", "::/0")
@@ -192,7 +193,7 @@ def vpc_connections(inv: Inventory) -> list[str]:
         others = [f"{a.get('resource_type')} {a.get('resource_id')}" for a in atts if a.get("resource_type") != "vpc"]
         parts = []
         if vpcs:
-            parts.append(f"{len(vpcs)} VPC(s): " + ", ".join(vpcs))
+            parts.append(f"{count_of(vpcs, 'VPC')}: " + ", ".join(vpcs))
         if others:
             parts.append(", ".join(others))
         lines.append(f"Transit gateway {label(tgw['name'] if tgw else None, tgw_id)} in {region} connects "
@@ -317,7 +318,7 @@ def layout_sentence(tiers: list[tuple[str | None, str | None, str]]) -> str:
         source = "by routing"
     cells = {(az, n if all(named) else t) for az, n, t in tiers}
     full = len(cells) == len(azs) * len(names) == len(tiers)
-    grid = f"{len(azs)} AZ(s) x {len(names)} tier(s) ({', '.join(names)}; {source})"
+    grid = f"{count_of(azs, 'AZ', zero='0')} x {count_of(names, 'tier', zero='0')} ({', '.join(names)}; {source})"
     if full:
         return f"{grid}, one subnet per tier in each AZ"
     return f"{len(tiers)} subnets over {grid}"
@@ -431,7 +432,8 @@ def nat_per_vpc(inv: Inventory) -> list[str]:
             lines.append(f"{label(v['name'], vid)}: private subnets in {', '.join(cross)} reach the internet "
                          f"through a NAT gateway in another AZ (NAT gateways in {', '.join(nats) or '?'}).")
         else:
-            lines.append(f"{label(v['name'], vid)}: each of the {len(azs)} AZ(s) with private subnets "
+            which = "the one AZ" if len(azs) == 1 else f"each of the {len(azs)} AZs"
+            lines.append(f"{label(v['name'], vid)}: {which} with private subnets "
                          f"({', '.join(azs)}) uses a NAT gateway in the same AZ.")
     return lines
 
@@ -458,7 +460,7 @@ def endpoint_rows(inv: Inventory) -> list[list[Any]]:
     for e in inv.nodes("ec2:vpc-endpoint"):
         p = e["props"]
         where = ", ".join(subnet_names.get((e["region"], s), s) for s in p.get("subnet_ids") or []) \
-            or (f"{len(p.get('route_table_ids') or [])} route table(s)" if p.get("route_table_ids") else "-")
+            or (count_of(p.get("route_table_ids"), "route table") if p.get("route_table_ids") else "-")
         policy = {True: "default (full access)", False: "custom", None: "-"}[p.get("policy_is_default")]
         rows.append([e["region"], p.get("service_name") or "-", p.get("endpoint_type") or "-",
                      _vpc(vnames, p.get("vpc_id")), where, p.get("private_dns"), policy, p.get("state") or "-"])
@@ -525,17 +527,17 @@ def eip_rows(inv: Inventory) -> list[list[Any]]:
 
 
 CONNECTIVITY_KINDS: tuple[tuple[str, str, str, str], ...] = (
-    ("igw", "ec2:internet-gateway", "internet gateway(s)", "ec2.internet_gateways"),
-    ("nat", "ec2:nat-gateway", "NAT gateway(s)", "ec2.nat_gateways"),
-    ("eigw", "ec2:egress-only-internet-gateway", "egress-only internet gateway(s)",
+    ("igw", "ec2:internet-gateway", "internet gateway", "ec2.internet_gateways"),
+    ("nat", "ec2:nat-gateway", "NAT gateway", "ec2.nat_gateways"),
+    ("eigw", "ec2:egress-only-internet-gateway", "egress-only internet gateway",
      "ec2.egress_only_internet_gateways"),
-    ("endpoints", "ec2:vpc-endpoint", "VPC endpoint(s)", "ec2.vpc_endpoints"),
-    ("tgw", "ec2:transit-gateway", "transit gateway(s)", "ec2.transit_gateways"),
-    ("vpn", "ec2:vpn-connection", "site-to-site VPN connection(s)", "ec2.vpn_connections"),
-    ("dx", "directconnect:virtual-interface", "Direct Connect virtual interface(s)",
+    ("endpoints", "ec2:vpc-endpoint", "VPC endpoint", "ec2.vpc_endpoints"),
+    ("tgw", "ec2:transit-gateway", "transit gateway", "ec2.transit_gateways"),
+    ("vpn", "ec2:vpn-connection", "site-to-site VPN connection", "ec2.vpn_connections"),
+    ("dx", "directconnect:virtual-interface", "Direct Connect virtual interface",
      "directconnect.virtual_interfaces"),
-    ("peering", "ec2:vpc-peering", "VPC peering connection(s)", "ec2.vpc_peering"),
-    ("eip", "ec2:elastic-ip", "Elastic IP(s)", "ec2.addresses"),
+    ("peering", "ec2:vpc-peering", "VPC peering connection", "ec2.vpc_peering"),
+    ("eip", "ec2:elastic-ip", "Elastic IP", "ec2.addresses"),
 )
 
 
@@ -548,12 +550,11 @@ def connectivity_sentence(inv: Inventory) -> str:
     found, absent, unreadable = [], [], []
     for _, kind, what, coll in CONNECTIVITY_KINDS:
         n = len(inv.nodes(kind))
-        plural = what.replace("(s)", "s")
+        plural = plural_of(what)
         if collector_blocked(inv, coll) and not n:
             unreadable.append(plural)
         elif n:
-            word = what.replace("(s)", "") if n == 1 else plural
-            found.append(f"{n} {word}" + (" (partly readable)" if collector_blocked(inv, coll) else ""))
+            found.append(count_of(n, what) + (" (partly readable)" if collector_blocked(inv, coll) else ""))
         else:
             absent.append(plural)
     parts = []

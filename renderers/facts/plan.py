@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from renderers.labels import kind_label
+from renderers.plural import count_of
 from scanner.analysis.model import SEVERITY_RANK, Analysis
 from scanner.inventory import Inventory
 
@@ -182,14 +183,17 @@ def prerequisites(inv: Inventory) -> list[str]:
         items.append(f"Regions in use: {', '.join(regions)} (enabled in the account).")
     keys = [k for k in inv.nodes("kms:key") if k["props"].get("manager") == "CUSTOMER"]
     if keys:
-        items.append(f"{len(keys)} customer-managed KMS key(s) must exist before the resources they encrypt.")
+        items.append(f"{count_of(keys, 'customer-managed KMS key')} must exist before the resources they encrypt.")
     certs = inv.nodes("acm:certificate")
     if certs:
-        items.append(f"{len(certs)} ACM certificate(s) must be issued and validated before HTTPS listeners use them.")
+        items.append(f"{count_of(certs, 'ACM certificate')} must be issued and validated before HTTPS listeners use "
+                     + ("it." if len(certs) == 1 else "them."))
     zones = inv.nodes("route53:hosted-zone")
     if zones:
-        items.append(f"{len(zones)} Route 53 hosted zone(s): DNS delegation must point at them.")
+        items.append(f"{count_of(zones, 'Route 53 hosted zone')}: DNS delegation must point at "
+                     + ("it." if len(zones) == 1 else "them."))
     roles = [r for r in inv.nodes("iam:role") if not r["props"].get("service_linked")]
     if roles:
-        items.append(f"{len(roles)} IAM role(s) (instance, task, build and deploy roles) precede the compute using them.")
+        items.append(f"{count_of(roles, 'IAM role')} (instance, task, build and deploy roles) "
+                     + ("precedes" if len(roles) == 1 else "precede") + " the compute using them.")
     return items

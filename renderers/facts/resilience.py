@@ -12,6 +12,7 @@ import re
 from fnmatch import fnmatchcase
 from typing import Any
 
+from renderers.plural import count_of
 from scanner.inventory import Inventory
 
 CRON = re.compile(r"^cron\((\S+) (\S+) (\S+) (\S+) (\S+)(?: (\S+))?\)$")
@@ -124,7 +125,7 @@ def native_protection(inv: Inventory, n: dict[str, Any], snap_vols: set[str]) ->
         if kind == "rds:instance" and p.get("cluster_id"):
             return "backed up with its Aurora cluster"
         manual = p.get("identifier") in snap_vols
-        parts = [f"automated backups, {days} day(s)" if days else "", "snapshots" if manual else ""]
+        parts = [f"automated backups, {count_of(days, 'day')}" if days else "", "snapshots" if manual else ""]
         return ", ".join(x for x in parts if x) or None
     if kind == "dynamodb:table":
         return "point-in-time recovery" if _enabled(p.get("pitr")) else None
@@ -138,7 +139,7 @@ def native_protection(inv: Inventory, n: dict[str, Any], snap_vols: set[str]) ->
         return "EFS automatic backups" if _enabled(p.get("backup_policy")) else None
     if kind in ("elasticache:replication-group", "elasticache:cluster"):
         days = p.get("snapshot_retention")
-        return f"snapshots, {days} day(s)" if days else None
+        return f"snapshots, {count_of(days, 'day')}" if days else None
     return None
 
 
@@ -253,7 +254,7 @@ def database_failover_rows(inv: Inventory) -> list[list[Any]]:
     for c in inv.nodes("rds:cluster"):
         p = c["props"]
         readers = p.get("readers") or []
-        how = f"{len(readers)} reader(s) to promote" if readers else "writer only, no reader to fail over to"
+        how = f"{count_of(len(readers), 'reader')} to promote" if readers else "writer only, no reader to fail over to"
         rows.append(["Aurora/RDS cluster", c["region"], c["name"], how,
                      (f"global cluster {p['global_cluster']}" if p.get("global_cluster") else "none")])
     for g in inv.nodes("elasticache:replication-group"):
@@ -261,7 +262,7 @@ def database_failover_rows(inv: Inventory) -> list[list[Any]]:
         auto = str(p.get("automatic_failover") or "").lower() in ("enabled", "true")
         rows.append(["ElastiCache group", g["region"], g["name"],
                      ("automatic failover" if auto else "no automatic failover") + (", Multi-AZ" if _enabled(p.get("multi_az")) else ""),
-                     f"{len(p.get('members') or [])} node(s)"])
+                     count_of(len(p.get('members') or []), "node")])
     for t in inv.nodes("dynamodb:table"):
         reps = t["props"].get("global_replicas") or []
         if reps:
@@ -278,7 +279,7 @@ def replication_rows(inv: Inventory) -> list[list[Any]]:
         rows.append([a.get("name") or src, a.get("region"), b.get("name") or dst, b.get("region") or "-"])
     for bkt in inv.nodes("s3:bucket"):
         if bkt["props"].get("replication") and not inv.out(bkt["id"], "replicates_to"):
-            rows.append([bkt["name"], bkt["region"], "S3 replication rule(s)", "-"])
+            rows.append([bkt["name"], bkt["region"], "per the bucket's replication rules", "-"])
     return rows
 
 
@@ -321,5 +322,5 @@ def cdn_failover_rows(inv: Inventory) -> list[list[Any]]:
                             for o in p.get("origins") or []) or "-"
         groups = p.get("origin_groups") or 0
         rows.append([d["name"], p.get("domain"), origins,
-                     f"{groups} origin group(s)" if groups else "none: a failed origin is not bypassed"])
+                     count_of(groups, "origin group") if groups else "none: a failed origin is not bypassed"])
     return rows

@@ -19,6 +19,7 @@ from typing import Any
 
 from scanner.analysis.exposure import Net, _int, as_dicts, as_id, as_strs
 from scanner.analysis.model import Analysis
+from scanner.analysis.rules._util import count_of
 from scanner.inventory import Inventory
 
 TIERS = (("web", "Web / load balancing"), ("app", "Application / compute"), ("data", "Data"),
@@ -142,7 +143,7 @@ class HA:
             if p.get("multi_az") and not p.get("secondary_az"):
                 detail += " (standby AZ not reported)"
             if reps:
-                detail += f", {len(reps)} read replica(s)"
+                detail += f", {count_of(len(reps), 'read replica')}"
             if p.get("read_replica_source"):
                 detail += f", replica of {str(p['read_replica_source']).rsplit(':', 1)[-1]}"
             spof = ""
@@ -153,7 +154,7 @@ class HA:
             p = cl["props"]
             readers = p.get("readers") if isinstance(p.get("readers"), list) else []
             azs = _azs(p.get("azs"))
-            detail = f"{p.get('engine')}, {len(readers)} reader(s)"
+            detail = f"{p.get('engine')}, {count_of(len(readers), 'reader')}"
             spof = ""
             if p.get("readers") is not None and not readers and p.get("multi_az") is not True:
                 spof = "cluster has a writer and no reader in another AZ: failover has to create an instance"
@@ -168,7 +169,7 @@ class HA:
             fid = str(fs["props"].get("fs_id"))
             azs = _azs(mts.get(fid, []))
             spof = f"file system mountable in one AZ only ({azs[0]})" if len(azs) == 1 else ""
-            self.add(vpc_of_fs.get(fid), "data", fs, azs, f"{len(mts.get(fid, []))} mount target(s)", spof)
+            self.add(vpc_of_fs.get(fid), "data", fs, azs, count_of(len(mts.get(fid, [])), "mount target"), spof)
 
     def cache(self) -> None:
         clusters = self.inv.nodes("elasticache:cluster")
@@ -197,7 +198,7 @@ class HA:
             azs = _azs([p.get("az")])
             spof = "cache cluster without replication" if (_int(p.get("num_nodes")) or 1) <= 1 or \
                 p.get("engine") == "redis" else ""
-            self.add(self.vpc_of(c), "cache", c, azs, f"{p.get('engine')}, {p.get('num_nodes')} node(s)", spof)
+            self.add(self.vpc_of(c), "cache", c, azs, f"{p.get('engine')}, {_nodes(p.get('num_nodes'))}", spof)
 
     def network(self) -> None:
         """NAT gateways per AZ, and private subnets that depend on a NAT in another AZ."""
@@ -248,3 +249,9 @@ def compute(inv: Inventory) -> dict[str, Any]:
 
 def run(inv: Inventory, analysis: Analysis, options: dict[str, Any]) -> None:
     analysis.ha = compute(inv)
+
+
+def _nodes(n: Any) -> str:
+    """"1 node" / "3 nodes" ("nodes unknown" when the count was not reported)."""
+    k = _int(n)
+    return "nodes unknown" if k is None else count_of(k, "node")

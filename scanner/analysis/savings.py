@@ -16,6 +16,7 @@ from scanner.analysis.cost import price_db, price_volume
 from scanner.analysis.findings import fold_priced_duplicates
 from scanner.analysis.model import STATUS_NOT_ASSESSED, Analysis, Finding
 from scanner.analysis.prices import PriceBook
+from scanner.analysis.rules._util import count_of
 from scanner.context import age_days
 from scanner.inventory import Inventory
 
@@ -108,7 +109,7 @@ def stopped_instances(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
             if isinstance(r, tuple):
                 cost += r[0]
         yield _f("SAV-005", "Stopped instance still paying for its EBS volumes", "low", [i["id"], *(v["id"] for v in vols)],
-                 [f"{i['props'].get('instance_id')} is stopped with {len(vols)} attached volume(s) "
+                 [f"{i['props'].get('instance_id')} is stopped with {count_of(len(vols), 'attached volume')} "
                   f"({sum(v['props'].get('size_gb') or 0 for v in vols)} GiB)"],
                  "If the instance is no longer needed, create an AMI or snapshot and terminate it.",
                  cost if vols else None)

@@ -77,7 +77,7 @@ def load(path: str | Path) -> list[Suppression]:
             raise UserError(f"suppressions file {p}: entry {i} ({rule}) 'resource' must be a pattern string")
         unknown = set(item) - {"rule", "resource", "reason"}
         if unknown:
-            raise UserError(f"suppressions file {p}: entry {i} ({rule}) has unknown key(s) {', '.join(sorted(unknown))}")
+            raise UserError(f"suppressions file {p}: entry {i} ({rule}) has unknown {'key' if len(unknown) == 1 else 'keys'} {', '.join(sorted(unknown))}")
         out.append(Suppression(rule=rule.strip(), resource=resource.strip(), reason=reason.strip()))
     return out
 

@@ -405,7 +405,7 @@ def policy_adjustment(p: dict[str, Any]) -> str | None:
         return f"{p['ScalingAdjustment']:+d} ({kind})" if kind else f"{p['ScalingAdjustment']:+d}"
     steps = p.get("StepAdjustments") or []
     if steps:
-        return f"{len(steps)} step(s): " + ", ".join(f"{s.get('ScalingAdjustment', 0):+d}" for s in steps) + \
+        return f"{len(steps)} {'step' if len(steps) == 1 else 'steps'}: " + ", ".join(f"{s.get('ScalingAdjustment', 0):+d}" for s in steps) + \
             (f" ({kind})" if kind else "")
     return None
 

@@ -426,7 +426,8 @@ def minimum_healthy(cfg: dict[str, Any]) -> str | None:
     """A deployment config's safety margin in words (hosts, or traffic shifting for Lambda/ECS)."""
     mh = cfg.get("minimumHealthyHosts") or {}
     if mh.get("type"):
-        return f"{mh.get('value')} {'%' if mh['type'] == 'FLEET_PERCENT' else 'host(s)'} healthy"
+        unit = " %" if mh["type"] == "FLEET_PERCENT" else " host" if mh.get("value") == 1 else " hosts"
+        return f"{mh.get('value')}{unit} healthy"
     tr = cfg.get("trafficRoutingConfig") or {}
     kind = tr.get("type")
     if kind == "TimeBasedCanary":

@@ -7,7 +7,7 @@ from typing import Any
 
 from scanner.analysis.exposure import as_strs
 from scanner.analysis.findings import Hit, RuleContext, rule
-from scanner.analysis.rules._util import label
+from scanner.analysis.rules._util import count_of, label
 
 RDS = ("rds:DescribeDBInstances",)
 CLUSTERS = ("rds:DescribeDBClusters",)
@@ -62,7 +62,7 @@ def rds_retention(ctx: RuleContext) -> Iterator[Hit]:
         r = db["props"].get("backup_retention")
         if not isinstance(r, int) or r >= MIN_RETENTION_DAYS or db["props"].get("read_replica_source"):
             continue
-        what = "automated backups disabled" if r == 0 else f"BackupRetentionPeriod={r} day(s)"
+        what = "automated backups disabled" if r == 0 else f"BackupRetentionPeriod={r} ({count_of(r, 'day')})"
         yield Hit([db["id"]], [f"{label(db)} {what}"])
 
 
@@ -128,7 +128,7 @@ def cache_failover(ctx: RuleContext) -> Iterator[Hit]:
     for g in ctx.nodes("elasticache:replication-group"):
         if g["props"].get("automatic_failover") is False:
             yield Hit([g["id"]], [f"{label(g)} AutomaticFailover=disabled, "
-                                  f"{len(as_strs(g['props'].get('members')))} member(s)"])
+                                  f"{count_of(len(as_strs(g['props'].get('members'))), 'member')}"])
 
 
 @rule("DB-011", "ElastiCache without encryption in transit or at rest", severity="medium", section="5.3",

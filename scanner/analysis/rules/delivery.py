@@ -67,7 +67,7 @@ def codebuild_plaintext_secret(ctx: RuleContext) -> Iterator[Hit]:
     for b in ctx.nodes("codebuild:project"):
         names = [n for n in as_strs(b["props"].get("plaintext_env_names")) if SECRET_NAME.search(n)]
         if names:
-            yield Hit([b["id"]], [f"project {label(b)} plaintext variable(s) {', '.join(names)} (value not read)"])
+            yield Hit([b["id"]], [f"project {label(b)} plaintext {_variables(names)} (value not read)"])
 
 
 @rule("DEL-005", "CloudFormation stack without termination protection", severity="low", section="7.3",
@@ -98,7 +98,7 @@ def lambda_plaintext_secret(ctx: RuleContext) -> Iterator[Hit]:
     for f in ctx.nodes("lambda:function"):
         names = as_strs(f["props"].get("plaintext_secret_names"))
         if names:
-            yield Hit([f["id"]], [f"function {label(f)} variable(s) {', '.join(names)} look secret "
+            yield Hit([f["id"]], [f"function {label(f)} {_variables(names, 'look')} secret "
                                   "(judged during the scan; the value was not kept)"])
 
 
@@ -110,5 +110,12 @@ def ecs_plaintext_secret(ctx: RuleContext) -> Iterator[Hit]:
     for t in ctx.nodes("ecs:task-definition"):
         names = as_strs(t["props"].get("plaintext_secret_names"))
         if names:
-            yield Hit([t["id"]], [f"task definition {label(t)} variable(s) {', '.join(names)} look secret "
+            yield Hit([t["id"]], [f"task definition {label(t)} {_variables(names, 'look')} secret "
                                   "(judged during the scan; the value was not kept)"])
+
+
+def _variables(names: list[str], verb: str = "") -> str:
+    """"variable A looks" / "variables A, B look" (names only; values are never read)."""
+    one = len(names) == 1
+    verb = (verb + "s" if one else verb) if verb else ""
+    return " ".join(w for w in ("variable" if one else "variables", ", ".join(names), verb) if w)

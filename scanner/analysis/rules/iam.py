@@ -7,7 +7,7 @@ from typing import Any
 
 from scanner.analysis.exposure import _int, as_dicts, as_strs
 from scanner.analysis.findings import Hit, RuleContext, rule
-from scanner.analysis.rules._util import label
+from scanner.analysis.rules._util import count_of, label
 
 CREDS = ("iam:GetCredentialReport",)
 AUTH = ("iam:GetAccountAuthorizationDetails",)
@@ -22,8 +22,9 @@ KEY_MAX_UNUSED = 90
 def root_keys(ctx: RuleContext) -> Iterator[Hit]:
     for r in ctx.nodes("iam:root"):
         if r["props"].get("access_keys_active"):
-            n = len([k for k in r["props"].get("access_keys") or [] if k.get("active")]) or "an"
-            yield Hit([r["id"]], [f"root account has {n} active access key(s)"])
+            n = len([k for k in r["props"].get("access_keys") or [] if k.get("active")])
+            keys = count_of(n, "active access key") if n else "an active access key"
+            yield Hit([r["id"]], [f"root account has {keys}"])
 
 
 @rule("IAM-002", "Root account without MFA", severity="critical", section="5.1", category="security",
@@ -101,9 +102,10 @@ def admin_policies(ctx: RuleContext) -> Iterator[Hit]:
             continue
         stm = _admin_statements(p["props"].get("statements"))
         if stm:
+            n = p["props"].get("attachment_count")
+            attached = "attachments unknown" if n is None else f"attached {count_of(n, 'time')}"
             yield Hit([p["id"]], [f"customer managed policy {p['props'].get('policy_name') or label(p)} "
-                                  f"allows Action * on Resource * (attached {p['props'].get('attachment_count')}"
-                                  " time(s))"])
+                                  f"allows Action * on Resource * ({attached})"])
     for kind in ("iam:user", "iam:group", "iam:role"):
         for n in ctx.nodes(kind):
             if n["props"].get("service_linked"):

@@ -7,7 +7,7 @@ from typing import Any
 
 from scanner.analysis.exposure import as_id, as_strs
 from scanner.analysis.findings import Hit, RuleContext, rule
-from scanner.analysis.rules._util import label
+from scanner.analysis.rules._util import count_of, label
 from scanner.context import account_id_node
 
 TRAILS = ("cloudtrail:DescribeTrails",)
@@ -174,4 +174,4 @@ def alarm_actions(ctx: RuleContext) -> Iterator[Hit]:
             continue
         if p.get("actions_enabled") is False or p.get("alarm_actions") == []:
             yield Hit([a["id"]], [f"alarm {label(a)} notifies nobody (actions enabled "
-                                  f"{p.get('actions_enabled')}, {len(as_strs(p.get('alarm_actions')))} action(s))"])
+                                  f"{p.get('actions_enabled')}, {count_of(len(as_strs(p.get('alarm_actions'))), 'action')})"])

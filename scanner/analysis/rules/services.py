@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from scanner.analysis.exposure import as_strs
 from scanner.analysis.findings import Hit, RuleContext, rule
-from scanner.analysis.rules._util import label
+from scanner.analysis.rules._util import count_of, label
 
 CERT_WARN_DAYS = 30
 OLD_CLOUDFRONT_TLS = ("SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1 (default certificate)")
@@ -99,8 +99,8 @@ def cert_expiry(ctx: RuleContext) -> Iterator[Hit]:
         p = c["props"]
         days = p.get("days_to_expiry")
         if isinstance(days, int | float) and days <= CERT_WARN_DAYS and p.get("status") in (None, "ISSUED", "EXPIRED"):
-            state = "expired" if days < 0 else f"expires in {int(days)} day(s)"
-            used = f", in use by {len(p.get('in_use_by') or [])} resource(s)" if p.get("in_use") else ", not in use"
+            state = "expired" if days < 0 else f"expires in {count_of(int(days), 'day')}"
+            used = f", in use by {count_of(len(p.get('in_use_by') or []), 'resource')}" if p.get("in_use") else ", not in use"
             yield Hit([c["id"]], [f"certificate {p.get('domain') or label(c)} {state} ({p.get('not_after')}){used}"])
 
 
