@@ -81,6 +81,13 @@ def money(value: Any) -> str:
     return f"${float(value):,.2f}"
 
 
+def _regions(regions: list[str], limit: int = 6) -> str:
+    regions = sorted(dict.fromkeys(r for r in regions if r))
+    if len(regions) <= limit:
+        return ", ".join(regions)
+    return f"{len(regions)} regions ({', '.join(regions[:limit])}, ...)"
+
+
 def load_facts() -> SimpleNamespace:
     mods = {}
     for m in sorted(pkgutil.iter_modules(facts_pkg.__path__), key=lambda m: m.name):
@@ -119,24 +126,34 @@ class DocHelpers:
         return Markup(md(f"No {what} were found in the scanned regions ({self.regions_text()})."))
 
     def gaps(self, *services: str) -> Markup:
-        """What could not be seen for these services, and the permission that is missing."""
-        lines = []
+        """What could not be seen for these services, and the permission that is missing.
+
+        The same failure in many regions is one line naming the regions, so a service that is
+        denied account-wide reads as one fact, not thirty.
+        """
+        runs: dict[tuple[str, str, str, str], list[str]] = {}
         for r in sorted(self.inv.meta.get("runs", []), key=lambda r: (r["collector"], r["region"])):
-            if services and r.get("service") not in services:
+            if (services and r.get("service") not in services) or r.get("status") not in ("denied", "failed"):
                 continue
-            if r.get("status") == "denied":
-                lines.append(f"- **Not seen:** {md(r['collector'])} in {md(r['region'])}: "
-                             f"{md(r.get('message') or 'access denied')}; missing permission "
-                             f"{code(r.get('action') or '?')}.")
-            elif r.get("status") == "failed":
-                lines.append(f"- **Not seen:** {md(r['collector'])} in {md(r['region'])} failed: "
-                             f"{md(r.get('message'))}.")
+            key = (r["collector"], r["status"], r.get("action") or "", r.get("message") or "")
+            runs.setdefault(key, []).append(r["region"])
+        lines = []
+        for (coll, status, action, message), regions in runs.items():
+            where = md(_regions(regions))
+            if status == "denied":
+                lines.append(f"- **Not seen:** {md(coll)} in {where}: {md(message or 'access denied')}; "
+                             f"missing permission {code(action or '?')}.")
+            else:
+                lines.append(f"- **Not seen:** {md(coll)} in {where} failed: {md(message)}.")
+        partial: dict[tuple[str, str, str], list[str]] = {}
         for g in self.inv.meta.get("gaps", []):
             if services and g.get("service") not in services:
                 continue
-            res = f" for {md(g['resource'])}" if g.get("resource") else ""
-            lines.append(f"- **Partly seen:** {code(g.get('action'))}{res} in {md(g.get('region'))}: "
-                         f"{md(g.get('reason'))}.")
+            key = (g.get("action") or "", g.get("resource") or "", g.get("reason") or "")
+            partial.setdefault(key, []).append(g.get("region") or "")
+        for (action, resource, reason), regions in partial.items():
+            res = f" for {md(resource)}" if resource else ""
+            lines.append(f"- **Partly seen:** {code(action)}{res} in {md(_regions(regions))}: {md(reason)}.")
         if not lines:
             return Markup("")
         return Markup("\n" + "\n".join(dict.fromkeys(lines)) + "\n")

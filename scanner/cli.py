@@ -132,7 +132,7 @@ def _scan_command(profile: str | None, region: list[str] | None, out: Path, name
     prepare_out(out)
     session = make_session(profile, region[0] if region else None)
     identity = verify_identity(session)
-    regions = discover_regions(session, region)
+    regions = discover_regions(session, region, identity.partition)
     alias = account_alias(session)
     if options.get("pricing") == "live":
         options["pricing_session"] = session

@@ -106,8 +106,25 @@ def validate_regions(regions: list[str]) -> list[str]:
     return sorted(dict.fromkeys(regions))
 
 
-def discover_regions(session: boto3.Session, wanted: list[str] | None) -> list[str]:
-    """The regions to scan: the ones asked for (checked against the account), else all enabled."""
+def region_partition(region: str) -> str:
+    """The partition a region belongs to, from its name (cn-*, us-gov-*, us-iso*-*, else aws)."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("us-isob-"):
+        return "aws-iso-b"
+    if region.startswith("us-iso-"):
+        return "aws-iso"
+    return "aws"
+
+
+def discover_regions(session: boto3.Session, wanted: list[str] | None, partition: str = "aws") -> list[str]:
+    """The regions to scan: the ones asked for (checked against the account), else all enabled.
+
+    Only regions of the caller's partition are scanned: credentials of the aws partition
+    do not work in China or GovCloud, whatever a DescribeRegions answer lists.
+    """
     wanted = validate_regions(wanted or [])
     home = wanted[0] if wanted else (session.region_name or DEFAULT_REGION)
     try:
@@ -119,12 +136,15 @@ def discover_regions(session: boto3.Session, wanted: list[str] | None) -> list[s
         raise UserError("cannot list the account's regions (ec2:DescribeRegions denied): pass --region") from None
     except bexc.BotoCoreError as exc:
         raise UserError(f"cannot list regions: {exc}") from None
-    enabled = sorted(r for r, s in status.items() if s in {"opt-in-not-required", "opted-in"})
+    enabled = sorted(r for r, s in status.items()
+                     if s in {"opt-in-not-required", "opted-in"} and region_partition(r) == partition)
     if not wanted:
         return enabled
     for r in wanted:
         if r not in status:
             raise UserError(f"unknown region {r!r}: not offered to this account")
+        if region_partition(r) != partition:
+            raise UserError(f"region {r!r} is in the {region_partition(r)} partition; these credentials are for {partition}")
         if r not in enabled:
             raise UserError(f"region {r!r} is not enabled for this account (opt-in region)")
     return wanted

@@ -152,3 +152,27 @@ def test_console_script_runs_as_a_process(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "Traceback" not in proc.stderr
     assert Path(sys.executable).exists()
+
+
+def test_default_regions_are_the_enabled_ones_of_the_callers_partition():
+    import scanner.session as session_mod
+    from scanner.errors import UserError
+    from scanner.session import discover_regions, make_session
+
+    session = make_session(None, "us-east-1")
+    c = session_mod.client(session, "ec2", "us-east-1")
+    regions = [{"RegionName": r, "OptInStatus": s} for r, s in (
+        ("us-east-1", "opt-in-not-required"), ("eu-west-1", "opt-in-not-required"), ("af-south-1", "not-opted-in"),
+        ("ap-east-1", "opted-in"), ("cn-north-1", "opt-in-not-required"), ("us-gov-west-1", "opt-in-not-required"))]
+    stub = Stubber(c)
+    stub.add_response("describe_regions", {"Regions": regions})
+    stub.add_response("describe_regions", {"Regions": regions})
+    stub.activate()
+    orig = session_mod.client
+    session_mod.client = lambda *a, **k: c
+    try:
+        assert discover_regions(session, None, "aws") == ["ap-east-1", "eu-west-1", "us-east-1"]
+        with pytest.raises(UserError, match="aws-cn partition"):
+            discover_regions(session, ["cn-north-1"], "aws")
+    finally:
+        session_mod.client = orig
