@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import botocore.exceptions as bexc
+from botocore.parsers import ResponseParserError
 
 from scanner.inventory import Records
 from scanner.session import BOTO_CONFIG
@@ -189,6 +190,11 @@ def guarded(out: Records, service: str, operation: str, fn: Callable[[], T], *, 
     except NotImplementedError:  # an emulator (moto) without this API; real AWS never raises it
         out.gap(service, action or iam_action(service, operation), "not implemented by this endpoint",
                 resource=resource, region=region or None)
+    except (bexc.ConnectionError, bexc.HTTPClientError, ResponseParserError) as exc:
+        # still failing after every retry (connection reset, timeout, unreadable answer):
+        # this one read is lost, the collector goes on
+        out.gap(service, action or iam_action(service, operation),
+                f"no answer after retries ({type(exc).__name__})", resource=resource, region=region or None)
     return None
 
 

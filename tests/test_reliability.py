@@ -172,3 +172,18 @@ def test_error_messages_are_one_short_line():
     assert error_message(html) == "the endpoint answered with an HTML error page (HTTP 500)"
     long = ClientError({"Error": {"Code": "X", "Message": "a\n" * 400}}, "Op")
     assert "\n" not in error_message(long) and len(error_message(long)) <= 300
+
+
+def test_a_read_still_failing_after_retries_is_a_gap_not_a_lost_collector():
+    from botocore.exceptions import ConnectionClosedError
+
+    from scanner.context import guarded
+
+    out = Records(region="us-east-1", account="1")
+
+    def reset():
+        raise ConnectionClosedError(endpoint_url="http://127.0.0.1:1")
+
+    assert guarded(out, "ce", "GetAnomalyMonitors", reset, region="us-east-1") is None
+    assert [(g.action, g.reason) for g in out.gaps] == [
+        ("ce:GetAnomalyMonitors", "no answer after retries (ConnectionClosedError)")]
