@@ -75,6 +75,9 @@ def test_scan_is_deterministic_apart_from_timestamps(server, tmp_path):
     for d in (a, b):
         for key in ("scanned_at", "finished_at", "timing"):
             d["meta"].pop(key)
+        for node in d["nodes"]:
+            if node["kind"] == "s3:bucket":
+                node["props"].pop("size_bytes", None)  # moto's emulated access logs change it (see graph_of)
     assert a == b
 
 

@@ -307,11 +307,15 @@ def _short_resource(ref: str) -> str:
 def unseen(inv: Inventory) -> list[str]:
     """What the scan could not see, one line per collector run or per kind of gap."""
     out = []
+    runs: dict[tuple[str, str, str, str], list[str]] = {}
     for r in sorted(inv.meta.get("runs", []), key=lambda r: (r.get("collector", ""), r.get("region", ""))):
         if r.get("status") in ("denied", "failed"):
-            out.append(f"{r.get('collector')} in {r.get('region')}: {r.get('status')}"
-                       + (f", missing {r.get('action')}" if r.get("action") else "")
-                       + (f" ({r.get('message')})" if r.get("message") else ""))
+            key = (str(r.get("collector")), str(r.get("status")), r.get("action") or "", r.get("message") or "")
+            runs.setdefault(key, []).append(str(r.get("region")))
+    for (collector, status, action, message), regions in runs.items():
+        where = ", ".join(regions) if len(regions) <= 6 else f"{len(regions)} regions ({', '.join(regions[:6])}, ...)"
+        out.append(f"{collector} in {where}: {status}" + (f", missing {action}" if action else "")
+                   + (f" ({message})" if message else ""))
     gaps: dict[tuple[str, str], dict[str, Any]] = {}
     for g in inv.meta.get("gaps", []):
         e = gaps.setdefault((str(g.get("action")), str(g.get("reason"))), {"regions": set(), "resources": [],
@@ -324,7 +328,9 @@ def unseen(inv: Inventory) -> list[str]:
         res = e["resources"]
         what = (f" for {', '.join(res[:3])}" + (f" and {len(res) - 3} more" if len(res) > 3 else "")) if res else ""
         where = GAP_SECTIONS.get(str(e["service"]))
-        out.append(f"{action} in {', '.join(sorted(e['regions']))}{what}: {reason}"
+        regs = sorted(e["regions"])
+        where_r = ", ".join(regs) if len(regs) <= 6 else f"{len(regs)} regions ({', '.join(regs[:6])}, ...)"
+        out.append(f"{action} in {where_r}{what}: {reason}"
                    + (f" (section {where})" if where else ""))
     return out
 
