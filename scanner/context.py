@@ -258,7 +258,8 @@ def iso(value: Any) -> str | None:
     return str(value)
 
 
-def age_days(value: Any, at: datetime | None = None) -> int | None:
+def parse_time(value: Any) -> datetime | None:
+    """A datetime or ISO-8601 string as an aware UTC datetime (None when unreadable)."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -266,9 +267,20 @@ def age_days(value: Any, at: datetime | None = None) -> int | None:
             value = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return max(0, ((at or now()) - value).days)
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def age_days(value: Any, at: datetime | None = None) -> int | None:
+    when = parse_time(value)
+    return None if when is None else max(0, ((at or now()) - when).days)
+
+
+def days_until(value: Any, at: datetime | None = None) -> int | None:
+    """Whole days from now until a date (negative once it has passed)."""
+    when = parse_time(value)
+    return None if when is None else (when - (at or now())).days
 
 
 def cidr_node_id(cidr: str) -> str:

@@ -11,7 +11,7 @@ instead of hiding every other resource of the region.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 import botocore.exceptions as bexc
@@ -20,10 +20,10 @@ from scanner.collectors.iam import load_document
 from scanner.collectors.registry import collector
 from scanner.context import (
     ScanContext,
+    days_until,
     guarded,
     iam_action,
     iso,
-    now,
     tags_of,
 )
 from scanner.inventory import Records
@@ -43,20 +43,6 @@ def _kms_ref(ctx: ScanContext, ref: str | None) -> str | None:
     if not ref or ref.startswith("alias/aws/") or ":alias/aws/" in ref:
         return None
     return ctx.kms_key_arn(ref)
-
-
-def days_until(value: Any, at: datetime | None = None) -> int | None:
-    """Whole days from now until a date (negative once it has passed)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return (value - (at or now())).days
 
 
 # --- KMS -----------------------------------------------------------------------
