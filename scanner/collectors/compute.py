@@ -383,8 +383,13 @@ def transform_asgs(ctx: ScanContext, groups: list[dict[str, Any]]) -> Records:
     return out
 
 
-def policy_metric(p: dict[str, Any]) -> str | None:
-    tt = p.get("TargetTrackingConfiguration") or {}
+def scaling_metric(p: dict[str, Any], tracking_key: str = "TargetTrackingConfiguration") -> str | None:
+    """What a scaling policy follows: the target-tracking metric, the predictive metric or its alarms.
+
+    EC2 Auto Scaling and Application Auto Scaling shape policies alike but name the
+    target-tracking block differently, hence ``tracking_key``.
+    """
+    tt = p.get(tracking_key) or {}
     if tt.get("PredefinedMetricSpecification"):
         return tt["PredefinedMetricSpecification"].get("PredefinedMetricType")
     if tt.get("CustomizedMetricSpecification"):
@@ -396,6 +401,10 @@ def policy_metric(p: dict[str, Any]) -> str | None:
         return pair.get("PredefinedMetricType") or "predictive (custom metrics)"
     alarms = [a.get("AlarmName") for a in p.get("Alarms") or [] if a.get("AlarmName")]
     return f"alarm {', '.join(alarms)}" if alarms else None
+
+
+def policy_metric(p: dict[str, Any]) -> str | None:
+    return scaling_metric(p)
 
 
 def policy_adjustment(p: dict[str, Any]) -> str | None:

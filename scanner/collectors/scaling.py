@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.collectors.compute import optional_pages
+from scanner.collectors.compute import optional_pages, scaling_metric
 from scanner.collectors.registry import collector
 from scanner.context import ScanContext, iso
 from scanner.inventory import Records
@@ -59,14 +59,7 @@ def transform_targets(ctx: ScanContext, targets: list[dict[str, Any]]) -> Record
 
 
 def policy_metric(p: dict[str, Any]) -> str | None:
-    tt = p.get("TargetTrackingScalingPolicyConfiguration") or {}
-    if tt.get("PredefinedMetricSpecification"):
-        return tt["PredefinedMetricSpecification"].get("PredefinedMetricType")
-    if tt.get("CustomizedMetricSpecification"):
-        c = tt["CustomizedMetricSpecification"]
-        return f"{c.get('Namespace', '')}/{c.get('MetricName', '')}".strip("/") or "custom metric"
-    alarms = [a.get("AlarmName") for a in p.get("Alarms") or [] if a.get("AlarmName")]
-    return f"alarm {', '.join(alarms)}" if alarms else None
+    return scaling_metric(p, "TargetTrackingScalingPolicyConfiguration")
 
 
 def transform_policies(ctx: ScanContext, policies: list[dict[str, Any]],
