@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from renderers import facts as facts_pkg
 from renderers.escape import code, md, plain
-from renderers.labels import kind_label
+from renderers.labels import kind_label, regions_text
 from renderers.plural import count_of
 from scanner.analysis.model import SEVERITIES, STATUS_NOT_ASSESSED, STATUS_OPEN, STATUS_SUPPRESSED, Analysis
 from scanner.inventory import Inventory
@@ -81,13 +81,6 @@ def money(value: Any) -> str:
     return f"${float(value):,.2f}"
 
 
-def _regions(regions: list[str], limit: int = 6) -> str:
-    regions = sorted(dict.fromkeys(r for r in regions if r))
-    if len(regions) <= limit:
-        return ", ".join(regions)
-    return f"{len(regions)} regions ({', '.join(regions[:limit])}, ...)"
-
-
 def load_facts() -> SimpleNamespace:
     mods = {}
     for m in sorted(pkgutil.iter_modules(facts_pkg.__path__), key=lambda m: m.name):
@@ -139,7 +132,7 @@ class DocHelpers:
             runs.setdefault(key, []).append(r["region"])
         lines = []
         for (coll, status, action, message), regions in runs.items():
-            where = md(_regions(regions))
+            where = md(regions_text(regions))
             if status == "denied":
                 lines.append(f"- **Not seen:** {md(coll)} in {where}: {md(message or 'access denied')}; "
                              f"missing permission {code(action or '?')}.")
@@ -153,7 +146,7 @@ class DocHelpers:
             partial.setdefault(key, []).append(g.get("region") or "")
         for (action, resource, reason), regions in partial.items():
             res = f" for {md(resource)}" if resource else ""
-            lines.append(f"- **Partly seen:** {code(action)}{res} in {md(_regions(regions))}: {md(reason)}.")
+            lines.append(f"- **Partly seen:** {code(action)}{res} in {md(regions_text(regions))}: {md(reason)}.")
         if not lines:
             return Markup("")
         return Markup("\n" + "\n".join(dict.fromkeys(lines)) + "\n")

@@ -36,3 +36,11 @@ def kind_label(kind: str, count: int = 1) -> str:
     if count != 1 and not label.endswith("s"):
         label += "es" if label.endswith(("ch", "sh", "x")) else "s"
     return label
+
+
+def regions_text(regions: list[str], limit: int = 6) -> str:
+    """Regions named in a line: all of them when few, else the count and the first ones."""
+    regions = sorted(dict.fromkeys(r for r in regions if r))
+    if len(regions) <= limit:
+        return ", ".join(regions)
+    return f"{len(regions)} regions ({', '.join(regions[:limit])}, ...)"

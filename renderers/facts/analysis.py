@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Any
 
 from renderers.escape import md
+from renderers.labels import regions_text
 from renderers.plural import count_of
 from scanner.analysis.model import (
     SEVERITIES,
@@ -313,8 +314,7 @@ def unseen(inv: Inventory) -> list[str]:
             key = (str(r.get("collector")), str(r.get("status")), r.get("action") or "", r.get("message") or "")
             runs.setdefault(key, []).append(str(r.get("region")))
     for (collector, status, action, message), regions in runs.items():
-        where = ", ".join(regions) if len(regions) <= 6 else f"{len(regions)} regions ({', '.join(regions[:6])}, ...)"
-        out.append(f"{collector} in {where}: {status}" + (f", missing {action}" if action else "")
+        out.append(f"{collector} in {regions_text(regions)}: {status}" + (f", missing {action}" if action else "")
                    + (f" ({message})" if message else ""))
     gaps: dict[tuple[str, str], dict[str, Any]] = {}
     for g in inv.meta.get("gaps", []):
@@ -328,9 +328,7 @@ def unseen(inv: Inventory) -> list[str]:
         res = e["resources"]
         what = (f" for {', '.join(res[:3])}" + (f" and {len(res) - 3} more" if len(res) > 3 else "")) if res else ""
         where = GAP_SECTIONS.get(str(e["service"]))
-        regs = sorted(e["regions"])
-        where_r = ", ".join(regs) if len(regs) <= 6 else f"{len(regs)} regions ({', '.join(regs[:6])}, ...)"
-        out.append(f"{action} in {where_r}{what}: {reason}"
+        out.append(f"{action} in {regions_text(list(e['regions']))}{what}: {reason}"
                    + (f" (section {where})" if where else ""))
     return out
 

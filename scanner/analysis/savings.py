@@ -34,8 +34,24 @@ CURRENT_FAMILY = {"t2": "t3", "m3": "m6i", "m4": "m6i", "c3": "c6i", "c4": "c6i"
 PREVIOUS_GENERATION = {"t1", "t2", "m1", "m2", "m3", "m4", "c1", "c3", "c4", "r3", "r4", "i2", "g2", "d2"}
 
 
-def _f(rule: str, title: str, severity: str, resources: list[str], evidence: list[str], remediation: str,
-       savings: float | None) -> Finding:
+#: rule id -> (title, severity): said once, for open and not-assessed findings alike
+RULE_META: dict[str, tuple[str, str]] = {
+    "SAV-001": ("Unattached EBS volume", "low"),
+    "SAV-002": ("Idle Elastic IP address", "low"),
+    "SAV-003": ("gp2 volume: gp3 is cheaper for the same baseline", "low"),
+    "SAV-004": ("Previous-generation instance type", "low"),
+    "SAV-005": ("Stopped instance still paying for its EBS volumes", "low"),
+    "SAV-006": (f"EBS snapshot older than {OLD_SNAPSHOT_DAYS} days", "low"),
+    "SAV-007": ("DynamoDB table with fixed provisioned capacity and no autoscaling", "low"),
+    "SAV-008": ("One NAT gateway per AZ: a shared gateway would cost less (trade-off)", "info"),
+    "SAV-009": ("S3 bucket without lifecycle rules", "info"),
+    "SAV-010": ("Steady Auto Scaling capacity on on-demand prices", "info"),
+    "SAV-011": ("Always-on database on on-demand prices", "info"),
+}
+
+
+def _f(rule: str, resources: list[str], evidence: list[str], remediation: str, savings: float | None) -> Finding:
+    title, severity = RULE_META[rule]
     return Finding(rule=rule, title=title, severity=severity, section=SECTION, category="cost",
                    resources=resources, evidence=evidence, remediation=remediation,
                    savings_monthly=round(savings, 2) if savings is not None else None)
@@ -46,7 +62,7 @@ def unattached_volumes(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
         if v["props"].get("state") == "available" and not v["props"].get("attached_instance_ids"):
             r = price_volume(v, pb)
             cost = r[0] if isinstance(r, tuple) else None
-            yield _f("SAV-001", "Unattached EBS volume", "low", [v["id"]],
+            yield _f("SAV-001", [v["id"]],
                      [f"{v['props'].get('volume_id')} ({v['props'].get('size_gb')} GiB {v['props'].get('volume_type')}) "
                       f"is attached to nothing"],
                      "Snapshot the volume if its data may be needed, then delete it.", cost)
@@ -56,7 +72,7 @@ def idle_eips(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
     for e in inv.nodes("ec2:elastic-ip"):
         if not e["props"].get("association_id"):
             hourly = pb.per_month("public_ipv4_hourly", e["region"])
-            yield _f("SAV-002", "Idle Elastic IP address", "low", [e["id"]],
+            yield _f("SAV-002", [e["id"]],
                      [f"{e['props'].get('public_ip')} is allocated but associated with nothing"],
                      "Release the address (or associate it with the resource that needs it).",
                      hourly * pb.hours if hourly else None)
@@ -71,7 +87,7 @@ def gp2_volumes(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
         gp3 = pb.per_month("ebs_gb_month", v["region"], "gp3")
         if gp2 is None or gp3 is None:
             continue
-        yield _f("SAV-003", "gp2 volume: gp3 is cheaper for the same baseline", "low", [v["id"]],
+        yield _f("SAV-003", [v["id"]],
                  [f"{p.get('volume_id')}: {p['size_gb']} GiB gp2 at ${gp2:.3f}/GiB-month vs gp3 at ${gp3:.3f}"],
                  "Modify the volume type to gp3 in place (no downtime); gp3 includes 3,000 IOPS and 125 MB/s.",
                  (gp2 - gp3) * p["size_gb"])
@@ -91,7 +107,7 @@ def previous_generation(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
         target = f"{CURRENT_FAMILY.get(fam[0], 'm6i')}.{fam[1]}"
         now, new = pb.ec2_hourly(t, i["region"]), pb.ec2_hourly(target, i["region"])
         saving = (now - new) * pb.hours if now is not None and new is not None and now > new else None
-        yield _f("SAV-004", "Previous-generation instance type", "low", [i["id"]],
+        yield _f("SAV-004", [i["id"]],
                  [f"{i['props'].get('instance_id')} runs {t}" + (f" (${now:.4f}/h); {target} costs ${new:.4f}/h"
                                                                  if now and new else "")],
                  f"Move to {target} (or a Graviton type such as {target.replace('6i', '7g').replace('t3', 't4g')} after "
@@ -108,7 +124,7 @@ def stopped_instances(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
             r = price_volume(v, pb)
             if isinstance(r, tuple):
                 cost += r[0]
-        yield _f("SAV-005", "Stopped instance still paying for its EBS volumes", "low", [i["id"], *(v["id"] for v in vols)],
+        yield _f("SAV-005", [i["id"], *(v["id"] for v in vols)],
                  [f"{i['props'].get('instance_id')} is stopped with {count_of(len(vols), 'attached volume')} "
                   f"({sum(v['props'].get('size_gb') or 0 for v in vols)} GiB)"],
                  "If the instance is no longer needed, create an AMI or snapshot and terminate it.",
@@ -125,7 +141,7 @@ def old_snapshots(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
             continue
         rate = rate_cache.setdefault(s["region"], pb.per_month("ebs_snapshot_gb_month", s["region"]))
         size = s["props"].get("size_gb")
-        yield _f("SAV-006", f"EBS snapshot older than {OLD_SNAPSHOT_DAYS} days", "low", [s["id"]],
+        yield _f("SAV-006", [s["id"]],
                  [f"{s['props'].get('snapshot_id')} is {age} days old ({size} GiB source volume)"],
                  "Delete snapshots no retention policy needs, or move them to the snapshot archive tier; "
                  "manage retention with Data Lifecycle Manager or AWS Backup.",
@@ -142,7 +158,7 @@ def dynamodb_fixed_capacity(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
         if f is None or (rcu + wcu) == 0:
             continue
         cost = (rcu * pb.table["dynamodb_rcu_hour"] + wcu * pb.table["dynamodb_wcu_hour"]) * pb.hours * f
-        yield _f("SAV-007", "DynamoDB table with fixed provisioned capacity and no autoscaling", "low", [t["id"]],
+        yield _f("SAV-007", [t["id"]],
                  [f"{t['name']}: {rcu} RCU / {wcu} WCU provisioned (${cost:.2f}/month), no Application Auto Scaling "
                   f"target; saving assumes the typical 30-50% utilisation of fixed capacity"],
                  "Enable auto scaling (target 70%) or switch to on-demand for spiky or low traffic.",
@@ -158,8 +174,7 @@ def nat_per_az(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
         if len(nats) < 2:
             continue
         hourly = pb.per_month("nat_gateway_hourly", nats[0]["region"])
-        yield _f("SAV-008", "One NAT gateway per AZ: a shared gateway would cost less (trade-off)", "info",
-                 [n["id"] for n in nats],
+        yield _f("SAV-008", [n["id"] for n in nats],
                  [f"{vpc} has {len(nats)} NAT gateways ({', '.join(sorted(str(n['props'].get('az')) for n in nats))})",
                   "trade-off: one shared NAT gateway removes AZ independence (an AZ outage cuts egress for all "
                   "private subnets) and adds cross-AZ data charges"],
@@ -186,7 +201,7 @@ def buckets_without_lifecycle(inv: Inventory, pb: PriceBook) -> Iterator[Finding
                             "rarely read and moves to Standard-IA after 30 days")
         else:
             evidence.append("bucket size unknown, so the saving is not estimated")
-        yield _f("SAV-009", "S3 bucket without lifecycle rules", "info", [b["id"]], evidence,
+        yield _f("SAV-009", [b["id"]], evidence,
                  "Add lifecycle rules: transition to Standard-IA or Intelligent-Tiering, expire old versions "
                  "and incomplete multipart uploads.", saving)
 
@@ -204,7 +219,7 @@ def steady_asgs(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
         if hourly is None:
             continue
         steady = base * hourly * pb.hours
-        yield _f("SAV-010", "Steady Auto Scaling capacity on on-demand prices", "info", [g["id"]],
+        yield _f("SAV-010", [g["id"]],
                  [f"{g['name']} keeps at least {base} x {t} running (${steady:.2f}/month on demand); "
                   f"saving assumes a 1-year Compute Savings Plan, no upfront (~{int(SAVINGS_PLAN_DISCOUNT * 100)}%)"],
                  "Cover the group's minimum capacity with a Compute Savings Plan (or Reserved Instances).",
@@ -223,28 +238,22 @@ def steady_databases(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
         hourly = pb.rds_hourly(p.get("instance_class"), p.get("engine") or "", d["region"])
         copies = 2 if p.get("multi_az") and not str(p.get("engine") or "").lower().startswith("aurora") else 1
         instance = (hourly or 0) * pb.hours * copies
-        yield _f("SAV-011", "Always-on database on on-demand prices", "info", [d["id"]],
+        yield _f("SAV-011", [d["id"]],
                  [f"{d['name']}: {r[1]} = ${r[0]:.2f}/month on demand, of which ${instance:.2f} instance hours; "
                   f"saving assumes a 1-year RDS Reserved Instance, no upfront (~{int(RDS_RI_DISCOUNT * 100)}% on "
                   f"the instance hours)"],
                  "Buy a Reserved Instance for databases that run all year.", instance * RDS_RI_DISCOUNT)
 
 
-#: rule -> (function, services whose reads it needs)
-RULES: tuple[tuple[Callable[[Inventory, PriceBook], Iterator[Finding]], tuple[str, ...]], ...] = (
-    (unattached_volumes, ("ec2",)), (idle_eips, ("ec2",)), (gp2_volumes, ("ec2",)),
-    (previous_generation, ("ec2",)), (stopped_instances, ("ec2",)), (old_snapshots, ("ec2",)),
-    (dynamodb_fixed_capacity, ("dynamodb", "application-autoscaling")), (nat_per_az, ("ec2",)),
-    (buckets_without_lifecycle, ("s3",)), (steady_asgs, ("autoscaling",)), (steady_databases, ("rds",)),
+#: (function, its rule id, services whose reads it needs)
+RULES: tuple[tuple[Callable[[Inventory, PriceBook], Iterator[Finding]], str, tuple[str, ...]], ...] = (
+    (unattached_volumes, "SAV-001", ("ec2",)), (idle_eips, "SAV-002", ("ec2",)), (gp2_volumes, "SAV-003", ("ec2",)),
+    (previous_generation, "SAV-004", ("ec2",)), (stopped_instances, "SAV-005", ("ec2",)),
+    (old_snapshots, "SAV-006", ("ec2",)),
+    (dynamodb_fixed_capacity, "SAV-007", ("dynamodb", "application-autoscaling")), (nat_per_az, "SAV-008", ("ec2",)),
+    (buckets_without_lifecycle, "SAV-009", ("s3",)), (steady_asgs, "SAV-010", ("autoscaling",)),
+    (steady_databases, "SAV-011", ("rds",)),
 )
-TITLES = {
-    "unattached_volumes": ("SAV-001", "Unattached EBS volume"), "idle_eips": ("SAV-002", "Idle Elastic IP address"),
-    "gp2_volumes": ("SAV-003", "gp2 volume: gp3 is cheaper"), "previous_generation": ("SAV-004", "Previous-generation instance type"),
-    "stopped_instances": ("SAV-005", "Stopped instance still paying for EBS"), "old_snapshots": ("SAV-006", "Old EBS snapshot"),
-    "dynamodb_fixed_capacity": ("SAV-007", "DynamoDB fixed provisioned capacity"), "nat_per_az": ("SAV-008", "NAT gateway per AZ"),
-    "buckets_without_lifecycle": ("SAV-009", "S3 bucket without lifecycle rules"),
-    "steady_asgs": ("SAV-010", "Steady Auto Scaling capacity"), "steady_databases": ("SAV-011", "Always-on database"),
-}
 
 
 def _blocked(inv: Inventory, services: tuple[str, ...]) -> str | None:
@@ -257,11 +266,10 @@ def _blocked(inv: Inventory, services: tuple[str, ...]) -> str | None:
 
 def run(inv: Inventory, analysis: Analysis, options: dict[str, Any]) -> None:
     pb = options.get("pricebook") or PriceBook()
-    for fn, services in RULES:
+    for fn, rule, services in RULES:
         reason = _blocked(inv, services)
         if reason:
-            rule, title = TITLES[fn.__name__]
-            analysis.findings.append(Finding(rule=rule, title=title, severity="info", section=SECTION, category="cost",
+            analysis.findings.append(Finding(rule=rule, title=RULE_META[rule][0], severity="info", section=SECTION, category="cost",
                                              resources=[], evidence=[], remediation="", status=STATUS_NOT_ASSESSED,
                                              reason=reason))
             continue
