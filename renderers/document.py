@@ -21,7 +21,9 @@ from renderers import facts as facts_pkg
 from renderers.escape import code, md, plain
 from renderers.labels import kind_label, regions_text
 from renderers.plural import count_of
+from scanner import kinds, naming, status
 from scanner.analysis.model import SEVERITIES, STATUS_NOT_ASSESSED, STATUS_OPEN, STATUS_SUPPRESSED, Analysis
+from scanner.fact import Fact
 from scanner.inventory import Inventory
 
 SECTIONS = (
@@ -55,11 +57,24 @@ def environment() -> jinja2.Environment:
     env.filters["code"] = code
     env.filters["md"] = md
     env.filters["yesno"] = yesno
+    env.filters["fact"] = fact_text
     env.filters["join_md"] = join_md
     env.filters["money"] = money
     env.filters["kind"] = kind_label
     env.filters["plural"] = count_of
     return env
+
+
+def fact_text(value: Any, yes: str = "yes", no: str = "no", na: str = "not applicable",
+              why: bool = True) -> str:
+    """A judged fact in a cell: ``yes``/``no`` (or the given words), ``unknown (why)``, or ``na``
+    where the question does not apply. Unknown is never shown as "no" or "-"."""
+    if value is None:
+        return na
+    f = Fact.from_dict(value)
+    if f.unknown:
+        return f.text() if why else "unknown"
+    return yes if f.yes else no
 
 
 def yesno(value: Any, unknown: str = "unknown") -> str:
@@ -112,8 +127,18 @@ class DocHelpers:
 
     def nothing(self, what: str, services: tuple[str, ...] | list[str] = ()) -> Markup:
         """Say honestly that nothing of a kind was found, or that it could not be looked at."""
-        blocked = [r for r in self.inv.meta.get("runs", [])
-                   if r.get("service") in services and r.get("status") in ("denied", "failed")]
+        blocked = status.blocked_runs(self.inv.meta.get("runs", []), services=services) if services else []
+        return self._nothing(what, bool(blocked))
+
+    def nothing_in(self, subsection: str, what: str, *node_kinds: str) -> Markup:
+        """:meth:`nothing` for what a subsection states, its feeds read from the kind specs: the
+        collectors of ``node_kinds`` (default: every kind the subsection states, ``kinds.in_section``)."""
+        colls = ({c for k in node_kinds for c in kinds.spec(k).collectors} if node_kinds
+                 else set(kinds.collectors_for(subsection)))
+        blocked = status.blocked_runs(self.inv.meta.get("runs", []), collectors=colls) if colls else []
+        return self._nothing(what, bool(blocked))
+
+    def _nothing(self, what: str, blocked: bool) -> Markup:
         if blocked:
             return Markup(md(f"No {what} could be listed: the scan could not read them (see below)."))
         return Markup(md(f"No {what} were found in the scanned regions ({self.regions_text()})."))
@@ -126,14 +151,14 @@ class DocHelpers:
         """
         runs: dict[tuple[str, str, str, str], list[str]] = {}
         for r in sorted(self.inv.meta.get("runs", []), key=lambda r: (r["collector"], r["region"])):
-            if (services and r.get("service") not in services) or r.get("status") not in ("denied", "failed"):
+            if (services and r.get("service") not in services) or not status.is_blocked(r):
                 continue
             key = (r["collector"], r["status"], r.get("action") or "", r.get("message") or "")
             runs.setdefault(key, []).append(r["region"])
         lines = []
-        for (coll, status, action, message), regions in runs.items():
+        for (coll, run_status, action, message), regions in runs.items():
             where = md(regions_text(regions))
-            if status == "denied":
+            if run_status == status.DENIED:
                 lines.append(f"- **Not seen:** {md(coll)} in {where}: {md(message or 'access denied')}; "
                              f"missing permission {code(action or '?')}.")
             else:
@@ -163,25 +188,24 @@ class DocHelpers:
         groups: dict[tuple[str, str, str], list[Any]] = {}
         for f in items:
             groups.setdefault((f.rule, f.status, f.reason if f.status != STATUS_OPEN else ""), []).append(f)
-        opened = sum(1 for f in items if f.status == STATUS_OPEN)
-        out = ["", f"**Findings ({opened} open):**", ""]
-        for (_, status, reason), fs in groups.items():
+        out = ["", f"**Findings ({md(self.findings_count(groups.values()))}):**", ""]
+        for (_, st, reason), fs in groups.items():
             f = fs[0]
             resources = list(dict.fromkeys(r for g in fs for r in g.resources))
             evidence = list(dict.fromkeys(e for g in fs for e in g.evidence))
             res = ", ".join(str(md(self.label(r))) for r in resources[:8])
             if len(resources) > 8:
                 res += f" and {len(resources) - 8} more"
-            if status == STATUS_OPEN:
+            if st == STATUS_OPEN:
                 head = f"- **{SEVERITY_LABEL.get(f.severity, f.severity)}** {md(f.rule)}: {md(f.title)}"
-            elif status == STATUS_NOT_ASSESSED:
+            elif st == STATUS_NOT_ASSESSED:
                 head = f"- **NOT ASSESSED** {md(f.rule)}: {md(f.title)} ({md(reason)})"
             else:
                 head = f"- **ACCEPTED RISK** {md(f.rule)}: {md(f.title)} (suppressed: {md(reason)})"
             out.append(head)
             if res:
                 out.append(f"  - {'Resource' if len(resources) == 1 else f'Resources ({len(resources)})'}: {res}")
-            if evidence and status != STATUS_NOT_ASSESSED:
+            if evidence and st != STATUS_NOT_ASSESSED:
                 ev = "; ".join(str(md(e)) for e in evidence[:6])
                 if len(evidence) > 6:
                     ev += f"; and {len(evidence) - 6} more"
@@ -189,17 +213,39 @@ class DocHelpers:
             saving = sum(g.savings_monthly or 0 for g in fs)
             if saving:
                 out.append(f"  - Estimated saving: {money(saving)} per month")
-            if status == STATUS_OPEN:
+            if st == STATUS_OPEN:
                 out.append(f"  - Remediation: {md(f.remediation, 600)}")
         return Markup("\n".join(out) + "\n")
 
+    @staticmethod
+    def findings_count(groups: Any) -> str:
+        """What a findings list shows, counted the way it is listed: one entry per rule (and
+        status), with the resources those entries name: ``3 open, on 5 resources; 1 not assessed``."""
+        by_status: dict[str, list[list[Any]]] = {}
+        for fs in groups:
+            fs = list(fs)
+            by_status.setdefault(fs[0].status, []).append(fs)
+        opened = by_status.get(STATUS_OPEN, [])
+        resources = sum(len(dict.fromkeys(r for f in fs for r in f.resources)) for fs in opened)
+        text = f"{len(opened)} open"
+        if resources != len(opened):
+            text += f", on {count_of(resources, 'resource')}"
+        parts = [text]
+        if by_status.get(STATUS_NOT_ASSESSED):
+            parts.append(f"{len(by_status[STATUS_NOT_ASSESSED])} not assessed")
+        if by_status.get(STATUS_SUPPRESSED):
+            parts.append(count_of(by_status[STATUS_SUPPRESSED], "accepted risk"))
+        return "; ".join(parts)
+
     def label(self, node_id: str) -> str:
-        n = self.inv.node(node_id)
-        if not n:
-            return node_id
-        name = n.get("name") or node_id
-        short = node_id.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
-        return name if name == short else f"{name} ({short})"
+        return naming.label(self.inv, node_id)
+
+    def name(self, node_id: str) -> str:
+        return naming.name(self.inv, node_id)
+
+    def fact(self, node_id: str, name: str, yes: str = "yes", no: str = "no", na: str = "not applicable") -> str:
+        """A node's judged fact as a cell (see :func:`fact_text`)."""
+        return fact_text(self.inv.fact(node_id, name), yes, no, na)
 
     def diagram(self, marker: str) -> Markup:
         parts = self.diagrams.get(marker) or []

@@ -16,6 +16,7 @@ import botocore.exceptions as bexc
 from botocore.parsers import ResponseParserError
 
 from scanner.inventory import Records
+from scanner.secrets import WITHHELD, withhold_secret_tags
 from scanner.session import BOTO_CONFIG
 
 SESSION_LOCK = threading.Lock()
@@ -221,7 +222,13 @@ def error_message(exc: bexc.ClientError) -> str:
 
 
 def tags_of(obj: dict[str, Any] | list | None) -> dict[str, str]:
-    """AWS tags in any of their shapes (Tags/TagSet/TagList lists, or a dict) as a dict."""
+    """AWS tags in any of their shapes (Tags/TagSet/TagList lists, or a dict) as a dict.
+
+    Secret-looking values (``db_password=...``, an access key id) are withheld here, where
+    every collector reads its tags, so none can forget: the key is kept and the value becomes
+    ``scanner.secrets.WITHHELD`` (judged like environment values, in memory).
+    """
+
     if obj is None:
         return {}
     raw: Any = obj
@@ -233,18 +240,20 @@ def tags_of(obj: dict[str, Any] | list | None) -> dict[str, str]:
         else:
             return {}
     if isinstance(raw, dict):
-        return {str(k): str(v) for k, v in raw.items()}
+        return withhold_secret_tags({str(k): str(v) for k, v in raw.items()})
     out: dict[str, str] = {}
     for t in raw or []:
         k = t.get("Key", t.get("key", t.get("TagKey")))
         v = t.get("Value", t.get("value", t.get("TagValue", "")))
         if k is not None:
             out[str(k)] = "" if v is None else str(v)
-    return out
+    return withhold_secret_tags(out)
 
 
 def name_of(obj: dict[str, Any], default: str) -> str:
-    return tags_of(obj).get("Name") or default
+    """The Name tag, else ``default`` (also when the Name tag's value was withheld as a secret)."""
+    name = tags_of(obj).get("Name")
+    return name if name and name != WITHHELD else default
 
 
 def iso(value: Any) -> str | None:

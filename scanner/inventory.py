@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +21,15 @@ from typing import Any
 
 import networkx as nx
 
+from scanner import kinds as kind_specs
+from scanner.fact import Fact, fact_of
+from scanner.secrets import withhold_secret_tags
 from scanner.vocab import KINDS, SECRET_PROP_NAMES, check_kind, check_relation
+
+#: tests set this so a prop that its kind's spec does not list fails loudly (types are checked
+#: over every fixture scan in tests/test_kinds.py);
+#: a real scan keeps the value rather than lose what the account said
+STRICT_PROPS = os.environ.get("AWSSCAN_STRICT_PROPS") == "1"
 
 SCHEMA_VERSION = 1
 
@@ -79,9 +89,15 @@ class Records:
         bad = SECRET_PROP_NAMES.intersection(k.lower() for k in props)
         if bad:
             raise ValueError(f"{kind}: refusing secret-bearing props {sorted(bad)}")
+        if STRICT_PROPS:
+            unknown = [k for k in props if k not in kind_specs.spec(kind).prop_names()]
+            if unknown:
+                raise ValueError(f"{kind} {id}: props not in its kind spec (scanner/kinds/): {sorted(unknown)}")
+        # tag values that look like secrets are withheld here too, whichever way a collector
+        # built its tags (judging twice is harmless)
         self.nodes.append(Node(id=id, kind=kind, name=name if name else id.rsplit("/", 1)[-1],
                                region=region or self.region, account=self.account,
-                               tags=dict(tags or {}), props=props, external=external))
+                               tags=withhold_secret_tags(dict(tags or {})), props=props, external=external))
         return id
 
     def edge(self, src: str | None, dst: str | None, rel: str, **props: Any) -> None:
@@ -205,6 +221,18 @@ class Inventory:
     def by_prop(self, kind: str, prop: str, value: Any) -> list[dict[str, Any]]:
         return [n for n in self.nodes(kind) if n["props"].get(prop) == value]
 
+    def fact(self, nid: str, name: str) -> Fact | None:
+        """The judged fact ``name`` of a node (scanner/judge/); None where it does not apply."""
+        return fact_of(self.graph.nodes[nid], name) if nid in self.graph else None
+
+    def region_fact(self, region: str, name: str) -> Fact | None:
+        """A region-wide judged fact (guard services) of a scanned region."""
+        acct = self.meta.get("account") or ""
+        return self.fact(f"aws://account/{acct}/region/{region}", name)
+
+    def account_fact(self, name: str) -> Fact | None:
+        return self.fact(f"aws://account/{self.meta.get('account') or ''}", name)
+
     def runs(self, service: str | None = None) -> list[dict[str, Any]]:
         return [r for r in self.meta.get("runs", []) if service is None or r.get("service") == service]
 
@@ -239,47 +267,162 @@ class Inventory:
 
     @classmethod
     def from_dict(cls, data: Any) -> Inventory:
+        """An Inventory from a parsed snapshot, checked in full first (scanner/snapshot_schema.py).
+
+        A snapshot is untrusted input: every problem is found here, as one line, before any
+        report file is written, rather than as a traceback halfway through rendering.
+        """
+        from scanner.snapshot_schema import problems
+
         if not isinstance(data, dict) or "nodes" not in data or "edges" not in data:
             raise SnapshotError("not an awsscan snapshot (no nodes/edges)")
-        if data.get("schema") != SCHEMA_VERSION:
-            raise SnapshotError(f"snapshot schema {data.get('schema')!r} is not supported "
+        if data.get("schema") != SCHEMA_VERSION or isinstance(data.get("schema"), bool):
+            raise SnapshotError(f"snapshot schema {repr(data.get('schema'))[:40]} is not supported "
                                 f"(this awsscan reads schema {SCHEMA_VERSION})")
-        inv = cls(meta=dict(data.get("meta") or {}))
         try:
-            for n in data["nodes"]:
-                n = dict(n)
-                nid = n.pop("id")
-                inv.graph.add_node(nid, **n)
-            for e in data["edges"]:
-                inv.graph.add_edge(e["src"], e["dst"], rel=check_relation(e["rel"]), props=e.get("props", {}))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise SnapshotError(f"snapshot is corrupt: {exc}") from None
+            first = next(problems(data), None)
+        except RecursionError:
+            first = "nested too deeply"
+        if first is not None:
+            raise SnapshotError(f"snapshot is corrupt: {first}")
+        inv = cls(meta=dict(data.get("meta") or {}))
+        for n in data["nodes"]:
+            attrs = {"name": _short(n["id"]), "region": "global", "account": "", "tags": {}, "props": {},
+                     "external": False, **{k: v for k, v in n.items() if k != "id"}}
+            inv.graph.add_node(n["id"], **attrs)
+        for e in data["edges"]:
+            inv.graph.add_edge(e["src"], e["dst"], rel=e["rel"], props=e.get("props", {}))
         return inv
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Inventory:
+        """Read a snapshot file: a regular file of bounded size, parsed with bounded nesting.
+
+        FIFOs and devices are refused before they are opened (reading one would hang or never
+        end), the size is capped (``AWSSCAN_MAX_SNAPSHOT_BYTES``, default 512 MiB) and the read
+        itself is bounded, so a file that grows after the check cannot exhaust memory either.
+        """
         p = Path(path)
+        limit = max_snapshot_bytes()
         try:
-            text = p.read_text(encoding="utf-8")
+            st = os.stat(p)
         except FileNotFoundError:
             raise SnapshotError(f"snapshot not found: {p}") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SnapshotError(f"cannot read snapshot {p}: {exc}") from None
+        except OSError as exc:
+            raise SnapshotError(f"cannot read snapshot {p}: {exc.strerror or exc}") from None
+        if not stat.S_ISREG(st.st_mode):
+            raise SnapshotError(f"snapshot {p} is {_file_type(st.st_mode)}, not a regular file")
+        if st.st_size > limit:
+            raise SnapshotError(f"snapshot {p} is {st.st_size:,} bytes, over the {limit:,}-byte limit "
+                                "(raise it with AWSSCAN_MAX_SNAPSHOT_BYTES)")
+        try:
+            # O_NONBLOCK: if the path was swapped for a FIFO since the stat, open must not hang
+            fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        except OSError as exc:
+            raise SnapshotError(f"cannot read snapshot {p}: {exc.strerror or exc}") from None
+        try:
+            with os.fdopen(fd, "rb") as fh:
+                if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                    raise SnapshotError(f"snapshot {p} is not a regular file")
+                raw = fh.read(limit + 1)
+        except OSError as exc:
+            raise SnapshotError(f"cannot read snapshot {p}: {exc.strerror or exc}") from None
+        if len(raw) > limit:
+            raise SnapshotError(f"snapshot {p} is over the {limit:,}-byte limit "
+                                "(raise it with AWSSCAN_MAX_SNAPSHOT_BYTES)")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SnapshotError(f"snapshot {p} is not UTF-8 text (byte {exc.start})") from None
+        del raw
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise SnapshotError(f"snapshot {p} is not valid JSON (line {exc.lineno})") from None
-        return cls.from_dict(data)
+        except RecursionError:
+            raise SnapshotError(f"snapshot {p} is corrupt: nested too deeply") from None
+        except ValueError as exc:  # e.g. an integer longer than Python's digit limit
+            raise SnapshotError(f"snapshot {p} is not valid JSON ({str(exc).splitlines()[0][:120]})") from None
+        inv = cls.from_dict(data)
+        from scanner import judge  # lazy: the judges read the Inventory this module defines
+
+        return judge.ensure(inv)  # a snapshot older than judged facts is judged from its own runs
+
+
+#: default cap on a snapshot's size: far above any real account's inventory.json
+DEFAULT_MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024
+
+
+def max_snapshot_bytes() -> int:
+    """The snapshot size limit: ``AWSSCAN_MAX_SNAPSHOT_BYTES`` when set (a positive integer)."""
+    raw = os.environ.get("AWSSCAN_MAX_SNAPSHOT_BYTES", "").strip()
+    if not raw:
+        return DEFAULT_MAX_SNAPSHOT_BYTES
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise SnapshotError(f"AWSSCAN_MAX_SNAPSHOT_BYTES must be a positive number of bytes (got {raw[:40]!r})")
+    return value
+
+
+def _file_type(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+#: the lock that serialises reading the umask through os.umask (made on first use; dict.setdefault
+#: is atomic, so every thread gets the same lock)
+_LOCKS: dict[str, Any] = {}
+
+
+def current_umask() -> int:
+    """The process umask, read without a window in which files could be created too open.
+
+    Linux exposes it in /proc/self/status; elsewhere os.umask must be set to read it, and it is
+    set to the most restrictive value for that instant, so a file another thread creates meanwhile
+    is, at worst, too private, never too open.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    with _LOCKS.setdefault("umask", threading.Lock()):
+        old = os.umask(0o077)
+        os.umask(old)
+    return old
 
 
 def atomic_write(path: Path, content: str | bytes) -> Path:
-    """Write via a temp file in the same folder and rename, so no reader sees half a file."""
+    """Write via a temp file in the same folder and rename, so no reader sees half a file.
+
+    mkstemp creates the temp file 0600; the result gets the mode ``open()`` would have given it
+    (an existing file keeps its mode, a new one 0666 minus the umask), so reports stay readable
+    by whoever the user's umask says, and a file the user made private stays private.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = "wb" if isinstance(content, bytes) else "w"
+    try:
+        st = os.lstat(path)
+        mode = stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else 0o666 & ~current_umask()
+    except FileNotFoundError:
+        mode = 0o666 & ~current_umask()
+    wmode = "wb" if isinstance(content, bytes) else "w"
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
+        with os.fdopen(fd, wmode, **({} if wmode == "wb" else {"encoding": "utf-8"})) as fh:
             fh.write(content)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -16,7 +16,7 @@ from typing import Any
 
 import botocore.exceptions as bexc
 
-from scanner import __version__, derive
+from scanner import __version__, derive, status
 from scanner.collectors import Collector, load_all
 from scanner.context import (
     DENIED_CODES,
@@ -28,17 +28,18 @@ from scanner.context import (
     iam_action,
     region_id_node,
 )
+from scanner.errors import CredentialsExpired
 from scanner.inventory import Inventory, Records
-from scanner.session import Identity
+from scanner.session import CREDENTIAL_ERRORS, CredentialWatch, Identity, credential_failure
 
 DEFAULT_WORKERS = 8
 REGION_DISABLED_CODES = frozenset({"AuthFailure", "UnrecognizedClientException", "InvalidClientTokenId"})
 
-STATUS_OK = "ok"
-STATUS_DENIED = "denied"
-STATUS_UNAVAILABLE = "unavailable"
-STATUS_REGION_DISABLED = "region_disabled"
-STATUS_FAILED = "failed"
+STATUS_OK = status.OK
+STATUS_DENIED = status.DENIED
+STATUS_UNAVAILABLE = status.UNAVAILABLE
+STATUS_REGION_DISABLED = status.REGION_DISABLED
+STATUS_FAILED = status.FAILED
 
 
 @dataclass
@@ -83,9 +84,14 @@ def run_one(coll: Collector, ctx: ScanContext) -> RunResult:
     status, action, message, records = STATUS_OK, "", "", None
     try:
         records = coll.fn(ctx)
+    except CredentialsExpired:
+        raise  # stops the whole scan: every later call would fail the same way
     except bexc.ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         op = exc.operation_name or ""
+        expired = credential_failure(code, iam_action(coll.service, op), ctx.region, ctx.home_region)
+        if expired is not None:  # a session without the CredentialWatch hook (tests, other callers)
+            raise expired from None
         if code in DENIED_CODES:
             status, action, message = STATUS_DENIED, iam_action(coll.service, op), denied_reason(exc)
         elif code in UNAVAILABLE_CODES:
@@ -96,6 +102,8 @@ def run_one(coll: Collector, ctx: ScanContext) -> RunResult:
             status, message = STATUS_REGION_DISABLED, f"{code}: region not enabled for this account"
         else:
             status, action, message = STATUS_FAILED, iam_action(coll.service, op), f"{code}: {error_message(exc)}"
+    except CREDENTIAL_ERRORS as exc:  # the SDK could not refresh the credentials (SSO token, role chain)
+        raise CredentialsExpired(type(exc).__name__, coll.service, ctx.region, str(exc)[:200]) from None
     except bexc.EndpointConnectionError as exc:
         status, message = STATUS_UNAVAILABLE, f"no endpoint: {exc}"
     except bexc.UnknownServiceError as exc:
@@ -114,7 +122,13 @@ def run_one(coll: Collector, ctx: ScanContext) -> RunResult:
 def scan(session: Any, identity: Identity, regions: Sequence[str], *, name: str | None = None,
          alias: str | None = None, workers: int = DEFAULT_WORKERS,
          collectors: Sequence[Collector] | None = None, progress: ProgressFn | None = None) -> Inventory:
-    """Scan the account into an Inventory. Ctrl-C returns what was collected, marked partial."""
+    """Scan the account into an Inventory.
+
+    Ctrl-C (or SIGTERM, which the CLI turns into KeyboardInterrupt) and credentials that
+    expire mid-scan both stop it at once: pending collectors are cancelled, running ones
+    are not waited for, and what finished is returned marked ``partial``, with the reason
+    in ``meta["interrupted"]`` (and ``meta["credentials_expired"]`` for an expiry).
+    """
     colls = list(collectors) if collectors is not None else load_all()
     home = regions[0] if regions else "us-east-1"
     if "us-east-1" in regions:
@@ -130,6 +144,8 @@ def scan(session: Any, identity: Identity, regions: Sequence[str], *, name: str 
     if progress:
         progress("start", len(jobs))
     results: list[RunResult] = []
+    watch = CredentialWatch(home)
+    watch.install(session)  # before the scan's clients are created: they copy the session's hooks
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="awsscan")
     futures: dict[Future[RunResult], tuple[Collector, str]] = {}
     try:
@@ -147,24 +163,52 @@ def scan(session: Any, identity: Identity, regions: Sequence[str], *, name: str 
                 results.append(res)
                 if progress:
                     progress("done", res)
+            if watch.tripped is not None:  # met inside a collector that carried on regardless
+                raise watch.tripped.again()
     except KeyboardInterrupt:
         meta["partial"] = True
         meta["interrupted"] = "scan interrupted (Ctrl-C): only the collectors that finished are included"
-        for fut in futures:
-            fut.cancel()
-        for fut in futures:
-            if fut.done() and not fut.cancelled() and fut.exception() is None:
-                res = fut.result()
-                if res not in results:
-                    results.append(res)
+        _keep_finished(futures, results)
+    except CredentialsExpired as exc:
+        first = watch.trip(exc)
+        meta["partial"] = True
+        meta["interrupted"] = f"scan stopped: {first}; only the collectors that finished before are included"
+        meta["credentials_expired"] = first.as_meta()
+        _keep_finished(futures, results)
     finally:
+        # after a stop, running collectors (a stalled call) are not waited for
         pool.shutdown(wait=not meta["partial"], cancel_futures=True)
+        watch.uninstall(session)
     meta["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     return build_inventory(meta, results, identity)
 
 
+def _keep_finished(futures: dict[Future[RunResult], tuple[Collector, str]], results: list[RunResult]) -> None:
+    """Cancel what has not started; keep every run that finished cleanly and is not kept yet."""
+    for fut in futures:
+        fut.cancel()
+    kept = {id(r) for r in results}
+    for fut in futures:
+        if fut.done() and not fut.cancelled() and fut.exception() is None:
+            res = fut.result()
+            if id(res) not in kept:
+                results.append(res)
+                kept.add(id(res))
+
+
+def _registry_of(results: list[RunResult]) -> list[Collector]:
+    from scanner.collectors.registry import REGISTRY
+
+    return [REGISTRY[r.collector] for r in results if r.collector in REGISTRY]
+
+
 def build_inventory(meta: dict[str, Any], results: list[RunResult], identity: Identity) -> Inventory:
     inv = Inventory(meta=meta)
+    # what this scan could know: the collectors that ran and what they read, so a snapshot is
+    # later judged against its own scan, not against the registry of a newer awsscan
+    ran = {r.collector for r in results}
+    inv.meta["collectors"] = {c.name: {"service": c.service, "scope": c.scope, "reads": c.reads}
+                              for c in sorted(_registry_of(results), key=lambda c: c.name) if c.name in ran}
     acct = account_id_node(identity.account)
     base = Records(account=identity.account)
     base.node(acct, "aws:account", meta.get("alias") or identity.account, account_id=identity.account,
@@ -176,7 +220,8 @@ def build_inventory(meta: dict[str, Any], results: list[RunResult], identity: Id
     batches = [base] + [r.records for r in sorted(results, key=lambda x: (x.collector, x.region))
                         if r.records is not None]
     inv.merge(batches)
-    derive.run(inv)
+    # runs first: the judged facts of the derive pass say "unknown" where a run could not read
     inv.meta["runs"] = [r.meta() for r in sorted(results, key=lambda x: (x.collector, x.region))]
+    derive.run(inv)
     inv.meta["timing"] = {f"{r.collector}@{r.region}": r.seconds for r in sorted(results, key=lambda x: (x.collector, x.region))}
     return inv

@@ -4,6 +4,10 @@ Collectors that see environment variables, build variables or stack parameters
 call :func:`secret_like` on each (name, value) pair and store the names that
 match (``secret_env_names``); the values are dropped on the spot. A findings
 rule then reports plaintext secrets without ever having held them.
+
+Tag values are judged the same way (:func:`withhold_secret_tags`, applied by
+``scanner.context.tags_of`` for every collector): a ``db_password`` tag keeps its
+key and loses its value, which no output file then contains.
 """
 
 from __future__ import annotations
@@ -48,3 +52,33 @@ def secret_names(pairs: dict[str, object] | list[tuple[str, object]]) -> list[st
     """The names whose values look secret; the caller drops the values afterwards."""
     items = pairs.items() if isinstance(pairs, dict) else pairs
     return sorted({str(k) for k, v in items if secret_like(str(k), v)})
+
+
+# --- tags --------------------------------------------------------------------------------------
+#: what a tag's value becomes when it looks like a secret: the key stays (it says what the tag is
+#: for), the value never leaves memory, and every output shows this marker instead
+WITHHELD = "(value withheld: looks like a secret)"
+_ARN = re.compile(r"^arn:aws[\w-]*:")
+
+
+def secret_tag(key: str, value: object) -> bool:
+    """True when a tag value looks like a secret (judged as environment values are).
+
+    Keys in the reserved ``aws:`` namespace are written by AWS itself (stack ids, Auto Scaling
+    group names), and an ARN is an identifier: both are judged only by the value patterns
+    (an access key id, a private key, ...), not by length and randomness.
+    """
+    text = "" if value is None else str(value)
+    if str(key).lower().startswith("aws:") or _ARN.match(text):
+        return any(p.search(text) for p in SECRET_VALUE)
+    return secret_like(str(key), text)
+
+
+def withhold_secret_tags(tags: dict[str, str]) -> dict[str, str]:
+    """The tags with every secret-looking value replaced by :data:`WITHHELD` (keys kept)."""
+    return {k: (WITHHELD if v != WITHHELD and secret_tag(k, v) else v) for k, v in tags.items()}
+
+
+def withheld_tag_keys(tags: dict[str, str] | None) -> list[str]:
+    """The tag keys whose values were withheld, for a document that says what it left out."""
+    return sorted(k for k, v in (tags or {}).items() if v == WITHHELD)

@@ -2,21 +2,27 @@
 
 The session behaves like the AWS CLI: boto3 resolves AWS_PROFILE, AWS_REGION,
 SSO and role_arn profiles and AWS_ENDPOINT_URL itself; we only add the read-only
-guard, bounded retries and timeouts, and turn credential failures into one line.
+guard, bounded retries and timeouts, an S3 Control fix for custom endpoints, the
+watch that stops a scan when its credentials expire, and turn credential and
+environment failures into one line.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import boto3
 import botocore.exceptions as bexc
 from botocore.config import Config
+from botocore.parsers import ResponseParserError
 
-from scanner.errors import UserError
+from scanner.errors import EXPIRED_CODES, CredentialsExpired, UserError
 from scanner.guard import install_guard
 
 
@@ -54,22 +60,167 @@ class Identity:
         return parts[1] if len(parts) > 1 and parts[1] else "aws"
 
 
+#: error codes that, in the home region and after sts:GetCallerIdentity succeeded, mean the
+#: credentials stopped working. In another region the runner reads the first three as
+#: "region not enabled for this account" (an opt-in region answers that way).
+REJECTED_CODES = frozenset({"InvalidClientTokenId", "UnrecognizedClientException", "AuthFailure",
+                            "SignatureDoesNotMatch", "InvalidAccessKeyId"})
+#: SDK errors raised while refreshing credentials mid-scan (SSO token gone, role chain broken).
+CREDENTIAL_ERRORS: tuple[type[Exception], ...] = (
+    bexc.NoCredentialsError, bexc.PartialCredentialsError, bexc.CredentialRetrievalError,
+    bexc.TokenRetrievalError, bexc.SSOError, bexc.RefreshWithMFAUnsupportedError, bexc.LoginError,
+)
+#: hosts of AWS's own endpoints: S3 Control there really is {AccountId}.s3-control.<region>...
+AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".c2s.ic.gov", ".sc2s.sgov.gov",
+                     ".cloud.adc-e.uk", ".csp.hci.ic.gov", ".api.amazonwebservices.com.cn")
+
+
 def make_session(profile: str | None = None, region: str | None = None,
                  recorder: Any = None) -> boto3.Session:
     """A boto3 Session with the read-only guard installed on all its clients."""
     try:
         session = boto3.Session(profile_name=profile, region_name=region)
     except bexc.ProfileNotFound:
-        raise UserError(f"unknown AWS profile {profile!r}: not found in ~/.aws/config or ~/.aws/credentials") from None
+        name = profile or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
+        raise UserError(f"unknown AWS profile {name!r}: not found in ~/.aws/config or ~/.aws/credentials "
+                        "(AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE)") from None
     except bexc.BotoCoreError as exc:
         raise UserError(f"cannot set up AWS session: {exc}") from None
+    except ValueError as exc:  # a config file botocore cannot parse
+        raise UserError(f"cannot read the AWS config: {exc}") from None
     install_guard(session.events, recorder)
+    session.events.register("before-call.s3-control", strip_s3control_account_prefix,
+                            unique_id="awsscan-s3control-custom-endpoint")
     return session
+
+
+def strip_s3control_account_prefix(params: dict[str, Any] | None = None, **_: Any) -> None:
+    """Keep a custom endpoint's host as given for S3 Control (AWS_ENDPOINT_URL, endpoint_url).
+
+    botocore's endpoint rules prefix the host with ``{AccountId}.``, right for AWS
+    (123456789012.s3-control.us-east-1.amazonaws.com) but a host that does not exist on
+    an emulator, proxy or 127.0.0.1, so s3:GetAccountPublicAccessBlock was never
+    readable there. ``Config(inject_host_prefix=False)`` does not help: the prefix comes
+    from the endpoint ruleset, not the model's hostPrefix. Runs before signing.
+    """
+    if not params or not params.get("url"):
+        return
+    parts = urlsplit(params["url"])
+    account = str((params.get("headers") or {}).get("x-amz-account-id", ""))
+    host = parts.hostname or ""
+    if not account or not host.startswith(account + "."):
+        return
+    rest = parts.netloc[len(account) + 1:]
+    if (rest.split(":", 1)[0]).endswith(AWS_HOST_SUFFIXES):
+        return
+    params["url"] = urlunsplit(parts._replace(netloc=rest))
+
+
+def credential_failure(code: str, operation: str, region: str | None, home: str) -> CredentialsExpired | None:
+    """The credentials stopped working (an error code met after identity was verified), else None.
+
+    Expired-token codes count in every region; "rejected" codes only in the home
+    region, because another region answers so when it is not enabled for the account.
+    """
+    if code in EXPIRED_CODES or (code in REJECTED_CODES and (region or home) == home):
+        return CredentialsExpired(code, operation, region or "")
+    return None
+
+
+class CredentialWatch:
+    """Stops a scan at the first sign of expired credentials, in every worker thread.
+
+    ``after-call`` turns an expired/rejected answer into :class:`CredentialsExpired`
+    (not a ClientError, so no ``ctx.optional`` turns it into a gap); once tripped,
+    ``before-call`` refuses every further call so the other collectors end at once
+    instead of each meeting the same error. Install before the scan's clients exist
+    (botocore copies a session's handlers into each client when it is created).
+    """
+
+    def __init__(self, home: str) -> None:
+        self.home = home
+        self.tripped: CredentialsExpired | None = None
+        self._lock = threading.Lock()
+        self._uid = f"awsscan-credential-watch-{id(self)}"
+
+    def install(self, session: Any) -> None:
+        events = getattr(session, "events", None)
+        if events is None:
+            return
+        events.register("before-call", self._before_call, unique_id=self._uid + "-before")
+        events.register("after-call", self._after_call, unique_id=self._uid + "-after")
+
+    def uninstall(self, session: Any) -> None:
+        events = getattr(session, "events", None)
+        if events is None:
+            return
+        events.unregister("before-call", unique_id=self._uid + "-before")
+        events.unregister("after-call", unique_id=self._uid + "-after")
+
+    def trip(self, exc: CredentialsExpired) -> CredentialsExpired:
+        """Record the first credential failure (later ones are the same story)."""
+        with self._lock:
+            if self.tripped is None:
+                self.tripped = exc
+            return self.tripped
+
+    def _before_call(self, **_: Any) -> None:
+        if self.tripped is not None:
+            raise self.tripped.again()
+
+    def _after_call(self, http_response: Any = None, parsed: Any = None, model: Any = None,
+                    context: Any = None, **_: Any) -> None:
+        if http_response is None or http_response.status_code < 300 or not isinstance(parsed, dict):
+            return
+        code = str(parsed.get("Error", {}).get("Code", ""))
+        operation = f"{model.service_model.service_name}:{model.name}" if model is not None else "?"
+        region = (context or {}).get("client_region") or ""
+        failure = credential_failure(code, operation, region, self.home)
+        if failure is not None:
+            self.trip(failure)
+            raise failure
 
 
 def client(session: boto3.Session, service: str, region: str | None = None) -> Any:
     return session.client(service, region_name=region or session.region_name or DEFAULT_REGION,
                           config=BOTO_CONFIG)
+
+
+def environment_error(exc: Exception, call: str, session: Any = None) -> UserError | None:
+    """A one-line error for what a bad environment makes botocore raise outside its own exceptions.
+
+    Those escape as ValueError, OSError or JSONDecodeError from the credential chain and
+    client creation (credential_process printing non-JSON, a missing web-identity token
+    file, an endpoint URL that is not a URL), or as ResponseParserError from an endpoint
+    that answers something other than AWS (an HTML page with 200).
+    """
+    if isinstance(exc, json.JSONDecodeError):
+        source = (f"credential_process of profile {getattr(session, 'profile_name', None)!r}"
+                  if _profile_value(session, "credential_process") else "a credential source")
+        return UserError(f"cannot get AWS credentials: {source} did not print valid JSON ({exc})")
+    if isinstance(exc, ValueError) and str(exc).startswith("Invalid endpoint"):
+        url = str(exc).split(":", 1)[1].strip()
+        return UserError(f"invalid endpoint URL {url!r} (AWS_ENDPOINT_URL or endpoint_url in the profile): "
+                         "expected something like https://host:port")
+    if isinstance(exc, OSError) and getattr(exc, "filename", None):
+        what = "web identity token file" if _is_token_file(exc.filename) else "file"
+        return UserError(f"cannot get AWS credentials: cannot read the {what} {exc.filename}: "
+                         f"{exc.strerror or exc}")
+    if isinstance(exc, ResponseParserError):
+        why = str(exc).splitlines()[0].split(". Further retries", 1)[0].rstrip(":. ")[:160]
+        return UserError(f"the endpoint's answer to {call} is not an AWS response (check AWS_ENDPOINT_URL): {why}")
+    return None
+
+
+def _profile_value(session: Any, key: str) -> str | None:
+    try:
+        return session._session.get_scoped_config().get(key) if session is not None else None
+    except Exception:  # the profile itself is the problem; the caller's message says enough
+        return None
+
+
+def _is_token_file(path: str) -> bool:
+    return path == os.environ.get("AWS_WEB_IDENTITY_TOKEN_FILE") or "token" in os.path.basename(path).lower()
 
 
 def verify_identity(session: boto3.Session) -> Identity:
@@ -96,6 +247,13 @@ def verify_identity(session: boto3.Session) -> Identity:
         raise UserError(f"cannot reach AWS STS: {exc}") from None
     except bexc.BotoCoreError as exc:
         raise UserError(f"cannot authenticate to AWS: {exc}") from None
+    except Exception as exc:  # the credential chain and client creation raise plain Python errors too
+        known = environment_error(exc, "sts:GetCallerIdentity", session)
+        if known is not None:
+            raise known from None
+        raise UserError(f"cannot authenticate to AWS (sts:GetCallerIdentity): {type(exc).__name__}: {exc}") from None
+    if not isinstance(resp, dict) or not resp.get("Account") or not resp.get("Arn"):
+        raise UserError("the endpoint's answer to sts:GetCallerIdentity has no account (check AWS_ENDPOINT_URL)")
     return Identity(account=resp["Account"], arn=resp["Arn"], user_id=resp.get("UserId", ""))
 
 
@@ -130,12 +288,23 @@ def discover_regions(session: boto3.Session, wanted: list[str] | None, partition
     try:
         resp = client(session, "ec2", home).describe_regions(AllRegions=True)
         status = {r["RegionName"]: r.get("OptInStatus", "opt-in-not-required") for r in resp["Regions"]}
-    except bexc.ClientError:
+    except bexc.ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in EXPIRED_CODES:
+            raise UserError("the AWS credentials have expired: refresh them (aws sso login, or new keys)") from None
         if wanted:
             return wanted
-        raise UserError("cannot list the account's regions (ec2:DescribeRegions denied): pass --region") from None
+        what = "denied" if not code or "Denied" in code or "Unauthorized" in code else f"failed: {code}"
+        raise UserError(f"cannot list the account's regions (ec2:DescribeRegions {what}): pass --region") from None
     except bexc.BotoCoreError as exc:
         raise UserError(f"cannot list regions: {exc}") from None
+    except (KeyError, TypeError, AttributeError):
+        raise UserError("the endpoint's answer to ec2:DescribeRegions has no regions (check AWS_ENDPOINT_URL)") from None
+    except Exception as exc:
+        known = environment_error(exc, "ec2:DescribeRegions", session)
+        if known is not None:
+            raise known from None
+        raise
     enabled = sorted(r for r, s in status.items()
                      if s in {"opt-in-not-required", "opted-in"} and region_partition(r) == partition)
     if not wanted:
@@ -153,6 +322,6 @@ def discover_regions(session: boto3.Session, wanted: list[str] | None, partition
 def account_alias(session: boto3.Session) -> str | None:
     try:
         aliases = client(session, "iam").list_account_aliases().get("AccountAliases", [])
-    except (bexc.ClientError, bexc.BotoCoreError):
-        return None
-    return aliases[0] if aliases else None
+    except (bexc.ClientError, bexc.BotoCoreError, ResponseParserError, ValueError):
+        return None  # the alias is a nicety: the account id names the document instead
+    return str(aliases[0]) if aliases else None

@@ -35,7 +35,7 @@ def test_help_lists_every_option_and_command():
     result = run("--help")
     assert result.exit_code == 0
     for opt in ("--profile", "--region", "--out", "--name", "--workers", "--fail-on", "--suppress",
-                "--strict", "demo", "render"):
+                "--strict", "--debug", "demo", "render"):
         assert opt in result.stdout, opt
     assert "render" in run("render", "--help").stdout
 

@@ -20,6 +20,7 @@ from moto import mock_aws
 
 from fixtures.sample.compute import USER_DATA_CANARY
 from renderers.facts import compute as facts
+from scanner import judge
 from scanner.collectors import compute, loadbalancing, scaling
 from scanner.context import ScanContext
 from scanner.inventory import Inventory, Records
@@ -48,6 +49,7 @@ def node(rec: Records, nid: str) -> Any:
 def inventory(*recs: Records, meta: dict[str, Any] | None = None) -> Inventory:
     inv = Inventory(meta={"account": ACCT, "regions": [REGION], **(meta or {})})
     inv.merge(recs)
+    judge.run(inv)  # the judged facts a scan stores, which the sections read
     return inv
 
 

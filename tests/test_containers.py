@@ -284,8 +284,10 @@ def test_sample_collects_every_container_kind(sample, kind):
 def render_subsection(number: str, inv: Inventory) -> str:
     """One subsection template rendered alone, as the document renders it."""
     from renderers.document import DocHelpers, environment, load_facts
+    from scanner import judge
     from scanner.analysis.model import Analysis
 
+    judge.run(inv)  # the judged facts a scan stores, which the sections read
     return environment().get_template(f"subsections/{number}.md.j2").render(
         inv=inv, facts=load_facts(), h=DocHelpers(inv, Analysis(), {}))
 

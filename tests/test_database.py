@@ -13,6 +13,7 @@ import boto3
 from botocore.stub import Stubber
 
 from renderers.facts import database as facts
+from scanner import judge
 from scanner.collectors import database as db
 from scanner.context import ScanContext
 from scanner.inventory import Inventory
@@ -30,6 +31,7 @@ def make_ctx(region: str = "us-east-1") -> ScanContext:
 def graph(*records: Any) -> Inventory:
     inv = Inventory()
     inv.merge(list(records))
+    judge.run(inv)  # the facts a scan stores (scanner/judge/), which the renderers read
     return inv
 
 
@@ -168,7 +170,7 @@ def test_unreadable_pitr_and_autoscaling_are_unknown() -> None:
     inv = graph(db.transform_tables(make_ctx(), [table], None))
     p = inv.nodes("dynamodb:table")[0]["props"]
     assert p["pitr"] is None and p["autoscaling"] is None and p["encryption"] == "AWS owned key"
-    assert facts.dynamodb_rows(inv)[0][4] == "unknown"
+    assert facts.dynamodb_rows(inv)[0][4] == "unknown (dynamodb:DescribeContinuousBackups not read)"
 
 
 def test_transform_dax() -> None:

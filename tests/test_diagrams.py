@@ -179,8 +179,8 @@ def test_large_account_stays_within_bounds_with_counts_in_labels(large):
     arch = [d for d in diagrams if d.marker == "AWS_ARCHITECTURE"]
     sources = "\n".join(d.graph.source for d in arch)
     size = PRESETS["large"]
-    assert f"{size.workers} × EC2 c5.xlarge" in sources                 # identical workers collapse
-    assert f" × {size.asg_size // size.azs}</B>" in sources             # ASG members per subnet collapse
+    assert f"{size.workers} EC2 instances · c5.xlarge" in sources       # identical workers collapse
+    assert f"{size.asg_size // size.azs} EC2 instances of this Auto Scaling group" in sources  # ASG members per subnet
     assert all(d.omitted for d in arch)
 
 
@@ -209,7 +209,7 @@ def test_identical_siblings_collapse_only_beyond_three(small):
 
     assert [len(g.members) for g in collapse.group_siblings(Inventory(), [clone(i) for i in range(3)])] == [1, 1, 1]
     groups = collapse.group_siblings(Inventory(), [clone(i) for i in range(4)])
-    assert len(groups) == 1 and groups[0].title == "4 × EC2 t3.small"
+    assert len(groups) == 1 and groups[0].title == "4 EC2 instances · t3.small"
 
 
 def test_every_diagram_says_what_it_leaves_out(small_diagrams):
@@ -311,7 +311,7 @@ def test_security_highlights_exposed_and_findings_and_links_roles_and_keys(small
     assert f'color="{st.FINDING}"' in src                               # the Redis cluster has a finding
     assert "app-instance-role" in src and 'label="runs as"' in src
     volumes = len(inv.nodes("ebs:volume"))
-    assert f"{volumes} × EBS volume" in src                              # aggregated, not one edge each
+    assert f"{volumes} EBS volumes" in src                               # aggregated, not one edge each
     assert src.count('label="encrypted by"') < volumes
     assert "Legend" in src
 
@@ -458,7 +458,7 @@ def test_collapse_on_what_the_real_collectors_emit_from_moto():
     src = d.graph.source
     assert d.nodes <= collapse.MAX_NODES
     # 5 identical workers per app subnet collapse; the ASG's 2 per subnet stay single
-    assert src.count(f"{size.workers} × EC2 c5.large") == size.azs
+    assert src.count(f"{size.workers} EC2 instances · c5.large") == size.azs
     parent, node_in = clusters(src)
     for sid in ids["app_subnets"]:
         assert ("cluster_" + dot_id(f"arn:aws:ec2:us-east-1:123456789012:subnet/{sid}")) in parent

@@ -6,7 +6,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from scanner.guard import ALLOWED_OPERATIONS, WriteRefused, is_read
+from scanner.guard import ALLOWED_CALLS, ALLOWED_OPERATIONS, WriteRefused, is_allowed, is_read
 from scanner.session import make_session
 
 
@@ -25,8 +25,9 @@ def test_secret_returning_reads_are_refused():
 
 
 def test_allow_list_is_short_and_explained():
-    assert len(ALLOWED_OPERATIONS) <= 12
+    assert len(ALLOWED_OPERATIONS) <= 16
     assert all(reason for reason in ALLOWED_OPERATIONS.values())
+    assert set(ALLOWED_OPERATIONS) <= ALLOWED_CALLS
 
 
 @mock_aws
@@ -52,7 +53,11 @@ def test_every_operation_of_a_full_demo_scan_is_a_read(tmp_path):
 
     seen: set[tuple[str, str]] = set()
     result = scan_account(build_sample, tmp_path, recorder=lambda svc, op: seen.add((svc, op)))
-    assert len(seen) > 10, "the recorder saw the scan's calls"
-    assert all(is_read(op) for _, op in seen), sorted(op for _, op in seen if not is_read(op))
+    assert len(seen) > 100, "the recorder saw the scan's calls"
+    # only (service, operation) pairs on the guard's explicit allow-list: nothing refused, nothing extra
+    assert sorted(f"{svc}:{op}" for svc, op in seen if not is_allowed(svc, op)) == []
+    assert {f"{svc}:{op}" for svc, op in seen} <= ALLOWED_CALLS
+    refused = [r for r in result.inv.meta["runs"] if "read-only" in r.get("message", "")]
+    assert refused == [] and not [g for g in result.inv.meta.get("gaps", []) if "read-only" in str(g)]
     assert {op for _, op in seen} >= {"GetCallerIdentity", "DescribeVpcs", "DescribeSubnets"}
     assert result.inv.kind_counts().get("ec2:vpc", 0) >= 2

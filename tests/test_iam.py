@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from moto import mock_aws
 
 from renderers.facts import security as facts
+from scanner import judge
 from scanner.collectors import iam
 from scanner.collectors import security as sec
 from scanner.context import ScanContext, account_id_node
@@ -279,8 +280,9 @@ def test_facts_from_a_small_inventory() -> None:
         "RoleDetailList": [{"RoleName": "x", "Arn": f"arn:aws:iam::{ACCT}:role/x", "AssumeRolePolicyDocument": TRUST}],
     }]))
     inv.merge([recs])
+    judge.run(inv)  # the facts a scan stores, which the renderers read
     users = {r[0]: r for r in facts.user_rows(inv)}
-    assert users["carol"][1] is True and users["carol"][2] is True  # merged from both collectors
+    assert users["carol"][1] is True and users["carol"][2] == "yes"  # merged from both collectors (MFA: the fact)
     assert users["carol"][3].startswith("key 1: active, 200 days old, last used")
     assert users["carol"][5] == "ops"
     assert facts.root_account(inv)["mfa_active"] is False
@@ -359,6 +361,7 @@ def test_user_summary_counts_console_users_without_mfa_and_old_keys() -> None:
     inv = Inventory(meta={"account": ACCT})
     rows = iam.parse_credential_report(REPORT)
     inv.merge([iam.transform_credential_report(ctx(), rows)])
+    judge.run(inv)
     # carol: console + MFA, one active key 200 days old used 2 days ago; deploy-bot: nothing
-    assert facts.user_summary(inv) == {"users": 2, "console": 1, "console_without_mfa": 0, "active_keys": 1,
+    assert facts.user_summary(inv) == {"users": 2, "console": 1, "report_unknown": 0, "console_without_mfa": 0, "console_mfa_unknown": 0, "active_keys": 1,
                                        "old_keys": 1, "idle_keys": 0}

@@ -24,6 +24,7 @@ from scanner.collectors import network as net
 from scanner.collectors import network_transit as transit
 from scanner.context import ScanContext
 from scanner.derive import network as dnet
+from scanner.fact import Fact
 from scanner.inventory import Inventory, Records
 from tests.conftest import section
 
@@ -324,16 +325,21 @@ def test_rule_text(rule: dict[str, Any], text: str) -> None:
 
 
 @pytest.mark.parametrize(("routes", "public", "tier"), [
-    ([{"dest": "0.0.0.0/0", "target_type": "igw", "state": "active"}], None, "public"),
+    ([{"dest": "0.0.0.0/0", "target_type": "igw", "state": "active"}], True, "public"),
     ([{"dest": "0.0.0.0/0", "target_type": "nat", "state": "active"}], False, "private (NAT)"),
     ([{"dest": "0.0.0.0/0", "target_type": "tgw", "state": "active"}], False, "private (routed)"),
     ([{"dest": "0.0.0.0/0", "target_type": "nat", "state": "blackhole"}], False, "private (isolated)"),
     ([{"dest": "::/0", "target_type": "eigw", "state": "active"}], False, "private (IPv6 egress only)"),
     ([], False, "private (isolated)"),
 ])
-def test_subnet_tier(routes: list[dict[str, Any]], public: bool | None, tier: str) -> None:
-    assert nf.subnet_tier({"public": public}, {"props": {"routes": routes}}) == tier
-    assert nf.subnet_tier({"public": None}, None) == "unknown"
+def test_subnet_tier(routes: list[dict[str, Any]], public: bool, tier: str) -> None:
+    """Public or private is the judged fact; the route table only says which kind of private."""
+    fact = Fact("yes" if public else "no")
+    assert nf.subnet_tier(fact, {"props": {"routes": routes}}) == tier
+    # an internet route does not make a subnet public again when its fact is unknown
+    igw = {"props": {"routes": [{"dest": "0.0.0.0/0", "target_type": "igw", "state": "active"}]}}
+    assert nf.subnet_tier(Fact("unknown", "route tables not read"), igw) == "unknown (route tables not read)"
+    assert nf.subnet_tier(Fact("unknown", "x"), None, why=False) == "unknown"
 
 
 def test_layout_sentence_and_name_groups() -> None:

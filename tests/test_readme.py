@@ -44,3 +44,10 @@ def test_guarantees_name_tests_that_exist():
         assert any(f"def {name}(" in p.read_text() for p in (root / "tests").glob("test_*.py")), name
     for name in re.findall(r"`(test_\w+)`", section):
         assert any(f"def {name}(" in p.read_text() for p in (root / "tests").glob("test_*.py")), name
+
+
+def test_coverage_table_is_generated_from_the_kind_specs():
+    """README's table is exactly what `python -m scanner.coverage --write` writes (run it when this fails)."""
+    from scanner import coverage
+
+    assert coverage.current(README) == coverage.block()

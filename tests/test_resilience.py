@@ -12,6 +12,7 @@ import pytest
 from botocore.stub import Stubber
 
 from renderers.facts import resilience as facts
+from scanner import judge
 from scanner.collectors import resilience as r
 from scanner.context import ScanContext
 from scanner.inventory import Inventory, Records
@@ -32,6 +33,7 @@ def ctx() -> ScanContext:
 def graph(*records: Records) -> Inventory:
     inv = Inventory(meta={"regions": [REGION]})
     inv.merge(records)
+    judge.run(inv)  # the facts a scan stores (scanner/judge/), which the renderers read
     return inv
 
 
@@ -106,7 +108,7 @@ def test_coverage_combines_native_protection_and_backup_plans(ctx):
     tagged = f"arn:aws:rds:{REGION}:{ACCT}:db:tagged"
     base.node(tagged, "rds:instance", "tagged", backup_retention=0, tags={"backup": "daily"})
     bare = "arn:aws:s3:::bare"
-    base.node(bare, "s3:bucket", "bare", versioning="Suspended")
+    base.node(bare, "s3:bucket", "bare", versioning="Suspended", replication=[])
     inv = graph(base, r.transform_plan(ctx, PLAN, [SELECTION]))
     rows = {row[2]: row for row in facts.coverage_rows(inv)}
     assert rows["orders"][4:] == ["daily", "protected"]                  # explicit ARN
@@ -288,15 +290,16 @@ def test_database_failover_rows_read_replicas_and_readers():
 def test_unread_selections_make_coverage_unknown_not_unprotected(ctx):
     """A plan whose selections were not read may cover a bare bucket: 'unknown', never 'NOT PROTECTED'."""
     base = Records(region=REGION, account=ACCT)
-    base.node("arn:aws:s3:::bare", "s3:bucket", "bare", versioning="Suspended")
-    base.node("arn:aws:s3:::elsewhere", "s3:bucket", "elsewhere", versioning="Suspended")
+    base.node("arn:aws:s3:::bare", "s3:bucket", "bare", versioning="Suspended", replication=[])
+    base.node("arn:aws:s3:::elsewhere", "s3:bucket", "elsewhere", versioning="Suspended", replication=[])
     plan = Records(region=REGION, account=ACCT)
     plan.node(f"arn:aws:backup:{REGION}:{ACCT}:backup-plan:p1", "backup:plan", "daily", selections=None, rules=[])
     other = Records(region="eu-west-1", account=ACCT)
-    other.node("arn:aws:s3:::far", "s3:bucket", "far", versioning="Suspended")
+    other.node("arn:aws:s3:::far", "s3:bucket", "far", versioning="Suspended", replication=[])
     inv = graph(base, plan, other)
     rows = {row[2]: row for row in facts.coverage_rows(inv)}
-    assert rows["bare"][4:] == ["unknown (selections not read)", "unknown"]
+    assert rows["bare"][4] == "unknown (selections not read)"
+    assert rows["bare"][5].startswith("unknown (backup plan selections not read")   # the stored fact, with why
     assert rows["far"][4:] == ["none", "NOT PROTECTED"]          # another region: no plan can select it
     assert facts.protection_unknown(inv) == ["S3 bucket bare", "S3 bucket elsewhere"]
     assert facts.unprotected(inv) == ["S3 bucket far"]

@@ -16,6 +16,7 @@ from moto import mock_aws
 
 from renderers.facts import security as facts
 from renderers.report import write_report
+from scanner import judge
 from scanner.analysis import analyze
 from scanner.collectors import load_all
 from scanner.collectors import security as sec
@@ -260,6 +261,7 @@ def test_encryption_state_is_read_generically_and_resolves_aliases() -> None:
     r.edge("vol-2", f"arn:aws:kms:us-east-1:{ACCT}:alias/web", "encrypted_by")
     r.edge("p", KEY_ARN, "encrypted_by")
     inv.merge([r])
+    judge.run(inv)  # the facts a scan stores, which the renderers read
     rows = {row[0]: row for row in facts.at_rest_rows(inv)}
     assert rows["EBS volumes"] == ["EBS volumes", 2, 1, 1, 0, "alias/web"]
     assert rows["SQS queues"][2] == 1  # SQS always encrypts at rest
@@ -291,9 +293,12 @@ def test_sample_5_4_multi_region_trail_and_services(sample: Any) -> None:
     table = text.split("compliance services per region")[1].split("GuardDuty detectors")[0]
     matrix = {line.split("|")[1].strip(): line for line in table.splitlines() if line.startswith("| ")}
     assert "| on | recording, 1 rule | off |" in matrix["us-east-1"]
-    # moto has no Access Analyzer API: "not read", never "off", and 5.1 must agree
-    assert matrix["us-east-1"].endswith("| not read (API unavailable) |")
-    assert "IAM Access Analyzer could not be read" in section(sample.doc, "5.1")
+    # moto has no Access Analyzer API: we could not look, so the stored fact is unknown (never "off"),
+    # and 5.1 and 12.3 say the same
+    unknown = "| unknown (accessanalyzer.analyzers: not implemented by this endpoint) |"
+    assert matrix["us-east-1"].endswith(unknown)
+    assert "accessanalyzer.analyzers: not implemented by this endpoint" in section(sample.doc, "5.1")
+    assert unknown in section(sample.doc, "12.3")
     assert "None" not in text, "no Python None in 5.4 (LOG-010 evidence quotes the hub state)"
     assert "(Security Hub us-east-1 (default) not enabled)" in text
     assert matrix["eu-west-1"].startswith("| eu-west-1 | off | off | off |")

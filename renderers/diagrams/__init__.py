@@ -7,6 +7,8 @@ parts (a large account's architecture splits into one diagram per VPC).
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 
 import graphviz
@@ -27,6 +29,42 @@ class Diagram:
     edges: int = 0
 
 
+#: longest part of a diagram file name taken from account text (a VPC id); the whole stem stays
+#: far below file-system name limits with the prefix and the hash suffix
+STEM_MAX = 80
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def file_stem(text: str, limit: int = STEM_MAX) -> str:
+    """The part of a diagram's file name that comes from the account (a VPC id), safe and unique.
+
+    Text that is already safe and short is kept as it is ("vpc-0abc"). Anything that had to be
+    changed (characters replaced, or cut to ``limit``) gets a short hash of the original, so two
+    VPCs whose ids share their first 80 characters, or differ only in unsafe characters, never
+    share a file; the hash makes the name the same on every run.
+    """
+    text = str(text)
+    safe = _UNSAFE.sub("_", text)
+    if safe == text and len(safe) <= limit:
+        return safe
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{safe[:limit - len(digest) - 1]}-{digest}"
+
+
+def unique_filenames(diagrams: list[Diagram]) -> list[Diagram]:
+    """Make every file name distinct (the last safeguard: a clash would overwrite a diagram).
+
+    A repeated name gets a hash of its title and position, both deterministic for one inventory.
+    """
+    seen: set[str] = set()
+    for i, d in enumerate(diagrams):
+        if d.filename in seen:
+            digest = hashlib.sha256(f"{d.marker}|{d.title}|{i}".encode()).hexdigest()[:10]
+            d.filename = f"{d.filename[:STEM_MAX + 20]}-{digest}"
+        seen.add(d.filename)
+    return diagrams
+
+
 def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
     from renderers.diagrams import architecture, cicd, security
 
@@ -34,4 +72,4 @@ def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
     out.extend(architecture.build(inv, analysis))
     out.extend(security.build(inv, analysis))
     out.extend(cicd.build(inv, analysis))
-    return out
+    return unique_filenames(out)

@@ -4,7 +4,8 @@ What is drawn, and why:
 
 - Boxes nest account > region > VPC > availability zone > subnet. An AZ box is
   shared by all subnets of that VPC in that AZ; public and private subnets are
-  styled apart (colour and title). A box with nothing in it is not drawn; an
+  styled apart (colour and title), from the judged ``public`` fact of each subnet;
+  a subnet whose routes could not be read is drawn "public/private unknown". A box with nothing in it is not drawn; an
   empty subnet is a small subnet-styled node, so the layout still shows it.
 - Gateways (IGW, egress-only IGW, VPN gateway) and things spanning several
   subnets (load balancers, multi-subnet ASGs/ECS/Lambda/EKS, endpoints) are drawn
@@ -26,47 +27,59 @@ per VPC. Every diagram lists what it leaves out in ``Diagram.omitted``.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from renderers.diagrams import Diagram
+from renderers.diagrams import Diagram, file_stem
 from renderers.diagrams import collapse as cl
 from renderers.diagrams import style as st
 from renderers.plural import count_of
+from scanner import naming, status
 from scanner.analysis.model import Analysis
+from scanner.fact import Fact
 from scanner.inventory import Inventory
 
 MARKER = "AWS_ARCHITECTURE"
 FILENAME = "aws_architecture"
 
-#: kinds drawn inside a VPC (in a subnet, or at VPC level when they span subnets)
-VPC_KINDS = ("ec2:instance", "ec2:nat-gateway", "elbv2:load-balancer", "elb:load-balancer",
-             "rds:instance", "rds:cluster", "elasticache:cluster", "efs:mount-target", "fsx:file-system",
-             "dax:cluster", "ecs:service", "eks:cluster", "eks:nodegroup", "lambda:function",
-             "autoscaling:group", "ec2:vpc-endpoint", "ec2:internet-gateway",
-             "ec2:egress-only-internet-gateway", "ec2:vpn-gateway")
-#: kinds drawn in the region, outside the VPCs
-REGIONAL_KINDS = ("s3:bucket", "dynamodb:table", "lambda:function", "apigateway:rest-api",
-                  "apigateway:http-api", "sqs:queue", "sns:topic", "states:state-machine",
-                  "ec2:transit-gateway")
-GLOBAL_KINDS = ("cloudfront:distribution", "route53:hosted-zone")
-COMPUTE_KINDS = frozenset({"ec2:instance", "autoscaling:group", "ecs:service", "eks:nodegroup",
-                           "eks:cluster", "lambda:function"})
-DATA_KINDS = frozenset({"rds:instance", "rds:cluster", "elasticache:cluster", "efs:mount-target",
-                        "fsx:file-system", "dax:cluster"})
-#: present in the account but deliberately not drawn here: (kind, how the reader finds them)
+#: present in the account but deliberately not drawn here: (kind, how the reader finds them).
+#: The diagram's own choice; the words are the kind's spec names.
 NOT_DRAWN = (
-    ("ec2:route-table", "route table", "their internet and NAT routes appear as edges"),
-    ("ec2:network-acl", "network ACL", "listed in section 5.2"),
-    ("ec2:security-group", "security group", "drawn in the AWS_SECURITY diagram"),
-    ("ec2:network-interface", "network interface", "each belongs to a drawn instance, NAT gateway, endpoint or service"),
-    ("ec2:elastic-ip", "Elastic IP", "shown on their NAT gateway or instance"),
-    ("ebs:volume", "EBS volume", "listed in section 4.2"),
-    ("elbv2:target-group", "target group", "drawn as edges from each load balancer to its targets"),
+    ("ec2:route-table", "their internet and NAT routes appear as edges"),
+    ("ec2:network-acl", "listed in section 5.2"),
+    ("ec2:security-group", "drawn in the AWS_SECURITY diagram"),
+    ("ec2:network-interface", "each belongs to a drawn instance, NAT gateway, endpoint or service"),
+    ("ec2:elastic-ip", "shown on their NAT gateway or instance"),
+    ("ebs:volume", "listed in section 4.2"),
+    ("elbv2:target-group", "drawn as edges from each load balancer to its targets"),
 )
+#: this diagram's own choices among the kinds the specs place in a VPC or subnet: subnets are
+#: the boxes themselves, CodeBuild projects are drawn in the CICD diagram
+_NOT_IN_VPC_BOXES = ("ec2:subnet", "codebuild:project") + tuple(k for k, _ in NOT_DRAWN)
+#: kinds drawn inside a VPC (in a subnet, or at VPC level when they span subnets): the specs'
+#: zone "vpc"/"subnet"
+VPC_KINDS = st.drawn_kinds(("vpc", "subnet"), without=_NOT_IN_VPC_BOXES)
+#: colour families (spec looks) of the services drawn in the region outside the VPCs
+REGIONAL_FAMILIES = ("edge", "database", "storage", "serverless", "integration")
+#: this diagram's own choices: EFS file systems and ElastiCache replication groups are drawn as
+#: their mount targets / member clusters in the subnets; EventBridge rules are wiring, and
+#: snapshots and backup vaults are copies (section 9), not services on a traffic path
+_NOT_REGIONAL = ("efs:file-system", "elasticache:replication-group", "events:rule", "ebs:snapshot",
+                 "rds:snapshot", "backup:vault") + tuple(k for k, _ in NOT_DRAWN)
+#: kinds that run in a VPC when attached to one, else sit with the regional services (Lambda)
+OPTIONAL_VPC = tuple(k for k in VPC_KINDS if st.family_of(k) == "serverless")
+#: kinds drawn in the region, outside the VPCs: the specs' zone "region" of those families, the
+#: transit gateway (it joins VPCs, so it sits between them) and VPC-optional kinds outside a VPC
+REGIONAL_KINDS = (st.drawn_kinds(("region",), REGIONAL_FAMILIES, without=_NOT_REGIONAL)
+                  + OPTIONAL_VPC + ("ec2:transit-gateway",))
+#: the specs' zone "global" of the edge family (CloudFront, Route 53)
+GLOBAL_KINDS = st.drawn_kinds(("global",), ("edge",))
+#: in-VPC kinds that run code (the source end of data edges): spec families
+COMPUTE_KINDS = frozenset(k for k in VPC_KINDS if st.family_of(k) in ("compute", "container", "serverless"))
+#: in-VPC data stores (the target end of data edges): spec families
+DATA_KINDS = frozenset(k for k in VPC_KINDS if st.family_of(k) in ("database", "storage"))
 
 
 @dataclass
@@ -82,7 +95,9 @@ class Item:
     zone: str                   # subnet | vpc | regional | global | outside
     vpc: str | None = None
     subnet: str | None = None
+    #: reachable from the internet on its own address / only through a load balancer
     exposed: bool = False
+    reached: bool = False
     finding: bool = False
     collapsed: bool = False
 
@@ -104,7 +119,10 @@ class Model:
     rep: dict[str, list[str]] = field(default_factory=dict)   # inventory id -> item keys
     vpcs: list[dict[str, Any]] = field(default_factory=list)
     subnets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: subnet -> the judged ``public`` fact as True (public), False (private), None (unknown)
     public: dict[str, bool | None] = field(default_factory=dict)
+    #: subnet -> why its public/private classification is unknown
+    public_why: dict[str, str] = field(default_factory=dict)
     #: private subnet -> NAT gateways its default route uses (shown in the subnet's label)
     egress: dict[str, list[str]] = field(default_factory=dict)
 
@@ -143,7 +161,7 @@ def split(inv: Inventory, analysis: Analysis, model: Model) -> list[Diagram]:
     parts: list[Diagram] = []
     vpc_ids = [v["id"] for v in model.vpcs]
     overview = overview_scene(inv, model)
-    omitted = [f"the inside of each VPC: the {count_of(vpc_ids, 'VPC', zero='0')} are drawn in their own diagrams below "
+    omitted = [f"the inside of each VPC: the {st.count_words('ec2:vpc', len(vpc_ids))} are drawn in their own diagrams below "
                f"(one picture of the whole account would exceed {cl.MAX_VPCS_INLINE} VPCs, "
                f"{cl.MAX_NODES} nodes or {cl.MAX_EDGES} edges)"]
     omitted += cl.truncate(overview, "VPCs and regional services")
@@ -158,7 +176,7 @@ def split(inv: Inventory, analysis: Analysis, model: Model) -> list[Diagram]:
                 break
         assert scene is not None
         notes = _omitted(inv, m, only_vpc=vpc["id"]) + cl.truncate(scene, "resources in subnets")
-        name = vpc["name"]
+        name = naming.node_name(vpc)
         parts.append(_diagram(f"{FILENAME}_{_file_safe(vpc['props'].get('vpc_id') or vpc['id'])}",
                               f"AWS architecture: VPC {name}", scene, notes))
     return parts
@@ -186,7 +204,7 @@ def _diagram(filename: str, title: str, scene: st.Scene, omitted: list[str]) -> 
 def _empty(inv: Inventory) -> Diagram:
     scene = st.Scene()
     regions = ", ".join(inv.regions) or "no region"
-    blocked = [r for r in inv.runs("ec2") if r.get("status") in ("denied", "failed")]
+    blocked = status.blocked_runs(inv.runs("ec2"))
     text = ("VPCs could not be read (see section 2 for the missing permission)" if blocked
             else "No VPCs or regional services found")
     scene.node(None, "empty", st.html_label(text, f"scanned regions: {regions}"), st.node_attrs("note"),
@@ -195,7 +213,7 @@ def _empty(inv: Inventory) -> Diagram:
 
 
 def _file_safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", str(text).rsplit("/", 1)[-1])[:80]
+    return file_stem(str(text).rsplit("/", 1)[-1])  # unique and deterministic (renderers/diagrams)
 
 
 # --- the model: what is drawn where ----------------------------------------------
@@ -205,7 +223,11 @@ def build_model(inv: Inventory, analysis: Analysis, level: int = 0) -> Model:
     m = Model()
     m.vpcs = inv.nodes("ec2:vpc")
     m.subnets = {s["id"]: s for s in inv.nodes("ec2:subnet")}
-    m.public = classify_subnets(inv)
+    st.ensure_judged(inv)
+    for sid in m.subnets:
+        m.public[sid], why = _public(inv.fact(sid, "public"))
+        if why:
+            m.public_why[sid] = why
     idx = _Index(inv, m)
     _place_vpc_resources(inv, analysis, m, idx, level)
     _place_regional(inv, analysis, m)
@@ -256,55 +278,26 @@ class _Index:
         return None
 
 
-def classify_subnets(inv: Inventory) -> dict[str, bool | None]:
-    """Public (True), private (False) or unknown (None) for every subnet.
-
-    The subnet's own ``public`` prop wins (set by the scan's derive pass); else
-    its route table (explicit association, or the VPC's main table) decides: a
-    default route to an internet gateway makes it public.
-    """
-    tables = inv.nodes("ec2:route-table")
-    explicit: dict[str, dict[str, Any]] = {}
-    main: dict[str, dict[str, Any]] = {}
-    for t in tables:
-        for s in inv.out(t["id"], "associated_with", "ec2:subnet"):
-            explicit[s["id"]] = t
-        for raw in t["props"].get("subnet_ids") or []:
-            explicit.setdefault(f"raw:{raw}", t)
-        if t["props"].get("main") and t["props"].get("vpc_id"):
-            main[t["props"]["vpc_id"]] = t
-    out: dict[str, bool | None] = {}
-    for s in inv.nodes("ec2:subnet"):
-        p = s["props"]
-        if isinstance(p.get("public"), bool):
-            out[s["id"]] = p["public"]
-            continue
-        table = explicit.get(s["id"]) or explicit.get(f"raw:{p.get('subnet_id')}") or main.get(p.get("vpc_id"))
-        out[s["id"]] = _routes_to_igw(inv, table) if table else None
-    return out
+def _public(f: Fact | None) -> tuple[bool | None, str]:
+    """The subnet's judged ``public`` fact (scanner/judge/exposure.py) as True / False / None, and
+    why it is unknown. The one classification: the document and the exposure analysis read it too."""
+    if f is None or f.unknown:
+        return None, (f.why if f else "not judged")
+    return f.yes, ""
 
 
-def _routes_to_igw(inv: Inventory, table: dict[str, Any]) -> bool:
-    for r in table["props"].get("routes") or []:
-        target = str(r.get("target") or "")
-        if r.get("dest") in ("0.0.0.0/0", "::/0") and (r.get("target_type") == "igw" or target.startswith("igw-")):
-            return True
-    return any(n["edge"].get("dest") in ("0.0.0.0/0", "::/0")
-               for n in inv.out(table["id"], "routes_to", "ec2:internet-gateway"))
-
-
-def _flags(analysis: Analysis, members: Iterable[str]) -> tuple[bool, bool]:
+def _flags(inv: Inventory, analysis: Analysis, members: Iterable[str]) -> tuple[st.Exposure, bool]:
     members = list(members)
-    exposed = any(mid in analysis.exposure for mid in members)
+    exposure = st.exposure_of(inv, analysis.exposure, members)
     finding = any(analysis.for_resource(mid) for mid in members)
-    return exposed, finding
+    return exposure, finding
 
 
 def _describe(n: dict[str, Any]) -> tuple[str, list[str]]:
     """Title and detail lines of one resource, by kind."""
     p = n.get("props") or {}
     kind = n["kind"]
-    name = n.get("name") or n["id"]
+    name = naming.node_name(n)
     title = st.title_of(kind)
     if kind == "ec2:instance":
         ip = p.get("public_ip") and f"public {p['public_ip']}"
@@ -335,7 +328,7 @@ def _describe(n: dict[str, Any]) -> tuple[str, list[str]]:
         return name, ["Lambda", p.get("runtime")]
     if kind == "ec2:vpc-endpoint":
         svc = str(p.get("service_name") or "").rsplit(".", 1)[-1]
-        return f"{svc or 'endpoint'} endpoint", [f"{p.get('endpoint_type') or ''} · {p.get('endpoint_id') or name}"]
+        return name, [f"{svc or '?'} endpoint · {p.get('endpoint_type') or ''}".strip(" ·")]
     if kind in ("ec2:internet-gateway", "ec2:egress-only-internet-gateway", "ec2:vpn-gateway"):
         return name, [title, p.get("igw_id") or p.get("eigw_id") or p.get("vgw_id")]
     if kind == "ec2:transit-gateway":
@@ -343,17 +336,17 @@ def _describe(n: dict[str, Any]) -> tuple[str, list[str]]:
     if kind == "cloudfront:distribution":
         return name, ["CloudFront", p.get("domain")]
     if kind == "route53:hosted-zone":
-        return p.get("name") or name, ["Route 53 " + ("private zone" if p.get("private") else "public zone")]
+        return name, ["Route 53 " + ("private zone" if p.get("private") else "public zone")]
     return name, [title]
 
 
-def _item_for(n: dict[str, Any], analysis: Analysis, zone: str, vpc: str | None = None,
+def _item_for(inv: Inventory, n: dict[str, Any], analysis: Analysis, zone: str, vpc: str | None = None,
               subnet: str | None = None) -> Item:
     title, lines = _describe(n)
-    exposed, finding = _flags(analysis, [n["id"]])
-    return Item(key=n["id"], kind=n["kind"], title=title, lines=lines, members=(n["id"],),
+    ex, finding = _flags(inv, analysis, [n["id"]])
+    return Item(key=n["id"], kind=n["kind"], title=title, lines=lines + ex.lines(), members=(n["id"],),
                 region=n.get("region") or "global", zone=zone, vpc=vpc, subnet=subnet,
-                exposed=exposed, finding=finding)
+                exposed=ex.direct_reached, reached=ex.lb_reached, finding=finding)
 
 
 def _place_vpc_resources(inv: Inventory, analysis: Analysis, m: Model, idx: _Index, level: int) -> None:
@@ -364,7 +357,7 @@ def _place_vpc_resources(inv: Inventory, analysis: Analysis, m: Model, idx: _Ind
             asg_members[asg["id"]].append(inst["id"])
     instances_by_subnet: dict[str, list[dict[str, Any]]] = defaultdict(list)
     clusters_with_members = {c["id"] for c in inv.nodes("rds:cluster") if inv.into(c["id"], "member_of", "rds:instance")}
-    fs_names = {fs["props"].get("fs_id"): fs.get("name") for fs in inv.nodes("efs:file-system")}
+    fs_names = {fs["props"].get("fs_id"): naming.node_name(fs) for fs in inv.nodes("efs:file-system")}
     for kind in VPC_KINDS:
         for n in inv.nodes(kind):
             if n["props"].get("state") in ("terminated", "deleted"):
@@ -379,7 +372,7 @@ def _place_vpc_resources(inv: Inventory, analysis: Analysis, m: Model, idx: _Ind
                 continue          # drawn through its member instances
             if vpc is None:
                 if kind == "ec2:instance":
-                    m.add(_item_for(n, analysis, "regional"))
+                    m.add(_item_for(inv, n, analysis, "regional"))
                 continue
             if kind == "efs:mount-target":
                 n = {**n, "props": {**n["props"], "fs_name": fs_names.get(n["props"].get("fs_id"))}}
@@ -388,11 +381,11 @@ def _place_vpc_resources(inv: Inventory, analysis: Analysis, m: Model, idx: _Ind
                 instances_by_subnet[subnet].append(n)
                 continue
             zone = "subnet" if subnet else "vpc"
-            m.add(_item_for(n, analysis, zone, vpc=vpc, subnet=subnet))
+            m.add(_item_for(inv, n, analysis, zone, vpc=vpc, subnet=subnet))
     for subnet, instances in sorted(instances_by_subnet.items()):
         vpc = idx.subnet_vpc.get(subnet)
         for group in cl.group_siblings(inv, instances, level):
-            m.add(_group_item(group, analysis, subnet, vpc))
+            m.add(_group_item(inv, group, analysis, subnet, vpc))
 
 
 def _home_subnet(n: dict[str, Any], subnets: list[str], m: Model) -> str | None:
@@ -411,14 +404,15 @@ def _home_subnet(n: dict[str, Any], subnets: list[str], m: Model) -> str | None:
     return None
 
 
-def _group_item(group: cl.Group, analysis: Analysis, subnet: str, vpc: str | None) -> Item:
+def _group_item(inv: Inventory, group: cl.Group, analysis: Analysis, subnet: str, vpc: str | None) -> Item:
     if len(group.members) == 1:
-        return _item_for(group.members[0], analysis, "subnet", vpc=vpc, subnet=subnet)
+        return _item_for(inv, group.members[0], analysis, "subnet", vpc=vpc, subnet=subnet)
     ids = tuple(n["id"] for n in group.members)
-    exposed, finding = _flags(analysis, ids)
+    ex, finding = _flags(inv, analysis, ids)
     return Item(key=st.stable_id("group", subnet, *ids), kind="ec2:instance", title=group.title,
-                lines=group.lines, members=ids, region=group.members[0].get("region") or "global",
-                zone="subnet", vpc=vpc, subnet=subnet, exposed=exposed, finding=finding, collapsed=True)
+                lines=group.lines + ex.lines(), members=ids, region=group.members[0].get("region") or "global",
+                zone="subnet", vpc=vpc, subnet=subnet, exposed=ex.direct_reached, reached=ex.lb_reached,
+                finding=finding, collapsed=True)
 
 
 def _place_regional(inv: Inventory, analysis: Analysis, m: Model) -> None:
@@ -434,16 +428,17 @@ def _place_regional(inv: Inventory, analysis: Analysis, m: Model) -> None:
         zone = "global" if kind in GLOBAL_KINDS else "regional"
         if len(nodes) <= cl.REGIONAL_LIMIT or kind == "ec2:transit-gateway":
             for n in nodes:
-                item = _item_for(n, analysis, zone)
+                item = _item_for(inv, n, analysis, zone)
                 item.region = region
                 m.add(item)
             continue
         ids = tuple(n["id"] for n in nodes)
-        exposed, finding = _flags(analysis, ids)
-        names = [n.get("name") or n["id"] for n in nodes[:3]]
+        ex, finding = _flags(inv, analysis, ids)
+        names = [naming.node_name(n) for n in nodes[:3]]
         m.add(Item(key=st.stable_id("regional", region, kind), kind=kind,
-                   title=f"{len(nodes)} × {st.title_of(kind)}", lines=[", ".join(names) + ", …"],
-                   members=ids, region=region, zone=zone, exposed=exposed, finding=finding, collapsed=True))
+                   title=st.count_words(kind, len(nodes)), lines=[", ".join(names) + ", …", *ex.lines()],
+                   members=ids, region=region, zone=zone, exposed=ex.direct_reached, reached=ex.lb_reached,
+                   finding=finding, collapsed=True))
 
 
 # --- edges ------------------------------------------------------------------------
@@ -463,7 +458,7 @@ def _link_internet(inv: Inventory, m: Model) -> None:
             if (n.get("props") or {}).get("scheme") == "internet-facing" and igw:
                 m.link(igw, key, "public")
         elif it.kind == "ec2:instance" and igw and it.subnet and m.public.get(it.subnet):
-            if any(((inv.node(mid) or {}).get("props") or {}).get("public_ip") for mid in it.members):
+            if any((f := inv.fact(mid, "public_ip")) is not None and f.yes for mid in it.members):
                 m.link(igw, key, "public", "public IP")
         elif it.kind in ("cloudfront:distribution", "apigateway:rest-api", "apigateway:http-api"):
             m.link("internet", key, "public")
@@ -567,7 +562,7 @@ def _link_connectivity(inv: Inventory, m: Model, idx: _Index) -> None:
         a = a or _outside_vpc(m, p["props"].get("requester_vpc"), p["props"].get("requester_owner"))
         b = b or _outside_vpc(m, p["props"].get("accepter_vpc"), p["props"].get("accepter_owner"))
         if a and b:
-            pairs[tuple(sorted((a, b)))] = p["props"].get("peering_id") or p["name"]
+            pairs[tuple(sorted((a, b)))] = p["props"].get("peering_id") or naming.node_name(p)
     for src, dst, _ in inv.edges("peers_with"):
         if src in idx.vpc_ids and dst in idx.vpc_ids:
             pairs.setdefault(tuple(sorted((src, dst))), "peering")
@@ -592,7 +587,7 @@ def _link_connectivity(inv: Inventory, m: Model, idx: _Index) -> None:
         if not cgw:
             continue
         if cgw["id"] not in m.items:
-            m.add(Item(key=cgw["id"], kind="ec2:customer-gateway", title=cgw["name"],
+            m.add(Item(key=cgw["id"], kind="ec2:customer-gateway", title=naming.node_name(cgw),
                        lines=["Customer gateway", cgw["props"].get("ip_address")], members=(cgw["id"],),
                        region=cgw.get("region") or "global", zone="outside"))
         src = vgw_keys.get(p.get("vgw_id")) or tgw_by_raw.get(p.get("tgw_id"))
@@ -675,7 +670,7 @@ def _account_box(inv: Inventory, scene: st.Scene) -> st.Box:
     accounts = inv.nodes("aws:account")
     if accounts:
         a = accounts[0]
-        label = st.box_title("account", a.get("name"), a["props"].get("account_id"))
+        label = st.box_title("account", naming.node_name(a), a["props"].get("account_id"))
         return scene.box(None, a["id"], "account", label)
     acct = inv.meta.get("account") or ""
     return scene.box(None, f"account/{acct}", "account", st.box_title("account", acct or "(unknown)"))
@@ -693,8 +688,8 @@ def _empty_vpc_node(scene: st.Scene, region: st.Box, vpc: dict[str, Any], m: Mod
     subnets = [s for s in m.subnets.values() if s["props"].get("vpc_id") == raw]
     azs = {s["props"].get("az") for s in subnets if s["props"].get("az")}
     extra = "default VPC · " if vpc["props"].get("is_default") else ""
-    label = st.html_label(f"VPC {vpc.get('name')}", f"{raw or ''} · {vpc['props'].get('cidr') or ''}",
-                          f"{extra}{count_of(subnets, 'subnet', zero='0')} · {count_of(azs, 'AZ', zero='0')} · empty")
+    label = st.html_label(f"VPC {naming.node_name(vpc)}", f"{raw or ''} · {vpc['props'].get('cidr') or ''}",
+                          f"{extra}{st.count_words('ec2:subnet', len(subnets))} · {count_of(azs, 'AZ', zero='0')} · empty")
     attrs = st.node_attrs("ec2:vpc")
     attrs["style"] = "filled,dashed"
     scene.node(region, vpc["id"], label, attrs, members=(vpc["id"],), kind="ec2:vpc")
@@ -707,15 +702,18 @@ def _subnet_style(public: bool | None) -> str:
 def _vpc_box(scene: st.Scene, region_box: st.Box, vpc: dict[str, Any]) -> st.Box:
     p = vpc["props"]
     extra = " · default VPC" if p.get("is_default") else ""
-    label = st.box_title("vpc", vpc.get("name"), f"{p.get('vpc_id') or ''} · {p.get('cidr') or ''}{extra}")
+    label = st.box_title("vpc", naming.node_name(vpc), f"{p.get('vpc_id') or ''} · {p.get('cidr') or ''}{extra}")
     return scene.box(region_box, vpc["id"], "vpc", label)
 
 
-def _subnet_label(s: dict[str, Any], public: bool | None, egress: list[str] | None = None) -> str:
+def _subnet_label(s: dict[str, Any], public: bool | None, egress: list[str] | None = None,
+                  why: str = "") -> str:
     p = s["props"]
     route = "default route: internet gateway" if public else (
         f"egress via {', '.join(sorted(set(egress)))}" if egress else "")
-    return st.box_title(_subnet_style(public), s.get("name"), f"{p.get('cidr') or ''} · {p.get('subnet_id') or ''}",
+    if public is None:
+        route = f"not known: {why}" if why else "not known"
+    return st.box_title(_subnet_style(public), naming.node_name(s), f"{p.get('cidr') or ''} · {p.get('subnet_id') or ''}",
                         route)
 
 
@@ -746,19 +744,20 @@ def render_scene(inv: Inventory, m: Model, only_vpc: str | None = None) -> st.Sc
         az_box = scene.box(vpc_boxes[vpc], f"{vpc}/az/{az}", "az", st.box_title("az", az), sort_key=az)
         public = m.public.get(sid)
         if sid in occupied:
-            subnet_boxes[sid] = scene.box(az_box, sid, _subnet_style(public), _subnet_label(s, public, m.egress.get(sid)),
+            subnet_boxes[sid] = scene.box(az_box, sid, _subnet_style(public), _subnet_label(s, public, m.egress.get(sid), m.public_why.get(sid, "")),
                                           sort_key=_tier_order(public, s))
         else:
             attrs = st.box_attrs(_subnet_style(public), "")
             for k in ("label", "margin", "labeljust"):
                 attrs.pop(k, None)
             attrs.update(shape="box", style="filled,dashed", fontsize="9")
-            scene.node(az_box, sid, _subnet_label(s, public, m.egress.get(sid)), attrs, members=(sid,), kind="ec2:subnet")
+            scene.node(az_box, sid, _subnet_label(s, public, m.egress.get(sid), m.public_why.get(sid, "")), attrs, members=(sid,), kind="ec2:subnet")
     node_of: dict[str, str] = {}
     for key in sorted(wanted):
         it = m.items[key]
         box = _item_box(scene, account, it, vpc_boxes, subnet_boxes)
-        attrs = st.node_attrs(it.kind, exposed=it.exposed, finding=it.finding, collapsed=it.collapsed)
+        attrs = st.node_attrs(it.kind, exposed=it.exposed, reached=it.reached, finding=it.finding,
+                              collapsed=it.collapsed)
         node_of[key] = scene.node(box, key, st.html_label(it.title, *it.lines), attrs,
                                   members=it.members, kind=it.kind)
     if any(link.src == "internet" or link.dst == "internet" for link in m.links):
@@ -803,7 +802,7 @@ def _stack_tiers(scene: st.Scene, m: Model, subnet_boxes: dict[str, st.Box]) -> 
 
 
 def _tier_order(public: bool | None, s: dict[str, Any]) -> str:
-    return f"{0 if public else 1 if public is False else 2}-{s.get('name')}-{s['id']}"
+    return f"{0 if public else 1 if public is False else 2}-{naming.node_name(s)}-{s['id']}"
 
 
 def _subnet_vpc(inv: Inventory, s: dict[str, Any], vpc_by_id: dict[str, dict[str, Any]]) -> str | None:
@@ -883,7 +882,7 @@ def _draw_link(scene: st.Scene, link: Link, node_of: dict[str, str], subnet_boxe
 
 def _stub_vpc(scene: st.Scene, vpc_id: str, m: Model) -> str:
     vpc = next(v for v in m.vpcs if v["id"] == vpc_id)
-    label = st.html_label(f"VPC {vpc.get('name')}", f"{vpc['props'].get('cidr') or ''} · see its own diagram")
+    label = st.html_label(f"VPC {naming.node_name(vpc)}", f"{vpc['props'].get('cidr') or ''} · see its own diagram")
     return scene.node(None, vpc_id, label, st.node_attrs("ec2:vpc"), members=(vpc_id,), kind="ec2:vpc")
 
 
@@ -901,11 +900,13 @@ def overview_scene(inv: Inventory, m: Model) -> st.Scene:
         subnets = [s for s in m.subnets.values() if s["props"].get("vpc_id") == vpc["props"].get("vpc_id")]
         azs = sorted({s["props"].get("az") for s in subnets if s["props"].get("az")})
         public = sum(1 for s in subnets if m.public.get(s["id"]))
+        unknown = sum(1 for s in subnets if m.public.get(s["id"]) is None)
+        split = f"{public} public" + (f", {unknown} not known" if unknown else "")
         counts = _kind_counts(inside)
-        label = st.html_label(f"VPC {vpc.get('name')}", f"{vpc['props'].get('vpc_id') or ''} · {vpc['props'].get('cidr') or ''}",
-                              f"{count_of(subnets, 'subnet', zero='0')} ({public} public) · {count_of(azs, 'AZ', zero='0')}"
-                              + (" · internet gateway" if vpc["id"] in with_igw else ""), counts)
-        exposed = any(it.exposed for it in inside)
+        label = st.html_label(f"VPC {naming.node_name(vpc)}", f"{vpc['props'].get('vpc_id') or ''} · {vpc['props'].get('cidr') or ''}",
+                              f"{st.count_words('ec2:subnet', len(subnets))} ({split}) · {count_of(azs, 'AZ', zero='0')}"
+                              + (" · internet gateway" if vpc["id"] in with_igw else ""), *counts)
+        exposed = any(it.exposed or it.reached for it in inside)
         node_of[f"box:{vpc['id']}"] = scene.node(region, vpc["id"], label,
                                                   st.node_attrs("ec2:vpc", exposed=exposed),
                                                   members=(vpc["id"],), kind="ec2:vpc")
@@ -920,7 +921,8 @@ def overview_scene(inv: Inventory, m: Model) -> st.Scene:
                 box = scene.box(box, f"region/{it.region}/services", "services",
                                 st.html_label("Regional services", "outside the VPCs"), sort_key="~")
             node_of[key] = scene.node(box, key, st.html_label(it.title, *it.lines),
-                                      st.node_attrs(it.kind, exposed=it.exposed, finding=it.finding,
+                                      st.node_attrs(it.kind, exposed=it.exposed, reached=it.reached,
+                                                    finding=it.finding,
                                                     collapsed=it.collapsed), members=it.members, kind=it.kind)
     if any(link.src == "internet" for link in m.links) and "internet" not in node_of:
         node_of["internet"] = scene.node(None, "internet", st.html_label("Internet"), st.node_attrs("internet"),
@@ -953,20 +955,22 @@ def _overview_end(end: str, m: Model, node_of: dict[str, str]) -> str | None:
     return None
 
 
-def _kind_counts(items: list[Item]) -> str:
+def _kind_counts(items: list[Item]) -> list[str]:
+    """The four most frequent kinds in a VPC, counted in their spec words, two per line."""
     counts: dict[str, int] = defaultdict(int)
     for it in items:
         if it.kind in ("ec2:internet-gateway", "ec2:vpc-endpoint", "ec2:egress-only-internet-gateway"):
             continue
-        counts[st.title_of(it.kind)] += len(it.members)
-    return " · ".join(f"{n} {k}" for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:4])
+        counts[it.kind] += len(it.members)
+    words = [st.count_words(k, n) for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:4]]
+    return [" · ".join(words[i:i + 2]) for i in range(0, len(words), 2)]
 
 
 def _legend(scene: st.Scene, m: Model) -> None:
-    entries = [st.box_entry("vpc"), st.box_entry("az"), st.box_entry("subnet_public"),
-               st.box_entry("subnet_private")]
-    if any(v is None for v in m.public.values()):
-        entries.append(st.box_entry("subnet_unknown", "Subnet (routing not known)"))
+    entries = [st.box_entry("vpc"), st.box_entry("az")]
+    # only the subnet styles drawn: a scan that could not read routes shows no "Private subnet"
+    states = set(m.public.values()) or {True, False}
+    entries += [st.box_entry(_subnet_style(v)) for v in (True, False, None) if v in states]
     kinds = {it.kind for it in m.items.values()}
     for kind, text in (("ec2:internet-gateway", "Gateway / endpoint"), ("elbv2:load-balancer", "Load balancer / edge"),
                        ("ec2:instance", "Compute"), ("rds:instance", "Database"), ("s3:bucket", "Storage"),
@@ -974,7 +978,9 @@ def _legend(scene: st.Scene, m: Model) -> None:
         family = st.kind_look(kind)[0]
         if any(st.kind_look(k)[0] == family for k in kinds):
             entries.append(st.family_entry(kind, text))
-    entries.append((st.EXPOSED[0], st.EXPOSED[1], "Reachable from the internet"))
+    entries.append((st.EXPOSED[0], st.EXPOSED[1], "Reachable from the internet on its own address"))
+    if any(it.reached and not it.exposed for it in m.items.values()):
+        entries.append((st.REACHED[0], st.REACHED[1], "Reachable only through a load balancer (dashed)"))
     entries.append((st.FINDING, "#FFFFFF", "Has open findings (thick border)"))
     entries.append((st.INK, "#FFFFFF", "Double border: N identical resources collapsed"))
     entries.append((st.EDGES["public"]["color"], "#FFFFFF", "Red edge: internet traffic"))
@@ -989,12 +995,12 @@ def _omitted(inv: Inventory, m: Model, only_vpc: str | None = None) -> list[str]
     vpc_raw = None
     if only_vpc:
         vpc_raw = next((v["props"].get("vpc_id") for v in m.vpcs if v["id"] == only_vpc), None)
-    for kind, words, where in NOT_DRAWN:
+    for kind, where in NOT_DRAWN:
         nodes = inv.nodes(kind)
         if vpc_raw:
             nodes = [n for n in nodes if n["props"].get("vpc_id") == vpc_raw]
         if nodes:
-            notes.append(f"{count_of(nodes, words)} ({where})")
+            notes.append(f"{st.count_words(kind, len(nodes))} ({where})")
     items = [it for it in m.items.values() if not only_vpc or it.vpc == only_vpc]
     collapsed = [it for it in items if it.collapsed]
     if collapsed:

@@ -19,7 +19,7 @@ from typing import Any
 from renderers.diagrams import Diagram
 from renderers.diagrams import collapse as cl
 from renderers.diagrams import style as st
-from renderers.plural import count_of
+from scanner import kinds, naming, status
 from scanner.analysis.model import Analysis
 from scanner.inventory import Inventory
 
@@ -48,7 +48,8 @@ def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
         _draw_pipeline(inv, analysis, scene, p, index)
         if (scene.node_count > cl.MAX_NODES - RESERVE or scene.edge_count > cl.MAX_EDGES - RESERVE) and drawn:
             _rollback(scene, trial)
-            notes.append(f"{count_of(len(pipelines) - len(drawn), 'more pipeline')} (over the diagram budget; "
+            left = len(pipelines) - len(drawn)
+            notes.append(f"{left} more {kinds.name('codepipeline:pipeline', left)} (over the diagram budget; "
                          f"listed in section 7)")
             break
         drawn.append(p)
@@ -64,7 +65,7 @@ def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
 
 def _empty(inv: Inventory) -> st.Scene:
     scene = st.Scene()
-    runs = [r for r in inv.runs("codepipeline") if r.get("status") in ("denied", "failed")]
+    runs = status.blocked_runs(inv.runs("codepipeline"))
     regions = ", ".join(inv.regions) or "no region"
     text = ("Pipelines could not be read (see section 7 for the missing permission)" if runs
             else "No pipelines found")
@@ -79,6 +80,7 @@ class _Targets:
     def __init__(self, inv: Inventory) -> None:
         self.inv = inv
         self.by_name: dict[tuple[str, str], str] = {}
+        # the kinds a pipeline action names (by provider, in find() below): this diagram's own map
         for kind in ("codebuild:project", "codedeploy:deployment-group", "cloudformation:stack",
                      "lambda:function", "ecs:service", "codecommit:repository", "s3:bucket"):
             for n in inv.nodes(kind):
@@ -139,10 +141,10 @@ def ordered_stages(pipeline: dict[str, Any]) -> list[tuple[str, list[list[dict[s
 def _draw_pipeline(inv: Inventory, analysis: Analysis, scene: st.Scene, p: dict[str, Any], index: _Targets) -> None:
     props = p["props"]
     box = scene.box(None, p["id"], "pipeline",
-                    st.box_title("pipeline", p.get("name"), f"{p.get('region') or ''} · "
+                    st.box_title("pipeline", naming.node_name(p), f"{p.get('region') or ''} · "
                                  f"V{props.get('version') or '?'}" + (f" · trigger {props['trigger']}"
                                                                        if props.get("trigger") else "")),
-                    sort_key=f"{p.get('name')}|{p['id']}")
+                    sort_key=f"{naming.node_name(p)}|{p['id']}")
     previous: list[str] = []
     for s_index, (stage, steps) in enumerate(ordered_stages(p)):
         sbox = scene.box(box, f"{p['id']}/stage/{s_index}", "stage", st.html_label(f"{s_index + 1}. {stage}"),
@@ -157,7 +159,7 @@ def _draw_pipeline(inv: Inventory, analysis: Analysis, scene: st.Scene, p: dict[
                     scene.edge(a, b, "sequence")
             previous = current
     if not previous:
-        scene.node(box, f"{p['id']}/nostages", st.html_label(p.get("name"), "stages could not be read"),
+        scene.node(box, f"{p['id']}/nostages", st.html_label(naming.node_name(p), "stages could not be read"),
                    st.node_attrs("codepipeline:pipeline"), kind="codepipeline:pipeline")
     bucket = props.get("artifact_bucket")
     if bucket:
@@ -180,7 +182,7 @@ def _draw_action(inv: Inventory, analysis: Analysis, scene: st.Scene, sbox: st.B
         src = target and inv.node(target)
         label = _source_text(action)
         if src:
-            snode = scene.node(None, src["id"], st.html_label(src.get("name"), st.title_of(src["kind"]), label),
+            snode = scene.node(None, src["id"], st.html_label(naming.node_name(src), st.title_of(src["kind"]), label),
                                st.node_attrs(src["kind"]), members=(src["id"],), kind=src["kind"])
         else:
             snode = scene.node(None, f"{p['id']}/source/{pos}", st.html_label(label or provider, f"{provider} source"),
@@ -205,7 +207,7 @@ def _source_text(action: dict[str, Any]) -> str:
 
 def _draw_target(inv: Inventory, analysis: Analysis, scene: st.Scene, target: str) -> str:
     """A build project or deploy target, with what a deployment group deploys to."""
-    n = inv.node(target) or {"id": target, "kind": "external", "name": target, "props": {}}
+    n = inv.node(target) or {"id": target, "kind": "external", "external": True, "props": {}}
     p = n.get("props") or {}
     if n["kind"] == "codebuild:project":
         lines = [f"image {p.get('image') or '?'}", p.get("compute_type"),
@@ -215,12 +217,12 @@ def _draw_target(inv: Inventory, analysis: Analysis, scene: st.Scene, target: st
                  "auto-rollback" if p.get("auto_rollback") else "no auto-rollback"]
     else:
         lines = [st.title_of(n["kind"]), p.get("status")]
-    node = scene.node(None, target, st.html_label(n.get("name"), *lines),
+    node = scene.node(None, target, st.html_label(naming.node_name(n), *lines),
                       st.node_attrs(n["kind"], finding=bool(analysis.for_resource(target))),
                       members=(target,), kind=n["kind"])
     if n["kind"] == "codedeploy:deployment-group":
         for dest in _deploy_destinations(inv, n):
-            d = scene.node(None, dest["id"], st.html_label(dest.get("name"), st.title_of(dest["kind"])),
+            d = scene.node(None, dest["id"], st.html_label(naming.node_name(dest), st.title_of(dest["kind"])),
                            st.node_attrs(dest["kind"]), members=(dest["id"],), kind=dest["kind"])
             scene.edge(node, d, "deploy", "deploys to")
     return node
@@ -250,7 +252,7 @@ def _draw_unused(inv: Inventory, scene: st.Scene, index: _Targets) -> None:
     for n in loose[:12]:
         p = n["props"]
         detail = f"image {p.get('image')}" if n["kind"] == "codebuild:project" else p.get("application")
-        scene.node(box, n["id"], st.html_label(n.get("name"), st.title_of(n["kind"]), detail),
+        scene.node(box, n["id"], st.html_label(naming.node_name(n), st.title_of(n["kind"]), detail),
                    st.node_attrs(n["kind"]), members=(n["id"],), kind=n["kind"])
     if len(loose) > 12:
         scene.node(box, "not-in-a-pipeline/more", st.html_label(f"+{len(loose) - 12} more", "see section 7"),

@@ -23,6 +23,7 @@ from typing import Any
 
 from renderers.diagrams import style as st
 from renderers.plural import count_of
+from scanner import kinds, naming
 from scanner.inventory import Inventory
 
 MAX_NODES = 150
@@ -89,16 +90,16 @@ def _describe_group(inv: Inventory, key: tuple[str, ...], members: list[dict[str
     n = len(members)
     types = Counter(str((m.get("props") or {}).get("instance_type") or "?") for m in members)
     type_text = ", ".join(f"{c}× {t}" if len(types) > 1 else t for t, c in sorted(types.items()))
+    # counts in the kind's own words ("5 EC2 instances"), as the document says them
+    instances = kinds.count("ec2:instance", n)
     if key[0] == "asg":
-        asg = inv.node(key[1]) or {}
-        return Group(members, f"{asg.get('name') or key[1]} × {n}",
-                     [f"{n} instances of this Auto Scaling group", type_text])
+        return Group(members, naming.name(inv, key[1]), [f"{instances} of this Auto Scaling group", type_text])
     if key[0] == "asg-name":
-        return Group(members, f"{key[1]} × {n}", [f"{n} instances of this Auto Scaling group", type_text])
+        return Group(members, key[1], [f"{instances} of this Auto Scaling group", type_text])
     if key[0] == "same":
         sgs = key[3].replace(",", ", ") or "no security group"
-        return Group(members, f"{n} × EC2 {key[1]}", [f"identical: AMI {key[2]}", f"SG {sgs}"])
-    return Group(members, f"{n} instances", [type_text])
+        return Group(members, f"{instances} · {key[1]}", [f"identical: AMI {key[2]}", f"SG {sgs}"])
+    return Group(members, instances, [type_text])
 
 
 def fits(scene: st.Scene) -> bool:

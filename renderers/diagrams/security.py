@@ -9,28 +9,34 @@ per (source, group) with the protocols/ports on the label, so a group with 40
 rules and 300 instances is still one node and a few edges. KMS keys link to
 what they encrypt, aggregated per kind ("3 EBS volumes"). Exposed resources
 (``analysis.exposure``) are red; resources with open findings get a thick
-orange border. Account guards (CloudTrail, GuardDuty, Config, Security Hub)
-are shown present, missing, or not assessed (the scan could not read them).
+orange border. Encryption at rest is drawn per kind from the judged ``encrypted``
+fact: what is encrypted, what is NOT, and what could not be read (never counted as
+either). Account guards (CloudTrail, GuardDuty, Config, Security Hub, Access
+Analyzer) read the judged region facts and are shown present, missing, or not
+assessed (the scan could not read them: a denied read is never "missing").
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from renderers.diagrams import Diagram
+from renderers.diagrams import Diagram, file_stem
 from renderers.diagrams import collapse as cl
 from renderers.diagrams import style as st
 from renderers.plural import count_of
+from scanner import naming
 from scanner.analysis.model import Analysis
+from scanner.fact import tally
 from scanner.inventory import Inventory
 
 MARKER = "AWS_SECURITY"
 FILENAME = "aws_security"
-SOURCE_KINDS = ("internet", "net:cidr", "ec2:prefix-list", "external")
-#: kinds whose role is drawn (compute that runs code with an identity)
+#: traffic sources: the kinds the specs place outside (the internet, address ranges, prefix lists)
+SOURCE_KINDS = st.drawn_kinds(("outside",))
+#: kinds whose role is drawn: this diagram's own choice of compute that runs code with an
+#: identity (the specs say what a kind is, not whether its role is worth a node here)
 ROLE_KINDS = frozenset({"ec2:instance", "lambda:function", "ecs:service", "ecs:task-definition",
                         "codebuild:project", "eks:cluster", "eks:nodegroup", "states:state-machine",
                         "autoscaling:group"})
@@ -38,11 +44,13 @@ MAX_PORTS_ON_LABEL = 4
 #: use security groups but are not workloads of their own: the interface belongs to a drawn
 #: resource, the template describes instances that are drawn
 NOT_WORKLOADS = frozenset({"ec2:network-interface", "ec2:launch-template"})
+#: account guards: (the kind that draws it, the judged region fact of scanner/judge/guards.py)
 GUARDS = (
-    ("cloudtrail:trail", "cloudtrail", "CloudTrail"),
-    ("guardduty:detector", "guardduty", "GuardDuty"),
-    ("config:recorder", "config", "AWS Config"),
-    ("securityhub:hub", "securityhub", "Security Hub"),
+    ("cloudtrail:trail", "cloudtrail"),
+    ("guardduty:detector", "guardduty"),
+    ("config:recorder", "config"),
+    ("securityhub:hub", "securityhub"),
+    ("iam:access-analyzer", "access_analyzer"),
 )
 
 
@@ -55,6 +63,7 @@ class Workload:
 
 def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
     """One security diagram; above the budget, an account overview plus one diagram per VPC."""
+    st.ensure_judged(inv)
     scene, notes = _fitted(inv, analysis, None)
     title = "AWS security: network access, identities and encryption"
     if cl.fits(scene) and len(_vpcs_in_use(inv)) <= cl.MAX_VPCS_INLINE:
@@ -62,14 +71,14 @@ def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
     vpcs = sorted(_vpcs_in_use(inv))
     overview = overview_scene(inv, analysis)
     parts = [_diagram(FILENAME, f"{title}: account overview", overview,
-                      [f"security groups inside each VPC: the {count_of(vpcs, 'VPC', zero='0')} are drawn in their own "
+                      [f"security groups inside each VPC: the {st.count_words('ec2:vpc', len(vpcs))} are drawn in their own "
                        f"diagrams below (one picture would exceed {cl.MAX_VPCS_INLINE} VPCs, {cl.MAX_NODES} "
                        f"nodes or {cl.MAX_EDGES} edges)"]
                       + cl.truncate(overview, "keys and roles"))]
     for vpc in vpcs:
         part, part_notes = _fitted(inv, analysis, vpc)
         named = inv.by_prop("ec2:vpc", "vpc_id", vpc)
-        heading = f"AWS security: VPC {named[0].get('name')} ({vpc})" if named else f"AWS security: VPC {vpc}"
+        heading = f"AWS security: VPC {naming.node_name(named[0])} ({vpc})" if named else f"AWS security: VPC {vpc}"
         parts.append(_diagram(f"{FILENAME}_{_file_safe(vpc)}", heading, part,
                               part_notes + cl.truncate(part, "workloads")))
     return parts
@@ -99,7 +108,7 @@ def _diagram(filename: str, title: str, scene: st.Scene, notes: list[str]) -> Di
 
 
 def _file_safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", text)[:80]
+    return file_stem(text)  # unique and deterministic (renderers/diagrams)
 
 
 def port_text(props: dict[str, Any]) -> str:
@@ -177,7 +186,7 @@ def render_scene(inv: Inventory, analysis: Analysis, level: int = 0,
     in_rules = {end for k in rules for end in k}
     unused = {s for s in sgs if not users[s] and s not in in_rules}
     if unused:
-        notes.append(f"{count_of(unused, 'security group')} with no rules between groups and nothing attached "
+        notes.append(f"{st.count_words('ec2:security-group', len(unused))} with no rules between groups and nothing attached "
                      f"(listed in section 5.2)")
     drawn_sgs = [s for s in sorted(sgs) if s not in unused]
     sg_node = _draw_groups(inv, analysis, scene, sgs, drawn_sgs, users)
@@ -185,6 +194,7 @@ def render_scene(inv: Inventory, analysis: Analysis, level: int = 0,
     workload_of = _draw_workloads(inv, analysis, scene, sg_node, users, level, vpc is None)
     if vpc is None:
         _draw_keys(inv, scene, workload_of, level)
+        _draw_encryption(inv, scene)
         _draw_guards(inv, scene)
     _legend(scene)
     if level >= 1:
@@ -198,7 +208,7 @@ def _vpc_box(vpcs: dict[str, dict[str, Any]], scene: st.Scene, sg: dict[str, Any
     if not raw:
         return None
     vpc = vpcs.get(raw)
-    name = vpc.get("name") if vpc else raw
+    name = naming.node_name(vpc) if vpc else raw
     key = vpc["id"] if vpc else f"vpc/{raw}"
     return scene.box(None, key, "vpc", st.box_title("vpc", name, f"{raw} · {sg.get('region') or ''}"))
 
@@ -210,15 +220,18 @@ def _draw_groups(inv: Inventory, analysis: Analysis, scene: st.Scene, sgs: dict[
     for sid in drawn:
         sg = sgs[sid]
         p = sg["props"]
-        used = defaultdict(int)
+        used: dict[str, int] = defaultdict(int)
         for u in users[sid]:
-            used[st.title_of(u["kind"])] += 1
-        used_text = ", ".join(f"{n} {k}" for k, n in sorted(used.items())) or "not attached to anything"
-        exposed = any(u["id"] in analysis.exposure for u in users[sid])
+            used[u["kind"]] += 1
+        # "used by 2 EFS mount targets": the kind's own words, as section 5.2 counts them
+        used_text = ("used by " + ", ".join(st.count_words(k, n) for k, n in sorted(used.items()))
+                     if used else "not attached to anything")
+        ex = st.exposure_of(inv, analysis.exposure, [u["id"] for u in users[sid]])
         finding = bool(analysis.for_resource(sid))
-        label = st.html_label(p.get("group_name") or sg.get("name"), p.get("group_id"), f"used by: {used_text}")
+        label = st.html_label(naming.node_name(sg), p.get("group_id"), used_text)
         sg_node[sid] = scene.node(_vpc_box(vpcs, scene, sg), sid, label,
-                                  st.node_attrs("ec2:security-group", exposed=exposed, finding=finding),
+                                  st.node_attrs("ec2:security-group", exposed=ex.direct_reached,
+                                                reached=ex.lb_reached, finding=finding),
                                   members=(sid,), kind="ec2:security-group")
     return sg_node
 
@@ -231,7 +244,7 @@ def _draw_rules(inv: Inventory, scene: st.Scene, rules: dict[tuple[str, str], li
         if src in sg_node:
             scene.edge(sg_node[src], sg_node[dst], "allows", ports_label(ports))
             continue
-        node = inv.node(src) or {"id": src, "kind": "external", "name": src, "props": {}}
+        node = inv.node(src) or {"id": src, "kind": "external", "external": True, "props": {}}
         kind = node.get("kind") if node.get("kind") in SOURCE_KINDS + ("ec2:security-group",) else "external"
         if src == "internet":
             label = st.html_label("Internet", "0.0.0.0/0 and ::/0")
@@ -240,7 +253,7 @@ def _draw_rules(inv: Inventory, scene: st.Scene, rules: dict[tuple[str, str], li
             p = node.get("props") or {}
             detail = p.get("cidr") or (", ".join(p.get("cidrs") or [])[:60] if p.get("cidrs") else None)
             what = "security group (not scanned)" if src in sgs or ":security-group/" in src else st.title_of(kind)
-            label = st.html_label(node.get("name") or src, detail or what)
+            label = st.html_label(naming.node_name(node, src), detail or what)
             attrs = st.node_attrs(kind)
         nid = scene.node(None, src, label, attrs, members=(src,), kind=kind)
         scene.edge(nid, sg_node[dst], "allows_internet" if src == "internet" else "allows", ports_label(ports))
@@ -263,18 +276,19 @@ def _draw_workloads(inv: Inventory, analysis: Analysis, scene: st.Scene, sg_node
     role_nodes: dict[str, str] = {}
     for wl, members in sorted(groups.items(), key=lambda kv: (kv[0].kind, kv[0].sgs, kv[0].role or "")):
         ids = tuple(m["id"] for m in members)
-        exposed = any(i in analysis.exposure for i in ids)
+        ex = st.exposure_of(inv, analysis.exposure, ids)
         findings = sum(len(analysis.for_resource(i)) for i in ids)
+        open_text = count_of(findings, "open finding") if findings else ""
         if len(members) == 1:
             m = members[0]
-            label = st.html_label(m.get("name") or m["id"], st.title_of(m["kind"]),
-                                  _exposure_text(analysis, ids), f"{findings} open findings" if findings else "")
+            label = st.html_label(naming.node_name(m), st.title_of(m["kind"]), *ex.lines(), open_text)
         else:
-            names = ", ".join(str(m.get("name") or m["id"]) for m in members[:3])
-            label = st.html_label(f"{len(members)} × {st.title_of(wl.kind)}", names + (", …" if len(members) > 3 else ""),
-                                  _exposure_text(analysis, ids), f"{findings} open findings" if findings else "")
+            names = ", ".join(naming.node_name(m) for m in members[:3])
+            label = st.html_label(st.count_words(wl.kind, len(members)), names + (", …" if len(members) > 3 else ""),
+                                  *ex.lines(), open_text)
         nid = scene.node(None, st.stable_id("workload", wl.kind, *wl.sgs, wl.role or ""), label,
-                         st.node_attrs(wl.kind, exposed=exposed, finding=bool(findings), collapsed=len(members) > 1),
+                         st.node_attrs(wl.kind, exposed=ex.direct_reached, reached=ex.lb_reached,
+                                       finding=bool(findings), collapsed=len(members) > 1),
                          members=ids, kind=wl.kind)
         for i in ids:
             workload_of[i] = nid
@@ -282,9 +296,8 @@ def _draw_workloads(inv: Inventory, analysis: Analysis, scene: st.Scene, sg_node
             scene.edge(sg_node[sg], nid, "uses")
         if wl.role:
             if wl.role not in role_nodes:
-                role = inv.node(wl.role) or {"name": wl.role, "props": {}}
                 attrs = st.node_attrs("iam:role", finding=bool(analysis.for_resource(wl.role)))
-                role_nodes[wl.role] = scene.node(None, wl.role, st.html_label(role.get("name"), "IAM role"),
+                role_nodes[wl.role] = scene.node(None, wl.role, st.html_label(naming.name(inv, wl.role), "IAM role"),
                                                  attrs, members=(wl.role,), kind="iam:role")
             scene.edge(nid, role_nodes[wl.role], "role", "runs as")
     if whole:
@@ -307,16 +320,16 @@ def _draw_unprotected_roles(inv: Inventory, analysis: Analysis, scene: st.Scene,
                 by[(kind, role)].append(n)
     for (kind, role), members in sorted(by.items()):
         ids = tuple(m["id"] for m in members)
-        title = members[0].get("name") if len(members) == 1 else f"{len(members)} × {st.title_of(kind)}"
+        title = naming.node_name(members[0]) if len(members) == 1 else st.count_words(kind, len(members))
         findings = sum(len(analysis.for_resource(i)) for i in ids)
+        ex = st.exposure_of(inv, analysis.exposure, ids)
         nid = scene.node(None, st.stable_id("norole", kind, role), st.html_label(title, st.title_of(kind)),
-                         st.node_attrs(kind, exposed=any(i in analysis.exposure for i in ids), finding=bool(findings),
+                         st.node_attrs(kind, exposed=ex.direct_reached, reached=ex.lb_reached, finding=bool(findings),
                                        collapsed=len(members) > 1), members=ids, kind=kind)
         for i in ids:
             workload_of[i] = nid
         if role not in role_nodes:
-            r = inv.node(role) or {"name": role}
-            role_nodes[role] = scene.node(None, role, st.html_label(r.get("name"), "IAM role"),
+            role_nodes[role] = scene.node(None, role, st.html_label(naming.name(inv, role), "IAM role"),
                                           st.node_attrs("iam:role", finding=bool(analysis.for_resource(role))),
                                           members=(role,), kind="iam:role")
         scene.edge(nid, role_nodes[role], "role", "runs as")
@@ -334,14 +347,15 @@ def overview_scene(inv: Inventory, analysis: Analysis) -> st.Scene:
     vpc_node: dict[str, str] = {}
     for vpc, members in sorted(by_vpc.items()):
         users = [u for sid in members for u in inv.into(sid, "protected_by")]
-        exposed = any(u["id"] in analysis.exposure for u in users)
+        ex = st.exposure_of(inv, analysis.exposure, [u["id"] for u in users])
         open_groups = sorted({dst for (src, dst) in rules if dst in members and src == "internet"})
         named = inv.by_prop("ec2:vpc", "vpc_id", vpc)
-        label = st.html_label(f"VPC {named[0].get('name') if named else vpc}",
-                              f"{vpc} · {count_of(members, 'security group', zero='0')} · {count_of(users, 'attachment', zero='0')}",
+        label = st.html_label(f"VPC {naming.node_name(named[0]) if named else vpc}",
+                              f"{vpc} · {st.count_words('ec2:security-group', len(members))} · {count_of(users, 'attachment', zero='0')}",
                               f"{len(open_groups)} open to the internet" if open_groups else "")
         vpc_node[vpc] = scene.node(None, f"sg-summary/{vpc}", label,
-                                   st.node_attrs("ec2:security-group", exposed=exposed, collapsed=True),
+                                   st.node_attrs("ec2:security-group", exposed=ex.direct_reached, reached=ex.lb_reached,
+                                                 collapsed=True),
                                    members=tuple(members), kind="ec2:security-group")
     sources: dict[tuple[str, str], set[str]] = defaultdict(set)
     for (src, dst), ports in rules.items():
@@ -349,10 +363,10 @@ def overview_scene(inv: Inventory, analysis: Analysis) -> st.Scene:
             continue
         sources[(src, str(sgs[dst]["props"].get("vpc_id") or "no VPC"))].update(ports)
     for (src, vpc), ports in sorted(sources.items()):
-        node = inv.node(src) or {"id": src, "kind": "external", "name": src, "props": {}}
+        node = inv.node(src) or {"id": src, "kind": "external", "external": True, "props": {}}
         kind = node.get("kind") if node.get("kind") in SOURCE_KINDS else "external"
         detail = "0.0.0.0/0 and ::/0" if src == "internet" else (node.get("props") or {}).get("cidr")
-        nid = scene.node(None, src, st.html_label(node.get("name") or src, detail), st.node_attrs(kind),
+        nid = scene.node(None, src, st.html_label(naming.node_name(node, src), detail), st.node_attrs(kind),
                          members=(src,), kind=kind)
         scene.edge(nid, vpc_node[vpc], "allows_internet" if src == "internet" else "allows",
                    ports_label(sorted(ports, key=_port_sort)))
@@ -363,13 +377,6 @@ def overview_scene(inv: Inventory, analysis: Analysis) -> st.Scene:
     return scene
 
 
-def _exposure_text(analysis: Analysis, ids: tuple[str, ...]) -> str:
-    ports = sorted({p for i in ids for p in (analysis.exposure.get(i) or {}).get("ports", [])})
-    if not any(i in analysis.exposure for i in ids):
-        return ""
-    return "exposed to the internet" + (f": {', '.join(ports[:4])}" if ports else "")
-
-
 def _draw_keys(inv: Inventory, scene: st.Scene, workload_of: dict[str, str], level: int) -> None:
     """KMS key -> what it encrypts: drawn workloads directly, everything else counted per kind."""
     for key in inv.nodes("kms:key", include_external=False):
@@ -378,11 +385,12 @@ def _draw_keys(inv: Inventory, scene: st.Scene, workload_of: dict[str, str], lev
             continue
         p = key["props"]
         aliases = p.get("aliases") or []
-        label = st.html_label(aliases[0] if aliases else key.get("name"),
+        rotation = inv.fact(key["id"], "rotation")      # None: not applicable (AWS managed, asymmetric)
+        label = st.html_label(aliases[0] if aliases else naming.node_name(key),
                               f"KMS {'customer' if p.get('manager') == 'CUSTOMER' else 'AWS'} managed key"
                               f" · {key.get('region') or ''}",
-                              "rotation on" if p.get("rotation_enabled") else
-                              ("rotation off" if p.get("rotation_enabled") is False else ""))
+                              "" if rotation is None else "rotation on" if rotation.yes else
+                              "rotation off" if rotation.no else f"rotation not known ({rotation.why})")
         knode = scene.node(None, key["id"], label, st.node_attrs("kms:key"), members=(key["id"],), kind="kms:key")
         by_kind: dict[str, int] = defaultdict(int)
         for e in encrypted:
@@ -392,53 +400,79 @@ def _draw_keys(inv: Inventory, scene: st.Scene, workload_of: dict[str, str], lev
                 by_kind[e["kind"]] += 1
         for kind, count in sorted(by_kind.items()):
             summary = scene.node(None, st.stable_id("encrypted", key["id"], kind),
-                                 st.html_label(f"{count} × {_plural(kind)}", "encrypted at rest"),
+                                 st.html_label(st.count_words(kind, count), "encrypted at rest"),
                                  st.node_attrs(kind), members=(), kind=kind)
             scene.edge(summary, knode, "encrypts", "encrypted by")
 
 
-def _plural(kind: str) -> str:
-    return {"ebs:volume": "EBS volume", "s3:bucket": "S3 bucket", "rds:instance": "RDS instance",
-            "dynamodb:table": "DynamoDB table", "efs:file-system": "EFS file system",
-            "sqs:queue": "SQS queue", "sns:topic": "SNS topic", "logs:log-group": "log group",
-            "secretsmanager:secret": "secret"}.get(kind, st.title_of(kind))
+def _draw_encryption(inv: Inventory, scene: st.Scene) -> None:
+    """Encryption at rest per kind, from the judged ``encrypted`` fact: what is encrypted, what is
+    NOT (named), and what could not be read (with why), side by side in one box."""
+    by_kind: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    reasons: dict[str, list[str]] = defaultdict(list)
+    for n in inv.nodes():
+        f = inv.fact(n["id"], "encrypted")
+        if f is None:
+            continue
+        by_kind[n["kind"]][f.state].append(n)
+        if f.unknown and f.why:
+            reasons[n["kind"]].append(f.why)
+    if not by_kind:
+        return
+    box = scene.box(None, "encryption-at-rest", "guards",
+                    st.html_label("Encryption at rest", "encrypted / NOT encrypted / not known"), sort_key="~enc")
+    for kind in sorted(by_kind):
+        states = by_kind[kind]
+        for state, word, look in (("yes", "encrypted", "present"), ("no", "NOT encrypted", "missing"),
+                                  ("unknown", "encryption not known", "unknown")):
+            members = sorted(states.get(state, []), key=lambda n: naming.node_name(n))
+            if not members:
+                continue
+            if state == "yes":
+                detail = ""
+            elif state == "no":
+                detail = ", ".join(naming.node_name(n) for n in members[:3]) + (", …" if len(members) > 3 else "")
+            else:
+                detail = "; ".join(dict.fromkeys(reasons[kind])) or "not read"
+            scene.node(box, st.stable_id("encryption", kind, state),
+                       st.html_label(st.count_words(kind, len(members)), word, detail),
+                       st.node_attrs(kind, state=look, collapsed=len(members) > 1),
+                       members=tuple(n["id"] for n in members), kind=kind)
 
 
-def guard_state(inv: Inventory, kind: str, service: str) -> tuple[str, str]:
-    """(present|missing|unknown, detail) for one account-level guard."""
-    nodes = inv.nodes(kind)
-    runs = inv.runs(service)
-    if not nodes:
-        blocked = [r for r in runs if r.get("status") in ("denied", "failed")]
-        if blocked or not runs:
-            why = "could not be read" if blocked else "not scanned"
-            return "unknown", why
+def guard_state(inv: Inventory, kind: str, fact: str) -> tuple[str, str]:
+    """(present|missing|unknown, detail) for one account guard, from the judged region facts.
+
+    Present where any scanned region has it on; missing only when every region was read and
+    none has it; a region whose read was denied or failed is "not known", never "missing".
+    """
+    facts = [f for r in inv.regions if (f := inv.region_fact(r, fact)) is not None]
+    if not facts:
+        return "unknown", "not scanned"
+    t = tally(facts)
+    unknown_text = f", {t['unknown']} not known" if t["unknown"] else ""
+    if t["yes"]:
+        if kind == "cloudtrail:trail":
+            trails = inv.nodes(kind)
+            logging = [n for n in trails if (lf := inv.fact(n["id"], "logging")) is not None and lf.yes]
+            multi = any(n["props"].get("multi_region") for n in logging)
+            return "present", f"{len(logging)} logging" + (" · multi-region" if multi else "") + unknown_text
+        return "present", f"on in {t['yes']} of {st.count_words('aws:region', len(facts))}{unknown_text}"
+    if t["unknown"]:
+        why = next(f.why for f in facts if f.unknown)
+        return "unknown", why or "could not be read"
+    if not inv.nodes(kind):
         return "missing", "not set up"
-    regions = sorted({n.get("region") or "" for n in nodes})
-    if kind == "cloudtrail:trail":
-        logging = [n for n in nodes if n["props"].get("is_logging")]
-        multi = any(n["props"].get("multi_region") for n in nodes)
-        if not logging:
-            return "missing", f"{count_of(nodes, 'trail')}, none logging"
-        return "present", f"{len(logging)} logging" + (" · multi-region" if multi else "")
-    if kind == "guardduty:detector":
-        on = [n for n in nodes if str(n["props"].get("status") or "").upper() == "ENABLED"]
-        scanned = inv.regions or regions
-        state = "present" if on else "missing"
-        return state, f"enabled in {len({n.get('region') for n in on})} of {count_of(scanned, 'region', zero='0')}"
-    if kind == "config:recorder":
-        on = [n for n in nodes if n["props"].get("recording")]
-        return ("present" if on else "missing"), f"recording in {count_of(on, 'region', zero='0')}"
-    on = [n for n in nodes if n["props"].get("enabled") is not False]
-    return ("present" if on else "missing"), f"enabled in {count_of(on, 'region', zero='0')}"
+    return "missing", "; ".join(dict.fromkeys(f.why for f in facts if f.why)) or "off"
 
 
 def _draw_guards(inv: Inventory, scene: st.Scene) -> None:
-    box = scene.box(None, "account-guards", "guards", st.html_label("Account guards", "present / missing"))
-    for kind, service, title in GUARDS:
-        state, detail = guard_state(inv, kind, service)
+    box = scene.box(None, "account-guards", "guards",
+                    st.html_label("Account guards", "present / missing / not assessed"))
+    for kind, fact in GUARDS:
+        state, detail = guard_state(inv, kind, fact)
         word = {"present": "present", "missing": "MISSING", "unknown": "not assessed"}[state]
-        scene.node(box, f"guard/{service}", st.html_label(title, f"{word}: {detail}"),
+        scene.node(box, f"guard/{fact}", st.html_label(st.title_of(kind), f"{word}: {detail}"),
                    st.node_attrs(kind, state=state), kind=kind)
 
 
@@ -448,11 +482,12 @@ def _legend(scene: st.Scene) -> None:
         st.family_entry("ec2:instance", "Workload (compute); double border = several alike"),
         st.family_entry("iam:role", "IAM role the workload runs as"),
         st.family_entry("kms:key", "KMS key"),
-        (st.EXPOSED[0], st.EXPOSED[1], "Exposed: reachable from the internet"),
+        (st.EXPOSED[0], st.EXPOSED[1], "Exposed: reachable from the internet on its own address"),
+        (st.REACHED[0], st.REACHED[1], "Reachable only through a load balancer (dashed)"),
         (st.FINDING, "#FFFFFF", "Thick orange border: open findings"),
         (st.PRESENT[0], st.PRESENT[1], "Guard present"),
-        (st.MISSING[0], st.MISSING[1], "Guard missing (dashed red)"),
-        (st.UNKNOWN[0], st.UNKNOWN[1], "Guard not assessed (could not be read)"),
+        (st.MISSING[0], st.MISSING[1], "Guard missing / NOT encrypted (dashed red)"),
+        (st.UNKNOWN[0], st.UNKNOWN[1], "Not assessed: could not be read (dashed grey)"),
         (st.EDGES["allows_internet"]["color"], "#FFFFFF", "Red edge: allowed from the internet (ports on label)"),
     ]
     scene.node(None, "legend", st.legend_label(entries), {"shape": "plain"}, kind="legend")

@@ -16,12 +16,19 @@ node ids come from resource ids through :func:`renderers.escape.dot_id`.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import graphviz
 
 from renderers.escape import dot_id, dot_label
+from scanner import kinds, naming
+from scanner.fact import Fact
+from scanner.kinds import Look
+
+if TYPE_CHECKING:
+    from scanner.inventory import Inventory
 
 FONT = "Helvetica,Arial,sans-serif"
 INK = "#232F3E"        # AWS squid ink: text and the account frame
@@ -46,65 +53,11 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "external": ("#8D99A8", "#F4F5F7"),
 }
 
-#: node kind -> (family, shape, short human title)
-KIND_LOOK: dict[str, tuple[str, str, str]] = {
-    "internet": ("internet", "ellipse", "Internet"),
-    "external": ("external", "box", "External"),
-    "net:cidr": ("external", "box", "Address range"),
-    "ec2:prefix-list": ("external", "box", "Prefix list"),
-    "aws:account": ("external", "box", "Account"),
-    "ec2:vpc": ("network", "box", "VPC"),
-    "ec2:subnet": ("network", "box", "Subnet"),
-    "ec2:internet-gateway": ("network", "hexagon", "Internet gateway"),
-    "ec2:egress-only-internet-gateway": ("network", "hexagon", "Egress-only IGW"),
-    "ec2:nat-gateway": ("network", "hexagon", "NAT gateway"),
-    "ec2:vpn-gateway": ("network", "hexagon", "VPN gateway"),
-    "ec2:customer-gateway": ("external", "hexagon", "Customer gateway"),
-    "ec2:transit-gateway": ("network", "octagon", "Transit gateway"),
-    "ec2:vpc-peering": ("network", "hexagon", "Peering"),
-    "ec2:vpc-endpoint": ("network", "cds", "VPC endpoint"),
-    "elbv2:load-balancer": ("edge", "box", "Load balancer"),
-    "elb:load-balancer": ("edge", "box", "Classic LB"),
-    "cloudfront:distribution": ("edge", "box", "CloudFront"),
-    "route53:hosted-zone": ("edge", "box", "Route 53 zone"),
-    "apigateway:rest-api": ("edge", "box", "API Gateway"),
-    "apigateway:http-api": ("edge", "box", "API Gateway"),
-    "ec2:instance": ("compute", "box", "EC2"),
-    "autoscaling:group": ("compute", "box3d", "Auto Scaling group"),
-    "ecs:service": ("container", "box3d", "ECS service"),
-    "ecs:cluster": ("container", "box", "ECS cluster"),
-    "eks:cluster": ("container", "box3d", "EKS cluster"),
-    "eks:nodegroup": ("container", "box3d", "EKS node group"),
-    "lambda:function": ("serverless", "box", "Lambda"),
-    "states:state-machine": ("serverless", "box", "Step Functions"),
-    "rds:instance": ("database", "cylinder", "RDS"),
-    "rds:cluster": ("database", "cylinder", "Aurora cluster"),
-    "elasticache:cluster": ("database", "cylinder", "ElastiCache"),
-    "dax:cluster": ("database", "cylinder", "DAX"),
-    "dynamodb:table": ("database", "cylinder", "DynamoDB"),
-    "s3:bucket": ("storage", "folder", "S3"),
-    "efs:file-system": ("storage", "folder", "EFS"),
-    "efs:mount-target": ("storage", "folder", "EFS mount"),
-    "fsx:file-system": ("storage", "folder", "FSx"),
-    "ebs:volume": ("storage", "box", "EBS volume"),
-    "sqs:queue": ("integration", "box", "SQS"),
-    "sns:topic": ("integration", "box", "SNS"),
-    "events:rule": ("integration", "box", "EventBridge"),
-    "ec2:security-group": ("security", "box", "Security group"),
-    "kms:key": ("security", "component", "KMS key"),
-    "iam:role": ("identity", "box", "IAM role"),
-    "cloudtrail:trail": ("management", "box", "CloudTrail"),
-    "guardduty:detector": ("security", "box", "GuardDuty"),
-    "config:recorder": ("management", "box", "AWS Config"),
-    "securityhub:hub": ("security", "box", "Security Hub"),
-    "codepipeline:pipeline": ("devtools", "box", "CodePipeline"),
-    "codebuild:project": ("devtools", "box3d", "CodeBuild"),
-    "codedeploy:deployment-group": ("devtools", "box", "CodeDeploy group"),
-    "codecommit:repository": ("devtools", "note", "CodeCommit"),
-    "codestar-connections:connection": ("devtools", "note", "Connection"),
-    "cloudformation:stack": ("management", "box", "CloudFormation"),
-    "action": ("devtools", "box", "Action"),
-    "note": ("external", "note", ""),
+#: looks of the diagram-only pseudo kinds (every real node kind's look is in its spec,
+#: ``scanner/kinds/<family>.py``: ``kinds.spec(kind).look``)
+LOCAL_LOOKS: dict[str, Look] = {
+    "action": Look("devtools", "box", "Action"),      # a pipeline action (cicd.py)
+    "note": Look("external", "note", ""),            # a text note ("No pipelines found")
 }
 
 #: box (cluster) styles: (line colour, fill, line style, title prefix)
@@ -115,7 +68,7 @@ BOXES: dict[str, tuple[str, str, str, str]] = {
     "az": ("#007D7F", "#FFFFFF", "dashed", "Availability zone"),
     "subnet_public": ("#7AA116", "#F2F8E6", "solid", "Public subnet"),
     "subnet_private": ("#00A4A6", "#E6F6F6", "solid", "Private subnet"),
-    "subnet_unknown": ("#8D99A8", "#F4F5F7", "solid", "Subnet"),
+    "subnet_unknown": ("#8D99A8", "#F4F5F7", "dashed", "Subnet (public/private unknown)"),
     "services": ("#8D99A8", "#FAFAFA", "rounded", ""),
     "pipeline": ("#1F6FB2", "#FAFCFF", "solid", "Pipeline"),
     "stage": ("#8AB4DD", "#F0F6FC", "rounded", "Stage"),
@@ -146,7 +99,8 @@ EDGES: dict[str, dict[str, str]] = {
     "invisible": {"style": "invis"},
 }
 
-EXPOSED = ("#D13212", "#F9C4B8")     # reachable from the internet
+EXPOSED = ("#D13212", "#F9C4B8")     # reachable from the internet on its own address
+REACHED = ("#D13212", "#FDECE7")     # reachable from the internet only through a load balancer
 FINDING = "#F89C1C"                  # carries open findings
 MISSING = ("#D13212", "#FFFFFF")    # an account guard that is not there
 PRESENT = ("#3F8624", "#EDF7E8")
@@ -154,12 +108,123 @@ UNKNOWN = ("#8D99A8", "#F4F5F7")
 
 
 def kind_look(kind: str) -> tuple[str, str, str]:
-    """(family, shape, title) of a node kind; unknown kinds look like external things."""
-    return KIND_LOOK.get(kind, ("external", "box", kind.split(":")[-1].replace("-", " ")))
+    """(family, shape, title) of a node kind, from its spec; a kind without a look is drawn like
+    an external thing, titled with its spec name."""
+    spec = kinds.get(kind)
+    look = spec.look if spec and spec.look else LOCAL_LOOKS.get(kind)
+    if look is None:
+        return "external", "box", kinds.singular(kind)
+    return look.family, look.shape, look.title
 
 
 def title_of(kind: str) -> str:
     return kind_look(kind)[2]
+
+
+def family_of(kind: str) -> str:
+    return kind_look(kind)[0]
+
+
+def drawn_kinds(zones: Iterable[str], families: Iterable[str] | None = None,
+                without: Iterable[str] = ()) -> tuple[str, ...]:
+    """Kinds with a look whose spec places them in one of ``zones`` (and, if given, one of the
+    colour ``families``), in spec order, minus the diagram's own exclusions ``without``."""
+    zones, skip = set(zones), set(without)
+    fams = set(families) if families is not None else None
+    return tuple(k for k, s in kinds.SPECS.items()
+                 if s.look and s.zone in zones and (fams is None or s.look.family in fams) and k not in skip)
+
+
+def count_words(kind: str, n: int) -> str:
+    """"1 EBS volume", "5 S3 buckets": a count in the kind's own words (as the document says it)."""
+    return kinds.count(kind, n)
+
+
+# --- judged facts -----------------------------------------------------------------
+
+def ensure_judged(inv: Inventory) -> None:
+    """Diagrams of a graph never judged (built by hand) read the same facts a scan stores."""
+    from scanner import judge
+
+    judge.ensure(inv)
+
+
+def fact_state(f: Fact | None) -> str:
+    """present / missing / unknown for a guard-like fact (None reads as unknown)."""
+    if f is None or f.unknown:
+        return "unknown"
+    return "present" if f.yes else "missing"
+
+
+# --- labels# --- exposure (scanner/analysis/exposure.py) ------------------------------------------
+
+@dataclass(frozen=True)
+class Exposure:
+    """How the internet reaches some resources: on their own address (``direct``), and through
+    which load balancers (``through``: the balancers' names), with the ports of each way in."""
+
+    direct: tuple[str, ...] = ()
+    through: tuple[str, ...] = ()
+    through_ports: tuple[str, ...] = ()
+    direct_reached: bool = False
+    lb_reached: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.direct_reached or self.lb_reached
+
+    def lines(self) -> list[str]:
+        """Label lines in the words of section 3.1: a resource reached through a load balancer
+        is said to be reached through it, never "exposed" as if it had a public address."""
+        out = []
+        if self.direct_reached:
+            out.append("exposed to the internet" + (f": {', '.join(self.direct[:4])}" if self.direct else ""))
+        if self.lb_reached:
+            names = ", ".join(self.through[:2]) + (", …" if len(self.through) > 2 else "")
+            out.append(f"reachable through {names or 'a load balancer'}")
+            if self.through_ports:
+                out.append(f"from the internet: {', '.join(self.through_ports[:4])}")
+        return out
+
+
+def _is_balancer(inv: Inventory, nid: str) -> bool:
+    n = inv.node(nid)
+    return bool(n) and str(n.get("kind", "")).endswith(":load-balancer")
+
+
+def exposure_of(inv: Inventory, exposure: dict[str, dict[str, Any]], ids: Iterable[str]) -> Exposure:
+    """Read ``analysis.exposure`` for some resources: direct ports, and the balancers (named with
+    scanner.naming) whose listeners forward internet traffic to them."""
+    direct: set[str] = set()
+    lb_ports: set[str] = set()
+    lbs: dict[str, str] = {}
+    direct_reached = lb_reached = False
+    for i in ids:
+        e = exposure.get(i)
+        if not e or not e.get("paths"):
+            continue
+        by_via = e.get("by_via") or {e.get("via") or "public-ip": {"paths": e.get("paths") or [],
+                                                                   "ports": e.get("ports") or []}}
+        for via, part in by_via.items():
+            # a path through a balancer other than the resource itself; a balancer's own
+            # listeners are its own address, however the path is tagged
+            through = {hop for path in part.get("paths") or [] for hop in path
+                       if hop != i and _is_balancer(inv, hop)}
+            if via == "load-balancer" and (through or not _is_balancer(inv, i)):
+                lb_reached = True
+                lb_ports.update(part.get("ports") or [])
+                for hop in through:
+                    lbs.setdefault(hop, naming.name(inv, hop))
+            else:
+                direct_reached = True
+                direct.update(part.get("ports") or [])
+    return Exposure(tuple(sorted(direct, key=_port_key)), tuple(sorted(set(lbs.values()))),
+                    tuple(sorted(lb_ports, key=_port_key)), direct_reached, lb_reached)
+
+
+def _port_key(text: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in text.split("/")[-1].split("-")[0] if ch.isdigit())
+    return (int(digits) if digits else -1, text)
 
 
 # --- labels -------------------------------------------------------------------
@@ -207,10 +272,12 @@ EDGE_DEFAULTS = {"fontname": FONT, "fontsize": "9", "fontcolor": MUTED, "arrowsi
 
 
 def node_attrs(kind: str, *, exposed: bool = False, finding: bool = False,
-               collapsed: bool = False, state: str | None = None) -> dict[str, str]:
+               collapsed: bool = False, state: str | None = None, reached: bool = False) -> dict[str, str]:
     """Attributes for a node of ``kind``; highlights override the family colours.
 
-    ``state`` is ``present``/``missing``/``unknown`` for account guards.
+    ``exposed``: reachable from the internet on its own address; ``reached``: only through a
+    load balancer. ``state`` is ``present``/``missing``/``unknown`` for account guards (and
+    encryption: encrypted / not encrypted / not known).
     """
     family, shape, _ = kind_look(kind)
     line, fill = FAMILIES[family]
@@ -227,11 +294,14 @@ def node_attrs(kind: str, *, exposed: bool = False, finding: bool = False,
         style.append("dashed")
     if exposed:
         line, fill = EXPOSED
+    elif reached:
+        line, fill = REACHED
+        style.append("dashed")
     attrs = {"shape": shape, "style": ",".join(style), "color": line, "fillcolor": fill}
     if collapsed:
         attrs["peripheries"] = "2"
     if finding:
-        attrs["color"] = FINDING if not exposed else EXPOSED[0]
+        attrs["color"] = FINDING if not (exposed or reached) else EXPOSED[0]
         attrs["penwidth"] = "3"
     return attrs
 

@@ -15,6 +15,7 @@ from typing import Any
 from renderers.escape import md
 from renderers.labels import regions_text
 from renderers.plural import count_of
+from scanner import kinds, naming, status
 from scanner.analysis.model import (
     SEVERITIES,
     SEVERITY_RANK,
@@ -23,6 +24,7 @@ from scanner.analysis.model import (
     STATUS_SUPPRESSED,
     Analysis,
 )
+from scanner.fact import tally
 from scanner.inventory import Inventory
 
 #: tag keys (lower-cased) that name the purpose of a resource, by meaning
@@ -33,17 +35,12 @@ TAG_KEYS = {
     "cost_center": ("costcenter", "cost-center", "cost_center", "costcentre", "billing", "budget-code"),
 }
 
-#: node kinds counted in "what the account runs", with the words used for them
+#: node kinds counted in "what the account runs" (their names come from the kind specs)
 WORKLOAD_KINDS = (
-    ("ec2:vpc", "VPC"), ("ec2:instance", "EC2 instance"), ("autoscaling:group", "Auto Scaling group"),
-    ("elbv2:load-balancer", "load balancer"), ("elb:load-balancer", "classic load balancer"),
-    ("ecs:service", "ECS service"), ("eks:cluster", "EKS cluster"), ("lambda:function", "Lambda function"),
-    ("apigateway:rest-api", "REST API"), ("apigateway:http-api", "HTTP API"),
-    ("rds:instance", "RDS instance"), ("rds:cluster", "Aurora/RDS cluster"),
-    ("dynamodb:table", "DynamoDB table"), ("elasticache:replication-group", "ElastiCache replication group"),
-    ("s3:bucket", "S3 bucket"), ("efs:file-system", "EFS file system"), ("sqs:queue", "SQS queue"),
-    ("sns:topic", "SNS topic"), ("codepipeline:pipeline", "pipeline"), ("cloudfront:distribution",
-                                                                           "CloudFront distribution"),
+    "ec2:vpc", "ec2:instance", "autoscaling:group", "elbv2:load-balancer", "elb:load-balancer",
+    "ecs:service", "eks:cluster", "lambda:function", "apigateway:rest-api", "apigateway:http-api",
+    "rds:instance", "rds:cluster", "dynamodb:table", "elasticache:replication-group", "s3:bucket",
+    "efs:file-system", "sqs:queue", "sns:topic", "codepipeline:pipeline", "cloudfront:distribution",
 )
 NAME_STOP = {"prod", "production", "dev", "test", "staging", "stage", "qa", "sg", "rt", "subnet", "vpc",
              "public", "private", "app", "data", "db", "igw", "nat", "eip", "a", "b", "c", "d", "the",
@@ -55,7 +52,7 @@ def scan_facts(inv: Inventory) -> list[list[Any]]:
     """Rows of (fact, value) about the scan itself."""
     m = inv.meta
     runs = m.get("runs", [])
-    bad = [r for r in runs if r.get("status") in ("denied", "failed")]
+    bad = status.blocked_runs(runs)
     gaps = m.get("gaps", [])
     complete = "yes" if not bad and not gaps and not m.get("partial") else "no"
     missing = [x for x in (f"{count_of(bad, 'collector run')} denied or failed" if bad else "",
@@ -77,13 +74,14 @@ def scan_facts(inv: Inventory) -> list[list[Any]]:
 
 
 def workload_counts(inv: Inventory) -> list[tuple[str, int]]:
+    """(kind, how many) of the workload kinds the account has."""
     counts = inv.kind_counts()
-    return [(word, counts[k]) for k, word in WORKLOAD_KINDS if counts.get(k)]
+    return [(k, counts[k]) for k in WORKLOAD_KINDS if counts.get(k)]
 
 
 def workload_items(inv: Inventory) -> list[str]:
     """``["4 VPCs", "2 EC2 instances", ...]`` for the overview."""
-    return [count_of(n, word) for word, n in workload_counts(inv)]
+    return [kinds.count(k, n) for k, n in workload_counts(inv)]
 
 
 def rules_evaluated(analysis: Analysis) -> int:
@@ -106,7 +104,7 @@ def workload_sentence(inv: Inventory) -> str:
     items = workload_counts(inv)
     if not items:
         return "The scan found no workload resources (VPCs, compute, databases, storage) in the scanned regions."
-    parts = [count_of(n, word) for word, n in items]
+    parts = [kinds.count(k, n) for k, n in items]
     regions = sorted({str(n.get("region")) for n in inv.nodes() if n.get("kind") not in
                       ("aws:account", "aws:region", "internet") and n.get("region") not in (None, "global")})
     where = f" across {count_of(regions, 'region')} ({', '.join(regions)})" if regions else ""
@@ -256,6 +254,11 @@ def not_assessed(analysis: Analysis) -> list[list[Any]]:
             for r in sorted(by_rule.values())]
 
 
+def open_rules(analysis: Analysis) -> int:
+    """How many rules have open findings (the per-rule lists of the sections count these)."""
+    return len({f.rule for f in analysis.open_findings()})
+
+
 def top_risks(analysis: Analysis, limit: int = 8) -> list[dict[str, Any]]:
     """The most severe open problems, one entry per rule, with how many resources it concerns."""
     by_rule: dict[str, dict[str, Any]] = {}
@@ -282,52 +285,29 @@ def category_rows(analysis: Analysis) -> list[list[Any]]:
     return [[k, v] for k, v in sorted(c.items())]
 
 
-#: where a service's partial reads are reported in the document
-GAP_SECTIONS = {
-    "ec2": "3.1", "autoscaling": "3.1", "ecs": "3.2", "ecr": "3.2", "eks": "3.2", "lambda": "3.3",
-    "apigateway": "3.3", "apigatewayv2": "3.3", "events": "3.3", "sqs": "3.3", "stepfunctions": "3.3",
-    "s3": "4.1", "s3control": "4.1", "efs": "4.3", "fsx": "4.3", "iam": "5.1", "accessanalyzer": "5.1",
-    "kms": "5.3", "acm": "5.3", "secretsmanager": "5.3", "cloudtrail": "5.4", "guardduty": "5.4",
-    "config": "5.4", "securityhub": "5.4", "wafv2": "5.4", "rds": "6.1", "dynamodb": "6.2", "dax": "6.2",
-    "application-autoscaling": "6.2", "elasticache": "6.3", "codepipeline": "7.1", "codecommit": "7.1",
-    "codestar-connections": "7.1", "codebuild": "7.2", "codedeploy": "7.3", "cloudformation": "7.3",
-    "codestar-notifications": "7.4", "elbv2": "8.3", "elb": "8.3", "backup": "9.2", "route53": "9.3",
-    "cloudfront": "9.3", "budgets": "10.3", "ce": "10.3", "cloudwatch": "12.1", "sns": "12.1", "logs": "12.2",
-    "account": "12.3", "ssm": "12.4",
-}
-
-
-def _short_resource(ref: str) -> str:
-    """``arn:...:regional/webacl/web-platform-alb/4e19...`` -> ``web-platform-alb``; names stay as they are."""
-    parts = [p for p in re.split(r"[/:]", ref.rstrip("/")) if p]
-    while len(parts) > 1 and re.fullmatch(r"[0-9a-f-]{16,}", parts[-1]):
-        parts.pop()
-    return parts[-1] if parts else ""
-
-
 def unseen(inv: Inventory) -> list[str]:
     """What the scan could not see, one line per collector run or per kind of gap."""
     out = []
     runs: dict[tuple[str, str, str, str], list[str]] = {}
     for r in sorted(inv.meta.get("runs", []), key=lambda r: (r.get("collector", ""), r.get("region", ""))):
-        if r.get("status") in ("denied", "failed"):
+        if status.is_blocked(r):
             key = (str(r.get("collector")), str(r.get("status")), r.get("action") or "", r.get("message") or "")
             runs.setdefault(key, []).append(str(r.get("region")))
-    for (collector, status, action, message), regions in runs.items():
-        out.append(f"{collector} in {regions_text(regions)}: {status}" + (f", missing {action}" if action else "")
+    for (collector, run_status, action, message), regions in runs.items():
+        out.append(f"{collector} in {regions_text(regions)}: {run_status}" + (f", missing {action}" if action else "")
                    + (f" ({message})" if message else ""))
     gaps: dict[tuple[str, str], dict[str, Any]] = {}
     for g in inv.meta.get("gaps", []):
         e = gaps.setdefault((str(g.get("action")), str(g.get("reason"))), {"regions": set(), "resources": [],
                                                                         "service": g.get("service")})
         e["regions"].add(str(g.get("region")))
-        res = _short_resource(str(g.get("resource") or ""))
+        res = naming.name(inv, g["resource"]) if g.get("resource") else ""
         if res and res not in e["resources"]:
             e["resources"].append(res)
     for (action, reason), e in sorted(gaps.items()):
         res = e["resources"]
         what = (f" for {', '.join(res[:3])}" + (f" and {len(res) - 3} more" if len(res) > 3 else "")) if res else ""
-        where = GAP_SECTIONS.get(str(e["service"]))
+        where = kinds.section_of_action(action, str(e["service"] or ""))
         out.append(f"{action} in {regions_text(list(e['regions']))}{what}: {reason}"
                    + (f" (section {where})" if where else ""))
     return out
@@ -390,15 +370,20 @@ def regional_services(inv: Inventory) -> list[str]:
     out = []
     buckets = inv.nodes("s3:bucket")
     if buckets:
-        repl = sum(1 for b in buckets if b["props"].get("replication"))
-        out.append(f"{count_of(buckets, 'S3 bucket')}, {repl or 'none'} replicated to another bucket")
+        facts = [f for b in buckets if (f := inv.fact(b["id"], "replicated")) is not None]
+        t = tally(facts)
+        some = t["yes"] or ("none" if not t["unknown"] else "0")
+        text = f"{kinds.count('s3:bucket', len(buckets))}, {some} replicated to another bucket"
+        if t["unknown"]:
+            whys = list(dict.fromkeys(f.why for f in facts if f.unknown and f.why))
+            text += f", {t['unknown']} unknown" + (f" ({'; '.join(whys[:2])})" if whys else "")
+        out.append(text)
     tables = inv.nodes("dynamodb:table")
     if tables:
         glob = sum(1 for t in tables if len(t["props"].get("global_replicas") or []) > 1)
-        out.append(f"{count_of(tables, 'DynamoDB table')}, {glob or 'none'} of them global")
-    for kind, word in (("lambda:function", "Lambda function"), ("sqs:queue", "SQS queue"),
-                       ("sns:topic", "SNS topic")):
+        out.append(f"{kinds.count('dynamodb:table', len(tables))}, {glob or 'none'} of them global")
+    for kind in ("lambda:function", "sqs:queue", "sns:topic"):
         n = len(inv.nodes(kind))
         if n:
-            out.append(count_of(n, word))
+            out.append(kinds.count(kind, n))
     return out

@@ -14,31 +14,22 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from renderers.document import fact_text, yesno
+from renderers.facts.network import blocked_services, services, services_of_kinds, subnet_public
 from renderers.plural import count_of  # also facts.compute.count_of for the templates
+from scanner import naming
+from scanner.fact import Fact, tally
 from scanner.inventory import Inventory
 
 GONE_STATES = ("terminated", "shutting-down")
 ASG_TAG = "aws:autoscaling:groupName"
+#: what 8.2 sizes: every kind with an instance type or class
+SIZED_KINDS = ("ec2:instance", "autoscaling:group", "ec2:launch-template", "rds:instance", "elasticache:cluster")
+
+__all__ = ["blocked_services", "services", "services_of_kinds", "count_of"]
 
 
 # -- small helpers -------------------------------------------------------------------------------
-def short(ref: str | None) -> str | None:
-    """The readable tail of an ARN or id."""
-    if not ref:
-        return None
-    return ref.rsplit(":", 1)[-1].rsplit("/", 1)[-1] or ref
-
-
-def label(inv: Inventory, nid: str | None) -> str | None:
-    """A node's name when the scan saw it, else the readable tail of its id."""
-    if not nid:
-        return None
-    n = inv.node(nid)
-    if n and not n.get("external") and n.get("name"):
-        return str(n["name"])
-    return short(nid)
-
-
 def props(n: dict[str, Any] | None) -> dict[str, Any]:
     return (n or {}).get("props") or {}
 
@@ -51,21 +42,25 @@ def imds_text(required: bool | None, enabled: bool | None = True) -> str:
     return "required (v2)" if required else "optional (v1 allowed)"
 
 
+#: tier words a subnet's name or Tier tag may declare; public/private is never taken from a name or
+#: tag, only from the subnet's judged ``public`` fact
+_TIER_WORD = re.compile(r"(app|web|data|db|database|isolated)")
+
+
 def subnet_tier(inv: Inventory, subnet_nid: str | None) -> str:
-    """A subnet's tier: its Tier tag, else a public/private/app/data word in its name, else
-    public/private from its routing; "inferred" marks a tier read from a name."""
+    """A subnet's tier: its Tier tag, else an app/web/data word in its name ("inferred"), else
+    public/private from its judged ``public`` fact (``unknown (why)`` when that was not read)."""
     s = inv.node(subnet_nid) if subnet_nid else None
     if not s or s.get("external"):
-        return "unknown"
+        return "unknown (subnet not scanned)"
     tags = s.get("tags") or {}
     tier = tags.get("Tier") or tags.get("tier")
-    if tier:
+    if tier and str(tier).lower() not in ("public", "private"):
         return str(tier)
-    m = re.search(r"(public|private|app|web|data|db|database|isolated)", str(s.get("name", "")).lower())
+    m = None if tier else _TIER_WORD.search(str(s.get("name", "")).lower())
     if m:
         return f"{m.group(1)} (inferred from name)"
-    public = props(s).get("public")
-    return "public" if public else "private" if public is False else "unknown"
+    return fact_text(subnet_public(inv, s["id"]), "public", "private")
 
 
 def live_instances(inv: Inventory) -> list[dict[str, Any]]:
@@ -79,10 +74,103 @@ def instance_counts(inv: Inventory) -> dict[str, Any]:
     by_type = Counter(str(props(n).get("instance_type") or "unknown") for n in nodes)
     by_state = Counter(str(props(n).get("state") or "unknown") for n in nodes)
     return {"total": len(nodes), "by_type": sorted(by_type.items()), "by_state": sorted(by_state.items()),
-            "public": sum(1 for n in nodes if props(n).get("public_ip")),
+            "public": tally(public_ip(inv, n) for n in nodes)["yes"],
             "imds_v1": sum(1 for n in live_instances(inv) if props(n).get("imds_v2_required") is False),
             "in_asg": sum(1 for n in nodes if props(n).get("asg_name")),
             "with_key": sum(1 for n in live_instances(inv) if props(n).get("key_name"))}
+
+
+def public_ip(inv: Inventory, node: dict[str, Any]) -> Fact:
+    """An instance's judged ``public_ip`` fact (its own public IPv4 address; reachability is the
+    exposure analysis')."""
+    f = inv.fact(node["id"], "public_ip")
+    return f if f is not None else Fact.from_dict(None)
+
+
+def _ports(ports: Any) -> list[str]:
+    """Ports as the exposure analysis names them ("tcp/443"), in number order, once each."""
+    def key(p: str) -> tuple[str, int, str]:
+        proto, _, num = p.partition("/")
+        return (proto, int(num.split("-")[0]) if num.split("-")[0].isdigit() else -1, p)
+    return sorted(set(ports or []), key=key)
+
+
+def _lb_of(inv: Inventory, path: list[str]) -> str | None:
+    return next((x for x in path if (inv.node(x) or {}).get("kind") in ("elbv2:load-balancer", "elb:load-balancer")),
+                None)
+
+
+def reach(inv: Inventory, analysis: Any, node_id: str) -> dict[str, Any]:
+    """How the internet reaches one resource, from the exposure analysis (the diagrams' source):
+    ``direct``: ports open on its own public address; ``lbs``: load balancer name -> the ports
+    it forwards to the resource."""
+    exposure = getattr(analysis, "exposure", None) or {}
+    by = (exposure.get(node_id) or {}).get("by_via") or {}
+    direct = _ports((by.get("public-ip") or {}).get("ports"))
+    via = by.get("load-balancer") or {}
+    lbs: dict[str, list[str]] = {}
+    for path in via.get("paths") or []:
+        lb = _lb_of(inv, path)
+        if not lb:
+            continue
+        own = set((exposure.get(lb) or {}).get("ports") or [])   # the listener ports of that LB
+        ports = lbs.setdefault(naming.name(inv, lb), [])
+        ports += [x for x in via.get("ports") or [] if (not own or x in own) and x not in ports]
+    return {"direct": direct, "lbs": {lb: _ports(p) for lb, p in sorted(lbs.items())}}
+
+
+def _reach_text(r: dict[str, Any]) -> str:
+    parts = []
+    if r["direct"]:
+        parts.append(f"on its public IP on {', '.join(r['direct'])}")
+    for lb, ports in r["lbs"].items():
+        parts.append(f"through load balancer {lb}" + (f" on {', '.join(ports)}" if ports else ""))
+    return " and ".join(parts)
+
+
+def public_ip_text(inv: Inventory, analysis: Any = None) -> str:
+    """3.1's sentence on public addresses and internet reach, agreeing with the exposure analysis
+    (and so with the diagrams): "none has a public IP address of its own; 2 are reachable from the
+    internet through load balancer alb on tcp/443". Unknown addresses are counted as unknown."""
+    nodes = inv.nodes("ec2:instance")
+    facts = [public_ip(inv, n) for n in nodes]
+    t = tally(facts)
+    own = t["yes"]
+    if t["unknown"]:
+        whys = "; ".join(dict.fromkeys(f.why for f in facts if f.unknown and f.why)) or "not read"
+        text = (f"{own} {'is' if own == 1 else 'are'} known to have a public IP address of "
+                f"{'its' if own == 1 else 'their'} own and {t['unknown']} unknown ({whys})")
+    else:
+        text = f"{own or 'none'} {'has' if own <= 1 else 'have'} a public IP address of its own"
+    reached = [reach(inv, analysis, n["id"]) for n in nodes]
+    direct = [r for r in reached if r["direct"]]
+    lines = []
+    if direct:
+        ports = _ports(x for r in direct for x in r["direct"])
+        lines.append(f"{len(direct)} {'is' if len(direct) == 1 else 'are'} reachable from the internet on "
+                     f"{'its' if len(direct) == 1 else 'their'} public IP on {', '.join(ports)}")
+    by_lb: dict[str, tuple[int, list[str]]] = {}
+    for r in reached:
+        for lb, ports in r["lbs"].items():
+            n, seen = by_lb.get(lb, (0, []))
+            by_lb[lb] = (n + 1, seen + [x for x in ports if x not in seen])
+    for lb, (n, ports) in sorted(by_lb.items()):
+        on = f" on {', '.join(_ports(ports))}" if ports else ""
+        lines.append(f"{n} {'is' if n == 1 else 'are'} reachable from the internet through load balancer {lb}{on}")
+    unknown = _reach_unknown(inv)
+    if unknown and len(nodes) > len([r for r in reached if r["direct"] or r["lbs"]]):
+        who = "the others are" if lines else ("it is" if len(nodes) == 1 else "they are")
+        lines.append(f"whether {who} reachable from the internet is unknown ({unknown})")
+    return text + ("; " + listing(lines) if lines else "")
+
+
+def _reach_unknown(inv: Inventory) -> str:
+    """Why internet reach cannot be judged: the unknown ``public`` facts of the subnets that
+    instances and load balancers sit in ("" when every one is known)."""
+    subnets = {s["id"] for n in inv.nodes("ec2:instance", "elbv2:load-balancer", "elb:load-balancer")
+               for s in inv.out(n["id"], "in_subnet")}
+    whys = [f.why or "not read" for sid in sorted(subnets) if (f := subnet_public(inv, sid)).unknown]
+    return "; ".join(dict.fromkeys(whys))
 
 
 def counts_text(pairs: list[tuple[str, int]]) -> str:
@@ -91,9 +179,9 @@ def counts_text(pairs: list[tuple[str, int]]) -> str:
 
 
 def days(n: Any) -> str:
-    """An age or a period: "0 days", "1 day", "14 days" (never "no days")."""
-    n = int(n or 0)
-    return f"{n} day" if n == 1 else f"{n} days"
+    """An age or a period: "0 days", "1 day", "14 days" (never "no days"); :func:`count_of` with a
+    zero of "0" (templates of other sections call ``facts.compute.days``)."""
+    return count_of(int(n or 0), "day", zero="0")
 
 
 def listing(parts: list[str]) -> str:
@@ -106,10 +194,10 @@ def role_of_profile(inv: Inventory, profile_arn: str | None) -> str | None:
     """"profile (role x)" for an instance profile (role from the IAM scan when it was seen)."""
     if not profile_arn:
         return None
-    roles = [label(inv, r["id"]) for r in inv.out(profile_arn, "uses_role")]
+    roles = [naming.name(inv, r["id"]) for r in inv.out(profile_arn, "uses_role")]
     if not roles:
-        roles = [short(r) for r in props(inv.node(profile_arn)).get("role_arns") or []]
-    name = short(profile_arn)
+        roles = [naming.short_id(r) for r in props(inv.node(profile_arn)).get("role_arns") or []]
+    name = naming.short_id(profile_arn)
     return f"{name} (role {', '.join(r for r in roles if r)})" if roles else name
 
 
@@ -127,28 +215,11 @@ def ami_text(inv: Inventory, image_id: str | None, region: str) -> str:
     return str(p.get("name") or image_id)
 
 
-#: a name shown beside its id is cut to this length, so a 256-character Name tag cannot push
-#: the id out of the cell (cells are cut at 300 characters when escaped)
-NAME_WITH_ID_MAX = 80
-
-
-def clip(text: Any, limit: int = NAME_WITH_ID_MAX) -> str:
-    s = str(text)
-    return s if len(s) <= limit else s[: limit - 1] + "…"
-
-
-def instance_label(name: Any, instance_id: Any) -> str:
-    """"name (i-...)", or the id alone when the instance has no Name tag."""
-    if not name or name == instance_id:
-        return str(instance_id or "-")
-    return f"{clip(name)} ({instance_id})"
-
-
 #: instance rows shown in 3.1; a fleet of thousands belongs in inventory.json, not in a table
 MAX_INSTANCE_ROWS = 150
 
 
-def instance_rows(inv: Inventory, limit: int = MAX_INSTANCE_ROWS) -> list[list[Any]]:
+def instance_rows(inv: Inventory, limit: int = MAX_INSTANCE_ROWS, analysis: Any = None) -> list[list[Any]]:
     """Instance (name and id), type, state, AZ, subnet tier, AMI, IMDS, profile/role, public IP, ASG.
 
     Standalone instances first (they are the ones a reader must know one by one), then
@@ -161,13 +232,22 @@ def instance_rows(inv: Inventory, limit: int = MAX_INSTANCE_ROWS) -> list[list[A
     for n in nodes[:limit]:
         p = props(n)
         subnet = next((s["id"] for s in inv.out(n["id"], "in_subnet")), None)
-        rows.append([instance_label(n.get("name"), p.get("instance_id")), p.get("instance_type"), p.get("state"),
+        rows.append([naming.node_label(n), p.get("instance_type"), p.get("state"),
                      p.get("az"), subnet_tier(inv, subnet) if subnet else "no subnet (EC2-Classic?)",
                      ami_text(inv, p.get("image_id"), n.get("region", "")),
                      imds_text(p.get("imds_v2_required"), p.get("imds_enabled")),
                      role_of_profile(inv, p.get("instance_profile_arn")) or "none",
-                     p.get("public_ip") or "none", p.get("asg_name") or "-"])
+                     _public_ip_cell(inv, analysis, n), p.get("asg_name") or "-"])
     return rows
+
+
+def _public_ip_cell(inv: Inventory, analysis: Any, n: dict[str, Any]) -> str:
+    """The instance's own public IP (or "none", or unknown with why), and how the internet reaches
+    it where the exposure analysis found a way (so the cell agrees with the diagrams)."""
+    f = public_ip(inv, n)
+    cell = str(props(n).get("public_ip") or "") if f.yes else fact_text(f, no="none")
+    how = _reach_text(reach(inv, analysis, n["id"]))
+    return f"{cell or 'yes'}; reachable {how}" if how and f.yes else (f"{cell} (reachable {how})" if how else cell)
 
 
 def ami_rows(inv: Inventory) -> list[list[Any]]:
@@ -180,9 +260,14 @@ def ami_rows(inv: Inventory) -> list[list[Any]]:
         p = props(img)
         owner = "this account" if p.get("owner_id") == account else (p.get("owner_alias") or p.get("owner_id"))
         rows.append([p.get("name") or img.get("name"), p.get("image_id"), owner,
-                     (p.get("creation_date") or "")[:10] or None, p.get("age_days"), p.get("public"),
+                     (p.get("creation_date") or "")[:10] or "unknown", _or_unknown(p.get("age_days")),
+                     fact_text(inv.fact(img["id"], "public") or Fact.from_dict(None)),
                      p.get("platform"), users.get(p.get("image_id"), 0), templates.get(p.get("image_id"), 0)])
     return rows
+
+
+def _or_unknown(v: Any) -> Any:
+    return "unknown" if v is None else v
 
 
 def key_pair_rows(inv: Inventory) -> list[list[Any]]:
@@ -201,7 +286,7 @@ def launch_template_rows(inv: Inventory) -> list[list[Any]]:
                      p.get("instance_type"), p.get("image_id"),
                      imds_text(p.get("imds_v2_required"), p.get("imds_enabled"))
                      if p.get("versions_read", True) else "not readable",
-                     short(p.get("instance_profile_arn")) or "none", p.get("user_data_present")])
+                     naming.short_id(p.get("instance_profile_arn")) or "none", yesno(p.get("user_data_present"))])
     return rows
 
 
@@ -254,7 +339,7 @@ def asg_rows(inv: Inventory) -> list[list[Any]]:
         azs = p.get("azs") or []
         rows.append([p.get("name") or g.get("name"), f"{_dash(p.get('min'))} / {_dash(p.get('desired'))} / "
                      f"{_dash(p.get('max'))}", len(p.get("instance_ids") or []),
-                     f"{len(azs)} AZ{'' if len(azs) == 1 else 's'} ({', '.join(azs)})" if azs else "-", ", ".join(tiers) or "-",
+                     f"{count_of(azs, 'AZ')} ({', '.join(azs)})" if azs else "unknown", ", ".join(tiers) or "-",
                      p.get("health_check_type"), ", ".join(p.get("instance_types") or []) or "-",
                      "; ".join(pols) or "none (fixed size)", "; ".join(sched) or "none"])
     return rows
@@ -279,7 +364,7 @@ def app_scaling_rows(inv: Inventory) -> list[list[Any]]:
         sched = [f"{props(s).get('name')}: {props(s).get('schedule')} → {_dash(props(s).get('min'))} - "
                  f"{_dash(props(s).get('max'))}"
                  for s in inv.into(t["id"], "scales", kind="application-autoscaling:scheduled-action")]
-        scaled = next((label(inv, r["id"]) for r in inv.out(t["id"], "scales")), None)
+        scaled = next((naming.name(inv, r["id"]) for r in inv.out(t["id"], "scales")), None)
         rows.append([p.get("service_namespace"), scaled or p.get("resource_id"), p.get("scalable_dimension"),
                      f"{_dash(p.get('min'))} - {_dash(p.get('max'))}", "; ".join(sorted(pols)) or "none",
                      "; ".join(sorted(sched)) or "none"])
@@ -472,9 +557,9 @@ def lb_rows(inv: Inventory) -> list[list[Any]]:
         rows.append([p.get("name") or lb.get("name"), p.get("type"), p.get("scheme"), p.get("dns_name"),
                      ", ".join(p.get("azs") or []) or "-",
                      ", ".join(f"{props(li).get('protocol')}:{props(li).get('port')}" for li in listeners) or "none",
-                     p.get("deletion_protection"),
+                     yesno(p.get("deletion_protection")),
                      (f"to {logs.get('bucket')}" if logs.get("enabled") else "off") if logs else "unknown",
-                     p.get("drop_invalid_headers") if p.get("type") == "application" else "n/a"])
+                     yesno(p.get("drop_invalid_headers")) if p.get("type") == "application" else "n/a"])
     return rows
 
 
@@ -483,9 +568,9 @@ def listener_rows(inv: Inventory) -> list[list[Any]]:
     rows = []
     for li in inv.nodes("elbv2:listener"):
         p = props(li)
-        certs = [label(inv, c["id"]) for c in inv.out(li["id"], "uses_certificate")]
+        certs = [naming.name(inv, c["id"]) for c in inv.out(li["id"], "uses_certificate")]
         rules = p.get("rules") or []
-        rows.append([label(inv, p.get("lb_arn")), f"{p.get('protocol')}:{p.get('port')}",
+        rows.append([naming.name(inv, p.get("lb_arn")), f"{p.get('protocol')}:{p.get('port')}",
                      p.get("ssl_policy") or "-", ", ".join(c for c in certs if c) or "-",
                      p.get("default_action"),
                      "; ".join(f"{r.get('priority')}: {r.get('conditions')} → {r.get('action')}" for r in rules[:5])
@@ -517,8 +602,8 @@ def target_group_rows(inv: Inventory) -> list[list[Any]]:
 def feeder_label(inv: Inventory, node: dict[str, Any]) -> str | None:
     """What sends traffic to a target group: "alb-name HTTPS:443" for a listener, else its name."""
     if node.get("kind") == "elbv2:listener":
-        return f"{label(inv, props(node).get('lb_arn'))} {node.get('name')}"
-    return label(inv, node["id"])
+        return f"{naming.name(inv, props(node).get('lb_arn'))} {node.get('name')}"
+    return naming.name(inv, node["id"])
 
 
 def classic_rows(inv: Inventory) -> list[list[Any]]:
@@ -532,7 +617,7 @@ def classic_rows(inv: Inventory) -> list[list[Any]]:
         rows.append([p.get("name") or lb.get("name"), p.get("scheme"), p.get("dns_name"),
                      ", ".join(p.get("azs") or []) or "-", lis,
                      f"{healthy} in service of {n}" if healthy is not None else f"{n} registered",
-                     p.get("cross_zone")])
+                     yesno(p.get("cross_zone"))])
     return rows
 
 

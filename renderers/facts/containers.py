@@ -8,58 +8,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from renderers.document import fact_text, yesno
+from renderers.facts.compute import subnet_tier
+from renderers.plural import count_of
+from scanner import naming
+from scanner.fact import Fact
 from scanner.inventory import Inventory
 
 CONTAINER_KINDS = ("ecs:cluster", "ecs:service", "ecs:task-definition", "ecr:repository", "eks:cluster",
                    "eks:nodegroup", "eks:fargate-profile")
 
 
-def short(ref: str | None) -> str | None:
-    """The readable part of an ARN or id (role name, target group name, function name, ...)."""
-    if not ref:
-        return None
-    if not ref.startswith("arn:"):
-        return ref.rsplit("/", 1)[-1]
-    parts = ref.split(":", 5)
-    res = parts[5] if len(parts) == 6 else ref
-    kind, _, rest = res.partition("/")
-    if not rest:  # function:name, stateMachine:name, a queue or topic name
-        return res.split(":", 1)[-1]
-    if kind == "targetgroup":  # targetgroup/<name>/<hash>
-        return rest.split("/")[0]
-    if kind == "loadbalancer" and rest.count("/") >= 2:  # loadbalancer/app/<name>/<hash>
-        return rest.split("/")[-2]
-    if kind in ("role", "service-role", "instance-profile", "policy", "user", "group"):
-        return rest.rsplit("/", 1)[-1]
-    return rest
-
-
-def label(inv: Inventory, nid: str | None) -> str | None:
-    """A node's name when the scan saw it, else the readable tail of its id."""
-    if not nid:
-        return None
-    n = inv.node(nid)
-    if n and not n.get("external") and n.get("name"):
-        return str(n["name"])
-    return short(nid)
-
-
 def subnet_tiers(inv: Inventory, nid: str) -> str:
-    """Where a resource's subnets sit: names grouped by tier (Tier tag, else public/private)."""
+    """Where a resource's subnets sit: names grouped by tier (:func:`compute.subnet_tier`: its Tier
+    tag or name, else public/private from the subnet's judged fact)."""
     groups: dict[str, list[str]] = {}
     for s in inv.out(nid, "in_subnet"):
-        tags = s.get("tags") or {}
-        public = (s.get("props") or {}).get("public")
-        tier = tags.get("Tier") or tags.get("tier") or (
-            "public" if public else "private" if public is False else "unknown tier")
-        groups.setdefault(str(tier), []).append(str(s.get("name") or short(s["id"])))
+        groups.setdefault(subnet_tier(inv, s["id"]), []).append(naming.node_name(s))
     if not groups:
         return "-"
     return "; ".join(f"{tier}: {', '.join(sorted(names))}" for tier, names in sorted(groups.items()))
 
 
+def encrypted(inv: Inventory, nid: str, yes: str = "yes", no: str = "no") -> str:
+    """A resource's judged at-rest ``encrypted`` fact as a cell (unknown says why)."""
+    return fact_text(inv.fact(nid, "encrypted") or Fact.from_dict(None), yes, no)
+
+
 def group_names(inv: Inventory, nid: str) -> str:
-    sgs = [str(g.get("name") or short(g["id"])) for g in inv.out(nid, "protected_by")]
+    sgs = [naming.node_name(g) for g in inv.out(nid, "protected_by")]
     return ", ".join(sorted(sgs)) or "-"
 
 
@@ -80,7 +57,7 @@ def service_load_balancing(inv: Inventory, svc: dict[str, Any]) -> str:
     parts = []
     for tg in sorted(tgs):
         lbs = _load_balancers_of(inv, tg)
-        parts.append(f"{label(inv, tg)}" + (f" (via {', '.join(lbs)})" if lbs else ""))
+        parts.append(f"{naming.name(inv, tg)}" + (f" (via {', '.join(lbs)})" if lbs else ""))
     return "; ".join(parts) or "none"
 
 
@@ -100,7 +77,7 @@ def ecs_cluster_rows(inv: Inventory) -> list[list[Any]]:
         p = c["props"]
         services = listed.get(c["id"], 0) or p.get("active_services")
         rows.append([c["region"], c["name"], p.get("status"), services, p.get("running_tasks"),
-                     _yes_no(p.get("container_insights")), ", ".join(p.get("capacity_providers") or []) or "-"])
+                     yesno(p.get("container_insights")), ", ".join(p.get("capacity_providers") or []) or "-"])
     return rows
 
 
@@ -108,10 +85,10 @@ def ecs_service_rows(inv: Inventory) -> list[list[Any]]:
     rows = []
     for s in inv.nodes("ecs:service"):
         p = s["props"]
-        rows.append([label(inv, p.get("cluster")), s["name"], p.get("launch_type"),
+        rows.append([naming.name(inv, p.get("cluster")), s["name"], p.get("launch_type"),
                      f"{_n(p.get('desired'))} / {_n(p.get('running'))}", subnet_tiers(inv, s["id"]),
-                     group_names(inv, s["id"]), _yes_no(p.get("assign_public_ip")),
-                     service_load_balancing(inv, s), label(inv, p.get("task_definition"))])
+                     group_names(inv, s["id"]), yesno(p.get("assign_public_ip")),
+                     service_load_balancing(inv, s), naming.name(inv, p.get("task_definition"))])
     return rows
 
 
@@ -124,9 +101,9 @@ def task_definition_rows(inv: Inventory) -> list[list[Any]]:
         rows.append([t["name"], ", ".join(image_text(i, inv.meta.get("account")) for i in p.get("images") or [])
                      or "-",
                      f"{_n(p.get('cpu'))} / {_n(p.get('memory'))}", p.get("network_mode"),
-                     short(p.get("task_role_arn")) or "none", short(p.get("execution_role_arn")) or "none",
-                     f"{env} variable{'' if env == 1 else 's'}, {secrets} secret{'' if secrets == 1 else 's'}",
-                     _yes_no(p.get("privileged"))])
+                     naming.short_id(p.get("task_role_arn")) or "none", naming.short_id(p.get("execution_role_arn")) or "none",
+                     f"{count_of(env, 'variable', zero='0')}, {count_of(secrets, 'secret', zero='0')}",
+                     yesno(p.get("privileged"))])
     return rows
 
 
@@ -155,10 +132,11 @@ def ecr_rows(inv: Inventory) -> list[list[Any]]:
     rows = []
     for r in inv.nodes("ecr:repository"):
         p = r["props"]
-        rows.append([r["region"], r["name"], _yes_no(p.get("scan_on_push")), _yes_no(p.get("tag_immutable")),
-                     _yes_no(p.get("lifecycle_policy")),
-                     _ecr_encryption(p),
-                     _yes_no(p.get("policy_public"))])
+        rows.append([r["region"], r["name"], yesno(p.get("scan_on_push")), yesno(p.get("tag_immutable")),
+                     yesno(p.get("lifecycle_policy")),
+                     _ecr_encryption(p) if (inv.fact(r["id"], "encrypted") or Fact.from_dict(None)).yes
+                     else encrypted(inv, r["id"]),
+                     yesno(p.get("policy_public"))])
     return rows
 
 
@@ -168,7 +146,7 @@ def _ecr_encryption(p: dict[str, Any]) -> str:
     if enc == "AES256":
         return "AES-256 (ECR managed key)"
     if enc in ("KMS", "KMS_DSSE"):
-        return f"{enc} ({short(p.get('kms_key')) or 'aws/ecr'})"
+        return f"{enc} ({naming.short_id(p.get('kms_key')) or 'aws/ecr'})"
     return str(enc or "unknown")
 
 
@@ -183,7 +161,7 @@ def eks_cluster_rows(inv: Inventory) -> list[list[Any]]:
             access.append("private")
         rows.append([c["region"], c["name"], p.get("version"), "; ".join(access) or "-",
                      ", ".join(p.get("logging") or []) or "none", subnet_tiers(inv, c["id"]),
-                     group_names(inv, c["id"]), short(p.get("role_arn")), _yes_no(p.get("secrets_encrypted"))])
+                     group_names(inv, c["id"]), naming.short_id(p.get("role_arn")), encrypted(inv, c["id"])])
     return rows
 
 
@@ -193,7 +171,7 @@ def eks_nodegroup_rows(inv: Inventory) -> list[list[Any]]:
         p = g["props"]
         rows.append([p.get("cluster"), g["name"], ", ".join(p.get("instance_types") or []) or "-",
                      f"{_n(p.get('min'))} / {_n(p.get('desired'))} / {_n(p.get('max'))}", p.get("ami_type"),
-                     p.get("capacity_type"), subnet_tiers(inv, g["id"]), short(p.get("role_arn"))])
+                     p.get("capacity_type"), subnet_tiers(inv, g["id"]), naming.short_id(p.get("role_arn"))])
     return rows
 
 
@@ -203,13 +181,9 @@ def fargate_profile_rows(inv: Inventory) -> list[list[Any]]:
         p = f["props"]
         sel = ", ".join(str(s.get("namespace")) + (f" {s['labels']}" if s.get("labels") else "")
                         for s in p.get("selectors") or [])
-        rows.append([p.get("cluster"), f["name"], sel or "-", subnet_tiers(inv, f["id"]), short(p.get("role_arn"))])
+        rows.append([p.get("cluster"), f["name"], sel or "-", subnet_tiers(inv, f["id"]), naming.short_id(p.get("role_arn"))])
     return rows
 
 
 def _n(v: Any) -> str:
-    return "?" if v is None else str(v)
-
-
-def _yes_no(v: Any) -> str:
-    return "unknown" if v is None else ("yes" if v else "no")
+    return "unknown" if v is None else str(v)

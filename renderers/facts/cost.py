@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner import naming
 from scanner.analysis.model import STATUS_OPEN, Analysis
 
 TOP_ITEMS = 40
@@ -17,7 +18,7 @@ def _disambiguate(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for i in items:
         if seen[str(i.get("name"))] > 1 and i.get("id"):
-            short = str(i["id"]).rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+            short = naming.short_id(i["id"])
             if short != i.get("name"):
                 i = {**i, "name": f"{i.get('name')} ({short})"}
         out.append(i)

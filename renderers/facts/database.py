@@ -10,7 +10,16 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from renderers.facts.storage import human_bytes, key_label, label, subnet_azs, yn
+from renderers.facts.storage import (
+    counts,
+    encrypted_cell,
+    fact_cell,
+    human_bytes,
+    key_label,
+    subnet_azs,
+    yn,
+)
+from scanner import naming
 from scanner.inventory import Inventory
 
 DB_KINDS = ("rds:instance", "rds:cluster", "rds:snapshot", "rds:subnet-group", "rds:parameter-group",
@@ -22,12 +31,6 @@ def summary(inv: Inventory) -> dict[str, int]:
     return {k.replace(":", "_").replace("-", "_"): len(inv.nodes(k)) for k in DB_KINDS}
 
 
-def _encryption(inv: Inventory, p: dict[str, Any], default_key: str) -> str:
-    if p.get("encrypted") is None:
-        return "unknown"
-    return f"yes ({key_label(inv, p.get('kms_key'), default_key)})" if p.get("encrypted") else "no"
-
-
 def _days(value: Any) -> str:
     return "unknown" if value is None else ("off" if not value else f"{value} days")
 
@@ -36,7 +39,7 @@ def _days(value: Any) -> str:
 
 def _subnet_short_names(inv: Inventory, nid: str) -> list[str]:
     """Subnet names alone (ids are in the subnet group table), the id where a subnet has no name."""
-    return sorted(str(s.get("name") or s["id"].rsplit("/", 1)[-1]) for s in inv.out(nid, "in_subnet"))
+    return sorted(naming.node_name(s) for s in inv.out(nid, "in_subnet"))
 
 
 def _placement(inv: Inventory, nid: str, p: dict[str, Any]) -> str:
@@ -57,9 +60,9 @@ def rds_instance_rows(inv: Inventory) -> list[list[Any]]:
             storage += f", {p['iops']} IOPS"
         rows.append([db["region"], db["name"], f"{p.get('engine')} {p.get('engine_version') or ''}".strip(),
                      p.get("instance_class"), yn(p.get("multi_az")), storage,
-                     _encryption(inv, p, "aws/rds"), _days(p.get("backup_retention")),
+                     encrypted_cell(inv, db, "aws/rds"), _days(p.get("backup_retention")),
                      yn(p.get("deletion_protection")), yn(p.get("performance_insights")),
-                     yn(p.get("publicly_accessible")), _placement(inv, db["id"], p)])
+                     fact_cell(inv, db["id"], "public"), _placement(inv, db["id"], p)])
     return rows
 
 
@@ -70,7 +73,7 @@ def rds_cluster_rows(inv: Inventory) -> list[list[Any]]:
         rows.append([c["region"], c["name"], f"{p.get('engine')} {p.get('engine_version') or ''}".strip(),
                      p.get("engine_mode") or "-", p.get("writer") or "-",
                      ", ".join(p.get("readers") or []) or "none", yn(p.get("multi_az")),
-                     ", ".join(p.get("azs") or []) or "-", _encryption(inv, p, "aws/rds"),
+                     ", ".join(p.get("azs") or []) or "-", encrypted_cell(inv, c, "aws/rds"),
                      _days(p.get("backup_retention")), yn(p.get("deletion_protection")),
                      p.get("global_cluster") or "-"])
     return rows
@@ -84,7 +87,7 @@ def replica_lines(inv: Inventory) -> list[str]:
         kinds = {s.get("kind"), d.get("kind")}
         if kinds & {"rds:instance", "rds:cluster"}:
             where = f" ({d.get('region')})" if d.get("region") and d.get("region") != s.get("region") else ""
-            lines.append(f"{label(inv, src)} replicates to {label(inv, dst)}{where}")
+            lines.append(f"{naming.label(inv, src)} replicates to {naming.label(inv, dst)}{where}")
     return sorted(set(lines))
 
 
@@ -96,8 +99,10 @@ def rds_snapshot_summary(inv: Inventory) -> dict[str, Any]:
         "count": len(snaps), "manual": len(manual),
         "automated": sum(1 for s in snaps if s["props"].get("type") == "automated"),
         "oldest_manual_days": max(ages) if ages else None,
-        "unencrypted": sum(1 for s in snaps if s["props"].get("encrypted") is False),
-        "public": sum(1 for s in manual if s["props"].get("public")),
+        "unencrypted": counts(inv, snaps, "encrypted")["no"],
+        "encryption_unknown": counts(inv, snaps, "encrypted")["unknown"],
+        "public": counts(inv, manual, "public")["yes"],
+        "public_unknown": counts(inv, manual, "public")["unknown"],
     }
 
 
@@ -108,7 +113,8 @@ def rds_snapshot_rows(inv: Inventory) -> list[list[Any]]:
         if p.get("type") != "manual":
             continue
         rows.append([s["region"], s["name"], p.get("source"), (p.get("create_time") or "")[:10] or "-",
-                     f"{p.get('storage_gb')} GiB", yn(p.get("encrypted")), yn(p.get("public"))])
+                     f"{p.get('storage_gb')} GiB", fact_cell(inv, s["id"], "encrypted"),
+                     fact_cell(inv, s["id"], "public")])
     return rows
 
 
@@ -116,8 +122,8 @@ def subnet_group_rows(inv: Inventory) -> list[list[Any]]:
     rows = []
     for g in inv.nodes("rds:subnet-group"):
         p = g["props"]
-        subnets = sorted(label(inv, s["id"]) for s in inv.out(g["id"], "associated_with", "ec2:subnet"))
-        users = [label(inv, u["id"]) for u in inv.into(g["id"], "associated_with")]
+        subnets = sorted(naming.label(inv, s["id"]) for s in inv.out(g["id"], "associated_with", "ec2:subnet"))
+        users = [naming.label(inv, u["id"]) for u in inv.into(g["id"], "associated_with")]
         rows.append([g["region"], g["name"], p.get("vpc_id"), ", ".join(subnets) or
                      ", ".join(p.get("subnet_ids") or []) or "-", ", ".join(p.get("azs") or []) or "-",
                      ", ".join(users) or "unused"])
@@ -157,11 +163,15 @@ def dynamodb_rows(inv: Inventory) -> list[list[Any]]:
     for t in inv.nodes("dynamodb:table"):
         p = t["props"]
         gsis = [g.get("name") for g in p.get("gsis") or []]
-        enc = "KMS " + key_label(inv, p.get("kms_key"), "aws/dynamodb") if p.get("encryption") == "KMS" \
-            else (p.get("encryption") or "unknown")
+        f = inv.fact(t["id"], "encrypted")
+        if f is not None and f.unknown:
+            enc = f.text()
+        else:
+            enc = "KMS " + key_label(inv, p.get("kms_key"), "aws/dynamodb") if p.get("encryption") == "KMS" \
+                else (p.get("encryption") or fact_cell(inv, t["id"], "encrypted"))
         items = p.get("item_count")
         rows.append([t["region"], t["name"], _capacity(p),
-                     ", ".join(gsis) or "none", yn(p.get("pitr")), _stream(p.get("stream")),
+                     ", ".join(gsis) or "none", fact_cell(inv, t["id"], "pitr"), _stream(p.get("stream")),
                      ", ".join(p.get("global_replicas") or []) or "none", enc,
                      yn(p.get("deletion_protection")), p.get("table_class") or "STANDARD",
                      f"{'unknown' if items is None else items} items, {human_bytes(p.get('size_bytes'))}"])
@@ -184,7 +194,7 @@ def dax_rows(inv: Inventory) -> list[list[Any]]:
     for c in inv.nodes("dax:cluster"):
         p = c["props"]
         rows.append([c["region"], c["name"], p.get("node_type"), p.get("nodes"),
-                     ", ".join(p.get("azs") or []) or "-", yn(p.get("encrypted")),
+                     ", ".join(p.get("azs") or []) or "-", fact_cell(inv, c["id"], "encrypted"),
                      yn(p.get("transit_encryption")), p.get("subnet_group") or "-", p.get("status")])
     return rows
 
@@ -207,8 +217,7 @@ def cache_group_rows(inv: Inventory) -> list[list[Any]]:
                      f"{nodes} in {shards} shard{'' if shards == 1 else 's'}" if shards else str(nodes),
                      ", ".join(azs) or "-", yn(p.get("multi_az")), yn(p.get("automatic_failover")),
                      yn(p.get("transit_encryption")),
-                     f"yes ({key_label(inv, p.get('kms_key'), 'AWS managed key')})" if p.get("at_rest_encryption")
-                     else yn(p.get("at_rest_encryption")),
+                     encrypted_cell(inv, g, "AWS managed key"),
                      yn(p.get("auth_token_enabled")), _days(p.get("snapshot_retention"))])
     return rows
 
@@ -222,11 +231,12 @@ def cache_cluster_rows(inv: Inventory) -> list[list[Any]]:
     for c in inv.nodes("elasticache:cluster"):
         p = dict(c["props"])
         groups = inv.out(c["id"], "member_of", "elasticache:replication-group")
+        at_rest = yn(p.get("at_rest_encryption"))
         if groups:
             gp = groups[0]["props"]
             p["transit_encryption"] = gp.get("transit_encryption")
-            p["at_rest_encryption"] = gp.get("at_rest_encryption")
-        sgs = [label(inv, g["id"]) for g in inv.out(c["id"], "protected_by")]
+            at_rest = fact_cell(inv, groups[0]["id"], "encrypted")
+        sgs = [naming.label(inv, g["id"]) for g in inv.out(c["id"], "protected_by")]
         if p.get("security_group_ids") is None:
             sg_text = "unknown"
         else:
@@ -234,12 +244,12 @@ def cache_cluster_rows(inv: Inventory) -> list[list[Any]]:
         # a single-node cluster sits in the subnet of its AZ; the subnet group lists them all
         subnets = inv.out(c["id"], "in_subnet")
         in_az = [s for s in subnets if (s.get("props") or {}).get("az") == p.get("az")]
-        subnet_text = ", ".join(sorted(label(inv, s["id"]) for s in (in_az if in_az and p.get("num_nodes") == 1
+        subnet_text = ", ".join(sorted(naming.label(inv, s["id"]) for s in (in_az if in_az and p.get("num_nodes") == 1
                                                                          else subnets))) or "-"
         rows.append([c["region"], c["name"], p.get("replication_group") or "standalone",
                      f"{p.get('engine')} {p.get('engine_version') or ''}".strip(), p.get("node_type"),
                      p.get("num_nodes"), p.get("az") or "-", subnet_text, sg_text,
-                     f"{yn(p.get('transit_encryption'))} / {yn(p.get('at_rest_encryption'))}"])
+                     f"{yn(p.get('transit_encryption'))} / {at_rest}"])
     return rows
 
 
@@ -247,22 +257,27 @@ def cache_cluster_rows(inv: Inventory) -> list[list[Any]]:
 
 def storage_by_engine(inv: Inventory) -> list[list[Any]]:
     """Allocated storage per engine: RDS instances (allocated GiB) and Aurora clusters (used GiB)."""
-    agg: dict[str, list[int]] = {}
+    agg: dict[str, list[Any]] = {}
     for db in inv.nodes("rds:instance"):
         p = db["props"]
         if p.get("cluster_id"):  # Aurora members share the cluster volume, counted below
             continue
-        a = agg.setdefault(f"RDS {p.get('engine')}", [0, 0, 0])
+        a = agg.setdefault(f"RDS {p.get('engine')}", [0, 0, []])
         a[0] += 1
         a[1] += int(p.get("storage_gb") or 0)
-        a[2] += 1 if p.get("encrypted") else 0
+        a[2].append(db)
     for c in inv.nodes("rds:cluster"):
         p = c["props"]
-        a = agg.setdefault(f"Cluster {p.get('engine')}", [0, 0, 0])
+        a = agg.setdefault(f"Cluster {p.get('engine')}", [0, 0, []])
         a[0] += 1
         a[1] += int(p.get("storage_gb") or 0)
-        a[2] += 1 if p.get("encrypted") else 0
-    return [[engine, n, f"{gib} GiB", f"{enc} of {n}"] for engine, (n, gib, enc) in sorted(agg.items())]
+        a[2].append(c)
+    rows = []
+    for engine, (n, gib, nodes) in sorted(agg.items()):
+        t = counts(inv, nodes, "encrypted")
+        enc = f"{t['yes']} of {n}" + (f" ({t['unknown']} unknown)" if t["unknown"] else "")
+        rows.append([engine, n, f"{gib} GiB", enc])
+    return rows
 
 
 def dynamodb_storage(inv: Inventory) -> dict[str, Any]:

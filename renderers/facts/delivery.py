@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner import kinds, naming, status
 from scanner.inventory import Inventory
 
 DELIVERY_SERVICES = ("codepipeline", "codebuild", "codedeploy", "codecommit", "codestar-connections",
@@ -25,15 +26,6 @@ def stage_path(pipeline: dict[str, Any]) -> str:
     return " → ".join(str(s.get("name")) for s in pipeline["props"].get("stages") or []) or "no stages"
 
 
-def _label(inv: Inventory, nid: str | None) -> str | None:
-    if not nid:
-        return None
-    n = inv.node(nid)
-    if n and not n.get("external"):
-        return n.get("name") or nid
-    return nid.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
-
-
 def source_rows(inv: Inventory) -> list[list[Any]]:
     """Per pipeline: provider, repository, branch, trigger and the connection's status when read."""
     rows = []
@@ -43,7 +35,7 @@ def source_rows(inv: Inventory) -> list[list[Any]]:
         if src.get("connection"):
             conn = inv.node(src["connection"])
             status = (conn or {}).get("props", {}).get("status") if conn and not conn.get("external") else "not read"
-        rows.append([p["region"], p["name"], src.get("provider") or "none", src.get("repository"),
+        rows.append([p["region"], naming.node_name(p), src.get("provider") or "none", src.get("repository"),
                      src.get("branch"), p["props"].get("trigger"), status])
     return rows
 
@@ -52,12 +44,12 @@ def repository_rows(inv: Inventory) -> list[list[Any]]:
     """CodeCommit repositories and CodeStar connections, with what each feeds."""
     rows = []
     for r in inv.nodes("codecommit:repository"):
-        feeds = [n["name"] for n in inv.out(r["id"], "source_of")]
-        rows.append([r["region"], "CodeCommit repository", r["name"],
+        feeds = [naming.node_name(n) for n in inv.out(r["id"], "source_of")]
+        rows.append([r["region"], kinds.singular("codecommit:repository"), naming.node_name(r),
                      f"default branch {r['props'].get('default_branch') or '-'}", ", ".join(feeds) or "-"])
     for c in inv.nodes("codestar-connections:connection"):
-        feeds = [n["name"] for n in inv.out(c["id"], "source_of")]
-        rows.append([c["region"], f"{c['props'].get('provider') or 'Git'} connection", c["name"],
+        feeds = [naming.node_name(n) for n in inv.out(c["id"], "source_of")]
+        rows.append([c["region"], f"{c['props'].get('provider') or 'Git'} connection", naming.node_name(c),
                      c["props"].get("status"), ", ".join(feeds) or "-"])
     return rows
 
@@ -69,7 +61,7 @@ def build_rows(inv: Inventory) -> list[list[Any]]:
         logs = p.get("logs") or {}
         log_text = ", ".join(x for x in (logs.get("cloudwatch") and f"CloudWatch {logs['cloudwatch']}",
                                           logs.get("s3") and f"S3 {logs['s3']}") if x) or "none"
-        rows.append([b["region"], b["name"], p.get("image"), p.get("compute_type"), p.get("privileged"),
+        rows.append([b["region"], naming.node_name(b), p.get("image"), p.get("compute_type"), p.get("privileged"),
                      len(p.get("env_names") or []), p.get("buildspec"),
                      p.get("vpc_id") or "no VPC", log_text, p.get("timeout") or "not reported",
                      _build_text(p.get("last_build"))])
@@ -85,7 +77,7 @@ def _build_text(b: dict[str, Any] | None) -> str:
 
 def plaintext_secret_like(inv: Inventory) -> list[tuple[str, list[str]]]:
     """Projects with plaintext variables whose names suggest a secret (names only, never values)."""
-    return [(b["name"], b["props"]["secret_like_plaintext_names"]) for b in inv.nodes("codebuild:project")
+    return [(naming.node_name(b), b["props"]["secret_like_plaintext_names"]) for b in inv.nodes("codebuild:project")
             if b["props"].get("secret_like_plaintext_names")]
 
 
@@ -96,7 +88,7 @@ def action_rows(inv: Inventory, pipeline: dict[str, Any]) -> list[list[Any]]:
         for a in st.get("actions") or []:
             cfg = a.get("configuration") or {}
             detail = ", ".join(f"{k}={v}" for k, v in cfg.items() if k not in ("ConnectionArn",))
-            target = _label(inv, a.get("target"))
+            target = naming.name(inv, a["target"]) if a.get("target") else None
             if a.get("category") == "Source":
                 repo = cfg.get("FullRepositoryId") or cfg.get("RepositoryName") or cfg.get("S3Bucket") or target
                 branch = cfg.get("BranchName") or cfg.get("Branch") or cfg.get("S3ObjectKey")
@@ -129,13 +121,13 @@ def deployment_group_rows(inv: Inventory) -> list[list[Any]]:
     for g in inv.nodes("codedeploy:deployment-group"):
         p = g["props"]
         style = "blue/green" if p.get("blue_green") else "in-place"
-        rows.append([g["region"], p.get("application"), g["name"], p.get("compute_platform"),
+        rows.append([g["region"], p.get("application"), naming.node_name(g), p.get("compute_platform"),
                      _targets(inv, g), _config_text(inv, g), style])
     return rows
 
 
 def custom_config_rows(inv: Inventory) -> list[list[Any]]:
-    return [[c["region"], c["name"], c["props"].get("compute_platform"), c["props"].get("minimum_healthy")]
+    return [[c["region"], naming.node_name(c), c["props"].get("compute_platform"), c["props"].get("minimum_healthy")]
             for c in inv.nodes("codedeploy:deployment-config") if not c["props"].get("predefined")]
 
 
@@ -147,8 +139,8 @@ def stack_rows(inv: Inventory) -> list[list[Any]]:
         res = "not read" if count is None else str(count)
         if count and p.get("unmapped_resources"):
             res += f" ({p['unmapped_resources']} not linked)"
-        deployed_by = [n["name"] for n in inv.into(s["id"], "deploys", "codepipeline:pipeline")]
-        rows.append([s["region"], s["name"], p.get("status"), p.get("drift_status") or "never checked",
+        deployed_by = [naming.node_name(n) for n in inv.into(s["id"], "deploys", "codepipeline:pipeline")]
+        rows.append([s["region"], naming.node_name(s), p.get("status"), p.get("drift_status") or "never checked",
                      p.get("termination_protection"), res, ", ".join(deployed_by) or "-",
                      len(p.get("noecho_parameter_names") or [])])
     return rows
@@ -170,7 +162,7 @@ def alarm_states(inv: Inventory, group: dict[str, Any]) -> str:
         return "none"
     found = {a["name"]: a for a in inv.into(group["id"], "monitors") if a.get("kind") == "cloudwatch:alarm"}
     alarms_read = any(r.get("collector") == "cloudwatch.alarms" and r.get("region") == group["region"]
-                      and r.get("status") == "ok" for r in inv.runs())
+                      and r.get("status") == status.OK for r in inv.runs())
     parts = []
     for n in names:
         if n in found:
@@ -182,7 +174,7 @@ def alarm_states(inv: Inventory, group: dict[str, Any]) -> str:
 
 def failed_stacks(inv: Inventory) -> list[list[Any]]:
     """Stacks whose last operation failed or rolled back: the release they carry is not what was asked."""
-    return [[s["region"], s["name"], s["props"].get("status"), s["props"].get("updated") or s["props"].get("created")]
+    return [[s["region"], naming.node_name(s), s["props"].get("status"), s["props"].get("updated") or s["props"].get("created")]
             for s in inv.nodes("cloudformation:stack")
             if any(w in str(s["props"].get("status") or "") for w in ("ROLLBACK", "FAILED"))]
 
@@ -207,7 +199,7 @@ def stack_rollback_rows(inv: Inventory) -> list[list[Any]]:
     for s in inv.nodes("cloudformation:stack"):
         p = s["props"]
         if p.get("rollback_alarms") or not p.get("rollback_on_failure", True):
-            rows.append([s["region"], s["name"], p.get("rollback_on_failure"),
+            rows.append([s["region"], naming.node_name(s), p.get("rollback_on_failure"),
                          len(p.get("rollback_alarms") or [])])
     return rows
 
@@ -229,7 +221,7 @@ def pipeline_state_rows(inv: Inventory) -> list[list[Any]]:
             text = "not read"
         else:
             text = ", ".join(f"{k}: {v or 'never run'}" for k, v in states.items()) or "never run"
-        rows.append([p["region"], p["name"], _last_run(p), text])
+        rows.append([p["region"], naming.node_name(p), _last_run(p), text])
     return rows
 
 
@@ -245,7 +237,7 @@ def notification_rows(inv: Inventory) -> list[list[Any]]:
         for n in inv.nodes(kind):
             for t in inv.out(n["id"], "publishes_to"):
                 e = t.get("edge") or {}
-                rows.append([n["region"], f"{what} {n['name']}", t.get("name") or t["id"],
+                rows.append([n["region"], f"{what} {naming.node_name(n)}", naming.node_name(t),
                              ", ".join(e.get("events") or []) or "all events"])
     return rows
 

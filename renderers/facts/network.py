@@ -11,41 +11,51 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from renderers.plural import count_of, plural_of
+from renderers.document import yesno
+from renderers.plural import count_of
+from scanner import kinds, naming, status
+from scanner.fact import Fact
 from scanner.inventory import Inventory
 
 ANYWHERE = ("0.0.0.0/0", "::/0")
 
-#: the collectors whose gaps each subsection reports (a denied NAT read belongs to 2.3, not 2.1)
-SUBSECTION_COLLECTORS: dict[str, tuple[str, ...]] = {
-    "2.1": ("ec2.vpcs", "ec2.vpc_peering", "ec2.flow_logs", "ec2.transit_gateway_attachments"),
-    "2.2": ("ec2.subnets", "ec2.route_tables", "ec2.network_acls"),
-    "2.3": ("ec2.route_tables", "ec2.internet_gateways", "ec2.egress_only_internet_gateways",
-            "ec2.nat_gateways", "ec2.addresses", "ec2.vpc_endpoints", "ec2.vpc_peering",
-            "ec2.transit_gateways", "ec2.transit_gateway_attachments", "ec2.transit_gateway_route_tables",
-            "ec2.vpn_gateways", "ec2.customer_gateways", "ec2.vpn_connections",
-            "directconnect.virtual_interfaces"),
-    "5.2": ("ec2.security_groups", "ec2.network_acls", "ec2.prefix_lists"),
-}
-
 
 # --- small helpers -----------------------------------------------------------------
-def label(name: str | None, rid: str | None) -> str:
-    """``name (id)``, or just the id when the resource has no name of its own."""
-    if not name or name == rid:
-        return rid or "-"
-    return f"{name} ({rid})"
+def _vpc_name(inv: Inventory, region: str | None, vpc_id: str | None) -> str:
+    """What a reader calls a VPC given its raw id (its node's name; the id when not scanned)."""
+    if not vpc_id:
+        return "-"
+    vpcs = _vpcs(inv)
+    node = vpcs.get((region, vpc_id)) or next((v for (_, vid), v in vpcs.items() if vid == vpc_id), None)
+    return naming.node_name(node, vpc_id) if node else str(vpc_id)
 
 
-def vpc_names(inv: Inventory) -> dict[str, str]:
-    """vpc id -> its Name tag, or the id when it has none (2.1 maps names to ids once)."""
-    return {str(v["props"].get("vpc_id")): (v["name"] if v["name"] and v["name"] != v["props"].get("vpc_id")
-                                            else str(v["props"].get("vpc_id")))
-            for v in inv.nodes("ec2:vpc")}
+def _vpcs(inv: Inventory) -> dict[tuple[str, str], dict[str, Any]]:
+    return _by_id(inv, "ec2:vpc", "vpc_id")
 
 
-def _vpc(names: dict[str, str], vpc_id: str | None) -> str:
-    return names.get(str(vpc_id), vpc_id or "-") if vpc_id else "-"
+def services(*subsections: str, of_kinds: tuple[str, ...] = ()) -> list[str]:
+    """The services behind some subsections (and kinds), from the kind specs (for ``h.gaps``)."""
+    return sorted({s for sub in subsections for s in kinds.services_for(sub)} | set(services_of_kinds(*of_kinds)))
+
+
+def services_of_kinds(*kind_names: str) -> list[str]:
+    """The services whose collectors feed some kinds (from their specs)."""
+    return sorted({c.split(".", 1)[0] for k in kind_names for c in kinds.spec(k).collectors})
+
+
+def blocked_services(inv: Inventory, *subsections: str, of_kinds: tuple[str, ...] = ()) -> list[str]:
+    """The services of the collectors feeding some subsections (or kinds) that could not read:
+    what ``h.nothing`` needs to say "could not be listed" rather than "none found"."""
+    colls = {c for sub in subsections for c in kinds.collectors_for(sub)}
+    colls |= {c for k in of_kinds for c in kinds.spec(k).collectors}
+    return sorted({str(r.get("service")) for r in status.blocked_runs(inv.meta.get("runs", []), collectors=colls)})
+
+
+def subnet_public(inv: Inventory, subnet_id: str | None) -> Fact:
+    """THE public/private classification of a subnet: its judged ``public`` fact (scanner/judge/)."""
+    f = inv.fact(subnet_id, "public") if subnet_id else None
+    return f if f is not None else Fact.from_dict(None)
 
 
 def _by_id(inv: Inventory, kind: str, prop: str) -> dict[tuple[str, str], dict[str, Any]]:
@@ -67,17 +77,18 @@ def port_text(protocol: str | None, from_port: Any, to_port: Any) -> str:
 
 
 def peer_text(rule: dict[str, Any], names: dict[str, str] | None = None) -> str:
-    """The other end of a rule: a CIDR, a prefix list or a security group (by name where known)."""
+    """The other end of a rule: a CIDR, a prefix list or a security group (``names``: raw id -> its
+    :func:`naming.node_label`, where the scan saw it)."""
     names = names or {}
     if rule.get("cidr") or rule.get("ipv6_cidr"):
         return str(rule.get("cidr") or rule.get("ipv6_cidr"))
     if rule.get("prefix_list"):
         pl = rule["prefix_list"]
-        return f"prefix list {label(names.get(pl), pl)}"
+        return f"prefix list {names.get(pl) or pl}"
     if rule.get("group_id"):
         gid = rule["group_id"]
         owner = rule.get("group_owner")
-        text = f"SG {label(names.get(gid), gid)}"
+        text = f"SG {names.get(gid) or gid}"
         return f"{text} in account {owner}" if owner and gid not in names else text
     return "?"
 
@@ -96,31 +107,34 @@ def is_open_egress(rules: list[dict[str, Any]] | None) -> bool:
 
 
 def gaps(inv: Inventory, subsection: str) -> list[dict[str, Any]]:
-    """What the scan could not see that matters to one subsection (runs denied/failed, partial reads)."""
-    colls = SUBSECTION_COLLECTORS.get(subsection, ())
+    """What the scan could not see that matters to one subsection (runs denied/failed, partial reads);
+    which collectors and IAM actions feed a subsection comes from the kind specs."""
+    colls = kinds.collectors_for(subsection)
     out = []
-    for r in sorted(inv.meta.get("runs", []), key=lambda r: (r.get("collector", ""), r.get("region", ""))):
-        if r.get("collector") in colls and r.get("status") in ("denied", "failed"):
-            out.append({"seen": "Not seen", "what": r["collector"], "region": r.get("region"),
-                        "reason": r.get("message") or r.get("status"), "action": r.get("action")})
-    services = {c.split(".", 1)[0] for c in colls}
+    for r in sorted(status.blocked_runs(inv.meta.get("runs", []), collectors=colls),
+                    key=lambda r: (r.get("collector", ""), r.get("region", ""))):
+        out.append({"seen": "Not seen", "what": r["collector"], "region": r.get("region"),
+                    "reason": r.get("message") or r.get("status"), "action": r.get("action")})
     for g in inv.meta.get("gaps", []):
-        if g.get("service") in services and _gap_matches(g.get("action") or "", subsection):
+        if _gap_in(g, subsection):
             out.append({"seen": "Partly seen", "what": g.get("resource") or g.get("service"),
                         "region": g.get("region"), "reason": g.get("reason"), "action": g.get("action")})
     return out
 
 
-def _gap_matches(action: str, subsection: str) -> bool:
-    words = {"2.1": ("Vpc", "FlowLog"), "2.2": ("Subnet", "RouteTable", "NetworkAcl"),
-             "2.3": ("Transit", "Vpn", "Nat", "Gateway", "Endpoint", "Address", "VirtualInterface"),
-             "5.2": ("SecurityGroup", "PrefixList", "NetworkAcl")}.get(subsection, ())
-    return any(w in action for w in words)
+def _gap_in(gap: dict[str, Any], subsection: str) -> bool:
+    """A partial read belongs to every subsection stating a kind read with its IAM action
+    (a NACL read to 2.2 and 5.2), else to the home subsection of its service."""
+    action = gap.get("action") or ""
+    if any(action in kinds.spec(k).actions for k in kinds.in_section(subsection)):
+        return True
+    if any(action in s.actions for s in kinds.SPECS.values()):
+        return False
+    return kinds.section_of_action(action, gap.get("service") or "") == subsection
 
 
 def collector_blocked(inv: Inventory, collector: str) -> bool:
-    return any(r.get("collector") == collector and r.get("status") in ("denied", "failed")
-               for r in inv.meta.get("runs", []))
+    return bool(status.blocked_runs(inv.meta.get("runs", []), collectors=(collector,)))
 
 
 # --- 2.1 VPC design ---------------------------------------------------------------------
@@ -135,7 +149,7 @@ def vpc_rows(inv: Inventory) -> list[list[Any]]:
     for s in inv.nodes("ec2:subnet"):
         subnets[(s["region"], s["props"].get("vpc_id"))].append(s["props"])
     logged = _flow_logged(inv)
-    flow_readable = not collector_blocked(inv, "ec2.flow_logs")
+    flow_blocked = status.blocked_runs(inv.meta.get("runs", []), collectors=("ec2.flow_logs",))
     rows = []
     for v in inv.nodes("ec2:vpc"):
         p = v["props"]
@@ -147,8 +161,10 @@ def vpc_rows(inv: Inventory) -> list[list[Any]]:
         elif subnet_logged:
             flow = "some subnets"
         else:
-            flow = "no" if flow_readable else "unknown"
-        rows.append([v["region"], label(v["name"], p.get("vpc_id")), ", ".join(cidrs) or "-",
+            refused = [r for r in flow_blocked if r.get("region") == v["region"]]
+            flow = f"unknown ({refused[0].get('action') or 'ec2.flow_logs'}: {refused[0].get('message') or 'not read'})" \
+                if refused else "no"
+        rows.append([v["region"], naming.node_label(v), ", ".join(cidrs) or "-",
                      ", ".join(p.get("ipv6_cidrs") or []) or "-", p.get("is_default"),
                      p.get("instance_tenancy") or "-", len(subs),
                      ", ".join(sorted({s["az"] for s in subs if s.get("az")})) or "-", flow])
@@ -166,7 +182,7 @@ def vpc_summary(inv: Inventory) -> dict[str, Any]:
 def _vpc_label(inv: Inventory, region: str | None, vpc_id: str | None, account: str | None = None) -> str:
     for v in inv.nodes("ec2:vpc"):
         if v["props"].get("vpc_id") == vpc_id and (region is None or v["region"] == region):
-            return f"{label(v['name'], vpc_id)} in {v['region']}"
+            return f"{naming.node_label(v)} in {v['region']}"
     where = f" in {region}" if region else ""
     acct = f" (account {account})" if account and account != inv.meta.get("account") else ""
     return f"{vpc_id}{where}{acct}"
@@ -177,7 +193,7 @@ def vpc_connections(inv: Inventory) -> list[str]:
     lines = []
     for p in inv.nodes("ec2:vpc-peering"):
         pp = p["props"]
-        lines.append(f"Peering {label(p['name'], pp.get('peering_id'))} joins "
+        lines.append(f"Peering {naming.node_label(p)} joins "
                      f"{_vpc_label(inv, pp.get('requester_region'), pp.get('requester_vpc'), pp.get('requester_owner'))} "
                      f"({pp.get('requester_cidr') or '?'}) and "
                      f"{_vpc_label(inv, pp.get('accepter_region'), pp.get('accepter_vpc'), pp.get('accepter_owner'))} "
@@ -193,10 +209,10 @@ def vpc_connections(inv: Inventory) -> list[str]:
         others = [f"{a.get('resource_type')} {a.get('resource_id')}" for a in atts if a.get("resource_type") != "vpc"]
         parts = []
         if vpcs:
-            parts.append(f"{count_of(vpcs, 'VPC')}: " + ", ".join(vpcs))
+            parts.append(f"{kinds.count('ec2:vpc', len(vpcs))}: " + ", ".join(vpcs))
         if others:
             parts.append(", ".join(others))
-        lines.append(f"Transit gateway {label(tgw['name'] if tgw else None, tgw_id)} in {region} connects "
+        lines.append(f"Transit gateway {naming.node_label(tgw) if tgw else tgw_id} in {region} connects "
                      + "; ".join(parts) + ".")
     return lines
 
@@ -223,20 +239,23 @@ def effective_route_tables(inv: Inventory) -> dict[str, dict[str, Any]]:
     return out
 
 
-def subnet_tier(sp: dict[str, Any], rt: dict[str, Any] | None) -> str:
-    """public / private (NAT) / private (routed) / private (isolated), from the effective route table.
+def subnet_tier(public: Fact | dict[str, Any] | None, rt: dict[str, Any] | None, why: bool = True) -> str:
+    """public / private (NAT) / private (routed) / private (isolated), or ``unknown (why)``.
 
-    "routed" means the default route leads to a transit gateway, VPN gateway
-    or peering (egress through another network); "isolated" has no default route.
+    Public or private is the subnet's judged ``public`` fact (:func:`subnet_public`), never decided
+    again here; the route table only says which kind of private: "routed" means the default route
+    leads to a transit gateway, VPN gateway or peering (egress through another network);
+    "isolated" has no default route. ``why=False`` gives the bare word "unknown" (for counts).
     """
-    if sp.get("public") is True:
+    f = public if isinstance(public, Fact) else Fact.from_dict(public)
+    if f.unknown:
+        return f.text() if why else "unknown"
+    if f.yes:
         return "public"
     if rt is None:
-        return "unknown" if sp.get("public") is None else "private"
+        return "private"
     targets = {r.get("target_type") for r in rt["props"].get("routes") or []
-               if r.get("dest") in ANYWHERE and r.get("state") != "blackhole"}
-    if "igw" in targets:
-        return "public"
+               if r.get("dest") in ANYWHERE and r.get("state") != "blackhole"} - {"igw"}
     if "nat" in targets or "instance" in targets or "eni" in targets:
         return "private (NAT)"
     if "tgw" in targets or "vgw" in targets or "pcx" in targets:
@@ -285,19 +304,20 @@ def subnet_groups(inv: Inventory) -> list[dict[str, Any]]:
         for s in subs:
             sp = s["props"]
             rt = rts.get(s["id"])
-            tier = subnet_tier(sp, rt)
+            public = subnet_public(inv, s["id"])
+            tier = subnet_tier(public, rt)
             tiers.append((sp.get("az"), s.get("tags", {}).get("Tier") or name_group(s["name"], sp.get("subnet_id")),
-                          tier))
-            rt_text = label(rt["name"], rt["props"].get("route_table_id")) if rt else "-"
-            if sp.get("route_table_implicit"):
+                          subnet_tier(public, rt, why=False)))
+            rt_text = naming.node_label(rt) if rt else (public.text() if public.unknown else "-")
+            if rt and sp.get("route_table_implicit"):
                 rt_text += " (main)"
             total = _usable_ips(sp.get("cidr"))
             free = sp.get("available_ips")
-            rows.append([label(s["name"], sp.get("subnet_id")), sp.get("az") or "-", sp.get("cidr") or "-",
+            rows.append([naming.node_label(s), sp.get("az") or "-", sp.get("cidr") or "-",
                          ", ".join(sp.get("ipv6_cidrs") or []) or "-", tier, rt_text,
                          f"{free} of {total}" if free is not None and total else (free if free is not None else "-"),
-                         sp.get("map_public_ip")])
-        groups.append({"vpc": label(v["name"], vp.get("vpc_id")), "region": v["region"],
+                         yesno(sp.get("map_public_ip"))])
+        groups.append({"vpc": naming.node_label(v), "region": v["region"],
                        "is_default": bool(vp.get("is_default")), "in_use": in_use, "count": len(subs),
                        "rows": rows, "layout": layout_sentence(tiers),
                        "folded": bool(vp.get("is_default")) and not in_use})
@@ -325,26 +345,35 @@ def layout_sentence(tiers: list[tuple[str | None, str | None, str]]) -> str:
 
 
 def tier_counts(inv: Inventory) -> dict[str, int]:
+    """Subnets per tier; those whose public/private fact is unknown count as "unknown"
+    (:func:`tier_unknown_why` says why)."""
     rts = effective_route_tables(inv)
     counts: dict[str, int] = defaultdict(int)
     for s in inv.nodes("ec2:subnet"):
-        counts[subnet_tier(s["props"], rts.get(s["id"]))] += 1
+        counts[subnet_tier(subnet_public(inv, s["id"]), rts.get(s["id"]), why=False)] += 1
     return dict(sorted(counts.items()))
+
+
+def tier_unknown_why(inv: Inventory) -> str:
+    """Why some subnets' public/private is unknown (their facts' reasons, once each)."""
+    whys = [f.why for s in inv.nodes("ec2:subnet") if (f := subnet_public(inv, s["id"])).unknown]
+    return "; ".join(dict.fromkeys(w for w in whys if w)) or ("not read" if whys else "")
 
 
 # --- 2.3 internet connectivity ---------------------------------------------------------
 def _subnet_names(inv: Inventory) -> dict[tuple[str, str], str]:
-    return {(s["region"], s["props"].get("subnet_id")): s["name"] for s in inv.nodes("ec2:subnet")}
+    return {(s["region"], s["props"].get("subnet_id")): naming.node_name(s) for s in inv.nodes("ec2:subnet")}
 
 
-def _names(inv: Inventory, *kinds_props: tuple[str, str]) -> dict[str, str]:
-    """Raw id -> display name for several kinds (to name route targets and rule peers)."""
+def _names(inv: Inventory, *kinds_props: tuple[str, str], how: Any = naming.node_name) -> dict[str, str]:
+    """Raw id -> the node's name (or ``how=naming.node_label``) for several kinds, to name route
+    targets and rule peers that AWS gives by raw id."""
     out = {}
     for kind, prop in kinds_props:
         for n in inv.nodes(kind):
             rid = n["props"].get(prop)
             if rid:
-                out[rid] = n["name"]
+                out[rid] = how(n)
     return out
 
 
@@ -369,10 +398,9 @@ def route_table_rows(inv: Inventory, skip_unused_defaults: bool = True) -> list[
     for s in inv.nodes("ec2:subnet"):
         if s["props"].get("route_table_implicit"):
             implicit[s["props"].get("route_table_id")].append(s["props"].get("subnet_id"))
-    vnames = vpc_names(inv)
     rows = []
     for rt in sorted(inv.nodes("ec2:route-table"),
-                     key=lambda r: (r["region"], _vpc(vnames, r["props"].get("vpc_id")), not r["props"].get("main"),
+                     key=lambda r: (r["region"], _vpc_name(inv, r["region"], r["props"].get("vpc_id")), not r["props"].get("main"),
                                     r["name"])):
         p = rt["props"]
         sids = list(p.get("subnet_ids") or []) + implicit.get(p.get("route_table_id"), [])
@@ -390,19 +418,18 @@ def route_table_rows(inv: Inventory, skip_unused_defaults: bool = True) -> list[
         subnets = ", ".join(sorted(subnet_names.get((rt["region"], s), s) for s in sids))
         if not subnets:
             subnets = "none (every subnet has its own table)" if p.get("main") else "-"
-        rows.append([rt["region"], _vpc(vnames, p.get("vpc_id")), label(rt["name"], p.get("route_table_id")),
+        rows.append([rt["region"], _vpc_name(inv, rt["region"], p.get("vpc_id")), naming.node_label(rt),
                      p.get("main"), subnets, "; ".join(routes) or "local only"])
     return rows
 
 
 def nat_rows(inv: Inventory) -> list[list[Any]]:
     subnet_names = _subnet_names(inv)
-    vnames = vpc_names(inv)
     rows = []
     for n in sorted(inv.nodes("ec2:nat-gateway"), key=lambda n: (n["region"], str(n["props"].get("vpc_id")),
                                                                str(n["props"].get("az")))):
         p = n["props"]
-        rows.append([n["region"], p.get("az") or "-", label(n["name"], p.get("nat_id")), _vpc(vnames, p.get("vpc_id")),
+        rows.append([n["region"], p.get("az") or "-", naming.node_label(n), _vpc_name(inv, n["region"], p.get("vpc_id")),
                      subnet_names.get((n["region"], p.get("subnet_id")), p.get("subnet_id") or "-"),
                      ", ".join(p.get("public_ips") or ([p["public_ip"]] if p.get("public_ip") else [])) or "-",
                      p.get("connectivity") or "public", p.get("state") or "-"])
@@ -429,41 +456,39 @@ def nat_per_vpc(inv: Inventory) -> list[str]:
         cross = sorted({az for az, nat in nat_subnets if nat and az and nat != az})
         nats = sorted({nat for _, nat in nat_subnets if nat})
         if cross:
-            lines.append(f"{label(v['name'], vid)}: private subnets in {', '.join(cross)} reach the internet "
+            lines.append(f"{naming.node_label(v)}: private subnets in {', '.join(cross)} reach the internet "
                          f"through a NAT gateway in another AZ (NAT gateways in {', '.join(nats) or '?'}).")
         else:
             which = "the one AZ" if len(azs) == 1 else f"each of the {len(azs)} AZs"
-            lines.append(f"{label(v['name'], vid)}: {which} with private subnets "
+            lines.append(f"{naming.node_label(v)}: {which} with private subnets "
                          f"({', '.join(azs)}) uses a NAT gateway in the same AZ.")
     return lines
 
 
 def gateway_rows(inv: Inventory) -> list[list[Any]]:
     """Internet, egress-only and virtual private gateways with their VPCs."""
-    vnames = vpc_names(inv)
     rows = []
-    for kind, prop, what in (("ec2:internet-gateway", "igw_id", "internet gateway"),
-                             ("ec2:egress-only-internet-gateway", "eigw_id", "egress-only IGW (IPv6)"),
-                             ("ec2:vpn-gateway", "vgw_id", "virtual private gateway")):
+    for kind, what in (("ec2:internet-gateway", kinds.singular("ec2:internet-gateway")),
+                       ("ec2:egress-only-internet-gateway", "egress-only IGW (IPv6)"),
+                       ("ec2:vpn-gateway", "virtual private gateway")):
         for g in inv.nodes(kind):
             p = g["props"]
             extra = f"ASN {p['asn']}" if p.get("asn") else ""
-            rows.append([g["region"], what, label(g["name"], p.get(prop)),
-                         ", ".join(_vpc(vnames, v) for v in p.get("vpc_ids") or []) or "detached", extra or "-"])
+            rows.append([g["region"], what, naming.node_label(g),
+                         ", ".join(_vpc_name(inv, g["region"], v) for v in p.get("vpc_ids") or []) or "detached", extra or "-"])
     return rows
 
 
 def endpoint_rows(inv: Inventory) -> list[list[Any]]:
     subnet_names = _subnet_names(inv)
-    vnames = vpc_names(inv)
     rows = []
     for e in inv.nodes("ec2:vpc-endpoint"):
         p = e["props"]
         where = ", ".join(subnet_names.get((e["region"], s), s) for s in p.get("subnet_ids") or []) \
-            or (count_of(p.get("route_table_ids"), "route table") if p.get("route_table_ids") else "-")
-        policy = {True: "default (full access)", False: "custom", None: "-"}[p.get("policy_is_default")]
+            or (kinds.count("ec2:route-table", len(p["route_table_ids"])) if p.get("route_table_ids") else "-")
+        policy = {True: "default (full access)", False: "custom", None: "unknown (not read)"}[p.get("policy_is_default")]
         rows.append([e["region"], p.get("service_name") or "-", p.get("endpoint_type") or "-",
-                     _vpc(vnames, p.get("vpc_id")), where, p.get("private_dns"), policy, p.get("state") or "-"])
+                     _vpc_name(inv, e["region"], p.get("vpc_id")), where, p.get("private_dns"), policy, p.get("state") or "-"])
     return rows
 
 
@@ -480,7 +505,7 @@ def transit_rows(inv: Inventory) -> list[list[Any]]:
         key = (t["region"], p.get("tgw_id"))
         att_text = ", ".join(f"{a.get('resource_type')} {a.get('resource_id')} ({a.get('state')})"
                              for a in atts.get(key, [])) or "none"
-        rows.append([t["region"], label(t["name"], p.get("tgw_id")), p.get("asn") or "-", att_text,
+        rows.append([t["region"], naming.node_label(t), p.get("asn") or "-", att_text,
                      rtables.get(key, 0), p.get("state") or "-"])
     return rows
 
@@ -491,18 +516,19 @@ def vpn_rows(inv: Inventory) -> list[list[Any]]:
     for c in inv.nodes("ec2:vpn-connection"):
         p = c["props"]
         cgw = cgws.get((c["region"], p.get("cgw_id")))
-        peer = f"{label(cgw['name'], p.get('cgw_id'))}, {cgw['props'].get('ip_address')}, ASN " \
+        peer = f"{naming.node_label(cgw)}, {cgw['props'].get('ip_address')}, ASN " \
                f"{cgw['props'].get('bgp_asn')}" if cgw else (p.get("cgw_id") or "-")
         aws_end = p.get("tgw_id") or p.get("vgw_id") or "-"
-        routing = {True: "static", False: "BGP", None: "-"}[p.get("static_routes_only")]
-        tunnels = f"{p.get('tunnels_up', 0)} of {p.get('tunnels', 0)} up" if p.get("tunnels") else "-"
-        rows.append([c["region"], label(c["name"], p.get("vpn_id")), aws_end, peer, routing, tunnels,
+        routing = {True: "static", False: "BGP", None: "unknown (not reported)"}[p.get("static_routes_only")]
+        tunnels = f"{p.get('tunnels_up', 0)} of {p.get('tunnels', 0)} up" if p.get("tunnels") else \
+            "unknown (no tunnel telemetry reported)"
+        rows.append([c["region"], naming.node_label(c), aws_end, peer, routing, tunnels,
                      p.get("state") or "-"])
     return rows
 
 
 def dx_rows(inv: Inventory) -> list[list[Any]]:
-    return [[v["region"], label(v["name"], v["props"].get("vif_id")), v["props"].get("type") or "-",
+    return [[v["region"], naming.node_label(v), v["props"].get("type") or "-",
              v["props"].get("vlan") or "-", v["props"].get("vgw_id") or v["props"].get("dxgw_id") or "-",
              v["props"].get("state") or "-"] for v in inv.nodes("directconnect:virtual-interface")]
 
@@ -514,49 +540,43 @@ def eip_rows(inv: Inventory) -> list[list[Any]]:
         p = e["props"]
         nat = nat_by_alloc.get(p.get("allocation_id"))
         if nat:
-            used = f"NAT gateway {label(nat['name'], nat['props'].get('nat_id'))}"
+            used = f"NAT gateway {naming.node_label(nat)}"
         elif p.get("instance_id"):
             used = f"instance {p['instance_id']}"
         elif p.get("eni_id"):
             used = f"network interface {p['eni_id']}"
         else:
             used = "not associated (idle, still billed)"
-        name = None if e["name"] == p.get("public_ip") else e["name"]   # unnamed EIPs are named by their IP
-        rows.append([e["region"], p.get("public_ip") or "-", label(name, p.get("allocation_id")), used])
+        # an unnamed EIP's node is named by its IP, which the row shows already
+        alloc = naming.short_id(e["id"]) if e["name"] == p.get("public_ip") else naming.node_label(e)
+        rows.append([e["region"], p.get("public_ip") or "-", alloc, used])
     return rows
 
 
-CONNECTIVITY_KINDS: tuple[tuple[str, str, str, str], ...] = (
-    ("igw", "ec2:internet-gateway", "internet gateway", "ec2.internet_gateways"),
-    ("nat", "ec2:nat-gateway", "NAT gateway", "ec2.nat_gateways"),
-    ("eigw", "ec2:egress-only-internet-gateway", "egress-only internet gateway",
-     "ec2.egress_only_internet_gateways"),
-    ("endpoints", "ec2:vpc-endpoint", "VPC endpoint", "ec2.vpc_endpoints"),
-    ("tgw", "ec2:transit-gateway", "transit gateway", "ec2.transit_gateways"),
-    ("vpn", "ec2:vpn-connection", "site-to-site VPN connection", "ec2.vpn_connections"),
-    ("dx", "directconnect:virtual-interface", "Direct Connect virtual interface",
-     "directconnect.virtual_interfaces"),
-    ("peering", "ec2:vpc-peering", "VPC peering connection", "ec2.vpc_peering"),
-    ("eip", "ec2:elastic-ip", "Elastic IP", "ec2.addresses"),
+#: what 2.3 counts, in the order it names them (names and collectors come from the kind specs)
+CONNECTIVITY_KINDS: tuple[tuple[str, str], ...] = (
+    ("igw", "ec2:internet-gateway"), ("nat", "ec2:nat-gateway"), ("eigw", "ec2:egress-only-internet-gateway"),
+    ("endpoints", "ec2:vpc-endpoint"), ("tgw", "ec2:transit-gateway"), ("vpn", "ec2:vpn-connection"),
+    ("dx", "directconnect:virtual-interface"), ("peering", "ec2:vpc-peering"), ("eip", "ec2:elastic-ip"),
 )
 
 
 def connectivity_summary(inv: Inventory) -> dict[str, int]:
-    return {key: len(inv.nodes(kind)) for key, kind, _, _ in CONNECTIVITY_KINDS}
+    return {key: len(inv.nodes(kind)) for key, kind in CONNECTIVITY_KINDS}
 
 
 def connectivity_sentence(inv: Inventory) -> str:
     """"1 internet gateway, 2 NAT gateways, ...; none of: ..."; a kind whose read was refused says so, not 0."""
     found, absent, unreadable = [], [], []
-    for _, kind, what, coll in CONNECTIVITY_KINDS:
+    for _, kind in CONNECTIVITY_KINDS:
         n = len(inv.nodes(kind))
-        plural = plural_of(what)
-        if collector_blocked(inv, coll) and not n:
-            unreadable.append(plural)
+        blocked_read = bool(status.blocked_runs(inv.meta.get("runs", []), collectors=kinds.spec(kind).collectors))
+        if blocked_read and not n:
+            unreadable.append(kinds.plural(kind))
         elif n:
-            found.append(count_of(n, what) + (" (partly readable)" if collector_blocked(inv, coll) else ""))
+            found.append(kinds.count(kind, n) + (" (partly readable)" if blocked_read else ""))
         else:
-            absent.append(plural)
+            absent.append(kinds.plural(kind))
     parts = []
     if found:
         parts.append(", ".join(found[:-1]) + " and " + found[-1] if len(found) > 1 else found[0])
@@ -569,7 +589,8 @@ def connectivity_sentence(inv: Inventory) -> str:
 
 # --- 5.2 network security ------------------------------------------------------------------
 def _sg_names(inv: Inventory) -> dict[str, str]:
-    return _names(inv, ("ec2:security-group", "group_id"), ("ec2:prefix-list", "prefix_list_id"))
+    """Raw SG / prefix list id -> its label, to name rule peers."""
+    return _names(inv, ("ec2:security-group", "group_id"), ("ec2:prefix-list", "prefix_list_id"), how=naming.node_label)
 
 
 def sg_users(inv: Inventory, sg_id: str) -> int:
@@ -581,7 +602,6 @@ def sg_users(inv: Inventory, sg_id: str) -> int:
 def security_group_rows(inv: Inventory, default: bool = False) -> list[list[Any]]:
     """Security groups (non-default, or the VPC default ones) with rules as ``tcp/443 from 0.0.0.0/0``."""
     names = _sg_names(inv)
-    vnames = vpc_names(inv)
     rows = []
     for g in inv.nodes("ec2:security-group"):
         p = g["props"]
@@ -592,7 +612,7 @@ def security_group_rows(inv: Inventory, default: bool = False) -> list[list[Any]
         egress_rules = p.get("egress") or []
         egress = "all traffic to anywhere" if is_open_egress(egress_rules) else (
             "; ".join(dict.fromkeys(rule_text(r, names, "to") for r in egress_rules)) or "none")
-        rows.append([g["region"], label(p.get("group_name") or g["name"], p.get("group_id")), _vpc(vnames, p.get("vpc_id")),
+        rows.append([g["region"], naming.node_label(g), _vpc_name(inv, g["region"], p.get("vpc_id")),
                      "; ".join(ingress) or "none", egress, users])
     return rows
 
@@ -606,7 +626,7 @@ def sg_references(inv: Inventory) -> list[str]:
         for r in p.get("ingress") or []:
             if r.get("group_id"):
                 src = peer_text(r, names).removeprefix("SG ")
-                lines.append(f"{src} → {label(p.get('group_name') or g['name'], p.get('group_id'))} on "
+                lines.append(f"{src} → {naming.node_label(g)} on "
                              f"{port_text(r.get('protocol'), r.get('from_port'), r.get('to_port'))}")
     return list(dict.fromkeys(lines))
 
@@ -628,7 +648,6 @@ def nacl_entry_text(e: dict[str, Any]) -> str:
 def nacl_rows(inv: Inventory) -> list[list[Any]]:
     """NACLs that differ from the allow-all default, with their inbound and outbound entries."""
     subnet_names = _subnet_names(inv)
-    vnames = vpc_names(inv)
     rows = []
     for a in inv.nodes("ec2:network-acl"):
         p = a["props"]
@@ -637,7 +656,7 @@ def nacl_rows(inv: Inventory) -> list[list[Any]]:
             continue
         inbound = "; ".join(nacl_entry_text(e) for e in custom if not e.get("egress")) or "deny all"
         outbound = "; ".join(nacl_entry_text(e) for e in custom if e.get("egress")) or "deny all"
-        rows.append([a["region"], label(a["name"], p.get("nacl_id")), _vpc(vnames, p.get("vpc_id")),
+        rows.append([a["region"], naming.node_label(a), _vpc_name(inv, a["region"], p.get("vpc_id")),
                      ", ".join(sorted(subnet_names.get((a["region"], s), s) for s in p.get("subnet_ids") or []))
                      or "none",
                      inbound, outbound])
@@ -652,7 +671,7 @@ def nacl_summary(inv: Inventory) -> dict[str, int]:
 
 def prefix_list_rows(inv: Inventory) -> list[list[Any]]:
     """Customer-managed prefix lists (the AWS-managed ones are service ranges, not design)."""
-    return [[p["region"], label(p["props"].get("name") or p["name"], p["props"].get("prefix_list_id")),
+    return [[p["region"], naming.node_label(p),
              ", ".join(p["props"].get("cidrs") or []) if p["props"].get("cidrs") is not None else "not readable",
              len(inv.out(p["id"], "allows"))]
             for p in inv.nodes("ec2:prefix-list") if not p["props"].get("aws_managed")]
@@ -669,14 +688,14 @@ def sg_summary(inv: Inventory) -> dict[str, int]:
 def public_interface_rows(inv: Inventory) -> list[list[Any]]:
     """Network interfaces holding a public IPv4 (or any IPv6) address, NAT gateways' own excepted."""
     subnet_names = _subnet_names(inv)
-    names = _sg_names(inv)
+    names = _names(inv, ("ec2:security-group", "group_id"))
     rows = []
     for e in inv.nodes("ec2:network-interface"):
         p = e["props"]
         if p.get("interface_type") == "nat_gateway" or not (p.get("public_ip") or p.get("ipv6_ips")):
             continue
         addrs = [a for a in [p.get("public_ip"), *(p.get("ipv6_ips") or [])] if a]
-        rows.append([e["region"], label(e["name"], p.get("eni_id")), p.get("interface_type") or "-",
+        rows.append([e["region"], naming.node_label(e), p.get("interface_type") or "-",
                      p.get("attached_to") or "not attached",
                      subnet_names.get((e["region"], p.get("subnet_id")), p.get("subnet_id") or "-"),
                      ", ".join(addrs), ", ".join(names.get(g, g) for g in p.get("security_group_ids") or []) or "-"])
@@ -700,7 +719,7 @@ def tgw_route_table_rows(inv: Inventory) -> list[list[Any]]:
         route_text = "not readable" if routes is None else ("; ".join(
             f"{r.get('dest')} → {att_text(t['region'], r.get('target')) if r.get('target') else 'blackhole'}"
             f" ({r.get('route_type') or '-'})" for r in routes) or "no routes")
-        rows.append([t["region"], label(t["name"], p.get("route_table_id")), p.get("tgw_id") or "-",
+        rows.append([t["region"], naming.node_label(t), p.get("tgw_id") or "-",
                      "not readable" if assocs is None else (", ".join(att_text(t["region"], a) for a in assocs)
                                                            or "none"),
                      route_text])
@@ -709,4 +728,4 @@ def tgw_route_table_rows(inv: Inventory) -> list[list[Any]]:
 
 def blocked(inv: Inventory, subsection: str) -> bool:
     """Was any collector feeding this subsection denied or failed (so "none found" would be a guess)?"""
-    return any(collector_blocked(inv, c) for c in SUBSECTION_COLLECTORS.get(subsection, ()))
+    return bool(status.blocked_runs(inv.meta.get("runs", []), collectors=kinds.collectors_for(subsection)))

@@ -4,30 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from renderers.facts.security import guard_cell
+from scanner import kinds, naming, status
 from scanner.inventory import Inventory
 
-#: resources a production platform is expected to alarm on, with a human label
-WATCHED_KINDS = {
-    "elbv2:load-balancer": "load balancer", "rds:instance": "database", "rds:cluster": "database cluster",
-    "autoscaling:group": "Auto Scaling group", "lambda:function": "Lambda function",
-    "dynamodb:table": "DynamoDB table", "elasticache:replication-group": "cache", "sqs:queue": "queue",
-    "ecs:service": "ECS service", "ec2:nat-gateway": "NAT gateway",
-}
 COST_TAGS = ("Project", "Environment", "Owner", "CostCenter")
-#: kinds that carry tags worth counting for cost allocation (skip graph scaffolding and sub-resources)
-TAGGABLE = ("ec2:vpc", "ec2:subnet", "ec2:instance", "ec2:nat-gateway", "ec2:security-group", "ebs:volume",
-            "s3:bucket", "rds:instance", "rds:cluster", "dynamodb:table", "elbv2:load-balancer",
-            "autoscaling:group", "lambda:function", "ecs:cluster", "ecs:service", "efs:file-system",
-            "elasticache:replication-group", "sqs:queue", "sns:topic", "kms:key", "codebuild:project",
-            "codepipeline:pipeline", "cloudformation:stack", "logs:log-group", "eks:cluster")
 
 
 def alarms(inv: Inventory) -> list[dict[str, Any]]:
     rows = []
     for a in inv.nodes("cloudwatch:alarm"):
         p = a["props"]
-        watched = [t["name"] for t in inv.out(a["id"], "monitors")]
-        topics = [t["name"] for t in inv.out(a["id"], "publishes_to")]
+        watched = [naming.node_name(t) for t in inv.out(a["id"], "monitors")]
+        topics = [naming.node_name(t) for t in inv.out(a["id"], "publishes_to")]
         dims = ", ".join(f"{k}={v}" for k, v in sorted((p.get("dimensions") or {}).items()))
         rows.append({"name": a["name"], "region": a["region"], "metric": f"{p.get('namespace') or ''} {p.get('metric') or ''}".strip(),
                      "condition": _condition(p), "state": p.get("state"), "watches": watched or ([dims] if dims else []),
@@ -76,7 +65,7 @@ def _condition(p: dict[str, Any]) -> str:
 def alarm_coverage(inv: Inventory) -> list[dict[str, Any]]:
     """For each kind of resource that should be alarmed on: how many are, and which are not."""
     rows = []
-    for kind, label in WATCHED_KINDS.items():
+    for kind, label in kinds.watched().items():
         nodes = inv.nodes(kind)
         if not nodes:
             continue
@@ -117,7 +106,7 @@ def audit_trails(inv: Inventory) -> list[dict[str, Any]]:
     for t in inv.nodes("cloudtrail:trail"):
         p = t["props"]
         rows.append({"name": t["name"], "region": p.get("home_region") or t["region"],
-                     "multi_region": p.get("multi_region"), "logging": p.get("is_logging"),
+                     "multi_region": p.get("multi_region"), "logging": inv.fact(t["id"], "logging"),
                      "validation": p.get("log_validation"), "bucket": p.get("s3_bucket"),
                      "cloudwatch": bool(p.get("cloudwatch_log_group")), "kms": bool(p.get("kms_key"))})
     return rows
@@ -134,6 +123,10 @@ def log_sources(inv: Inventory) -> dict[str, Any]:
         "lbs": len(lbs), "lbs_with_access_logs": sum(1 for lb in lbs if _logs_on(lb["props"].get("access_logs"))),
         "buckets": len(buckets), "buckets_with_logging": sum(1 for b in buckets if b["props"].get("logging_target")),
         "config_recorders": len(inv.nodes("config:recorder")),
+        "config_recording": sum(1 for r in inv.nodes("config:recorder") if (f := inv.fact(r["id"], "recording")) and f.yes),
+        # regions whose Config state is unknown (recorders not listed, or their status not read)
+        "config_unknown": [f"{r} ({f.why})" for r in inv.regions
+                           if (f := inv.region_fact(r, "config")) is not None and f.unknown],
     }
 
 
@@ -146,29 +139,28 @@ def _logs_on(value: Any) -> bool:
 
 def incident_readiness(inv: Inventory) -> dict[str, Any]:
     """What would start and support an incident: detection on, someone notified, trails logging."""
-    detection = [r["region"] for r in security_services(inv) if r["guardduty"] or r["securityhub"]]
-    return {"detection_regions": detection,
+    detection = [r for r in inv.regions
+                 if any((f := inv.region_fact(r, g)) is not None and f.yes for g in ("guardduty", "securityhub"))]
+    detection_unknown = [r for r in inv.regions if r not in detection
+                         and any((f := inv.region_fact(r, g)) is None or f.unknown for g in ("guardduty", "securityhub"))]
+    trails = audit_trails(inv)
+    return {"detection_regions": detection, "detection_unknown": detection_unknown,
             "notified": bool(topics_used_by_alarms(inv)),
-            "trail_logging": any(t["logging"] for t in audit_trails(inv)),
-            "trails": len(audit_trails(inv))}
+            "trail_logging": any(t["logging"] is not None and t["logging"].yes for t in trails),
+            "trail_unknown": not any(t["logging"] is not None and t["logging"].yes for t in trails)
+            and any(t["logging"] is None or t["logging"].unknown for t in trails),
+            "trails": len(trails)}
 
 
 def security_services(inv: Inventory) -> list[dict[str, Any]]:
-    """Per scanned region: which detective services are on (for incident response)."""
-    rows = []
-    for region in inv.regions:
-        def on(kind: str, prop: str, good: tuple[Any, ...], region: str = region) -> bool | None:
-            nodes = [n for n in inv.nodes(kind) if n["region"] == region]
-            if not nodes:
-                return False
-            return any(n["props"].get(prop) in good for n in nodes)
-
-        rows.append({"region": region,
-                     "guardduty": on("guardduty:detector", "status", ("ENABLED", "enabled", True)),
-                     "securityhub": on("securityhub:hub", "enabled", (True,)),
-                     "config": on("config:recorder", "recording", (True,)),
-                     "analyzer": on("iam:access-analyzer", "status", ("ACTIVE",))})
-    return rows
+    """Per scanned region: the detective services as cells, from the stored region facts: the same
+    values (and the same unknowns) as 5.4's matrix, in yes/no words."""
+    return [{"region": region,
+             "guardduty": guard_cell(inv, region, "guardduty", "yes", "no"),
+             "securityhub": guard_cell(inv, region, "securityhub", "yes", "no"),
+             "config": guard_cell(inv, region, "config", "yes", "no"),
+             "analyzer": guard_cell(inv, region, "access_analyzer", "yes", "no")}
+            for region in inv.regions]
 
 
 def contacts(inv: Inventory) -> dict[str, Any] | None:
@@ -208,8 +200,7 @@ def _unread(inv: Inventory, service: str, action: str, collector: str) -> bool:
     """Was ``action`` not readable (a per-resource gap, or the whole collector denied or failed)?"""
     if any(g.get("action") == action for g in inv.meta.get("gaps", [])):
         return True
-    return any(r.get("collector") == collector and r.get("status") in ("denied", "failed")
-               for r in inv.meta.get("runs", []))
+    return bool(status.blocked_runs(inv.meta.get("runs", []), collectors=(collector,)))
 
 
 def budgets(inv: Inventory) -> list[dict[str, Any]]:
@@ -229,7 +220,7 @@ def spend(inv: Inventory) -> dict[str, Any] | None:
 
 def tag_coverage(inv: Inventory) -> dict[str, Any]:
     """Share of taggable resources that carry each cost-allocation tag."""
-    nodes = [n for n in inv.nodes(*TAGGABLE) if not (n["props"].get("is_default"))]
+    nodes = [n for n in inv.nodes(*kinds.taggable()) if not (n["props"].get("is_default"))]
     total = len(nodes)
     per_tag = {}
     for tag in COST_TAGS:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from renderers.labels import kind_label
+from renderers.labels import regions_text
 from renderers.plural import count_of
+from scanner import kinds, naming
 from scanner.analysis.model import SEVERITY_RANK, Analysis
 from scanner.inventory import Inventory
 
@@ -55,51 +56,82 @@ PHASES: tuple[tuple[str, tuple[str, ...], int], ...] = (
 
 #: relations that make a resource depend on another
 DEPENDS = ("in_subnet", "protected_by", "uses_role", "encrypted_by", "targets", "member_of",
-           "uses_certificate", "attached_to", "logs_to", "replicates_to", "integrates_with", "triggers")
+           "uses_certificate", "attached_to", "logs_to", "replicates_to", "integrates_with", "triggers",
+           "runs")
+#: the kinds 11.2 lists with what they need (kept here: the kind specs carry no "workload" notion yet)
 WORKLOAD_KINDS = ("elbv2:load-balancer", "autoscaling:group", "ecs:service", "lambda:function",
                   "rds:instance", "rds:cluster", "elasticache:replication-group", "eks:cluster",
                   "codepipeline:pipeline")
 
-
-#: plurals the generic kind label gets wrong, and labels that need more words in a count
-COUNT_WORDS = {"iam:policy": ("IAM policy", "IAM policies"),
-               "ec2:vpc-peering": ("VPC peering connection", "VPC peering connections"),
-               "securityhub:hub": ("Security Hub (enabled region)", "Security Hub (enabled regions)"),
-               "guardduty:detector": ("GuardDuty detector (enabled)", "GuardDuty detectors (enabled)"),
-               "config:recorder": ("Config recorder (recording)", "Config recorders (recording)")}
+#: detective services exist as nodes even when switched off (to say so): 11.1 counts the live ones,
+#: from the judged facts (scanner/judge/guards.py), and says where being live is unknown.
+#: kind -> (fact judged on each node or None, the region-wide fact, the word for "live", the service)
+GUARD_FACTS = {
+    "config:recorder": ("recording", "config", "recording", "AWS Config"),
+    "guardduty:detector": (None, "guardduty", "enabled", "GuardDuty"),
+    "securityhub:hub": (None, "securityhub", "enabled", "Security Hub"),
+}
 
 
 def count_text(kind: str, n: int) -> str:
-    """``5 IAM policies``, ``1 VPC peering connection``, ``3 subnets``."""
-    if kind in COUNT_WORDS:
-        return f"{n} {COUNT_WORDS[kind][0 if n == 1 else 1]}"
-    return f"{n} {kind_label(kind, n)}"
+    """``5 IAM policies``, ``1 VPC peering connection``, ``3 subnets`` (names from the kind specs)."""
+    return kinds.count(kind, n)
 
 
-def _active(n: dict[str, Any]) -> bool:
-    """Detective services exist as nodes even when switched off (to say so): count only the live ones."""
-    p = n.get("props") or {}
-    kind = n.get("kind")
-    if kind == "securityhub:hub":
-        return p.get("enabled") is True
-    if kind == "guardduty:detector":
-        return str(p.get("status") or "ENABLED").upper() == "ENABLED"
-    if kind == "config:recorder":
-        return p.get("recording") is not False
-    return True
+def _guard_items(inv: Inventory, kind: str) -> tuple[int, list[str]]:
+    """How many of a detective service are live, and the items that say so (unknown stated as such)."""
+    node_fact, region_fact, word, service = GUARD_FACTS[kind]
+    live = 0
+    items: list[str] = []
+    seen_in: set[str] = set()
+    if node_fact:
+        unknown: dict[str, int] = {}
+        for n in inv.nodes(kind):
+            f = inv.fact(n["id"], node_fact)
+            if f is None:
+                continue
+            seen_in.add(str(n.get("region")))
+            live += f.yes
+            if f.unknown:
+                unknown[f.why] = unknown.get(f.why, 0) + 1
+        items += [f"{kinds.count(kind, live)} ({word})"] if live else []
+        items += [f"{kinds.count(kind, k)} ({word} unknown" + (f": {why})" if why else ")")
+                  for why, k in unknown.items()]
+    regions: dict[str, list[str]] = {}
+    for region in inv.regions:
+        f = inv.region_fact(region, region_fact)
+        if f is None or region in seen_in:
+            continue
+        if not node_fact:
+            live += f.yes
+        if f.unknown:
+            regions.setdefault(f.why, []).append(region)
+    if not node_fact and live:
+        items.insert(0, f"{kinds.count(kind, live)} ({word})")
+    items += [f"{service} in {regions_text(regs)}: {word} unknown" + (f" ({why})" if why else "")
+              for why, regs in regions.items()]
+    return live, items
 
 
 def layers(inv: Inventory, analysis: Analysis) -> list[dict[str, Any]]:
     """Each layer with what the account has in it and the open findings that concern it."""
     out = []
-    for name, what, kinds, sections in LAYERS:
-        counts = {k: sum(1 for n in inv.nodes(k) if _active(n)) for k in kinds}
-        present = {k: n for k, n in counts.items() if n}
+    for name, what, layer_kinds, sections in LAYERS:
+        present: dict[str, int] = {}
+        items: list[str] = []
+        for k in layer_kinds:
+            if k in GUARD_FACTS:
+                n, said = _guard_items(inv, k)
+            else:
+                n = len(inv.nodes(k))
+                said = [count_text(k, n)] if n else []
+            if n:
+                present[k] = n
+            items += said
         found = [f for f in analysis.open_findings() if f.section in sections]
         sev = {s: sum(1 for f in found if f.severity == s) for s in ("critical", "high", "medium", "low")}
         out.append({"name": name, "what": what, "present": present, "total": sum(present.values()),
-                    "items": [count_text(k, n) for k, n in present.items()],
-                    "findings": len(found), "severity": sev})
+                    "items": items, "findings": len(found), "severity": sev})
     return out
 
 
@@ -130,18 +162,21 @@ def phases(inv: Inventory, analysis: Analysis) -> list[dict[str, Any]]:
 
 
 def dependencies(inv: Inventory, limit: int = 40) -> list[dict[str, Any]]:
-    """What each workload needs in place before it can run (its direct graph dependencies)."""
+    """What each workload needs in place before it can run (its direct graph dependencies, and the
+    launch template an Auto Scaling group names: the scan records that as a prop, not an edge)."""
+    templates = {(t["region"], t["props"].get("launch_template_id")): t for t in inv.nodes("ec2:launch-template")}
     rows = []
     for kind in WORKLOAD_KINDS:
         for n in inv.nodes(kind):
             needs: dict[str, list[str]] = {}
-            for rel in DEPENDS:
-                for dep in inv.out(n["id"], rel):
-                    if dep.get("kind") in ("internet", "aws:region", "aws:account"):
-                        continue
-                    needs.setdefault(dep.get("kind", "external"), []).append(dep.get("name") or dep["id"])
+            deps = [dep for rel in DEPENDS for dep in inv.out(n["id"], rel)]
+            lt = templates.get((n["region"], n["props"].get("launch_template_id"))) if kind == "autoscaling:group" else None
+            for dep in deps + ([lt] if lt else []):
+                if dep.get("kind") in ("internet", "aws:region", "aws:account"):
+                    continue
+                needs.setdefault(dep.get("kind", "external"), []).append(naming.node_name(dep))
             if needs:
-                rows.append({"id": n["id"], "kind": kind, "name": n["name"], "region": n["region"],
+                rows.append({"id": n["id"], "kind": kind, "name": naming.node_name(n), "region": n["region"],
                              "needs": {k: sorted(set(v)) for k, v in sorted(needs.items())}})
     return rows[:limit]
 
@@ -169,8 +204,7 @@ def external_dependencies(inv: Inventory) -> list[dict[str, Any]]:
 
 
 def _link(inv: Inventory, other: str, rel: str | None, words: dict[str, str], default: str) -> str:
-    node = inv.node(other) or {}
-    name = node.get("name") or other
+    name = naming.name(inv, other)
     verb = words.get(str(rel), default)
     return f"{verb} {name}".strip()
 

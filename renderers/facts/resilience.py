@@ -1,19 +1,23 @@
 """Facts for 9.2 (Backup and Restore) and 9.3 (Failover Mechanisms).
 
-Pure functions of the Inventory. Backup coverage combines AWS Backup plans
-(explicit selections, ARN patterns and tag conditions, matched against the
-graph) with each service's own protection read by other collectors: RDS
-retention, DynamoDB PITR, EBS snapshots, S3 versioning, EFS backup policy.
+Pure functions of the Inventory. Whether a data store is protected is the stored
+``protected`` fact (scanner/judge/protection.py: its own backups, or an AWS Backup
+plan whose selections match it); this module only lays it out, with the parts
+that fact rests on (protection.coverage), so an unread setting is "unknown (why)".
 """
 
 from __future__ import annotations
 
 import re
-from fnmatch import fnmatchcase
 from typing import Any
 
 from renderers.plural import count_of
+from scanner import kinds
+from scanner.fact import Fact
 from scanner.inventory import Inventory
+from scanner.judge import protection
+from scanner.judge.protection import enabled
+from scanner.kinds import protectable
 
 CRON = re.compile(r"^cron\((\S+) (\S+) (\S+) (\S+) (\S+)(?: (\S+))?\)$")
 RATE = re.compile(r"^rate\((\d+) (\w+)\)$")
@@ -65,114 +69,51 @@ def vault_rows(inv: Inventory) -> list[list[Any]]:
              else "AWS managed key", v["props"].get("locked")] for v in inv.nodes("backup:vault")]
 
 
-def _tag_match(tags: dict[str, str], cond: dict[str, Any]) -> bool:
-    key, value, kind = cond.get("key"), str(cond.get("value") or ""), str(cond.get("type") or "").upper()
-    if key not in tags:
-        return kind.endswith("NOTEQUALS") or kind.endswith("NOTLIKE")
-    if kind in ("STRINGEQUALS",):
-        return tags[key] == value
-    if kind == "STRINGLIKE":
-        return fnmatchcase(tags[key], value)
-    if kind == "STRINGNOTEQUALS":
-        return tags[key] != value
-    if kind == "STRINGNOTLIKE":
-        return not fnmatchcase(tags[key], value)
-    return False
+def _coverage_rows(inv: Inventory) -> list[dict[str, Any]]:
+    """Every data store (kinds.protectable()) with its stored ``protected`` fact and its parts."""
+    parts = protection.coverage(inv)
+    rows = []
+    for kind in protectable():
+        for n in inv.nodes(kind):
+            part = parts.get(n["id"])
+            f = inv.fact(n["id"], "protected")
+            if part is None or f is None:
+                continue
+            rows.append({"node": n, "kind": kind, "fact": f, **part})
+    return rows
 
 
-def selected_by(sel: dict[str, Any], node: dict[str, Any]) -> bool:
-    """Whether a backup selection covers a node (explicit ARN, ARN pattern or tag condition)."""
-    nid = node["id"]
-    if nid in (sel.get("excluded") or []):
-        return False
-    if nid in (sel.get("resources") or []):
-        return True
-    if any(fnmatchcase(nid, p) for p in sel.get("patterns") or []):
-        return True
-    return any(_tag_match(node.get("tags") or {}, c) for c in sel.get("tag_conditions") or [])
-
-
-def backup_plans_for(inv: Inventory, node: dict[str, Any]) -> list[str]:
-    """Names of the backup plans (or vaults, from recovery points) that protect a node."""
-    names = {n["name"] for n in inv.into(node["id"], "backs_up")}
-    for p in inv.nodes("backup:plan"):
-        if any(selected_by(s, node) for s in p["props"].get("selections") or []):
-            names.add(p["name"])
-    return sorted(names)
-
-
-def _enabled(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.lower() in ("enabled", "true", "on")
-    if isinstance(value, dict):
-        return bool(value.get("enabled") or value.get("status") in ("Enabled", "ENABLED"))
-    return bool(value)
-
-
-def _snapshotted_volumes(inv: Inventory) -> set[str]:
-    """Ids of volumes and databases that have at least one snapshot (EBS volume ids, RDS identifiers, ARNs)."""
-    vols = {s["props"].get("volume_id") for s in inv.nodes("ebs:snapshot")}
-    vols |= {s["props"].get("source") for s in inv.nodes("rds:snapshot")}
-    vols |= {dst for _, dst, _ in inv.edges("snapshot_of")}
-    return {v for v in vols if v}
-
-
-def native_protection(inv: Inventory, n: dict[str, Any], snap_vols: set[str]) -> str | None:
-    """The service's own backup setting, in words; None when it has none."""
-    p, kind = n["props"], n["kind"]
-    if kind in ("rds:instance", "rds:cluster"):
-        days = p.get("backup_retention")
-        if kind == "rds:instance" and p.get("cluster_id"):
-            return "backed up with its Aurora cluster"
-        manual = p.get("identifier") in snap_vols
-        parts = [f"automated backups, {count_of(days, 'day')}" if days else "", "snapshots" if manual else ""]
-        return ", ".join(x for x in parts if x) or None
-    if kind == "dynamodb:table":
-        return "point-in-time recovery" if _enabled(p.get("pitr")) else None
-    if kind == "ebs:volume":
-        return "has snapshots" if p.get("volume_id") in snap_vols or n["id"] in snap_vols else None
-    if kind == "s3:bucket":
-        parts = [t for t, on in (("versioning", _enabled(p.get("versioning"))),
-                                 ("replication", bool(p.get("replication")))) if on]
-        return ", ".join(parts) or None
-    if kind == "efs:file-system":
-        return "EFS automatic backups" if _enabled(p.get("backup_policy")) else None
-    if kind in ("elasticache:replication-group", "elasticache:cluster"):
-        days = p.get("snapshot_retention")
-        return f"snapshots, {count_of(days, 'day')}" if days else None
-    return None
-
-
-PROTECTABLE = {"rds:instance": "RDS instance", "rds:cluster": "Aurora/RDS cluster", "dynamodb:table": "DynamoDB table",
-               "ebs:volume": "EBS volume", "s3:bucket": "S3 bucket", "efs:file-system": "EFS file system",
-               "elasticache:replication-group": "ElastiCache group"}
+def _native_text(f: Fact) -> str:
+    return f.why if f.yes else ("none" if f.no else f.text())
 
 
 def coverage_rows(inv: Inventory) -> list[list[Any]]:
-    """Every data store: its native protection and the backup plans that cover it."""
-    snap_vols = _snapshotted_volumes(inv)
-    unread = {p["region"] for p in inv.nodes("backup:plan") if p["props"].get("selections") is None}
+    """Every data store: its own backup, the backup plans that select it, and the stored verdict."""
     rows = []
-    for kind, label in PROTECTABLE.items():
-        for n in inv.nodes(kind):
-            native = native_protection(inv, n, snap_vols)
-            plans = backup_plans_for(inv, n)
-            # a plan only selects resources of its own region; if its selections were not read,
-            # "no plan" would be a guess, so say "unknown"
-            blind = not plans and n["region"] in unread
-            plan_text = ", ".join(plans) or ("unknown (selections not read)" if blind else "none")
-            status = "protected" if native or plans else ("unknown" if blind else "NOT PROTECTED")
-            rows.append([label, n["region"], n["name"], native or "none", plan_text, status])
+    for r in _coverage_rows(inv):
+        n, f = r["node"], r["fact"]
+        plan_text = ", ".join(r["plans"]) or (f"unknown ({r['plans_unknown']})" if r["plans_unknown"] else "none")
+        status = f.text("protected", "NOT PROTECTED")
+        rows.append([kinds.singular(r["kind"]), n["region"], n["name"], _native_text(r["native"]), plan_text, status])
     return rows
 
 
 def unprotected(inv: Inventory) -> list[str]:
-    return [f"{r[0]} {r[2]}" for r in coverage_rows(inv) if r[5] == "NOT PROTECTED"]
+    """Data stores known to have no backup at all (an unknown is never listed here)."""
+    return [f"{kinds.singular(r['kind'])} {r['node']['name']}" for r in _coverage_rows(inv) if r["fact"].no]
 
 
 def protection_unknown(inv: Inventory) -> list[str]:
     """Data stores with no backup of their own in a region whose backup plan selections were not read."""
-    return [f"{r[0]} {r[2]}" for r in coverage_rows(inv) if r[5] == "unknown"]
+    return [f"{kinds.singular(r['kind'])} {r['node']['name']}" for r in _coverage_rows(inv)
+            if r["fact"].unknown and r["native"].no]
+
+
+def native_unknown(inv: Inventory) -> list[str]:
+    """Data stores whose own backup setting (versioning, PITR, backup policy, ...) could not be read,
+    each with why: whether they are protected is unknown."""
+    return [f"{kinds.singular(r['kind'])} {r['node']['name']} ({r['fact'].why})" for r in _coverage_rows(inv)
+            if r["fact"].unknown and not r["native"].no]
 
 
 def selections_unread(inv: Inventory) -> list[str]:
@@ -261,7 +202,7 @@ def database_failover_rows(inv: Inventory) -> list[list[Any]]:
         p = g["props"]
         auto = str(p.get("automatic_failover") or "").lower() in ("enabled", "true")
         rows.append(["ElastiCache group", g["region"], g["name"],
-                     ("automatic failover" if auto else "no automatic failover") + (", Multi-AZ" if _enabled(p.get("multi_az")) else ""),
+                     ("automatic failover" if auto else "no automatic failover") + (", Multi-AZ" if enabled(p.get("multi_az")) else ""),
                      count_of(len(p.get('members') or []), "node")])
     for t in inv.nodes("dynamodb:table"):
         reps = t["props"].get("global_replicas") or []

@@ -1,61 +1,26 @@
 """Facts for sections 5.1 (IAM), 5.3 (data protection) and 5.4 (monitoring and compliance).
 
 Pure functions of the Inventory; the 5.x templates only lay out the rows these
-return. Encryption at rest is read generically from the graph (``encrypted_by``
-edges and the encryption props every storage kind promises in scanner/vocab.py),
-so a new storage collector shows up in 5.3 without touching this module.
+return. Every judged property (encrypted, rotation, MFA, root MFA and keys, trail
+logging, the guard services per region) is the fact stored at scan time by
+scanner/judge/, so 5.3 agrees with 4.x and 5.4 with 12.3 and 11.1; a kind with an
+``encrypted`` judge shows up in 5.3 without touching this module.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from renderers.document import fact_text
+from renderers.facts.storage import counts, fact_cell, facts_of, tally_text
+from scanner import judge, kinds, naming, status
+from scanner.fact import Fact, tally
 from scanner.inventory import Inventory
-from scanner.vocab import KINDS
+from scanner.judge.encryption import key_ref
 
 IAM_SERVICES = ("iam", "accessanalyzer")
 DATA_SERVICES = ("kms", "acm", "secretsmanager", "ssm")
 MONITORING_SERVICES = ("cloudtrail", "guardduty", "config", "securityhub", "accessanalyzer", "wafv2")
-
-#: props that say something about encryption at rest, checked in this order
-_BOOL_PROPS = ("encrypted", "at_rest_encryption", "secrets_encrypted")
-_TEXT_PROPS = ("encryption", "sse")
-_KEY_PROPS = ("kms_key", "kms_key_arn")
-_OFF = {"", "none", "disabled", "false", "off", "no"}
-#: kinds covered by their own table in 5.3 or not storage of data at rest
-_NOT_AT_REST = {"kms:key", "secretsmanager:secret", "ssm:parameter", "cloudtrail:trail",
-                "lambda:function", "ebs:encryption-default", "elasticache:cluster"}
-#: kinds where no KMS key means no encryption at rest (SNS server-side encryption is opt-in)
-_KEY_ONLY = {"sns:topic"}
-#: services that always encrypt at rest; only a customer key is a choice
-_ALWAYS_ENCRYPTED = {"dynamodb:table", "logs:log-group", "s3:bucket", "backup:vault", "ecr:repository",
-                     "sqs:queue"}
-
-
-#: reader-facing names of resource kinds in the at-rest table (others show their kind id)
-KIND_LABELS = {
-    "s3:bucket": "S3 buckets", "ebs:volume": "EBS volumes", "ebs:snapshot": "EBS snapshots",
-    "ec2:image": "AMIs (their snapshots)", "efs:file-system": "EFS file systems", "fsx:file-system": "FSx file systems",
-    "rds:instance": "RDS instances", "rds:cluster": "Aurora/RDS clusters", "rds:snapshot": "RDS snapshots",
-    "dynamodb:table": "DynamoDB tables", "dax:cluster": "DAX clusters",
-    "elasticache:replication-group": "ElastiCache replication groups", "sqs:queue": "SQS queues",
-    "sns:topic": "SNS topics", "ecr:repository": "ECR repositories", "logs:log-group": "CloudWatch log groups",
-    "backup:vault": "Backup vaults", "eks:cluster": "EKS clusters (Kubernetes secrets encryption)",
-}
-
-
-def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind)
-
-
-def _label(inv: Inventory, nid: str | None) -> str | None:
-    if not nid:
-        return None
-    n = inv.node(nid)
-    if n and not n.get("external") and n.get("name"):
-        return str(n["name"])
-    return nid.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
-
 
 def _date(value: Any) -> str | None:
     return str(value)[:10] if value else None
@@ -78,10 +43,22 @@ def root_account(inv: Inventory) -> dict[str, Any] | None:
     return roots[0]["props"] if roots else None
 
 
+def root_facts(inv: Inventory) -> dict[str, Any]:
+    """The root user's MFA and active access keys as stored account facts (5.1 and 12.3 read these),
+    and when its password was last used (from the credential report row, when there is one)."""
+    mfa, keys = inv.account_fact("root_mfa"), inv.account_fact("root_access_keys")
+    root = root_account(inv) or {}
+    both_unknown = bool(mfa and keys and mfa.unknown and keys.unknown)
+    return {"mfa": mfa, "keys": keys, "mfa_text": fact_text(mfa, na="not known"),
+            "keys_text": fact_text(keys, na="not known"),
+            "unknown": both_unknown or (mfa is None and keys is None),
+            "password_last_used": root.get("password_last_used") if root else None, "row": bool(root)}
+
+
 def root_unknown_reason(inv: Inventory) -> str:
     """Why the root user's MFA and keys are not known: report unreadable, or it had no root row."""
     runs = [r for r in inv.meta.get("runs", []) if r.get("collector") == "iam.credential_report"]
-    if runs and all(r.get("status") == "ok" for r in runs):
+    if runs and all(r.get("status") == status.OK for r in runs):
         return "The credential report had no root account row, so root MFA and access keys are not known."
     return "The root user's MFA and access keys are not known: the IAM credential report could not be read."
 
@@ -105,10 +82,20 @@ def user_rows(inv: Inventory) -> list[list[Any]]:
     for u in inv.nodes("iam:user"):
         p = u["props"]
         keys = p.get("access_keys")
-        rows.append([u["name"], p.get("password_enabled"), p.get("mfa_active"),
-                     "; ".join(_key_text(k) for k in keys) if keys else ("none" if keys == [] else None),
-                     _last_activity(p) or "never", ", ".join(p.get("groups") or []) or "-"])
+        unread = _report_gap(inv, u)
+        rows.append([u["name"], p.get("password_enabled") if p.get("password_enabled") is not None else unread,
+                     fact_cell(inv, u["id"], "mfa"),
+                     "; ".join(_key_text(k) for k in keys) if keys else ("none" if keys == [] else unread),
+                     _last_activity(p) or ("never" if p.get("password_enabled") is not None else unread),
+                     ", ".join(p.get("groups") or []) or "-"])
     return rows
+
+
+def _report_gap(inv: Inventory, user: dict[str, Any]) -> str:
+    """"unknown (why)" for a credential-report column of a user the report did not cover (the
+    reason the ``mfa`` fact gives, which rests on the same report)."""
+    f = inv.fact(user["id"], "mfa")
+    return f.text() if f is not None and f.unknown else "unknown"
 
 
 #: access keys older than this (days) are called out; the CIS benchmark asks for 90-day rotation
@@ -117,11 +104,14 @@ KEY_ROTATION_DAYS = 90
 
 def user_summary(inv: Inventory) -> dict[str, int]:
     """Counts behind the users table: console users without MFA, old and idle access keys."""
-    users = [u["props"] for u in inv.nodes("iam:user")]
+    nodes = inv.nodes("iam:user")
+    users = [u["props"] for u in nodes]
     keys = [k for p in users for k in p.get("access_keys") or [] if k.get("active")]
+    mfa = counts(inv, [u for u in nodes if u["props"].get("password_enabled")], "mfa")
     return {"users": len(users),
+            "report_unknown": sum(1 for p in users if p.get("password_enabled") is None),
             "console": sum(1 for p in users if p.get("password_enabled")),
-            "console_without_mfa": sum(1 for p in users if p.get("password_enabled") and p.get("mfa_active") is False),
+            "console_without_mfa": mfa["no"], "console_mfa_unknown": mfa["unknown"],
             "active_keys": len(keys),
             "old_keys": sum(1 for k in keys if (k.get("age_days") or 0) > KEY_ROTATION_DAYS),
             "idle_keys": sum(1 for k in keys if (k.get("unused_days") or 0) > KEY_ROTATION_DAYS)}
@@ -243,11 +233,32 @@ def unread_reason(inv: Inventory, service: str) -> str | None:
     ``h.nothing`` only knows denied and failed reads; an API the endpoint does not offer
     ("unavailable") must not read as "none were found" either."""
     runs = [r for r in inv.meta.get("runs", []) if r.get("service") == service]
-    if not runs or any(r.get("status") == "ok" for r in runs):
+    if not runs or any(r.get("status") == status.OK for r in runs):
         return None
-    status = runs[0].get("status")
-    return {"denied": "access was denied", "unavailable": "the API is not available from this endpoint",
-            "region_disabled": "the regions are disabled"}.get(str(status), "the read failed")
+    first = runs[0].get("status")
+    return {status.DENIED: "access was denied", status.UNAVAILABLE: "the API is not available from this endpoint",
+            status.REGION_DISABLED: "the regions are disabled"}.get(str(first), "the read failed")
+
+
+def _analyzer_facts(inv: Inventory) -> list[Fact]:
+    return [f for r in inv.regions if (f := inv.region_fact(r, "access_analyzer")) is not None]
+
+
+def analyzer_unknown(inv: Inventory) -> str | None:
+    """Why IAM Access Analyzer could not be read (the stored region fact 5.4 shows), when no analyzer
+    was listed and some region's fact is unknown."""
+    if inv.nodes("iam:access-analyzer"):
+        return None
+    gone = [f for f in _analyzer_facts(inv) if f.unknown]
+    return gone[0].why or "not read" if gone else None
+
+
+def analyzer_unavailable(inv: Inventory) -> str | None:
+    """"not available here (why)" when the service is not offered in any scanned region."""
+    fs = _analyzer_facts(inv)
+    if fs and all(f.no and f.why.startswith("not available here") for f in fs) and not inv.nodes("iam:access-analyzer"):
+        return fs[0].why
+    return None
 
 
 def analyzer_rows(inv: Inventory) -> list[list[Any]]:
@@ -296,62 +307,64 @@ def _key_label(inv: Inventory, ref: Any, resolve: dict[str, str]) -> str:
     return ref.rsplit("/", 1)[-1]
 
 
-def encryption_state(inv: Inventory, node: dict[str, Any],
-                     resolve: dict[str, str] | None = None) -> tuple[bool | None, str | None]:
-    """(encrypted?, key label) of one resource, from its edges and props; None = not known."""
-    resolve = resolve if resolve is not None else _key_aliases(inv)
-    props = node.get("props") or {}
-    keys = [d for _, d, data in inv.graph.out_edges(node["id"], data=True) if data.get("rel") == "encrypted_by"]
-    key_ref = keys[0] if keys else next((props[k] for k in _KEY_PROPS if props.get(k)), None)
-    label = _key_label(inv, key_ref, resolve) if key_ref else None
-    state: bool | None = None
-    for k in _BOOL_PROPS:
-        if isinstance(props.get(k), bool):
-            state = props[k]
-            break
-    else:
-        for k in _TEXT_PROPS:
-            v = props.get(k)
-            if v not in (None, {}, []):
-                state = bool(v) and str(v).strip().lower() not in _OFF
-                break
-    if key_ref and state is None:
-        state = True
-    if state is None and node.get("kind") in _KEY_ONLY:
-        state = False
-    if state is None and node.get("kind") in _ALWAYS_ENCRYPTED:
-        state = True
-    return state, label
-
-
 def _at_rest_kinds() -> list[str]:
-    wanted = set(_BOOL_PROPS + _TEXT_PROPS + _KEY_PROPS)
-    return [k for k, props in KINDS.items() if wanted & set(props) and k not in _NOT_AT_REST]
+    """Kinds judged for encryption at rest (scanner/judge/encryption.py), in kind order."""
+    return sorted(k for k, fs in judge.catalog().items() if "encrypted" in fs)
+
+
+def _key_of(inv: Inventory, node: dict[str, Any], resolve: dict[str, str]) -> str | None:
+    """The label of the KMS key a resource names (edge or prop), for the "KMS keys used" column."""
+    keys = [d for _, d, data in inv.graph.out_edges(node["id"], data=True) if data.get("rel") == "encrypted_by"]
+    ref = key_ref(node, keys)
+    return _key_label(inv, ref, resolve) if ref else None
+
+
+def _kind_words(kind: str) -> str:
+    """The kind's plural (kinds.plural) as the first word of a table row."""
+    p = kinds.plural(kind)
+    return p[:1].upper() + p[1:]
 
 
 def at_rest_rows(inv: Inventory) -> list[list[Any]]:
-    """Per resource kind: how many resources, encrypted, not encrypted, not known, with a KMS key."""
+    """Per resource kind: how many resources, encrypted, not encrypted, not known (the stored
+    ``encrypted`` facts), and the KMS keys they name."""
     resolve = _key_aliases(inv)
     rows = []
     for kind in _at_rest_kinds():
-        nodes = inv.nodes(kind)
+        nodes = [n for n in inv.nodes(kind) if inv.fact(n["id"], "encrypted") is not None]
         if not nodes:
             continue
-        states = [encryption_state(inv, n, resolve) for n in nodes]
-        rows.append([kind_label(kind), len(nodes), sum(1 for s, _ in states if s is True),
-                     sum(1 for s, _ in states if s is False), sum(1 for s, _ in states if s is None),
-                     ", ".join(sorted({k for _, k in states if k})) or "-"])
+        t = counts(inv, nodes, "encrypted")
+        keys = {k for n in nodes if (k := _key_of(inv, n, resolve))}
+        rows.append([_kind_words(kind), len(nodes), t["yes"], t["no"], t["unknown"],
+                     ", ".join(sorted(keys)) or "-"])
     return rows
 
 
-def unencrypted_rows(inv: Inventory, limit: int = 50) -> list[list[Any]]:
-    resolve = _key_aliases(inv)
+def at_rest_summary(inv: Inventory) -> str:
+    """"40 encrypted, 9 not, 2 unknown" over every resource judged for encryption at rest."""
+    t = tally(f for kind in _at_rest_kinds() for f in facts_of(inv, inv.nodes(kind), "encrypted"))
+    return tally_text(t, "encrypted")
+
+
+def _encryption_list(inv: Inventory, state: str, limit: int) -> list[list[Any]]:
     rows = []
     for kind in _at_rest_kinds():
         for n in inv.nodes(kind):
-            if encryption_state(inv, n, resolve)[0] is False:
-                rows.append([kind_label(kind), n["region"], n["name"]])
+            f = inv.fact(n["id"], "encrypted")
+            if f is not None and f.state == state:
+                rows.append([_kind_words(kind), n["region"], naming.name(inv, n["id"])]
+                            + ([f.why or "not read"] if state == "unknown" else []))
     return sorted(rows)[:limit]
+
+
+def unencrypted_rows(inv: Inventory, limit: int = 50) -> list[list[Any]]:
+    return _encryption_list(inv, "no", limit)
+
+
+def encryption_unknown_rows(inv: Inventory, limit: int = 50) -> list[list[Any]]:
+    """Resources whose encryption setting could not be read, with why."""
+    return _encryption_list(inv, "unknown", limit)
 
 
 def kms_rows(inv: Inventory) -> list[list[Any]]:
@@ -363,7 +376,7 @@ def kms_rows(inv: Inventory) -> list[list[Any]]:
         if p.get("manager") == "AWS":
             continue
         rows.append([k["region"], ", ".join(p.get("aliases") or []) or "(no alias)", p.get("key_id"),
-                     p.get("state"), p.get("rotation_enabled"), p.get("key_spec"),
+                     p.get("state"), fact_cell(inv, k["id"], "rotation"), p.get("key_spec"),
                      len(users.get(k["id"], [])), "; ".join(p.get("principals") or []) or None])
     return rows
 
@@ -378,7 +391,7 @@ def aws_managed_keys(inv: Inventory) -> list[str]:
     resolve = _key_aliases(inv)
     for kind in _at_rest_kinds():
         for n in inv.nodes(kind):
-            key = encryption_state(inv, n, resolve)[1]
+            key = _key_of(inv, n, resolve)
             if key and key.startswith("alias/aws/"):
                 names.append(key)
     return sorted(set(names))
@@ -408,12 +421,12 @@ def _user_label(inv: Inventory, ref: str) -> str | None:
     """What uses a certificate: a listener reads "web-alb HTTPS:443", anything else by name."""
     n = inv.node(ref) or {}
     if n.get("kind") == "elbv2:listener":
-        lb = _label(inv, (n.get("props") or {}).get("lb_arn"))
+        lb = naming.name(inv, (n.get("props") or {}).get("lb_arn")) or None
         return f"{lb} {n.get('name')}" if lb else n.get("name")
     if ":listener/" in ref:  # a listener the scan did not see: name its load balancer
         parts = ref.split(":listener/", 1)[1].split("/")
-        return f"{parts[1]} listener" if len(parts) > 1 else _label(inv, ref)
-    return _label(inv, ref)
+        return f"{parts[1]} listener" if len(parts) > 1 else (naming.name(inv, ref) or None)
+    return (naming.name(inv, ref) or None)
 
 
 def certificate_summary(inv: Inventory, soon: int = 30) -> dict[str, int]:
@@ -433,7 +446,7 @@ def in_transit_rows(inv: Inventory) -> list[list[Any]]:
         proto = p.get("protocol")
         setting = (f"{proto}, policy {p.get('ssl_policy')}" if proto in ("HTTPS", "TLS")
                    else f"{proto}" + (" (redirects to HTTPS)" if p.get("redirect_to_https") else " (plain text)"))
-        rows.append(["load balancer listener", li["region"], f"{_label(inv, p.get('lb_arn')) or ''}:{p.get('port')}",
+        rows.append(["load balancer listener", li["region"], f"{naming.name(inv, p.get('lb_arn'))}:{p.get('port')}",
                      setting])
     for d in inv.nodes("cloudfront:distribution"):
         p = d["props"]
@@ -489,7 +502,7 @@ def parameter_gaps(inv: Inventory) -> list[tuple[str, str, str]]:
     Other SSM reads (managed instances, patching) belong to 12.4, so 5.3 lists only these."""
     out = []
     for r in inv.meta.get("runs", []):
-        if r.get("collector") == "ssm.parameters" and r.get("status") not in ("ok", None):
+        if r.get("collector") == "ssm.parameters" and r.get("status") not in (status.OK, None):
             out.append((str(r.get("action") or "ssm:DescribeParameters"), str(r.get("region")),
                         str(r.get("message") or r.get("status"))))
     for g in inv.meta.get("gaps", []):
@@ -518,9 +531,9 @@ def trail_rows(inv: Inventory) -> list[list[Any]]:
         p = t["props"]
         dest = [f"s3://{p['s3_bucket']}" + (f"/{p['s3_prefix']}" if p.get("s3_prefix") else "")] if p.get("s3_bucket") else []
         if p.get("cloudwatch_log_group"):
-            dest.append(f"CloudWatch Logs {_label(inv, p['cloudwatch_log_group'])}")
+            dest.append(f"CloudWatch Logs {(naming.name(inv, p['cloudwatch_log_group']) or None)}")
         rows.append([t["name"], p.get("home_region"), p.get("multi_region"), p.get("organization_trail"),
-                     p.get("is_logging"), p.get("log_validation"), p.get("management_events") or "none",
+                     fact_cell(inv, t["id"], "logging"), p.get("log_validation"), p.get("management_events") or "none",
                      ", ".join(p.get("data_events") or []) or "none", "; ".join(dest) or "-",
                      _key_label(inv, p["kms_key"], resolve) if p.get("kms_key") else "SSE-S3"])
     return rows
@@ -528,56 +541,59 @@ def trail_rows(inv: Inventory) -> list[list[Any]]:
 
 def trail_coverage(inv: Inventory) -> str:
     """One sentence: are all regions' management events captured by a logging trail?"""
-    trails = [t["props"] for t in inv.nodes("cloudtrail:trail")]
-    multi = [p for p in trails if p.get("multi_region") and p.get("is_logging")
+    nodes = inv.nodes("cloudtrail:trail")
+    logging = {t["id"]: inv.fact(t["id"], "logging") or Fact("unknown", "not judged") for t in nodes}
+    trails = [(t["props"], logging[t["id"]]) for t in nodes]
+    multi = [p for p, f in trails if p.get("multi_region") and f.yes
              and p.get("management_events") in ("All", "WriteOnly", None)]
     if multi:
         return "A logging multi-region trail records management events in every region."
-    logging = sorted({p.get("home_region") for p in trails if p.get("is_logging")} - {None})
-    if logging:
-        return f"No logging multi-region trail: management events are recorded only in {', '.join(logging)}."
+    unknown = [f for _, f in trails if f.unknown]
+    if unknown:
+        return f"Whether a trail is logging is unknown ({unknown[0].why})."
+    regions = sorted({p.get("home_region") for p, f in trails if f.yes} - {None})
+    if regions:
+        return f"No logging multi-region trail: management events are recorded only in {', '.join(regions)}."
     return "No trail is logging: API activity is kept only in the 90-day CloudTrail event history."
 
 
-def _run_status(inv: Inventory, service: str, region: str) -> str | None:
-    """``None`` when the service's collectors ran fine in the region, else a short reason."""
-    runs = [r for r in inv.meta.get("runs", []) if r.get("service") == service and r.get("region") == region]
-    bad = [r for r in runs if r.get("status") != "ok"]
-    if not runs:
-        return "not scanned"
-    if bad:
-        return {"denied": "not readable (access denied)", "unavailable": "not read (API unavailable)",
-                "region_disabled": "region disabled"}.get(bad[0].get("status"), "not read (failed)")
-    return None
+#: the region-wide guard facts (scanner/judge/guards.py), their words when on and off
+GUARDS = {"guardduty": ("on", "off"), "config": ("recording", "off"), "securityhub": ("on", "off"),
+          "access_analyzer": ("on", "off"), "cloudtrail": ("logging", "no trail logging")}
 
 
-def _in_region(nodes: list[dict[str, Any]], region: str) -> list[dict[str, Any]]:
-    return [n for n in nodes if n.get("region") == region]
+def guard_cell(inv: Inventory, region: str, name: str, yes: str | None = None, no: str | None = None) -> str:
+    """A region's guard service as a cell, the same in 5.4 and 12.3: the on/off words, "suspended" or
+    "recorder stopped" where that is why it is off, "not available here (why)" where the service is
+    not offered, and ``unknown (why)`` where its read was denied or failed."""
+    f = inv.region_fact(region, name)
+    on, off = GUARDS[name]
+    if f is None:
+        return "unknown (region not judged)"
+    if f.no and f.why.startswith("not available here"):
+        return f.why
+    if f.no and no is None and f.why in ("detector suspended", "recorder stopped"):
+        return "suspended" if f.why == "detector suspended" else "recorder stopped"
+    return f.text(yes if yes is not None else on, no if no is not None else off)
 
 
 def service_matrix(inv: Inventory) -> list[list[Any]]:
-    """Per scanned region: GuardDuty, Config, Security Hub, Access Analyzer on or off."""
+    """Per scanned region: GuardDuty, Config, Security Hub, Access Analyzer (the stored region facts)."""
     rows = []
     for region in inv.regions:
-        gd = _in_region(inv.nodes("guardduty:detector"), region)
-        rec = _in_region(inv.nodes("config:recorder"), region)
-        rules = _in_region(inv.nodes("config:rule"), region)
-        hub = _in_region(inv.nodes("securityhub:hub"), region)
-        aa = _in_region(inv.nodes("iam:access-analyzer"), region)
-        gd_text = _run_status(inv, "guardduty", region) or (
-            "on" if any(d["props"].get("status") == "ENABLED" for d in gd) else ("suspended" if gd else "off"))
-        cfg_text = _run_status(inv, "config", region) or (
-            ("recording" if any(r["props"].get("recording") for r in rec) else "recorder stopped") if rec else "off")
-        if rules and not _run_status(inv, "config", region):
+        rules = [n for n in inv.nodes("config:rule") if n.get("region") == region]
+        cfg_text = guard_cell(inv, region, "config")
+        cfg = inv.region_fact(region, "config")
+        if rules and cfg is not None and cfg.known:
             cfg_text += f", {len(rules)} rule" + ("" if len(rules) == 1 else "s")
-        enabled_hub = [h for h in hub if h["props"].get("enabled")]
-        hub_text = _run_status(inv, "securityhub", region) or ("on" if enabled_hub else "off")
-        if enabled_hub:
-            stds = [s["name"] for h in enabled_hub for s in h["props"].get("standards") or []]
+        hub_text = guard_cell(inv, region, "securityhub")
+        hub = inv.region_fact(region, "securityhub")
+        if hub is not None and hub.yes:
+            stds = [s["name"] for h in inv.nodes("securityhub:hub") if h.get("region") == region
+                    and h["props"].get("enabled") for s in h["props"].get("standards") or []]
             hub_text += f" ({', '.join(stds)})" if stds else " (no standards)"
-        aa_text = _run_status(inv, "accessanalyzer", region) or (
-            "on" if any(a["props"].get("status") == "ACTIVE" for a in aa) else "off")
-        rows.append([region, gd_text, cfg_text, hub_text, aa_text])
+        rows.append([region, guard_cell(inv, region, "guardduty"), cfg_text, hub_text,
+                     guard_cell(inv, region, "access_analyzer")])
     return rows
 
 
@@ -611,7 +627,7 @@ def web_acl_rows(inv: Inventory) -> list[list[Any]]:
     dists = inv.nodes("cloudfront:distribution")
     for a in inv.nodes("wafv2:web-acl"):
         p = a["props"]
-        protected = [_label(inv, n["id"]) for n in inv.out(a["id"], "associated_with")]
+        protected = [(naming.name(inv, n["id"]) or None) for n in inv.out(a["id"], "associated_with")]
         short_id = a["id"].rsplit("/", 1)[-1]
         protected += [d["name"] for d in dists if d["props"].get("web_acl") in (a["id"], short_id)]
         if p.get("associated_arns") is None and not protected:
@@ -623,3 +639,48 @@ def web_acl_rows(inv: Inventory) -> list[list[Any]]:
             if p.get("rule_count") is not None else None
         rows.append([a["region"], a["name"], p.get("scope"), p.get("default_action"), rules, prot_text])
     return rows
+
+
+# --- 5.2 security groups: what uses each one ----------------------------------------------
+
+#: kinds that reference a group without being a resource behind it (a template's future instances)
+_NOT_USERS = frozenset({"ec2:launch-template"})
+
+
+def sg_users(inv: Inventory, sg_id: str) -> list[dict[str, Any]]:
+    """The resources a security group protects: every ``protected_by`` source except launch
+    templates, and except network interfaces that belong to a resource already counted (attached
+    to it, or carrying its private address, as an EFS mount target's interface does). The 5.2
+    table and the security diagram both count these, in the same words (:func:`used_by_text`)."""
+    users = [n for n in inv.into(sg_id, "protected_by") if not n.get("external") and n.get("kind") not in _NOT_USERS]
+    owners = [n for n in users if n.get("kind") != "ec2:network-interface"]
+    ips = {str(v) for n in owners for k in ("ip", "private_ip") if (v := (n.get("props") or {}).get(k))}
+    out = list(owners)
+    for n in users:
+        if n.get("kind") != "ec2:network-interface":
+            continue
+        p = n.get("props") or {}
+        if p.get("attached_to") or (p.get("private_ip") and str(p["private_ip"]) in ips):
+            continue
+        out.append(n)
+    return out
+
+
+def used_by_text(inv: Inventory, sg_id: str, empty: str = "nothing") -> str:
+    """"2 EC2 instances, 1 ECS service" (kinds.count per kind), or ``empty``."""
+    by_kind: dict[str, int] = {}
+    for n in sg_users(inv, sg_id):
+        by_kind[n["kind"]] = by_kind.get(n["kind"], 0) + 1
+    return ", ".join(kinds.count(k, c) for k, c in sorted(by_kind.items(), key=lambda kv: kinds.plural(kv[0]).lower())) or empty
+
+
+def security_group_rows(inv: Inventory, default: bool = False) -> list[list[Any]]:
+    """The network facts' security group rows (facts.network), with "Used by" naming what is
+    attached by kind (:func:`used_by_text`), as the security diagram does."""
+    from renderers.facts import network
+
+    groups = [g for g in inv.nodes("ec2:security-group") if bool(g["props"].get("is_default")) == default]
+    rows = network.security_group_rows(inv, default=default)
+    if len(rows) != len(groups):  # the network rows changed shape: keep them as they are
+        return rows
+    return [[*row[:-1], used_by_text(inv, g["id"])] for g, row in zip(groups, rows, strict=True)]

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from renderers.facts.containers import label, short, subnet_tiers
+from renderers.facts.containers import encrypted, subnet_tiers
+from renderers.plural import count_of
+from scanner import naming
+from scanner.fact import Fact
 from scanner.inventory import Inventory
 
 SERVERLESS_KINDS = ("lambda:function", "lambda:event-source-mapping", "apigateway:rest-api",
@@ -32,7 +35,7 @@ def function_triggers(inv: Inventory, fn_id: str) -> list[str]:
         for src in inv.into(fn_id, rel):
             kind = src.get("kind", "")
             word = _SOURCE_WORD.get(kind) or ("external" if src.get("external") else kind)
-            found.append(f"{word} {label(inv, src['id'])}")
+            found.append(f"{word} {naming.name(inv, src['id'])}")
     return sorted(set(found))
 
 
@@ -43,7 +46,7 @@ def function_rows(inv: Inventory) -> list[list[Any]]:
         vpc = subnet_tiers(inv, f["id"]) if p.get("subnet_ids") else "no"
         rows.append([f["region"], f["name"], p.get("runtime") or p.get("package_type"), f"{p.get('memory')} MB",
                      f"{p.get('timeout')} s", ", ".join(p.get("architectures") or []) or "-", vpc,
-                     short(p.get("role_arn")), "; ".join(function_triggers(inv, f["id"])) or "none found",
+                     naming.short_id(p.get("role_arn")), "; ".join(function_triggers(inv, f["id"])) or "none found",
                      _concurrency(p.get("reserved_concurrency")), _public(p)])
     return rows
 
@@ -73,7 +76,7 @@ def _integration_text(inv: Inventory, integrations: list[dict[str, Any]] | None)
     for i in integrations:
         auth = f" (auth {i['auth']})" if i.get("auth") else ""
         where = f"{i.get('method')} {i.get('path')}{auth} → " if i.get("path") else ""
-        parts.append(f"{where}{i.get('type')} {label(inv, i.get('target')) or ''}".strip())
+        parts.append(f"{where}{i.get('type')} {naming.name(inv, i.get('target')) or ''}".strip())
     return "; ".join(sorted(set(parts))) or "none"
 
 
@@ -87,7 +90,7 @@ def _route_text(inv: Inventory, routes: list[dict[str, Any]] | None,
     for r in routes:
         target = str(r.get("target") or "")
         integ = by_id.get(target.split("/", 1)[-1]) if target.startswith("integrations/") else None
-        to = f"{integ.get('type')} {label(inv, integ.get('target')) or ''}".strip() if integ else "no integration"
+        to = f"{integ.get('type')} {naming.name(inv, integ.get('target')) or ''}".strip() if integ else "no integration"
         parts.append(f"{r.get('key')} (auth {r.get('auth')}) → {to}")
     return "; ".join(sorted(parts))
 
@@ -116,7 +119,7 @@ def rule_rows(inv: Inventory) -> list[list[Any]]:
         targets = p.get("targets")
         rows.append([r["region"], r["name"], p.get("event_bus"), p.get("schedule") or p.get("pattern") or "-",
                      p.get("state"),
-                     "not read" if targets is None else ", ".join(label(inv, t.get("arn")) or "?" for t in targets)
+                     "not read" if targets is None else ", ".join(naming.name(inv, t.get("arn")) or "?" for t in targets)
                      or "none"])
     return rows
 
@@ -125,28 +128,35 @@ def queue_rows(inv: Inventory) -> list[list[Any]]:
     rows = []
     for q in inv.nodes("sqs:queue"):
         p = q["props"]
-        dlq = f"{label(inv, p['dlq_arn'])} after {p.get('max_receive_count')} receives" if p.get("dlq_arn") else "none"
-        rows.append([q["region"], q["name"], "FIFO" if p.get("fifo") else "standard", dlq, _sse(p),
+        dlq = f"{naming.name(inv, p['dlq_arn'])} after {p.get('max_receive_count')} receives" if p.get("dlq_arn") else "none"
+        rows.append([q["region"], q["name"], "FIFO" if p.get("fifo") else "standard", dlq, _sse(inv, q),
                      _days(p.get("retention_seconds")), _secs(p.get("visibility_timeout"))])
     return rows
 
 
-def _sse(p: dict[str, Any]) -> str:
-    sse = p.get("sse")
+def _sse(inv: Inventory, q: dict[str, Any]) -> str:
+    """How a queue is encrypted: its judged ``encrypted`` fact, with the kind of key when yes."""
+    f = inv.fact(q["id"], "encrypted") or Fact.from_dict(None)
+    if not f.yes:
+        return encrypted(inv, q["id"], no="none")
+    sse = q["props"].get("sse")
     if sse == "kms":
-        return f"SSE-KMS ({short(p.get('kms_key'))})"
-    return {"sqs": "SSE-SQS", "none": "none", None: "unknown"}.get(sse, str(sse))
+        return f"SSE-KMS ({naming.short_id(q['props'].get('kms_key'))})"
+    return "SSE-SQS" if sse == "sqs" else "yes"
 
 
 def _days(seconds: Any) -> str:
+    """A retention period: "1 day", "4 days", "1.5 days", "30 min"."""
     if seconds is None:
-        return "?"
+        return "unknown"
     d = int(seconds) / 86400
-    return f"{d:g} days" if d >= 1 else f"{int(seconds) // 60} min"
+    if d >= 1:
+        return count_of(int(d), "day") if d == int(d) else f"{d:g} days"
+    return f"{int(seconds) // 60} min"
 
 
 def _secs(seconds: Any) -> str:
-    return "?" if seconds is None else f"{seconds} s"
+    return "unknown" if seconds is None else f"{seconds} s"
 
 
 def topic_rows(inv: Inventory) -> list[list[Any]]:
@@ -155,17 +165,18 @@ def topic_rows(inv: Inventory) -> list[list[Any]]:
         p = t["props"]
         subs = [_subscription_text(inv, s) for s in p.get("subscriptions") or []]
         unread = p.get("subscriptions") is None
-        enc = f"SSE-KMS ({short(p['kms_key'])})" if p.get("kms_key") else (
-            "none" if p.get("attributes_read", True) else "unknown")
+        f = inv.fact(t["id"], "encrypted") or Fact.from_dict(None)
+        enc = f"SSE-KMS ({naming.short_id(p['kms_key'])})" if f.yes and p.get("kms_key") else \
+            encrypted(inv, t["id"], no="none")
         rows.append([t["region"], t["name"], enc,
-                     "?" if unread else len(subs), "not read" if unread else "; ".join(subs) or "none"])
+                     "unknown" if unread else len(subs), "not read" if unread else "; ".join(subs) or "none"])
     return rows
 
 
 def _subscription_text(inv: Inventory, sub: dict[str, Any]) -> str:
     """"protocol: endpoint" with ARN endpoints named; e-mail/SMS endpoints arrive already masked."""
     ep = sub.get("endpoint")
-    shown = label(inv, ep) if str(ep or "").startswith("arn:") else (ep or "?")
+    shown = naming.name(inv, ep) if str(ep or "").startswith("arn:") else (ep or "?")
     return f"{sub.get('protocol')}: {shown}" + ("" if sub.get("confirmed") else " (pending)")
 
 
@@ -173,7 +184,7 @@ def state_machine_rows(inv: Inventory) -> list[list[Any]]:
     rows = []
     for m in inv.nodes("states:state-machine"):
         p = m["props"]
-        calls = [label(inv, f) for f in p.get("calls_functions") or []]
-        rows.append([m["region"], m["name"], p.get("type"), short(p.get("role_arn")),
+        calls = [naming.name(inv, f) for f in p.get("calls_functions") or []]
+        rows.append([m["region"], m["name"], p.get("type"), naming.short_id(p.get("role_arn")),
                      p.get("logging") or "unknown", ", ".join(c for c in calls if c) or "-"])
     return rows

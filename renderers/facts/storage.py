@@ -2,14 +2,19 @@
 
 Pure functions of the Inventory. Cells are plain values; ``None`` (not readable)
 is rendered as "unknown" here rather than guessed, so a denied read never looks
-like a safe setting.
+like a safe setting. Judged properties (encrypted, versioned, public, backup policy)
+are the facts stored at scan time (scanner/judge/), read with :func:`fact_cell`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from functools import cache
 from typing import Any
 
+from renderers.document import fact_text
+from scanner import kinds, naming
+from scanner.fact import Fact, tally
 from scanner.inventory import Inventory
 
 PAB_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
@@ -36,26 +41,55 @@ def human_bytes(value: Any) -> str:
     return f"{size:.1f} TiB"
 
 
-def short(arn: Any) -> str:
-    """The last part of an ARN or id (key/abcd -> abcd)."""
-    if not arn:
-        return "-"
-    return str(arn).rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+# --- judged facts and the services behind a kind (shared by the facts modules of 4, 5, 6, 9, 12) ---
+
+def fact_cell(inv: Inventory, nid: str, name: str, yes: str = "yes", no: str = "no",
+              na: str = "not applicable") -> str:
+    """A node's stored fact as a cell: the yes/no words, ``unknown (why)``, or ``na``."""
+    return fact_text(inv.fact(nid, name), yes, no, na)
 
 
-def label(inv: Inventory, nid: Any) -> str:
-    """A node's name (and short id when it differs); the short id for nodes outside the scan."""
-    if not nid:
-        return "-"
-    n = inv.node(str(nid))
-    s = short(nid)
-    if not n or n.get("external"):
-        return s
-    name = n.get("name") or s
-    if name == s:
-        return name
-    # a long name must not push the id out of the cell (cells are cut at 300 characters)
-    return f"{name if len(name) <= 80 else name[:79] + '…'} ({s})"
+def facts_of(inv: Inventory, nodes: list[dict[str, Any]], name: str) -> list[Fact]:
+    """The stored facts ``name`` of some nodes (those where it applies)."""
+    return [f for n in nodes if (f := inv.fact(n["id"], name)) is not None]
+
+
+def counts(inv: Inventory, nodes: list[dict[str, Any]], name: str) -> dict[str, int]:
+    """``tally`` of a fact over some nodes: {"yes": n, "no": m, "unknown": k}."""
+    return tally(facts_of(inv, nodes, name))
+
+
+def tally_text(t: dict[str, int], yes: str, no: str = "not", unknown: str = "unknown") -> str:
+    """"2 encrypted, 1 not, 1 unknown" (the unknown part only when there is one)."""
+    parts = [f"{t['yes']} {yes}", f"{t['no']} {no}"]
+    if t["unknown"]:
+        parts.append(f"{t['unknown']} {unknown}")
+    return ", ".join(parts)
+
+
+@cache
+def _registry_services() -> dict[str, str]:
+    from scanner.collectors import load_all
+    from scanner.collectors.registry import REGISTRY
+
+    load_all()
+    return {name: c.service for name, c in REGISTRY.items()}
+
+
+def services_of(inv: Inventory, *kind_names: str) -> tuple[str, ...]:
+    """The services (as the scan's runs name them) whose collectors feed these kinds (for h.nothing)."""
+    recorded = inv.meta.get("collectors") or {}
+    out = set()
+    for k in kind_names:
+        for c in kinds.spec(k).collectors:
+            svc = (recorded.get(c) or {}).get("service") if isinstance(recorded, dict) else None
+            out.add(svc or _registry_services().get(c) or c.split(".", 1)[0])
+    return tuple(sorted(out))
+
+
+def services(inv: Inventory, subsection: str) -> tuple[str, ...]:
+    """The services behind every kind a subsection states (kinds.in_section)."""
+    return services_of(inv, *kinds.in_section(subsection))
 
 
 def key_label(inv: Inventory, kms_key: Any, aws_managed_word: str = "AWS managed key") -> str:
@@ -66,12 +100,12 @@ def key_label(inv: Inventory, kms_key: Any, aws_managed_word: str = "AWS managed
     aliases = ((n or {}).get("props") or {}).get("aliases") or []
     if aliases:
         return ", ".join(str(a) for a in aliases)
-    return short(kms_key)
+    return naming.short_id(kms_key)
 
 
 def subnet_names(inv: Inventory, nid: str) -> list[str]:
     """Names of the subnets a resource sits in (``in_subnet`` edges)."""
-    return sorted(label(inv, s["id"]) for s in inv.out(nid, "in_subnet"))
+    return sorted(naming.label(inv, s["id"]) for s in inv.out(nid, "in_subnet"))
 
 
 def subnet_azs(inv: Inventory, nid: str) -> list[str]:
@@ -91,26 +125,36 @@ def pab_text(flags: dict[str, bool] | None, read: bool | None = True) -> str:
     return "all on" if on == len(PAB_FLAGS) else ("off" if on == 0 else f"{on} of 4 on")
 
 
-def encryption_text(inv: Inventory, p: dict[str, Any]) -> str:
+def encryption_text(inv: Inventory, b: dict[str, Any]) -> str:
+    """The bucket's default encryption as set (SSE-S3, SSE-KMS with its key), or the stored
+    ``encrypted`` fact's ``unknown (why)`` when the setting was not read."""
+    f = inv.fact(b["id"], "encrypted")
+    p = b["props"]
     enc = p.get("encryption")
+    if f is not None and f.unknown:
+        return f.text()
     if enc is None:
-        return "unknown"
+        return (f.why or "yes") if f is not None and f.yes else fact_text(f)
     if enc in ("SSE-KMS", "DSSE-KMS"):
         return f"{enc} ({key_label(inv, p.get('kms_key'), 'aws/s3')})"
     return enc
 
 
 def bucket_summary(inv: Inventory) -> dict[str, int]:
-    bs = [b["props"] for b in inv.nodes("s3:bucket")]
+    nodes = inv.nodes("s3:bucket")
+    bs = [b["props"] for b in nodes]
+    versioned = counts(inv, nodes, "versioned")
+    public = counts(inv, nodes, "public")
+    replicated = counts(inv, nodes, "replicated")
     return {
         "total": len(bs),
-        "regions": len({b.get("region") for b in inv.nodes("s3:bucket")}),
+        "regions": len({b.get("region") for b in nodes}),
         "kms": sum(1 for p in bs if p.get("encryption") in ("SSE-KMS", "DSSE-KMS")),
-        "versioned": sum(1 for p in bs if p.get("versioning") == "Enabled"),
-        "public": sum(1 for p in bs if p.get("public")),
+        "versioned": versioned["yes"], "versioning_unknown": versioned["unknown"],
+        "public": public["yes"], "public_unknown": public["unknown"],
         "tls_only": sum(1 for p in bs if p.get("tls_only")),
         "logged": sum(1 for p in bs if p.get("logging_target")),
-        "replicated": sum(1 for p in bs if p.get("replication")),
+        "replicated": replicated["yes"], "replication_unknown": replicated["unknown"],
     }
 
 
@@ -141,7 +185,7 @@ def _replication_cell(p: dict[str, Any]) -> str:
     rules = p.get("replication")
     if rules is None:
         return "unknown"
-    dests = sorted({short(r.get("destination")) for r in rules if r.get("destination")})
+    dests = sorted({naming.short_id(r.get("destination")) for r in rules if r.get("destination")})
     return ", ".join(f"to {d}" for d in dests) if dests else "none"
 
 
@@ -149,12 +193,14 @@ def bucket_rows(inv: Inventory) -> list[list[Any]]:
     rows = []
     for b in sorted(inv.nodes("s3:bucket"), key=lambda n: n["name"]):
         p = b["props"]
-        versioning = p.get("versioning") or "unknown"
+        versioned = inv.fact(b["id"], "versioned")
+        versioning = versioned.text() if versioned is None or versioned.unknown else (
+            p.get("versioning") or versioned.text("Enabled", "Disabled"))
         if p.get("mfa_delete"):
             versioning += " (MFA delete)"
         block = pab_text(p.get("public_access_block"), p.get("public_access_block_read"))
-        rows.append([b["name"], b["region"], versioning, encryption_text(inv, p),
-                     f"{'YES' if p.get('public') else yn(p.get('public'))} (block: {block})",
+        rows.append([b["name"], b["region"], versioning, encryption_text(inv, b),
+                     f"{fact_cell(inv, b['id'], 'public', 'YES', 'no')} (block: {block})",
                      yn(p.get("tls_only")), _logging_cell(p), _lifecycle_cell(p),
                      _replication_cell(p), human_bytes(p.get("size_bytes"))])
     return rows
@@ -172,7 +218,7 @@ def bucket_notes(inv: Inventory) -> list[str]:
         if p.get("website"):
             notes.append(f"{b['name']}: static website hosting is enabled")
         if p.get("notifications"):
-            targets = [f"{t['type']} {short(t['arn']) if t.get('arn') else 'default bus'}"
+            targets = [f"{t['type']} {naming.short_id(t['arn']) if t.get('arn') else 'default bus'}"
                        for t in p["notifications"]]
             notes.append(f"{b['name']}: sends object events to {', '.join(targets)}")
         if p.get("object_lock"):
@@ -207,7 +253,8 @@ def volume_summary(inv: Inventory) -> dict[str, Any]:
     return {
         "count": len(vols),
         "total_gib": sum(a[1] for a in by_type.values()),
-        "encrypted": sum(1 for v in vols if v["props"].get("encrypted")),
+        "encrypted": counts(inv, vols, "encrypted")["yes"],
+        "encryption_unknown": counts(inv, vols, "encrypted")["unknown"],
         "unattached": sum(1 for v in vols if not v["props"].get("attached_instance_ids")),
         "by_type": [[t, n, f"{gib} GiB"] for t, (n, gib) in sorted(by_type.items())],
     }
@@ -217,7 +264,7 @@ def volume_rows(inv: Inventory) -> list[list[Any]]:
     rows = []
     for v in inv.nodes("ebs:volume"):
         p = v["props"]
-        attached = [label(inv, i["id"]) for i in inv.out(v["id"], "attached_to")]
+        attached = [naming.label(inv, i["id"]) for i in inv.out(v["id"], "attached_to")]
         perf = []
         if p.get("iops"):
             perf.append(f"{p['iops']} IOPS")
@@ -225,11 +272,18 @@ def volume_rows(inv: Inventory) -> list[list[Any]]:
             perf.append(gp2_performance(int(p["size_gb"])))
         if p.get("throughput"):
             perf.append(f"{p['throughput']} MiB/s")
-        rows.append([v["region"], label(inv, v["id"]), p.get("volume_type"), f"{p.get('size_gb')} GiB",
+        rows.append([v["region"], naming.label(inv, v["id"]), p.get("volume_type"), f"{p.get('size_gb')} GiB",
                      ", ".join(perf) or "-", p.get("az"),
-                     f"yes ({key_label(inv, p.get('kms_key'), 'aws/ebs')})" if p.get("encrypted") else "no",
+                     encrypted_cell(inv, v, "aws/ebs"),
                      ", ".join(attached) or "not attached", p.get("state")])
     return rows
+
+
+def encrypted_cell(inv: Inventory, n: dict[str, Any], default_key: str) -> str:
+    """``yes (key)`` / ``no`` / ``unknown (why)`` from the stored ``encrypted`` fact."""
+    f = inv.fact(n["id"], "encrypted")
+    key = key_label(inv, n["props"].get("kms_key"), default_key)
+    return fact_text(f, f"yes ({key})", "no")
 
 
 def gp2_performance(size_gib: int) -> str:
@@ -247,9 +301,10 @@ def snapshot_summary(inv: Inventory) -> dict[str, Any]:
         "count": len(snaps),
         "total_gib": sum(int(s["props"].get("size_gb") or 0) for s in snaps),
         "oldest_days": max(ages) if ages else None,
-        "unencrypted": sum(1 for s in snaps if not s["props"].get("encrypted")),
-        "public": sum(1 for s in snaps if s["props"].get("public")),
-        "public_unknown": sum(1 for s in snaps if s["props"].get("public") is None),
+        "unencrypted": counts(inv, snaps, "encrypted")["no"],
+        "encryption_unknown": counts(inv, snaps, "encrypted")["unknown"],
+        "public": counts(inv, snaps, "public")["yes"],
+        "public_unknown": counts(inv, snaps, "public")["unknown"],
         "by_region": sorted(Counter(s["region"] for s in snaps).items()),
     }
 
@@ -290,10 +345,10 @@ def efs_rows(inv: Inventory) -> list[list[Any]]:
         lifecycle = p.get("lifecycle")
         lc_text = "unknown" if lifecycle is None else (
             ", ".join(efs_lifecycle_text(k, v) for pol in lifecycle for k, v in pol.items()) or "none")
-        rows.append([fs["region"], label(inv, fs["id"]), human_bytes(p.get("size_bytes")),
+        rows.append([fs["region"], naming.label(inv, fs["id"]), human_bytes(p.get("size_bytes")),
                      f"{p.get('performance_mode')} / {p.get('throughput_mode')}",
-                     f"yes ({key_label(inv, p.get('kms_key'), 'aws/elasticfilesystem')})" if p.get("encrypted") else "no",
-                     (p.get("backup_policy") or "unknown").lower(), lc_text, mt_text])
+                     encrypted_cell(inv, fs, "aws/elasticfilesystem"),
+                     fact_cell(inv, fs["id"], "backup_policy", "enabled", "disabled"), lc_text, mt_text])
     return rows
 
 
@@ -301,10 +356,10 @@ def efs_mount_rows(inv: Inventory) -> list[list[Any]]:
     rows = []
     for m in inv.nodes("efs:mount-target"):
         p = m["props"]
-        sgs = [label(inv, g["id"]) for g in inv.out(m["id"], "protected_by")]
-        subnet = [label(inv, s["id"]) for s in inv.out(m["id"], "in_subnet")]
+        sgs = [naming.label(inv, g["id"]) for g in inv.out(m["id"], "protected_by")]
+        subnet = [naming.label(inv, s["id"]) for s in inv.out(m["id"], "in_subnet")]
         fs = next(iter(inv.into(m["id"], "contains", "efs:file-system")), None)
-        rows.append([label(inv, fs["id"]) if fs else p.get("fs_id"), p.get("mount_target_id"), p.get("az"),
+        rows.append([naming.label(inv, fs["id"]) if fs else p.get("fs_id"), p.get("mount_target_id"), p.get("az"),
                      ", ".join(subnet) or "-",
                      p.get("ip"), ", ".join(sgs) if p.get("security_group_ids") is not None else "unknown"])
     return rows
@@ -314,8 +369,8 @@ def fsx_rows(inv: Inventory) -> list[list[Any]]:
     rows = []
     for fs in inv.nodes("fsx:file-system"):
         p = fs["props"]
-        rows.append([fs["region"], label(inv, fs["id"]), p.get("type"), p.get("deployment_type"),
+        rows.append([fs["region"], naming.label(inv, fs["id"]), p.get("type"), p.get("deployment_type"),
                      f"{p.get('storage_gb')} GiB", ", ".join(subnet_names(inv, fs["id"])) or "-",
-                     f"yes ({key_label(inv, p.get('kms_key'), 'aws/fsx')})",
+                     encrypted_cell(inv, fs, "aws/fsx"),
                      p.get("backup_retention") if p.get("backup_retention") is not None else "-"])
     return rows

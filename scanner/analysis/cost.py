@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from scanner import naming
 from scanner.analysis.model import Analysis
 from scanner.analysis.prices import PriceBook
 from scanner.inventory import Inventory
@@ -24,12 +25,12 @@ SERVICE = {
 
 
 def _item(n: dict[str, Any], monthly: float, detail: str) -> dict[str, Any]:
-    return {"id": n["id"], "name": n["name"], "kind": n["kind"], "service": SERVICE[n["kind"]],
+    return {"id": n["id"], "name": naming.node_name(n), "kind": n["kind"], "service": SERVICE[n["kind"]],
             "region": n["region"], "monthly": round(monthly, 2), "detail": detail}
 
 
 def _unpriced(n: dict[str, Any], reason: str) -> dict[str, Any]:
-    return {"id": n["id"], "name": n["name"], "kind": n["kind"], "region": n["region"], "reason": reason}
+    return {"id": n["id"], "name": naming.node_name(n), "kind": n["kind"], "region": n["region"], "reason": reason}
 
 
 Result = tuple[float, str] | str | None  # (monthly, detail) | reason not priced | nothing to price

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanner.analysis.model import Analysis
+from scanner.fact import fact_of
 from scanner.inventory import Inventory
 
 INTERNET = "internet"
@@ -221,6 +222,8 @@ class Route:
     path: list[str]
     v4: bool
     v6: bool
+    #: why the route is only assumed: the subnet's route to the internet could not be read
+    unknown: str = ""
 
 
 class Net:
@@ -301,6 +304,11 @@ class Net:
                 result = Route(path=[INTERNET, hop, rt["id"], subnet["id"]], v4=v4, v6=v6)
         elif subnet["props"].get("public"):
             result = Route(path=[INTERNET, subnet["id"]], v4=True, v6=bool(subnet["props"].get("ipv6_cidrs")))
+        elif (f := fact_of(subnet, "public")) is not None and f.unknown:
+            # the route could not be read: what the SGs and NACL admit is exposure *if* the subnet
+            # is public, which is unknown, never "not exposed"
+            result = Route(path=[INTERNET, subnet["id"]], v4=True, v6=bool(subnet["props"].get("ipv6_cidrs")),
+                           unknown=f.why or "the subnet's route to the internet was not read")
         self._routes[subnet["id"]] = result
         return result
 
@@ -357,7 +365,17 @@ def _path(route: Route, nacl: dict[str, Any] | None, sgs: list[str], node_id: st
 
 
 def _record(exposure: dict[str, dict[str, Any]], node_id: str, path: list[str], ports: list[str],
-            via: str) -> None:
+            via: str, unknown: str = "") -> None:
+    """Add one path; a path over an unread route goes to the ``unknown`` part of the entry
+    (``{"ports", "why"}``): possibly exposed, never counted as exposed or as safe."""
+    if unknown:
+        e = exposure.setdefault(node_id, {"paths": [], "ports": [], "via": "", "by_via": {}})
+        u = e.setdefault("unknown", {"ports": [], "why": unknown, "paths": []})
+        if path in u["paths"]:
+            return
+        u["paths"].append(path)
+        u["ports"].extend(p for p in ports if p not in u["ports"])
+        return
     e = exposure.setdefault(node_id, {"paths": [], "ports": [], "via": via, "by_via": {}})
     if path not in e["paths"]:
         e["paths"].append(path)
@@ -369,7 +387,7 @@ def _record(exposure: dict[str, dict[str, Any]], node_id: str, path: list[str], 
             e["ports"].append(p)
         if p not in by_via["ports"]:
             by_via["ports"].append(p)
-    if via == "public-ip":
+    if via == "public-ip" or not e["via"]:
         e["via"] = via
 
 
@@ -396,7 +414,7 @@ def expose_direct(net: Net, node: dict[str, Any], exposure: dict[str, dict[str, 
         ports, via = open_ports(net, subnet, route, sgs, only_port)
         if ports:
             _record(exposure, node["id"], _path(route, net.nacl(subnet), via, node["id"]), ports,
-                    "public-ip")
+                    "public-ip", route.unknown)
 
 
 def _tg_targets(inv: Inventory, tg_id: str) -> list[tuple[list[str], dict[str, Any]]]:
@@ -440,12 +458,13 @@ def expose_load_balancers(net: Net, exposure: dict[str, dict[str, Any]]) -> None
                     continue
                 nacl = net.nacl(subnet) if subnet is not None else None
                 base = _path(route, nacl, via, lb["id"])
-                _record(exposure, lb["id"], base, ports, "public-ip")
+                _record(exposure, lb["id"], base, ports, "public-ip", route.unknown)
                 for tg in inv.out(listener["id"], "targets", "elbv2:target-group"):
                     for hops, target in _tg_targets(inv, tg["id"]):
                         _record(exposure, target["id"], [*base, listener["id"], tg["id"], *hops], ports,
-                                "load-balancer")
-                break  # one routed subnet is enough evidence for this listener
+                                "load-balancer", route.unknown)
+                if not route.unknown:
+                    break  # one routed subnet is enough evidence for this listener
     for clb in inv.nodes("elb:load-balancer"):
         if clb["props"].get("scheme") != "internet-facing":
             continue
@@ -474,8 +493,10 @@ def expose_load_balancers(net: Net, exposure: dict[str, dict[str, Any]]) -> None
                 _record(exposure, inst["id"], [*base, inst["id"]], ports, "load-balancer")
 
 
-def compute(inv: Inventory) -> dict[str, dict[str, Any]]:
-    """Every exposed resource with its paths, ports and how it is reached."""
+def compute_all(inv: Inventory) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """(exposed, possibly exposed): every resource reachable from the internet with its paths,
+    ports and how it is reached; and those that would be if a route that could not be read leads
+    to the internet (``{"ports", "paths", "why"}``), which are unknown, never "not exposed"."""
     net = Net(inv)
     exposure: dict[str, dict[str, Any]] = {}
     for inst in inv.nodes("ec2:instance"):
@@ -493,12 +514,24 @@ def compute(inv: Inventory) -> dict[str, dict[str, Any]]:
         else:
             expose_direct(net, db, exposure)
     expose_load_balancers(net, exposure)
-    for e in exposure.values():
-        for part in (e, *e["by_via"].values()):
+    known: dict[str, dict[str, Any]] = {}
+    unknown: dict[str, dict[str, Any]] = {}
+    for nid, e in sorted(exposure.items()):
+        u = e.pop("unknown", None)
+        for part in (e, *e["by_via"].values(), *([u] if u else [])):
             part["paths"].sort()
             part["ports"].sort()
-    return dict(sorted(exposure.items()))
+        if e["paths"]:
+            known[nid] = e      # one path over a route that was read is enough: it is exposed
+        elif u:
+            unknown[nid] = u
+    return known, unknown
+
+
+def compute(inv: Inventory) -> dict[str, dict[str, Any]]:
+    """Every resource known to be reachable from the internet (see :func:`compute_all`)."""
+    return compute_all(inv)[0]
 
 
 def run(inv: Inventory, analysis: Analysis, options: dict[str, Any]) -> None:
-    analysis.exposure = compute(inv)
+    analysis.exposure, analysis.exposure_unknown = compute_all(inv)

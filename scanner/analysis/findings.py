@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from scanner import status
 from scanner.analysis.model import (
     SEVERITIES,
     STATUS_NOT_ASSESSED,
@@ -30,11 +31,11 @@ from scanner.analysis.model import (
     Analysis,
     Finding,
 )
-from scanner.context import IAM_PREFIX
+from scanner.context import IAM_PREFIX, account_id_node, region_id_node
+from scanner.fact import Fact, fact_of
 from scanner.inventory import Inventory
 
 CATEGORIES = ("security", "resilience", "operations", "cost")
-BLOCKED_STATUSES = ("denied", "failed")
 
 
 @dataclass
@@ -45,6 +46,9 @@ class Hit:
     evidence: list[str]
     savings_monthly: float | None = None
     region: str | None = None  # where the evidence came from (defaults to the first resource's region)
+    #: the judged fact this rule rests on is unknown for these resources: the finding is "not
+    #: assessed" with this reason (the fact's why), never a pass and never a fail
+    unknown: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,7 @@ class RuleContext:
     def __init__(self, inv: Inventory, analysis: Analysis) -> None:
         self.inv = inv
         self.analysis = analysis
+        self._jctx: Any = None
 
     def nodes(self, *kinds: str) -> list[dict[str, Any]]:
         return self.inv.nodes(*kinds)
@@ -111,19 +116,77 @@ class RuleContext:
         return self.inv.regions
 
     def region_node(self, region: str) -> str:
-        from scanner.context import region_id_node
-
         return region_id_node(str(self.inv.meta.get("account", "")), region)
 
     def ran_ok(self, action: str, region: str) -> bool:
         """True when a collector reading ``action`` ran successfully in ``region``."""
-        return any(r.get("status") == "ok" and r.get("region") == region
+        return any(r.get("status") == status.OK and r.get("region") == region
                    for r in relevant_runs(self.inv, action))
+
+    # -- judged facts (scanner/judge/): the one value every section, diagram and rule reads ----
+    def fact(self, node: dict[str, Any] | str, name: str) -> Fact | None:
+        """The judged fact ``name`` of a node (None where it does not apply).
+
+        Read from the node (judged at scan time, stored in the snapshot); a node that was never
+        judged (an inventory built from records, a snapshot older than the judges) is judged
+        here by the same judge, so a rule never falls back to reading the raw prop itself."""
+        if isinstance(node, str):
+            nid = node
+            data = self.inv.node(nid)
+            node = {"id": nid, **data} if data else {}
+        if "facts" in node:
+            return fact_of(node, name)
+        return self._judge(node, name)
+
+    def region_fact(self, region: str, name: str) -> Fact | None:
+        """A region-wide judged fact (guard services: guardduty, config, securityhub, ...)."""
+        nid = self.region_node(region)
+        node = self.inv.node(nid)
+        return self.fact({"id": nid, **node} if node else
+                         {"id": nid, "kind": "aws:region", "name": region, "region": region, "props": {}}, name)
+
+    def account_fact(self, name: str) -> Fact | None:
+        """An account-wide judged fact (root_mfa, root_access_keys)."""
+        nid = account_id_node(str(self.inv.meta.get("account", "")))
+        node = self.inv.node(nid)
+        return self.fact({"id": nid, **node} if node else
+                         {"id": nid, "kind": "aws:account", "name": nid, "region": "global", "props": {}}, name)
+
+    def _judge(self, node: dict[str, Any], name: str) -> Fact | None:
+        from scanner import judge
+        from scanner.judge.context import JudgeContext
+
+        j = judge.catalog().get(str(node.get("kind")), {}).get(name)
+        if j is None or not node:
+            return None
+        if self._jctx is None:
+            self._jctx = JudgeContext(self.inv)
+        self._jctx.current = j
+        return j.fn(self._jctx, node)
+
+    def judged(self, node: dict[str, Any], name: str, fires: str, evidence: str | list[str],
+               resources: list[str] | None = None, region: str | None = None) -> Hit | None:
+        """The hit of a rule that judges one fact: fires when the fact is ``fires`` ("yes" or
+        "no"), is not assessed (with the fact's why) when it is unknown, passes otherwise."""
+        f = self.fact(node, name)
+        res = resources if resources is not None else [node["id"]]
+        if f is None:
+            return None
+        if f.unknown:
+            return Hit(res, [], region=region, unknown=f.why or f"{name} not read")
+        if f.state == fires:
+            return Hit(res, [evidence] if isinstance(evidence, str) else list(evidence), region=region)
+        return None
 
 
 # --- coverage ----------------------------------------------------------------
-def _reads_by_collector() -> dict[str, tuple[set[str], str]]:
-    """Collector name -> (declared actions, scope), from the registry (code, not AWS)."""
+def _reads_by_collector(inv: Inventory | None = None) -> dict[str, tuple[set[str], str]]:
+    """Collector name -> (declared actions, scope): what the scan that made ``inv`` ran, as its
+    snapshot recorded it (so an old snapshot is judged by its own scan), else today's registry."""
+    recorded = (inv.meta.get("collectors") if inv is not None else None) or {}
+    if isinstance(recorded, dict) and recorded:
+        return {str(name): (declared_actions(str(c.get("reads") or "")), str(c.get("scope") or "regional"))
+                for name, c in recorded.items() if isinstance(c, dict)}
     try:
         from scanner.collectors import load_all
 
@@ -159,7 +222,7 @@ def _prefix(service: str) -> str:
 def relevant_runs(inv: Inventory, action: str) -> list[dict[str, Any]]:
     """The scan runs whose success decides whether ``action``'s results were read."""
     action_l = action.lower()
-    reads = _reads_by_collector()
+    reads = _reads_by_collector(inv)
     runs = inv.meta.get("runs", [])
     hits = [r for r in runs
             if action_l in reads.get(r.get("collector", ""), (set(), ""))[0]
@@ -189,14 +252,14 @@ class Coverage:
 
 def coverage(inv: Inventory, needs: tuple[str, ...]) -> Coverage:
     cov = Coverage()
-    reads = _reads_by_collector()
+    reads = _reads_by_collector(inv)
     for action in needs:
         runs = relevant_runs(inv, action)
         if not runs:
             cov.blocked_everywhere = f"{action} was not read by this scan (no collector for it ran)"
             continue
         for r in runs:
-            if r.get("status") not in BLOCKED_STATUSES:
+            if not status.is_blocked(r):
                 continue
             why = (f"{r.get('collector')} {r.get('status')} in {r.get('region')}"
                    f" ({r.get('message') or r.get('status')}; needs {r.get('action') or action})")
@@ -251,7 +314,12 @@ def run_rule(r: Rule, ctx: RuleContext) -> Iterator[Finding]:
                        reason=f"the rule could not evaluate this account's data ({type(exc).__name__}: {exc})"[:300])
         return
     for hit in hits:
-        if not cov.blocks(_hit_region(ctx.inv, hit), hit.resources):
+        if cov.blocks(_hit_region(ctx.inv, hit), hit.resources):
+            continue  # said below, once, with the run's or the gap's reason
+        if hit.unknown:
+            yield _finding(r, Hit(hit.resources, [], region=hit.region), status=STATUS_NOT_ASSESSED,
+                           reason=hit.unknown)
+        else:
             yield _finding(r, hit)
     for region, why in sorted(cov.blocked_regions.items()):
         yield _finding(r, Hit(resources=[], evidence=[], region=region), status=STATUS_NOT_ASSESSED,

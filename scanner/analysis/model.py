@@ -36,6 +36,8 @@ class Analysis:
     findings: list[Finding] = field(default_factory=list)
     #: node id -> {"paths": [[node ids...]], "ports": ["tcp/443", ...], "via": "public-ip"|"load-balancer"}
     exposure: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: resources that would be exposed if a route that could not be read leads to the internet
+    exposure_unknown: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: availability picture per VPC / tier (see scanner.analysis.ha)
     ha: dict[str, Any] = field(default_factory=dict)
     #: cost estimate (see scanner.analysis.cost); empty when not computed
@@ -59,4 +61,5 @@ class Analysis:
 
     def to_dict(self) -> dict[str, Any]:
         return {"findings": [f.to_dict() for f in sorted(self.findings, key=lambda f: (f.rule, f.resources))],
-                "counts": self.counts(), "exposure": self.exposure}
+                "counts": self.counts(), "exposure": self.exposure,
+                "exposure_unknown": self.exposure_unknown}

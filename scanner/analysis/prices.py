@@ -10,14 +10,17 @@ answers on disk, and returns a PriceBook whose look-ups prefer them.
 from __future__ import annotations
 
 import json
+import math
 import os
+import stat
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from scanner.inventory import Inventory
+from scanner.inventory import Inventory, atomic_write
 
 PRICING_REGION = "us-east-1"  # the Price List API answers from us-east-1 (and ap-south-1)
 
@@ -33,6 +36,8 @@ class PriceBook:
     #: live hourly prices keyed "ec2|t3.medium|us-east-1", "rds|db.m6g.large|postgres|us-east-1", ...
     live: dict[str, float] = field(default_factory=dict)
     source: str = "embedded"
+    #: why live prices were not used (a corrupt cache, ...), for the reader of section 10
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def hours(self) -> int:
@@ -78,9 +83,12 @@ class PriceBook:
         return self._regional(value, region)
 
     def describe(self) -> dict[str, Any]:
-        return {"source": self.table["source"], "date": self.table["date"], "currency": self.table["currency"],
-                "hours_per_month": self.hours, "live_prices": len(self.live),
-                "mode": self.source}
+        out = {"source": self.table["source"], "date": self.table["date"], "currency": self.table["currency"],
+               "hours_per_month": self.hours, "live_prices": len(self.live),
+               "mode": self.source}
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
+        return out
 
 
 # --- live prices (pricing:GetProducts) ---------------------------------------------------------
@@ -137,28 +145,90 @@ def _filters(key: tuple[str, ...]) -> tuple[str, list[dict[str, str]]] | None:
 
 
 def hourly_from_price_list(price_list: list[str]) -> float | None:
-    """The on-demand hourly USD price in a GetProducts answer (the first hourly dimension)."""
+    """The on-demand hourly USD price in a GetProducts answer (the first hourly dimension).
+
+    An item that is not the documented shape is skipped, never a crash after the whole scan.
+    """
     for item in price_list:
-        doc = json.loads(item) if isinstance(item, str) else item
-        for term in (doc.get("terms", {}).get("OnDemand") or {}).values():
-            for dim in (term.get("priceDimensions") or {}).values():
-                usd = dim.get("pricePerUnit", {}).get("USD")
-                if usd not in (None, "") and dim.get("unit", "").lower() in ("hrs", "hours", "hour"):
-                    value = float(usd)
-                    if value > 0:
-                        return value
+        try:
+            doc = json.loads(item) if isinstance(item, str) else item
+            for term in (doc.get("terms", {}).get("OnDemand") or {}).values():
+                for dim in (term.get("priceDimensions") or {}).values():
+                    usd = dim.get("pricePerUnit", {}).get("USD")
+                    if usd not in (None, "") and str(dim.get("unit", "")).lower() in ("hrs", "hours", "hour"):
+                        value = float(usd)
+                        if _valid_price(value):
+                            return value
+        except (ValueError, TypeError, AttributeError, RecursionError):
+            continue
     return None
 
 
+#: a price cache is a few kilobytes; anything far larger is not ours
+CACHE_MAX_BYTES = 16 * 1024 * 1024
+
+
+class CacheError(Exception):
+    """The live price cache exists but cannot be used (corrupt, wrong shape, not a file)."""
+
+
+def _valid_price(value: Any) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            and value > 0)
+
+
+def read_cache(cache_file: Path) -> dict[str, float]:
+    """The cached live prices ({} when there is no cache yet); CacheError when it cannot be trusted.
+
+    Every entry is checked, because a cached price flows straight into arithmetic in the
+    cost estimate: one string or null there would fail the run after the whole scan.
+    """
+    try:
+        st = os.stat(cache_file)
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise CacheError(f"cannot be read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise CacheError("is not a regular file")
+    if st.st_size > CACHE_MAX_BYTES:
+        raise CacheError(f"is {st.st_size:,} bytes, not a price cache")
+    try:
+        with open(cache_file, "rb") as fh:
+            data = json.loads(fh.read(CACHE_MAX_BYTES + 1).decode("utf-8"))
+    except OSError as exc:
+        raise CacheError(f"cannot be read: {exc.strerror or exc}") from None
+    except (ValueError, RecursionError):
+        raise CacheError("is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise CacheError(f"holds {type(data).__name__}, not an object of prices")
+    for key, value in data.items():
+        if key.count("|") < 2 or not _valid_price(value):
+            raise CacheError(f"has an entry that is not a price ({key[:60]!r}: {str(value)[:30]!r})")
+    return {k: float(v) for k, v in data.items()}
+
+
+def warn(message: str) -> None:
+    """One line on stderr, as the CLI's own warnings (the CLI calls this module before analysis)."""
+    print(f"awsscan: warning: {message}", file=sys.stderr, flush=True)
+
+
 def fetch_live(session: Any, inv: Inventory, cache_file: Path | None = None) -> PriceBook:
-    """A PriceBook with live prices for what the inventory uses; cached on disk between runs."""
+    """A PriceBook with live prices for what the inventory uses; cached on disk between runs.
+
+    A cache that exists but cannot be trusted means the embedded table for this run, with a
+    warning, rather than a crash after the scan or prices of unknown origin.
+    """
     from scanner.session import client
 
     cache_file = cache_file or cache_path()
     try:
-        cache: dict[str, float] = json.loads(cache_file.read_text())
-    except (OSError, ValueError):
-        cache = {}
+        cache = read_cache(cache_file)
+    except CacheError as exc:
+        message = (f"live price cache {cache_file} {exc}; using the embedded price table "
+                   "(delete the file to fetch live prices again)")
+        warn(message)
+        return PriceBook(warnings=[message])
     pricing = None
     live: dict[str, float] = {}
     for key in needed(inv):
@@ -176,8 +246,7 @@ def fetch_live(session: Any, inv: Inventory, cache_file: Path | None = None) -> 
         if price is not None:
             live[k] = cache[k] = price
     try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        cache_file.write_text(json.dumps(cache, sort_keys=True, indent=1))
+        atomic_write(cache_file, json.dumps(cache, sort_keys=True, indent=1))
     except OSError:
         pass  # a read-only home is not a reason to fail the scan
     return PriceBook(live=live, source="live")

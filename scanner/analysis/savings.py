@@ -12,9 +12,10 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from scanner import naming, status
 from scanner.analysis.cost import price_db, price_volume
 from scanner.analysis.findings import fold_priced_duplicates
-from scanner.analysis.model import STATUS_NOT_ASSESSED, Analysis, Finding
+from scanner.analysis.model import STATUS_NOT_ASSESSED, STATUS_OPEN, Analysis, Finding
 from scanner.analysis.prices import PriceBook
 from scanner.analysis.rules._util import count_of
 from scanner.context import age_days
@@ -63,7 +64,7 @@ def unattached_volumes(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
             r = price_volume(v, pb)
             cost = r[0] if isinstance(r, tuple) else None
             yield _f("SAV-001", [v["id"]],
-                     [f"{v['props'].get('volume_id')} ({v['props'].get('size_gb')} GiB {v['props'].get('volume_type')}) "
+                     [f"{naming.node_label(v)} ({v['props'].get('size_gb')} GiB {v['props'].get('volume_type')}) "
                       f"is attached to nothing"],
                      "Snapshot the volume if its data may be needed, then delete it.", cost)
 
@@ -88,7 +89,7 @@ def gp2_volumes(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
         if gp2 is None or gp3 is None:
             continue
         yield _f("SAV-003", [v["id"]],
-                 [f"{p.get('volume_id')}: {p['size_gb']} GiB gp2 at ${gp2:.3f}/GiB-month vs gp3 at ${gp3:.3f}"],
+                 [f"{naming.node_label(v)}: {p['size_gb']} GiB gp2 at ${gp2:.3f}/GiB-month vs gp3 at ${gp3:.3f}"],
                  "Modify the volume type to gp3 in place (no downtime); gp3 includes 3,000 IOPS and 125 MB/s.",
                  (gp2 - gp3) * p["size_gb"])
 
@@ -108,7 +109,7 @@ def previous_generation(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
         now, new = pb.ec2_hourly(t, i["region"]), pb.ec2_hourly(target, i["region"])
         saving = (now - new) * pb.hours if now is not None and new is not None and now > new else None
         yield _f("SAV-004", [i["id"]],
-                 [f"{i['props'].get('instance_id')} runs {t}" + (f" (${now:.4f}/h); {target} costs ${new:.4f}/h"
+                 [f"{naming.node_label(i)} runs {t}" + (f" (${now:.4f}/h); {target} costs ${new:.4f}/h"
                                                                  if now and new else "")],
                  f"Move to {target} (or a Graviton type such as {target.replace('6i', '7g').replace('t3', 't4g')} after "
                  "testing): better price-performance and current hypervisor features.", saving)
@@ -125,7 +126,7 @@ def stopped_instances(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
             if isinstance(r, tuple):
                 cost += r[0]
         yield _f("SAV-005", [i["id"], *(v["id"] for v in vols)],
-                 [f"{i['props'].get('instance_id')} is stopped with {count_of(len(vols), 'attached volume')} "
+                 [f"{naming.node_label(i)} is stopped with {count_of(len(vols), 'attached volume')} "
                   f"({sum(v['props'].get('size_gb') or 0 for v in vols)} GiB)"],
                  "If the instance is no longer needed, create an AMI or snapshot and terminate it.",
                  cost if vols else None)
@@ -142,7 +143,7 @@ def old_snapshots(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
         rate = rate_cache.setdefault(s["region"], pb.per_month("ebs_snapshot_gb_month", s["region"]))
         size = s["props"].get("size_gb")
         yield _f("SAV-006", [s["id"]],
-                 [f"{s['props'].get('snapshot_id')} is {age} days old ({size} GiB source volume)"],
+                 [f"{naming.node_label(s)} is {age} days old ({size} GiB source volume)"],
                  "Delete snapshots no retention policy needs, or move them to the snapshot archive tier; "
                  "manage retention with Data Lifecycle Manager or AWS Backup.",
                  rate * size if rate and size else None)
@@ -159,7 +160,7 @@ def dynamodb_fixed_capacity(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
             continue
         cost = (rcu * pb.table["dynamodb_rcu_hour"] + wcu * pb.table["dynamodb_wcu_hour"]) * pb.hours * f
         yield _f("SAV-007", [t["id"]],
-                 [f"{t['name']}: {rcu} RCU / {wcu} WCU provisioned (${cost:.2f}/month), no Application Auto Scaling "
+                 [f"{naming.node_name(t)}: {rcu} RCU / {wcu} WCU provisioned (${cost:.2f}/month), no Application Auto Scaling "
                   f"target; saving assumes the typical 30-50% utilisation of fixed capacity"],
                  "Enable auto scaling (target 70%) or switch to on-demand for spiky or low traffic.",
                  cost * FIXED_CAPACITY_WASTE)
@@ -193,7 +194,7 @@ def buckets_without_lifecycle(inv: Inventory, pb: PriceBook) -> Iterator[Finding
         size = p.get("size_bytes")
         std = pb.per_month("s3_standard_gb_month", b["region"])
         saving = None
-        evidence = [f"{b['name']} has no lifecycle rules"]
+        evidence = [f"{naming.node_name(b)} has no lifecycle rules"]
         if size and std:
             f = pb.factor(b["region"]) or 1.0
             saving = size / 1e9 * IA_SHARE * (std - S3_IA_GB_MONTH * f)
@@ -220,7 +221,7 @@ def steady_asgs(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
             continue
         steady = base * hourly * pb.hours
         yield _f("SAV-010", [g["id"]],
-                 [f"{g['name']} keeps at least {base} x {t} running (${steady:.2f}/month on demand); "
+                 [f"{naming.node_name(g)} keeps at least {base} x {t} running (${steady:.2f}/month on demand); "
                   f"saving assumes a 1-year Compute Savings Plan, no upfront (~{int(SAVINGS_PLAN_DISCOUNT * 100)}%)"],
                  "Cover the group's minimum capacity with a Compute Savings Plan (or Reserved Instances).",
                  steady * SAVINGS_PLAN_DISCOUNT)
@@ -239,7 +240,7 @@ def steady_databases(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
         copies = 2 if p.get("multi_az") and not str(p.get("engine") or "").lower().startswith("aurora") else 1
         instance = (hourly or 0) * pb.hours * copies
         yield _f("SAV-011", [d["id"]],
-                 [f"{d['name']}: {r[1]} = ${r[0]:.2f}/month on demand, of which ${instance:.2f} instance hours; "
+                 [f"{naming.node_name(d)}: {r[1]} = ${r[0]:.2f}/month on demand, of which ${instance:.2f} instance hours; "
                   f"saving assumes a 1-year RDS Reserved Instance, no upfront (~{int(RDS_RI_DISCOUNT * 100)}% on "
                   f"the instance hours)"],
                  "Buy a Reserved Instance for databases that run all year.", instance * RDS_RI_DISCOUNT)
@@ -257,7 +258,7 @@ RULES: tuple[tuple[Callable[[Inventory, PriceBook], Iterator[Finding]], str, tup
 
 
 def _blocked(inv: Inventory, services: tuple[str, ...]) -> str | None:
-    bad = [r for r in inv.meta.get("runs", []) if r.get("service") in services and r.get("status") in ("denied", "failed")]
+    bad = status.blocked_runs(inv.meta.get("runs", []), services=services)
     if not bad:
         return None
     r = bad[0]
@@ -277,5 +278,5 @@ def run(inv: Inventory, analysis: Analysis, options: dict[str, Any]) -> None:
     # a problem the rules engine already reports (e.g. an unattached volume) is shown once,
     # under the engine's rule id, carrying the dollar figure priced here
     fold_priced_duplicates(analysis)
-    total = sum(f.savings_monthly or 0 for f in analysis.findings if f.status == "open")
+    total = sum(f.savings_monthly or 0 for f in analysis.findings if f.status == STATUS_OPEN)
     analysis.cost["savings_total"] = round(total, 2)

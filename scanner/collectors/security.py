@@ -156,10 +156,11 @@ def _rule_source(rule: dict[str, Any]) -> str | None:
     return f"custom ({owner})" if owner else None
 
 
-def transform_config(ctx: ScanContext, recorders: list[dict[str, Any]], statuses: list[dict[str, Any]],
+def transform_config(ctx: ScanContext, recorders: list[dict[str, Any]], statuses: list[dict[str, Any]] | None,
                      rules: list[dict[str, Any]], compliance: list[dict[str, Any]] | None) -> Records:
+    """``statuses`` None: the recorder status could not be read (recording stays unknown)."""
     out = ctx.records()
-    status_by = {s.get("name"): s for s in statuses}
+    status_by = {s.get("name"): s for s in statuses or []}
     for r in recorders:
         name = r.get("name", "default")
         st = status_by.get(name, {})
@@ -190,7 +191,9 @@ def transform_config(ctx: ScanContext, recorders: list[dict[str, Any]], statuses
 def collect_config(ctx: ScanContext) -> Records:
     gaps = ctx.records()
     recorders = ctx.call("config", "describe_configuration_recorders").get("ConfigurationRecorders") or []
-    statuses = ctx.call("config", "describe_configuration_recorder_status").get("ConfigurationRecordersStatus") or []
+    # the status is what says "recording"; a denial of it alone leaves the recorders known, their state unknown
+    statuses = soft(ctx, gaps, "config", "DescribeConfigurationRecorderStatus", lambda: ctx.call(
+        "config", "describe_configuration_recorder_status").get("ConfigurationRecordersStatus") or [])
     rules = list(ctx.paginate("config", "describe_config_rules", "ConfigRules"))
     compliance = None
     if rules:

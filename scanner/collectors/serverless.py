@@ -423,7 +423,7 @@ def transform_queues(ctx: ScanContext, queues: list[dict[str, Any]]) -> Records:
 def collect_queues(ctx: ScanContext) -> Records:
     out = ctx.records()
     queues = []
-    for url in ctx.paginate("sqs", "list_queues", "QueueUrls"):
+    for url in ctx.paginate("sqs", "list_queues", "QueueUrls", MaxResults=1000):
         got = ctx.optional(out, "sqs", "get_queue_attributes", resource=url,
                            missing=("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"),
                            QueueUrl=url, AttributeNames=["All"])

@@ -480,7 +480,7 @@ def _dim(metric: dict[str, Any], name: str) -> str | None:
                  "cloudwatch:ListMetrics, cloudwatch:GetMetricData")
 def collect_buckets(ctx: ScanContext) -> Records:
     out = ctx.records()
-    listed = list(ctx.paginate("s3", "list_buckets", "Buckets"))
+    listed = list(ctx.paginate("s3", "list_buckets", "Buckets", MaxBuckets=10000))
     for region in sorted({b["BucketRegion"] for b in listed if b.get("BucketRegion")} | {ctx.region}):
         ctx.client("s3", region)  # create clients before the threads share them
     with ThreadPoolExecutor(max_workers=BUCKET_WORKERS, thread_name_prefix="awsscan-s3") as pool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from scanner import naming
 from scanner.analysis.findings import Hit, RuleContext, rule
-from scanner.analysis.rules._util import label, short
 
 #: Lambda runtimes past AWS's deprecation date (no security patches); see the Lambda runtimes page
 DEPRECATED_RUNTIMES = frozenset({
@@ -31,7 +31,7 @@ def imdsv1(ctx: RuleContext) -> Iterator[Hit]:
         if p.get("state") == "terminated":
             continue
         if p.get("imds_v2_required") is False and p.get("imds_enabled") is not False:
-            yield Hit([i["id"]], [f"{label(i)} HttpTokens=optional (IMDSv1 allowed)"])
+            yield Hit([i["id"]], [f"{naming.node_label(i)} HttpTokens=optional (IMDSv1 allowed)"])
 
 
 @rule("EC2-002", "Launch template allows IMDSv1", severity="low", section="3.1", category="security",
@@ -41,7 +41,7 @@ def imdsv1(ctx: RuleContext) -> Iterator[Hit]:
 def lt_imdsv1(ctx: RuleContext) -> Iterator[Hit]:
     for t in ctx.nodes("ec2:launch-template"):
         if t["props"].get("imds_v2_required") is False:
-            yield Hit([t["id"]], [f"{label(t)} default version does not require IMDSv2"])
+            yield Hit([t["id"]], [f"{naming.node_label(t)} default version does not require IMDSv2"])
 
 
 @rule("EC2-003", "AMI owned by this account is public", severity="high", section="5.3", category="security",
@@ -52,8 +52,11 @@ def public_ami(ctx: RuleContext) -> Iterator[Hit]:
     acct = str(ctx.inv.meta.get("account", ""))
     for img in ctx.nodes("ec2:image"):
         p = img["props"]
-        if p.get("public") and (not p.get("owner_id") or str(p.get("owner_id")) == acct):
-            yield Hit([img["id"]], [f"{label(img)} launch permission: all (public)"])
+        if p.get("owner_id") and str(p.get("owner_id")) != acct:
+            continue
+        hit = ctx.judged(img, "public", "yes", f"{naming.node_label(img)} launch permission: all (public)")
+        if hit:
+            yield hit
 
 
 @rule("EC2-004", "Lambda function on a deprecated runtime", severity="medium", section="3.3",
@@ -64,7 +67,7 @@ def lambda_runtime(ctx: RuleContext) -> Iterator[Hit]:
     for f in ctx.nodes("lambda:function"):
         rt = str(f["props"].get("runtime") or "")
         if rt.lower() in DEPRECATED_RUNTIMES:
-            yield Hit([f["id"]], [f"{label(f)} runtime {rt} is deprecated"])
+            yield Hit([f["id"]], [f"{naming.node_label(f)} runtime {rt} is deprecated"])
 
 
 @rule("EC2-005", "Previous-generation instance type", severity="low", section="8.2", category="cost",
@@ -75,7 +78,7 @@ def previous_generation(ctx: RuleContext) -> Iterator[Hit]:
     for i in ctx.nodes("ec2:instance"):
         t = str(i["props"].get("instance_type") or "")
         if i["props"].get("state") != "terminated" and (PREVIOUS_GENERATION.match(t) or t.startswith("t2.")):
-            yield Hit([i["id"]], [f"{label(i)} is {t} (previous generation)"], savings_monthly=None)
+            yield Hit([i["id"]], [f"{naming.node_label(i)} is {t} (previous generation)"], savings_monthly=None)
 
 
 @rule("EC2-006", "Lambda function policy allows any principal", severity="high", section="3.3",
@@ -85,4 +88,4 @@ def previous_generation(ctx: RuleContext) -> Iterator[Hit]:
 def lambda_public(ctx: RuleContext) -> Iterator[Hit]:
     for f in ctx.nodes("lambda:function"):
         if f["props"].get("public_policy"):
-            yield Hit([f["id"]], [f"{short(f)} resource policy grants invoke to Principal *"])
+            yield Hit([f["id"]], [f"{naming.short_id(f['id'])} resource policy grants invoke to Principal *"])

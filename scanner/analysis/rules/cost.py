@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from scanner import naming
 from scanner.analysis.findings import Hit, RuleContext, rule
-from scanner.analysis.rules._util import label
 
 OLD_SNAPSHOT_DAYS = 365
 
@@ -29,7 +29,7 @@ def unattached_volume(ctx: RuleContext) -> Iterator[Hit]:
     for v in ctx.nodes("ebs:volume"):
         p = v["props"]
         if p.get("state") == "available" or (p.get("state") is None and p.get("attached_instance_ids") == []):
-            yield Hit([v["id"]], [f"{label(v)} {p.get('volume_type')} {p.get('size_gb')} GiB state "
+            yield Hit([v["id"]], [f"{naming.node_label(v)} {p.get('volume_type')} {p.get('size_gb')} GiB state "
                                   f"{p.get('state')}, attached to nothing"], savings_monthly=_saving(ctx, v["id"]))
 
 
@@ -52,7 +52,7 @@ def idle_eip(ctx: RuleContext) -> Iterator[Hit]:
 def gp2_volume(ctx: RuleContext) -> Iterator[Hit]:
     for v in ctx.nodes("ebs:volume"):
         if v["props"].get("volume_type") == "gp2":
-            yield Hit([v["id"]], [f"{label(v)} gp2 {v['props'].get('size_gb')} GiB"],
+            yield Hit([v["id"]], [f"{naming.node_label(v)} gp2 {v['props'].get('size_gb')} GiB"],
                       savings_monthly=_saving(ctx, v["id"]))
 
 
@@ -64,5 +64,5 @@ def old_snapshot(ctx: RuleContext) -> Iterator[Hit]:
     for s in ctx.nodes("ebs:snapshot"):
         age = s["props"].get("age_days")
         if isinstance(age, int | float) and age > OLD_SNAPSHOT_DAYS:
-            yield Hit([s["id"]], [f"{label(s)} is {age} days old ({s['props'].get('size_gb')} GiB)"],
+            yield Hit([s["id"]], [f"{naming.node_label(s)} is {age} days old ({s['props'].get('size_gb')} GiB)"],
                       savings_monthly=_saving(ctx, s["id"]))

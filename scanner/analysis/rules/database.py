@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from scanner import naming
 from scanner.analysis.exposure import as_strs
 from scanner.analysis.findings import Hit, RuleContext, rule
-from scanner.analysis.rules._util import count_of, label
+from scanner.analysis.rules._util import count_of
 
 RDS = ("rds:DescribeDBInstances",)
 CLUSTERS = ("rds:DescribeDBClusters",)
@@ -27,9 +28,10 @@ def _standalone(ctx: RuleContext) -> Iterator[dict[str, Any]]:
                   "subnets only; use a bastion or SSM port forwarding for administration.")
 def rds_public(ctx: RuleContext) -> Iterator[Hit]:
     for db in ctx.nodes("rds:instance"):
-        if db["props"].get("publicly_accessible"):
-            yield Hit([db["id"]], [f"{label(db)} PubliclyAccessible=true (endpoint "
-                                   f"{db['props'].get('endpoint')}:{db['props'].get('port')})"])
+        hit = ctx.judged(db, "public", "yes", f"{naming.node_label(db)} PubliclyAccessible=true (endpoint "
+                                              f"{db['props'].get('endpoint')}:{db['props'].get('port')})")
+        if hit:
+            yield hit
 
 
 @rule("DB-002", "Database storage not encrypted", severity="high", section="5.3", category="security",
@@ -38,8 +40,10 @@ def rds_public(ctx: RuleContext) -> Iterator[Hit]:
                   "key, restore from the encrypted copy and switch the application over.")
 def rds_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
     for db in [*_standalone(ctx), *ctx.nodes("rds:cluster")]:
-        if db["props"].get("encrypted") is False:
-            yield Hit([db["id"]], [f"{label(db)} ({db['props'].get('engine')}) StorageEncrypted=false"])
+        hit = ctx.judged(db, "encrypted", "no", f"{naming.node_label(db)} ({db['props'].get('engine')}) "
+                                                "StorageEncrypted=false")
+        if hit:
+            yield hit
 
 
 @rule("DB-003", "RDS instance is not Multi-AZ", severity="medium", section="9.1", category="resilience",
@@ -50,7 +54,7 @@ def rds_multi_az(ctx: RuleContext) -> Iterator[Hit]:
     for db in _standalone(ctx):
         p = db["props"]
         if p.get("multi_az") is False and not p.get("read_replica_source"):
-            yield Hit([db["id"]], [f"{label(db)} MultiAZ=false, single AZ {p.get('az')}"])
+            yield Hit([db["id"]], [f"{naming.node_label(db)} MultiAZ=false, single AZ {p.get('az')}"])
 
 
 @rule("DB-004", "Database backup retention under 7 days", severity="medium", section="9.2",
@@ -63,7 +67,7 @@ def rds_retention(ctx: RuleContext) -> Iterator[Hit]:
         if not isinstance(r, int) or r >= MIN_RETENTION_DAYS or db["props"].get("read_replica_source"):
             continue
         what = "automated backups disabled" if r == 0 else f"BackupRetentionPeriod={r} ({count_of(r, 'day')})"
-        yield Hit([db["id"]], [f"{label(db)} {what}"])
+        yield Hit([db["id"]], [f"{naming.node_label(db)} {what}"])
 
 
 @rule("DB-005", "Database without deletion protection", severity="low", section="6.1",
@@ -73,7 +77,7 @@ def rds_retention(ctx: RuleContext) -> Iterator[Hit]:
 def rds_deletion_protection(ctx: RuleContext) -> Iterator[Hit]:
     for db in [*_standalone(ctx), *ctx.nodes("rds:cluster")]:
         if db["props"].get("deletion_protection") is False:
-            yield Hit([db["id"]], [f"{label(db)} DeletionProtection=false"])
+            yield Hit([db["id"]], [f"{naming.node_label(db)} DeletionProtection=false"])
 
 
 @rule("DB-006", "Aurora cluster has no reader in another AZ", severity="medium", section="9.1",
@@ -86,7 +90,7 @@ def aurora_readers(ctx: RuleContext) -> Iterator[Hit]:
         if str(p.get("engine_mode") or "provisioned") != "provisioned" or p.get("readers") is None:
             continue
         if not p.get("readers") and p.get("multi_az") is not True:
-            yield Hit([c["id"]], [f"{label(c)} has writer {p.get('writer')} and no readers"])
+            yield Hit([c["id"]], [f"{naming.node_label(c)} has writer {p.get('writer')} and no readers"])
 
 
 @rule("DB-007", "RDS snapshot is public", severity="critical", section="5.3", category="security",
@@ -95,8 +99,11 @@ def aurora_readers(ctx: RuleContext) -> Iterator[Hit]:
                   "--values-to-remove all).")
 def rds_snapshot_public(ctx: RuleContext) -> Iterator[Hit]:
     for s in ctx.nodes("rds:snapshot"):
-        if s["props"].get("public"):
-            yield Hit([s["id"]], [f"{label(s)} restorable by any AWS account"])
+        if s["props"].get("type") not in (None, "manual"):
+            continue  # only manual snapshots can be shared (automated ones cannot be made public)
+        hit = ctx.judged(s, "public", "yes", f"{naming.node_label(s)} restorable by any AWS account")
+        if hit:
+            yield hit
 
 
 @rule("DB-008", "DynamoDB table not encrypted with a KMS key", severity="low", section="5.3",
@@ -107,7 +114,7 @@ def dynamodb_kms(ctx: RuleContext) -> Iterator[Hit]:
     for t in ctx.nodes("dynamodb:table"):
         enc = t["props"].get("encryption")
         if enc is not None and "kms" not in str(enc).lower():
-            yield Hit([t["id"]], [f"table {label(t)} encryption: {enc}"])
+            yield Hit([t["id"]], [f"table {naming.node_label(t)} encryption: {enc}"])
 
 
 @rule("DB-009", "DynamoDB table without point-in-time recovery", severity="medium", section="9.2",
@@ -116,8 +123,9 @@ def dynamodb_kms(ctx: RuleContext) -> Iterator[Hit]:
                   "second of the last 35 days.")
 def dynamodb_pitr(ctx: RuleContext) -> Iterator[Hit]:
     for t in ctx.nodes("dynamodb:table"):
-        if t["props"].get("pitr") is False:
-            yield Hit([t["id"]], [f"table {label(t)} PointInTimeRecovery=DISABLED"])
+        hit = ctx.judged(t, "pitr", "no", f"table {naming.node_label(t)} PointInTimeRecovery=DISABLED")
+        if hit:
+            yield hit
 
 
 @rule("DB-010", "ElastiCache replication group without automatic failover", severity="medium",
@@ -127,7 +135,7 @@ def dynamodb_pitr(ctx: RuleContext) -> Iterator[Hit]:
 def cache_failover(ctx: RuleContext) -> Iterator[Hit]:
     for g in ctx.nodes("elasticache:replication-group"):
         if g["props"].get("automatic_failover") is False:
-            yield Hit([g["id"]], [f"{label(g)} AutomaticFailover=disabled, "
+            yield Hit([g["id"]], [f"{naming.node_label(g)} AutomaticFailover=disabled, "
                                   f"{count_of(len(as_strs(g['props'].get('members'))), 'member')}"])
 
 
@@ -137,8 +145,10 @@ def cache_failover(ctx: RuleContext) -> Iterator[Hit]:
                   "AtRestEncryptionEnabled (and an AUTH token or RBAC), then migrate clients.")
 def cache_encryption(ctx: RuleContext) -> Iterator[Hit]:
     for g in ctx.nodes("elasticache:replication-group"):
-        p = g["props"]
-        off = [n for n, k in (("in transit", "transit_encryption"), ("at rest", "at_rest_encryption"))
-               if p.get(k) is False]
+        at_rest = ctx.fact(g, "encrypted")
+        off = ["in transit"] if g["props"].get("transit_encryption") is False else []
+        off += ["at rest"] if at_rest is not None and at_rest.no else []
         if off:
-            yield Hit([g["id"]], [f"{label(g)} not encrypted {' or '.join(off)}"])
+            yield Hit([g["id"]], [f"{naming.node_label(g)} not encrypted {' or '.join(off)}"])
+        elif at_rest is not None and at_rest.unknown:
+            yield Hit([g["id"]], [], unknown=at_rest.why or "encryption at rest not read")

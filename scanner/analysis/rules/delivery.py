@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from scanner import naming
 from scanner.analysis.exposure import as_strs
 from scanner.analysis.findings import Hit, RuleContext, rule
-from scanner.analysis.rules._util import label
 
 LISTENERS = ("elasticloadbalancing:DescribeListeners",)
 BUILDS = ("codebuild:BatchGetProjects",)
@@ -30,7 +30,7 @@ def http_listener(ctx: RuleContext) -> Iterator[Hit]:
         p = li["props"]
         if str(p.get("protocol") or "").upper() == "HTTP" and p.get("redirect_to_https") is False:
             lb = _lb_of(ctx, li)
-            where = f" on {label(lb)}" if lb else ""
+            where = f" on {naming.node_label(lb)}" if lb else ""
             yield Hit([li["id"], *([lb["id"]] if lb else [])],
                       [f"listener HTTP:{p.get('port')}{where} default action {p.get('default_action')}, "
                        "no redirect to HTTPS"])
@@ -56,7 +56,7 @@ def old_tls(ctx: RuleContext) -> Iterator[Hit]:
 def codebuild_privileged(ctx: RuleContext) -> Iterator[Hit]:
     for b in ctx.nodes("codebuild:project"):
         if b["props"].get("privileged"):
-            yield Hit([b["id"]], [f"project {label(b)} privilegedMode=true (root access to the Docker daemon)"])
+            yield Hit([b["id"]], [f"project {naming.node_label(b)} privilegedMode=true (root access to the Docker daemon)"])
 
 
 @rule("DEL-004", "CodeBuild plaintext environment variable looks like a secret", severity="high",
@@ -67,7 +67,7 @@ def codebuild_plaintext_secret(ctx: RuleContext) -> Iterator[Hit]:
     for b in ctx.nodes("codebuild:project"):
         names = [n for n in as_strs(b["props"].get("plaintext_env_names")) if SECRET_NAME.search(n)]
         if names:
-            yield Hit([b["id"]], [f"project {label(b)} plaintext {_variables(names)} (value not read)"])
+            yield Hit([b["id"]], [f"project {naming.node_label(b)} plaintext {_variables(names)} (value not read)"])
 
 
 @rule("DEL-005", "CloudFormation stack without termination protection", severity="low", section="7.3",
@@ -78,7 +78,7 @@ def stack_termination(ctx: RuleContext) -> Iterator[Hit]:
     for s in ctx.nodes("cloudformation:stack"):
         if s["props"].get("termination_protection") is False and \
                 not str(s["props"].get("status") or "").startswith("DELETE"):
-            yield Hit([s["id"]], [f"stack {label(s)} EnableTerminationProtection=false"])
+            yield Hit([s["id"]], [f"stack {naming.node_label(s)} EnableTerminationProtection=false"])
 
 
 @rule("DEL-006", "CodeDeploy deployment group without automatic rollback", severity="low", section="7.4",
@@ -87,7 +87,7 @@ def stack_termination(ctx: RuleContext) -> Iterator[Hit]:
 def codedeploy_rollback(ctx: RuleContext) -> Iterator[Hit]:
     for g in ctx.nodes("codedeploy:deployment-group"):
         if g["props"].get("auto_rollback") is False:
-            yield Hit([g["id"]], [f"deployment group {label(g)} autoRollbackConfiguration disabled"])
+            yield Hit([g["id"]], [f"deployment group {naming.node_label(g)} autoRollbackConfiguration disabled"])
 
 
 @rule("DEL-007", "Lambda environment variable holds what looks like a plaintext secret", severity="high",
@@ -98,7 +98,7 @@ def lambda_plaintext_secret(ctx: RuleContext) -> Iterator[Hit]:
     for f in ctx.nodes("lambda:function"):
         names = as_strs(f["props"].get("plaintext_secret_names"))
         if names:
-            yield Hit([f["id"]], [f"function {label(f)} {_variables(names, 'look')} secret "
+            yield Hit([f["id"]], [f"function {naming.node_label(f)} {_variables(names, 'look')} secret "
                                   "(judged during the scan; the value was not kept)"])
 
 
@@ -110,7 +110,7 @@ def ecs_plaintext_secret(ctx: RuleContext) -> Iterator[Hit]:
     for t in ctx.nodes("ecs:task-definition"):
         names = as_strs(t["props"].get("plaintext_secret_names"))
         if names:
-            yield Hit([t["id"]], [f"task definition {label(t)} {_variables(names, 'look')} secret "
+            yield Hit([t["id"]], [f"task definition {naming.node_label(t)} {_variables(names, 'look')} secret "
                                   "(judged during the scan; the value was not kept)"])
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from scanner import naming
 from scanner.analysis.exposure import _int, as_dicts, as_strs
 from scanner.analysis.findings import Hit, RuleContext, rule
-from scanner.analysis.rules._util import count_of, label
+from scanner.analysis.rules._util import count_of
+from scanner.context import account_id_node
 
 CREDS = ("iam:GetCredentialReport",)
 AUTH = ("iam:GetAccountAuthorizationDetails",)
@@ -20,11 +22,22 @@ KEY_MAX_UNUSED = 90
       remediation="Delete the root user's access keys (IAM console, signed in as root -> Security "
                   "credentials) and use IAM roles for programmatic access.")
 def root_keys(ctx: RuleContext) -> Iterator[Hit]:
-    for r in ctx.nodes("iam:root"):
-        if r["props"].get("access_keys_active"):
-            n = len([k for k in r["props"].get("access_keys") or [] if k.get("active")])
-            keys = count_of(n, "active access key") if n else "an active access key"
-            yield Hit([r["id"]], [f"root account has {keys}"])
+    f = ctx.account_fact("root_access_keys")
+    root = _root(ctx)
+    where = [root["id"] if root else account_id_node(str(ctx.inv.meta.get("account", "")))]
+    if f is None:
+        return
+    if f.unknown:  # no root row, or the report could not be read: not a pass
+        yield Hit(where, [], unknown=f.why or "root access keys not read")
+    elif f.yes and root:
+        n = len([k for k in as_dicts(root["props"].get("access_keys")) if k.get("active")])
+        keys = count_of(n, "active access key") if n else "an active access key"
+        yield Hit(where, [f"root account has {keys}"])
+
+
+def _root(ctx: RuleContext) -> dict[str, Any] | None:
+    roots = ctx.nodes("iam:root")
+    return roots[0] if roots else None
 
 
 @rule("IAM-002", "Root account without MFA", severity="critical", section="5.1", category="security",
@@ -32,9 +45,15 @@ def root_keys(ctx: RuleContext) -> Iterator[Hit]:
       remediation="Enable MFA on the root user (a hardware key or passkey for production accounts) and "
                   "store the recovery material offline.")
 def root_mfa(ctx: RuleContext) -> Iterator[Hit]:
-    for r in ctx.nodes("iam:root"):
-        if r["props"].get("mfa_active") is False:
-            yield Hit([r["id"]], ["root account mfa_active=false in the credential report"])
+    f = ctx.account_fact("root_mfa")
+    root = _root(ctx)
+    where = [root["id"] if root else account_id_node(str(ctx.inv.meta.get("account", "")))]
+    if f is None:
+        return
+    if f.unknown:
+        yield Hit(where, [], unknown=f.why or "root MFA not read")
+    elif f.no:
+        yield Hit(where, ["root account mfa_active=false in the credential report"])
 
 
 @rule("IAM-003", "Console user without MFA", severity="high", section="5.1", category="security",
@@ -44,10 +63,12 @@ def root_mfa(ctx: RuleContext) -> Iterator[Hit]:
 def user_mfa(ctx: RuleContext) -> Iterator[Hit]:
     for u in ctx.nodes("iam:user"):
         p = u["props"]
-        if p.get("password_enabled") and p.get("mfa_active") is False:
+        if p.get("password_enabled"):
             used = p.get("password_last_used") or "never"
-            yield Hit([u["id"]], [f"user {p.get('user_name') or label(u)} has a console password "
-                                  f"(last used {used}) and no MFA device"])
+            hit = ctx.judged(u, "mfa", "no", f"user {p.get('user_name') or naming.node_label(u)} has a console "
+                                             f"password (last used {used}) and no MFA device")
+            if hit:
+                yield hit
 
 
 def _keys(u: dict[str, Any]) -> list[dict[str, Any]]:
@@ -66,7 +87,7 @@ def key_age(ctx: RuleContext) -> Iterator[Hit]:
     for u in ctx.nodes("iam:user"):
         old = [k for k in _keys(u) if (k.get("age_days") or 0) > KEY_MAX_AGE]
         if old:
-            yield Hit([u["id"]], [f"user {u['props'].get('user_name') or label(u)} {_key_name(k)} created "
+            yield Hit([u["id"]], [f"user {u['props'].get('user_name') or naming.node_label(u)} {_key_name(k)} created "
                                   f"{k.get('created')} ({k.get('age_days')} days old)" for k in old])
 
 
@@ -77,7 +98,7 @@ def key_unused(ctx: RuleContext) -> Iterator[Hit]:
     for u in ctx.nodes("iam:user"):
         stale = [k for k in _keys(u) if (k.get("unused_days") or 0) > KEY_MAX_UNUSED]
         if stale:
-            yield Hit([u["id"]], [f"user {u['props'].get('user_name') or label(u)} {_key_name(k)} last used "
+            yield Hit([u["id"]], [f"user {u['props'].get('user_name') or naming.node_label(u)} {_key_name(k)} last used "
                                   f"{k.get('last_used') or 'never'} ({k.get('unused_days')} days)" for k in stale])
 
 
@@ -104,7 +125,7 @@ def admin_policies(ctx: RuleContext) -> Iterator[Hit]:
         if stm:
             n = p["props"].get("attachment_count")
             attached = "attachments unknown" if n is None else f"attached {count_of(n, 'time')}"
-            yield Hit([p["id"]], [f"customer managed policy {p['props'].get('policy_name') or label(p)} "
+            yield Hit([p["id"]], [f"customer managed policy {p['props'].get('policy_name') or naming.node_label(p)} "
                                   f"allows Action * on Resource * ({attached})"])
     for kind in ("iam:user", "iam:group", "iam:role"):
         for n in ctx.nodes(kind):
@@ -112,7 +133,7 @@ def admin_policies(ctx: RuleContext) -> Iterator[Hit]:
                 continue
             for ip in as_dicts(n["props"].get("inline_policies")):
                 if _admin_statements(ip.get("statements")):
-                    yield Hit([n["id"]], [f"{kind.split(':')[1]} {label(n)} inline policy {ip.get('name')} "
+                    yield Hit([n["id"]], [f"{kind.split(':')[1]} {naming.node_label(n)} inline policy {ip.get('name')} "
                                           "allows Action * on Resource *"])
 
 
@@ -124,7 +145,7 @@ def role_trust_anyone(ctx: RuleContext) -> Iterator[Hit]:
     for r in ctx.nodes("iam:role"):
         for t in as_dicts(r["props"].get("trust")):
             if t.get("principal_type") == "*" and not t.get("conditions"):
-                yield Hit([r["id"]], [f"role {label(r)} trust policy allows Principal * without conditions"])
+                yield Hit([r["id"]], [f"role {naming.node_label(r)} trust policy allows Principal * without conditions"])
                 break
 
 
@@ -148,7 +169,7 @@ def role_trust_cross_account(ctx: RuleContext) -> Iterator[Hit]:
                 continue
             other = _account_of(str(t.get("principal") or ""))
             if other and other != acct:
-                ev.append(f"role {label(r)} trusts {t.get('principal')} (account {other}) without sts:ExternalId")
+                ev.append(f"role {naming.node_label(r)} trusts {t.get('principal')} (account {other}) without sts:ExternalId")
         if ev:
             yield Hit([r["id"]], ev)
 
@@ -175,4 +196,4 @@ def user_direct_policies(ctx: RuleContext) -> Iterator[Hit]:
         direct = [*as_strs(u["props"].get("attached_policies")),
                   *[str(i.get("name")) for i in as_dicts(u["props"].get("inline_policies"))]]
         if direct:
-            yield Hit([u["id"]], [f"user {label(u)} has policies {', '.join(map(str, direct))}"])
+            yield Hit([u["id"]], [f"user {naming.node_label(u)} has policies {', '.join(map(str, direct))}"])

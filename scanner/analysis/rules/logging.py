@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from scanner import naming
 from scanner.analysis.exposure import as_id, as_strs
 from scanner.analysis.findings import Hit, RuleContext, rule
-from scanner.analysis.rules._util import count_of, label
+from scanner.analysis.rules._util import count_of
 from scanner.context import account_id_node
 
 TRAILS = ("cloudtrail:DescribeTrails",)
@@ -23,12 +24,22 @@ def no_multi_region_trail(ctx: RuleContext) -> Iterator[Hit]:
     if not regions or not all(ctx.ran_ok(TRAILS[0], r) for r in regions):
         return  # a region whose trails could not be read may hold the multi-region trail
     trails = ctx.nodes("cloudtrail:trail")
-    good = [t for t in trails if t["props"].get("multi_region") and t["props"].get("is_logging") is not False]
-    if not good:
-        acct = str(ctx.inv.meta.get("account", ""))
-        desc = ", ".join(f"{t.get('name')} (multi-region {t['props'].get('multi_region')}, logging "
-                         f"{t['props'].get('is_logging')})" for t in trails) or "no trails at all"
-        yield Hit([account_id_node(acct)], [f"trails found: {desc}"], region=regions[0])
+    acct = account_id_node(str(ctx.inv.meta.get("account", "")))
+    multi = [(t, ctx.fact(t, "logging")) for t in trails if t["props"].get("multi_region")]
+    if any(f is not None and f.yes for _, f in multi):
+        return
+    unknown = [f for _, f in multi if f is not None and f.unknown]
+    if unknown:  # a multi-region trail whose logging status could not be read may be the one
+        yield Hit([acct], [], region=regions[0], unknown=unknown[0].why or "trail status not read")
+        return
+    desc = ", ".join(f"{naming.node_name(t)} (multi-region {t['props'].get('multi_region')}, logging "
+                     f"{_logging_word(ctx, t)})" for t in trails) or "no trails at all"
+    yield Hit([acct], [f"trails found: {desc}"], region=regions[0])
+
+
+def _logging_word(ctx: RuleContext, trail: dict[str, Any]) -> str:
+    f = ctx.fact(trail, "logging")
+    return "unknown" if f is None or f.unknown else ("True" if f.yes else "False")
 
 
 @rule("LOG-002", "CloudTrail trail is not logging", severity="high", section="12.2", category="security",
@@ -36,8 +47,9 @@ def no_multi_region_trail(ctx: RuleContext) -> Iterator[Hit]:
       remediation="Start logging (cloudtrail start-logging --name <trail>) and alarm on StopLogging events.")
 def trail_not_logging(ctx: RuleContext) -> Iterator[Hit]:
     for t in ctx.nodes("cloudtrail:trail"):
-        if t["props"].get("is_logging") is False:
-            yield Hit([t["id"]], [f"trail {label(t)} IsLogging=false"])
+        hit = ctx.judged(t, "logging", "no", f"trail {naming.node_label(t)} IsLogging=false")
+        if hit:
+            yield hit
 
 
 @rule("LOG-003", "CloudTrail log file validation is off", severity="medium", section="12.2",
@@ -47,7 +59,7 @@ def trail_not_logging(ctx: RuleContext) -> Iterator[Hit]:
 def trail_validation(ctx: RuleContext) -> Iterator[Hit]:
     for t in ctx.nodes("cloudtrail:trail"):
         if t["props"].get("log_validation") is False:
-            yield Hit([t["id"]], [f"trail {label(t)} LogFileValidationEnabled=false"])
+            yield Hit([t["id"]], [f"trail {naming.node_label(t)} LogFileValidationEnabled=false"])
 
 
 @rule("LOG-004", "Customer managed KMS key without automatic rotation", severity="medium", section="5.3",
@@ -61,24 +73,46 @@ def kms_rotation(ctx: RuleContext) -> Iterator[Hit]:
             continue
         if p.get("key_spec") not in (None, "SYMMETRIC_DEFAULT") or p.get("origin") not in (None, "AWS_KMS"):
             continue
-        if p.get("rotation_enabled") is False:
-            yield Hit([k["id"]], [f"key {label(k)} KeyRotationEnabled=false"])
+        hit = ctx.judged(k, "rotation", "no", f"key {naming.node_label(k)} KeyRotationEnabled=false")
+        if hit:
+            yield hit
 
 
-def _region_rule(ctx: RuleContext, action: str, kind: str, ok: Any, what: str) -> Iterator[Hit]:
-    """One hit per scanned region where the service was read and nothing healthy was found."""
+def _region_rule(ctx: RuleContext, action: str, kind: str, fact: str, what: str) -> Iterator[Hit]:
+    """One hit per scanned region where the service was read and the region's judged guard fact
+    (scanner/judge/guards.py) is "no"; "not assessed" where that fact is unknown."""
     by_region: dict[str, list[dict[str, Any]]] = {}
     for n in ctx.nodes(kind):
         by_region.setdefault(str(n.get("region")), []).append(n)
     for region in ctx.regions():
         if not ctx.ran_ok(action, region):
-            continue
+            continue  # denied or failed: the engine says "not assessed"; unavailable: nothing to judge
         found = by_region.get(region, [])
-        if not any(ok(n["props"]) for n in found):
-            state = "; ".join(f"{label(n)} {n['props'].get('status') or n['props'].get('recording')}"
-                              for n in found)
-            yield Hit([ctx.region_node(region)], [f"{what} in {region}" + (f" ({state})" if state else "")],
-                      region=region)
+        state = "; ".join(f"{naming.node_label(n)} {_state_word(ctx, n)}" for n in found)
+        hit = _judged_region(ctx, region, fact, what, state)
+        if hit:
+            yield hit
+
+
+def _judged_region(ctx: RuleContext, region: str, fact: str, what: str, state: str) -> Hit | None:
+    f = ctx.region_fact(region, fact)
+    if f is None:
+        return None
+    if f.unknown:
+        return Hit([ctx.region_node(region)], [], region=region, unknown=f.why or f"{fact} not read")
+    if f.no:
+        return Hit([ctx.region_node(region)], [f"{what} in {region}" + (f" ({state})" if state else "")],
+                   region=region)
+    return None
+
+
+def _state_word(ctx: RuleContext, n: dict[str, Any]) -> str:
+    """How a detector/recorder/hub stands, for the evidence (the judged fact where there is one)."""
+    p = n["props"]
+    if n.get("kind") == "config:recorder":
+        f = ctx.fact(n, "recording")
+        return "unknown" if f is None or f.unknown else ("True" if f.yes else "False")
+    return str(p.get("status") or p.get("enabled"))
 
 
 @rule("LOG-005", "GuardDuty not enabled in a region", severity="medium", section="5.4", category="security",
@@ -86,8 +120,8 @@ def _region_rule(ctx: RuleContext, action: str, kind: str, ok: Any, what: str) -
       remediation="Enable GuardDuty in every region (delegate administration to a security account in an "
                   "organization) so threats such as credential exfiltration are detected.")
 def guardduty(ctx: RuleContext) -> Iterator[Hit]:
-    yield from _region_rule(ctx, "guardduty:ListDetectors", "guardduty:detector",
-                            lambda p: str(p.get("status") or "").upper() == "ENABLED", "no enabled GuardDuty detector")
+    yield from _region_rule(ctx, "guardduty:ListDetectors", "guardduty:detector", "guardduty",
+                            "no enabled GuardDuty detector")
 
 
 @rule("LOG-006", "AWS Config not recording in a region", severity="medium", section="5.4", category="security",
@@ -95,8 +129,8 @@ def guardduty(ctx: RuleContext) -> Iterator[Hit]:
       remediation="Turn on an AWS Config recorder for all resource types in every region, delivering to a "
                   "central bucket, so configuration history exists for audits and incidents.")
 def config_recorder(ctx: RuleContext) -> Iterator[Hit]:
-    yield from _region_rule(ctx, "config:DescribeConfigurationRecorders", "config:recorder",
-                            lambda p: bool(p.get("recording")), "no recording AWS Config recorder")
+    yield from _region_rule(ctx, "config:DescribeConfigurationRecorders", "config:recorder", "config",
+                            "no recording AWS Config recorder")
 
 
 @rule("LOG-007", "Log group keeps logs forever (no retention)", severity="low", section="12.2",
@@ -107,7 +141,7 @@ def log_retention(ctx: RuleContext) -> Iterator[Hit]:
     for g in ctx.nodes("logs:log-group"):
         if g["props"].get("retention_days") is None:
             size = g["props"].get("stored_bytes")
-            yield Hit([g["id"]], [f"log group {g['props'].get('name') or label(g)} retention: never expire"
+            yield Hit([g["id"]], [f"log group {g['props'].get('name') or naming.node_label(g)} retention: never expire"
                                   + (f", {size} bytes stored" if size is not None else "")])
 
 
@@ -135,7 +169,7 @@ def lb_alarms(ctx: RuleContext) -> Iterator[Hit]:
         suffix = lb["id"].split(":loadbalancer/", 1)[-1]
         if lb["id"] in alarmed or suffix in dims or as_id(lb.get("name")) in dims:
             continue
-        yield Hit([lb["id"]], [f"no CloudWatch alarm watches {label(lb)}"])
+        yield Hit([lb["id"]], [f"no CloudWatch alarm watches {naming.node_label(lb)}"])
 
 
 @rule("LOG-009", "Database without CloudWatch alarms", severity="medium", section="12.1",
@@ -149,7 +183,7 @@ def db_alarms(ctx: RuleContext) -> Iterator[Hit]:
             continue  # judged at cluster level
         if db["id"] in alarmed or as_id(db["props"].get("identifier")) in dims:
             continue
-        yield Hit([db["id"]], [f"no CloudWatch alarm watches {label(db)}"])
+        yield Hit([db["id"]], [f"no CloudWatch alarm watches {naming.node_label(db)}"])
 
 
 @rule("LOG-010", "Security Hub not enabled in a region", severity="low", section="5.4", category="security",
@@ -157,8 +191,8 @@ def db_alarms(ctx: RuleContext) -> Iterator[Hit]:
       remediation="Enable Security Hub with the AWS Foundational Security Best Practices standard to "
                   "track these controls continuously.")
 def security_hub(ctx: RuleContext) -> Iterator[Hit]:
-    yield from _region_rule(ctx, "securityhub:DescribeHub", "securityhub:hub",
-                            lambda p: bool(p.get("enabled")), "Security Hub is not enabled")
+    yield from _region_rule(ctx, "securityhub:DescribeHub", "securityhub:hub", "securityhub",
+                            "Security Hub is not enabled")
 
 
 @rule("LOG-011", "Alarm without notification actions", severity="low", section="12.1",
@@ -173,5 +207,5 @@ def alarm_actions(ctx: RuleContext) -> Iterator[Hit]:
         if a.get("name") in gating or ctx.inv.out(a["id"], "monitors", "codedeploy:deployment-group"):
             continue
         if p.get("actions_enabled") is False or p.get("alarm_actions") == []:
-            yield Hit([a["id"]], [f"alarm {label(a)} notifies nobody (actions enabled "
+            yield Hit([a["id"]], [f"alarm {naming.node_label(a)} notifies nobody (actions enabled "
                                   f"{p.get('actions_enabled')}, {count_of(len(as_strs(p.get('alarm_actions'))), 'action')})"])

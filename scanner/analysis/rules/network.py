@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from scanner import naming
 from scanner.analysis.exposure import (
     as_id,
     covers,
@@ -15,7 +16,6 @@ from scanner.analysis.exposure import (
     sg_ingress,
 )
 from scanner.analysis.findings import Hit, RuleContext, rule
-from scanner.analysis.rules._util import label, short
 
 SG = ("ec2:DescribeSecurityGroups",)
 REACH = ("ec2:DescribeInstances", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets",
@@ -42,7 +42,7 @@ def _open_port_rule(port: int, rid: str, svc: str) -> None:
                        "instead of opening administration ports."))
     def check(ctx: RuleContext) -> Iterator[Hit]:
         for sg in ctx.nodes("ec2:security-group"):
-            ev = [f"{short(sg)} ingress {port_label(r)} from {rule_source(r)}"
+            ev = [f"{naming.short_id(sg['id'])} ingress {port_label(r)} from {rule_source(r)}"
                   for r in internet_ingress(ctx.inv, sg) if covers(r, "tcp", port) and not _is_all(r)]
             if ev:
                 yield Hit([sg["id"]], ev)
@@ -60,7 +60,7 @@ for _port, (_rid, _svc) in ADMIN_PORTS.items():
                   "(typically tcp/443 on a load balancer only).")
 def sg_all_ports(ctx: RuleContext) -> Iterator[Hit]:
     for sg in ctx.nodes("ec2:security-group"):
-        ev = [f"{short(sg)} ingress {port_label(r)} from {rule_source(r)}"
+        ev = [f"{naming.short_id(sg['id'])} ingress {port_label(r)} from {rule_source(r)}"
               for r in internet_ingress(ctx.inv, sg) if _is_all(r)]
         if ev:
             yield Hit([sg["id"]], ev)
@@ -70,7 +70,7 @@ def _path_text(ctx: RuleContext, path: list[str]) -> str:
     parts = []
     for nid in path:
         n = ctx.inv.node(nid)
-        parts.append(short(n) if n else nid)
+        parts.append(naming.short_id(n['id']) if n else nid)
     return " → ".join(parts)
 
 
@@ -103,7 +103,7 @@ def exposed_admin(ctx: RuleContext) -> Iterator[Hit]:
     for n, e in _exposed(ctx, ("ec2:instance", "ec2:network-interface")):
         admin = _admin(e["ports"])
         if admin:
-            yield Hit([n["id"]], [f"{label(n)} reachable from the internet on {', '.join(admin)}",
+            yield Hit([n["id"]], [f"{naming.node_label(n)} reachable from the internet on {', '.join(admin)}",
                                   f"path: {_path_text(ctx, e['paths'][0])}"])
 
 
@@ -116,7 +116,7 @@ def exposed_instance(ctx: RuleContext) -> Iterator[Hit]:
     for n, e in _exposed(ctx, ("ec2:instance", "ec2:network-interface")):
         if not _admin(e["ports"]):
             ip = n["props"].get("public_ip") or ", ".join(n["props"].get("ipv6_ips") or [])
-            yield Hit([n["id"]], [f"{label(n)} public address {ip} reachable on {', '.join(e['ports'])}",
+            yield Hit([n["id"]], [f"{naming.node_label(n)} public address {ip} reachable on {', '.join(e['ports'])}",
                                   f"path: {_path_text(ctx, e['paths'][0])}"])
 
 
@@ -128,7 +128,7 @@ def exposed_instance(ctx: RuleContext) -> Iterator[Hit]:
                   "from the application's security group.")
 def exposed_database(ctx: RuleContext) -> Iterator[Hit]:
     for n, e in _exposed(ctx, ("rds:instance",)):
-        yield Hit([n["id"]], [f"{label(n)} publicly accessible, reachable on {', '.join(e['ports'])}",
+        yield Hit([n["id"]], [f"{naming.node_label(n)} publicly accessible, reachable on {', '.join(e['ports'])}",
                               f"path: {_path_text(ctx, e['paths'][0])}"])
 
 
@@ -141,7 +141,7 @@ def default_sg(ctx: RuleContext) -> Iterator[Hit]:
         p = sg["props"]
         if not (p.get("is_default") or p.get("group_name") == "default"):
             continue
-        gid = p.get("group_id") or short(sg)
+        gid = p.get("group_id") or naming.short_id(sg['id'])
         extra = [r for r in sg_ingress(ctx.inv, sg) if r.get("group_id") != gid]
         if extra:
             yield Hit([sg["id"]], [f"default group {gid} ingress {port_label(r)} from {rule_source(r)}"
@@ -155,7 +155,7 @@ def default_sg(ctx: RuleContext) -> Iterator[Hit]:
 def subnet_auto_public_ip(ctx: RuleContext) -> Iterator[Hit]:
     for s in ctx.nodes("ec2:subnet"):
         if s["props"].get("map_public_ip") and not s["props"].get("is_default"):
-            yield Hit([s["id"]], [f"{label(s)} ({s['props'].get('cidr')}) MapPublicIpOnLaunch=true"])
+            yield Hit([s["id"]], [f"{naming.node_label(s)} ({s['props'].get('cidr')}) MapPublicIpOnLaunch=true"])
 
 
 @rule("NET-015", "VPC without flow logs", severity="medium", section="5.4", category="security",
@@ -167,7 +167,7 @@ def vpc_flow_logs(ctx: RuleContext) -> Iterator[Hit]:
     logged |= {src for src, _, _ in ctx.inv.edges("logs_to")}
     for v in ctx.nodes("ec2:vpc"):
         if as_id(v["props"].get("vpc_id")) not in logged and v["id"] not in logged:
-            yield Hit([v["id"]], [f"{label(v)} ({v['props'].get('cidr')}) has no flow log"])
+            yield Hit([v["id"]], [f"{naming.node_label(v)} ({v['props'].get('cidr')}) has no flow log"])
 
 
 @rule("NET-016", "Default VPC present", severity="low", section="2.1", category="security",
@@ -176,4 +176,4 @@ def vpc_flow_logs(ctx: RuleContext) -> Iterator[Hit]:
 def default_vpc(ctx: RuleContext) -> Iterator[Hit]:
     for v in ctx.nodes("ec2:vpc"):
         if v["props"].get("is_default"):
-            yield Hit([v["id"]], [f"default VPC {short(v)} ({v['props'].get('cidr')}) in {v.get('region')}"])
+            yield Hit([v["id"]], [f"default VPC {naming.short_id(v['id'])} ({v['props'].get('cidr')}) in {v.get('region')}"])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from scanner import naming
 from scanner.analysis.findings import Hit, RuleContext, rule
-from scanner.analysis.rules._util import label
 
 
 def _spofs(ctx: RuleContext, kinds: tuple[str, ...]) -> Iterator[tuple[dict, dict]]:
@@ -22,7 +22,7 @@ def _spofs(ctx: RuleContext, kinds: tuple[str, ...]) -> Iterator[tuple[dict, dic
 def asg_single_az(ctx: RuleContext) -> Iterator[Hit]:
     for n, s in _spofs(ctx, ("autoscaling:group",)):
         if "one AZ" in s["reason"]:
-            yield Hit([n["id"]], [f"{label(n)}: {s['reason']}"])
+            yield Hit([n["id"]], [f"{naming.node_label(n)}: {s['reason']}"])
 
 
 @rule("RES-002", "One NAT gateway serves several AZs", severity="medium", section="2.3",
@@ -31,7 +31,7 @@ def asg_single_az(ctx: RuleContext) -> Iterator[Hit]:
                   "gateway of its own AZ (this also avoids cross-AZ data charges).")
 def single_nat(ctx: RuleContext) -> Iterator[Hit]:
     for n, s in _spofs(ctx, ("ec2:nat-gateway",)):
-        yield Hit([n["id"]], [f"{label(n)}: {s['reason']}"])
+        yield Hit([n["id"]], [f"{naming.node_label(n)}: {s['reason']}"])
 
 
 @rule("RES-003", "Load balancer in a single AZ", severity="medium", section="9.1", category="resilience",
@@ -39,7 +39,7 @@ def single_nat(ctx: RuleContext) -> Iterator[Hit]:
       remediation="Enable the load balancer in subnets of at least two AZs.")
 def lb_single_az(ctx: RuleContext) -> Iterator[Hit]:
     for n, s in _spofs(ctx, ("elbv2:load-balancer", "elb:load-balancer")):
-        yield Hit([n["id"]], [f"{label(n)}: {s['reason']}"])
+        yield Hit([n["id"]], [f"{naming.node_label(n)}: {s['reason']}"])
 
 
 @rule("RES-004", "Cache without failover", severity="medium", section="9.1", category="resilience",
@@ -48,7 +48,7 @@ def lb_single_az(ctx: RuleContext) -> Iterator[Hit]:
                   "failover, instead of a single-node cluster.")
 def cache_single(ctx: RuleContext) -> Iterator[Hit]:
     for n, s in _spofs(ctx, ("elasticache:cluster",)):
-        yield Hit([n["id"]], [f"{label(n)}: {s['reason']}"])
+        yield Hit([n["id"]], [f"{naming.node_label(n)}: {s['reason']}"])
 
 
 @rule("RES-005", "Standalone instance outside an Auto Scaling group", severity="info", section="9.1",
@@ -57,7 +57,7 @@ def cache_single(ctx: RuleContext) -> Iterator[Hit]:
                   "failed instance is replaced automatically.")
 def standalone_instance(ctx: RuleContext) -> Iterator[Hit]:
     for n, s in _spofs(ctx, ("ec2:instance",)):
-        yield Hit([n["id"]], [f"{label(n)} in {', '.join(s.get('azs', [])) or n['props'].get('az')}: "
+        yield Hit([n["id"]], [f"{naming.node_label(n)} in {', '.join(s.get('azs', [])) or n['props'].get('az')}: "
                               f"{s['reason']}"])
 
 
@@ -69,4 +69,4 @@ def asg_health_check(ctx: RuleContext) -> Iterator[Hit]:
     for g in ctx.nodes("autoscaling:group"):
         p = g["props"]
         if p.get("health_check_type") == "EC2" and (p.get("target_group_arns") or p.get("load_balancer_names")):
-            yield Hit([g["id"]], [f"{label(g)} is behind a load balancer but uses EC2 health checks"])
+            yield Hit([g["id"]], [f"{naming.node_label(g)} is behind a load balancer but uses EC2 health checks"])

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from scanner import naming
 from scanner.analysis.exposure import as_strs
 from scanner.analysis.findings import Hit, RuleContext, rule
-from scanner.analysis.rules._util import count_of, label
+from scanner.analysis.rules._util import count_of
 
 CERT_WARN_DAYS = 30
 OLD_CLOUDFRONT_TLS = ("SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1 (default certificate)")
@@ -21,7 +22,7 @@ def eks_public_endpoint(ctx: RuleContext) -> Iterator[Hit]:
         p = c["props"]
         cidrs = as_strs(p.get("public_cidrs"))
         if p.get("endpoint_public") and (not cidrs or "0.0.0.0/0" in cidrs):
-            yield Hit([c["id"]], [f"cluster {label(c)} endpointPublicAccess=true from "
+            yield Hit([c["id"]], [f"cluster {naming.node_label(c)} endpointPublicAccess=true from "
                                   f"{', '.join(cidrs) or '0.0.0.0/0'}"])
 
 
@@ -31,8 +32,9 @@ def eks_public_endpoint(ctx: RuleContext) -> Iterator[Hit]:
                   "(associate-encryption-config).")
 def eks_secrets(ctx: RuleContext) -> Iterator[Hit]:
     for c in ctx.nodes("eks:cluster"):
-        if c["props"].get("secrets_encrypted") is False:
-            yield Hit([c["id"]], [f"cluster {label(c)} has no encryptionConfig for secrets"])
+        hit = ctx.judged(c, "encrypted", "no", f"cluster {naming.node_label(c)} has no encryptionConfig for secrets")
+        if hit:
+            yield hit
 
 
 @rule("SVC-003", "ECR repository does not scan images on push", severity="low", section="7.2",
@@ -42,7 +44,7 @@ def eks_secrets(ctx: RuleContext) -> Iterator[Hit]:
 def ecr_scan(ctx: RuleContext) -> Iterator[Hit]:
     for r in ctx.nodes("ecr:repository"):
         if r["props"].get("scan_on_push") is False:
-            yield Hit([r["id"]], [f"repository {label(r)} scanOnPush=false"])
+            yield Hit([r["id"]], [f"repository {naming.node_label(r)} scanOnPush=false"])
 
 
 def _public_policy_rule(rid: str, kind: str, what: str, action: str) -> None:
@@ -55,7 +57,7 @@ def _public_policy_rule(rid: str, kind: str, what: str, action: str) -> None:
     def check(ctx: RuleContext) -> Iterator[Hit]:
         for n in ctx.nodes(kind):
             if n["props"].get("policy_public"):
-                yield Hit([n["id"]], [f"{what} {label(n)} policy grants access to Principal * "
+                yield Hit([n["id"]], [f"{what} {naming.node_label(n)} policy grants access to Principal * "
                                       "without a restricting condition"])
 
     check.__qualname__ = f"public_policy_{rid}"
@@ -72,8 +74,9 @@ _public_policy_rule("SVC-013", "ecr:repository", "ECR repository", "ecr:GetRepos
                   "revocation) with set-queue-attributes.")
 def sqs_sse(ctx: RuleContext) -> Iterator[Hit]:
     for q in ctx.nodes("sqs:queue"):
-        if q["props"].get("sse") == "none":
-            yield Hit([q["id"]], [f"queue {label(q)} has no server-side encryption"])
+        hit = ctx.judged(q, "encrypted", "no", f"queue {naming.node_label(q)} has no server-side encryption")
+        if hit:
+            yield hit
 
 
 @rule("SVC-006", "Secret without automatic rotation", severity="medium", section="5.3", category="security",
@@ -86,7 +89,7 @@ def secret_rotation(ctx: RuleContext) -> Iterator[Hit]:
         # "rds!" secrets belong to RDS (ManageMasterUserPassword), which rotates them itself
         if p.get("rotation_enabled") is False and not p.get("deleted") and \
                 not str(p.get("name") or "").startswith("rds!"):
-            yield Hit([s["id"]], [f"secret {label(s)} RotationEnabled=false (last changed "
+            yield Hit([s["id"]], [f"secret {naming.node_label(s)} RotationEnabled=false (last changed "
                                   f"{p.get('last_changed') or 'unknown'})"])
 
 
@@ -101,7 +104,7 @@ def cert_expiry(ctx: RuleContext) -> Iterator[Hit]:
         if isinstance(days, int | float) and days <= CERT_WARN_DAYS and p.get("status") in (None, "ISSUED", "EXPIRED"):
             state = "expired" if days < 0 else f"expires in {count_of(int(days), 'day')}"
             used = f", in use by {count_of(len(p.get('in_use_by') or []), 'resource')}" if p.get("in_use") else ", not in use"
-            yield Hit([c["id"]], [f"certificate {p.get('domain') or label(c)} {state} ({p.get('not_after')}){used}"])
+            yield Hit([c["id"]], [f"certificate {p.get('domain') or naming.node_label(c)} {state} ({p.get('not_after')}){used}"])
 
 
 @rule("SVC-008", "CloudFront distribution allows plain HTTP or old TLS", severity="medium", section="5.3",
@@ -114,9 +117,9 @@ def cloudfront_tls(ctx: RuleContext) -> Iterator[Hit]:
         ev = []
         policies = p.get("viewer_protocol_policies") or [p.get("viewer_protocol_policy")]
         if "allow-all" in policies:
-            ev.append(f"distribution {label(d)} viewer protocol policy allow-all (HTTP accepted)")
+            ev.append(f"distribution {naming.node_label(d)} viewer protocol policy allow-all (HTTP accepted)")
         if p.get("min_tls") in OLD_CLOUDFRONT_TLS:
-            ev.append(f"distribution {label(d)} minimum viewer TLS {p.get('min_tls')}")
+            ev.append(f"distribution {naming.node_label(d)} minimum viewer TLS {p.get('min_tls')}")
         if ev:
             yield Hit([d["id"]], ev)
 
@@ -137,10 +140,10 @@ def no_waf(ctx: RuleContext) -> Iterator[Hit]:
         if lb.get("region") in unknown:
             continue
         if p.get("type") == "application" and p.get("scheme") == "internet-facing" and lb["id"] not in protected:
-            yield Hit([lb["id"]], [f"internet-facing ALB {label(lb)} has no WAF web ACL"])
+            yield Hit([lb["id"]], [f"internet-facing ALB {naming.node_label(lb)} has no WAF web ACL"])
     for d in ctx.nodes("cloudfront:distribution"):
         if d["props"].get("enabled") is not False and not d["props"].get("web_acl") and d["id"] not in protected:
-            yield Hit([d["id"]], [f"distribution {label(d)} has no WAF web ACL"])
+            yield Hit([d["id"]], [f"distribution {naming.node_label(d)} has no WAF web ACL"])
 
 
 @rule("SVC-010", "Load balancer access logs are off", severity="low", section="12.2", category="operations",
@@ -151,7 +154,7 @@ def lb_access_logs(ctx: RuleContext) -> Iterator[Hit]:
     for lb in ctx.nodes("elbv2:load-balancer"):
         logs = lb["props"].get("access_logs")
         if isinstance(logs, dict) and logs.get("enabled") is False:
-            yield Hit([lb["id"]], [f"{label(lb)} access_logs.s3.enabled=false"])
+            yield Hit([lb["id"]], [f"{naming.node_label(lb)} access_logs.s3.enabled=false"])
 
 
 @rule("SVC-011", "ECS task definition runs a privileged container", severity="high", section="3.2",
@@ -161,4 +164,4 @@ def lb_access_logs(ctx: RuleContext) -> Iterator[Hit]:
 def ecs_privileged(ctx: RuleContext) -> Iterator[Hit]:
     for t in ctx.nodes("ecs:task-definition"):
         if t["props"].get("privileged"):
-            yield Hit([t["id"]], [f"task definition {label(t)} has a privileged container"])
+            yield Hit([t["id"]], [f"task definition {naming.node_label(t)} has a privileged container"])

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from scanner import naming
 from scanner.analysis.exposure import as_id
 from scanner.analysis.findings import Hit, RuleContext, rule
-from scanner.analysis.rules._util import falsy_known, label, short
 
 S3 = ("s3:ListAllMyBuckets",)
 PAB_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
@@ -19,8 +19,10 @@ PAB_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "Restri
                   "volume from it and swap it in; turn on EBS encryption by default for new volumes.")
 def ebs_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
     for v in ctx.nodes("ebs:volume"):
-        if v["props"].get("encrypted") is False:
-            yield Hit([v["id"]], [f"{label(v)} ({v['props'].get('size_gb')} GiB) Encrypted=false"])
+        hit = ctx.judged(v, "encrypted", "no", f"{naming.node_label(v)} ({v['props'].get('size_gb')} GiB) "
+                                               "Encrypted=false")
+        if hit:
+            yield hit
 
 
 @rule("STO-002", "EBS snapshot not encrypted", severity="medium", section="5.3", category="security",
@@ -28,8 +30,10 @@ def ebs_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
       remediation="Copy the snapshot with --encrypted and a KMS key, then delete the unencrypted copy.")
 def snapshot_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
     for s in ctx.nodes("ebs:snapshot"):
-        if s["props"].get("encrypted") is False:
-            yield Hit([s["id"]], [f"{label(s)} of {s['props'].get('volume_id')} Encrypted=false"])
+        hit = ctx.judged(s, "encrypted", "no", f"{naming.node_label(s)} of {s['props'].get('volume_id')} "
+                                               "Encrypted=false")
+        if hit:
+            yield hit
 
 
 @rule("STO-003", "EBS snapshot is public", severity="critical", section="5.3", category="security",
@@ -39,8 +43,10 @@ def snapshot_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
                   "for EBS snapshots'.")
 def snapshot_public(ctx: RuleContext) -> Iterator[Hit]:
     for s in ctx.nodes("ebs:snapshot"):
-        if s["props"].get("public"):
-            yield Hit([s["id"]], [f"{label(s)} createVolumePermission: group all (anyone can copy it)"])
+        hit = ctx.judged(s, "public", "yes", f"{naming.node_label(s)} createVolumePermission: group all "
+                                             "(anyone can copy it)")
+        if hit:
+            yield hit
 
 
 @rule("STO-004", "EBS encryption by default is off", severity="medium", section="5.3", category="security",
@@ -72,7 +78,7 @@ def s3_bpa(ctx: RuleContext) -> Iterator[Hit]:
         missing = [f for f in _pab_missing(p.get("public_access_block"))
                    if f in _pab_missing(p.get("account_public_access_block"))]
         if missing:
-            yield Hit([b["id"]], [f"bucket {p.get('name') or short(b)} Block Public Access off: "
+            yield Hit([b["id"]], [f"bucket {naming.node_name(b)} Block Public Access off: "
                                   f"{', '.join(missing)} (bucket and account level)"])
 
 
@@ -88,7 +94,7 @@ def s3_public_policy(ctx: RuleContext) -> Iterator[Hit]:
             blocked = any(x.get("RestrictPublicBuckets") for x in (
                 p.get("public_access_block"), p.get("account_public_access_block")) if isinstance(x, dict))
             if not blocked:
-                yield Hit([b["id"]], [f"bucket {p.get('name') or short(b)} policy grants access to "
+                yield Hit([b["id"]], [f"bucket {naming.node_name(b)} policy grants access to "
                                       "Principal * without a restricting condition"])
 
 
@@ -102,7 +108,7 @@ def s3_public_acl(ctx: RuleContext) -> Iterator[Hit]:
         if p.get("acl_public") and not any(x.get("IgnorePublicAcls") for x in (
                 p.get("public_access_block"), p.get("account_public_access_block")) if isinstance(x, dict)):
             grants = p.get("acl_public_grants") or []
-            yield Hit([b["id"]], [f"bucket {p.get('name') or short(b)} ACL grants "
+            yield Hit([b["id"]], [f"bucket {naming.node_name(b)} ACL grants "
                                   f"{', '.join(map(str, grants)) or 'public access'}"])
 
 
@@ -112,7 +118,7 @@ def s3_public_acl(ctx: RuleContext) -> Iterator[Hit]:
 def s3_tls(ctx: RuleContext) -> Iterator[Hit]:
     for b in ctx.nodes("s3:bucket"):
         if b["props"].get("tls_only") is False:
-            yield Hit([b["id"]], [f"bucket {b['props'].get('name') or short(b)} has no "
+            yield Hit([b["id"]], [f"bucket {naming.node_name(b)} has no "
                                   "Deny aws:SecureTransport=false statement"])
 
 
@@ -123,8 +129,9 @@ def s3_tls(ctx: RuleContext) -> Iterator[Hit]:
 def s3_versioning(ctx: RuleContext) -> Iterator[Hit]:
     for b in ctx.nodes("s3:bucket"):
         v = b["props"].get("versioning")
-        if v is not None and str(v).lower() != "enabled":
-            yield Hit([b["id"]], [f"bucket {b['props'].get('name') or short(b)} versioning {v}"])
+        hit = ctx.judged(b, "versioned", "no", f"bucket {naming.node_name(b)} versioning {v or 'off'}")
+        if hit:
+            yield hit
 
 
 @rule("STO-010", "S3 bucket server access logging is off", severity="low", section="12.2",
@@ -136,7 +143,7 @@ def s3_logging(ctx: RuleContext) -> Iterator[Hit]:
     for b in ctx.nodes("s3:bucket"):
         p = b["props"]
         if p.get("logging_target") == "" and as_id(p.get("name")) not in targets:  # log buckets are exempt
-            yield Hit([b["id"]], [f"bucket {p.get('name') or short(b)} has no access logging"])
+            yield Hit([b["id"]], [f"bucket {naming.node_name(b)} has no access logging"])
 
 
 @rule("STO-011", "S3 bucket without default encryption", severity="medium", section="5.3",
@@ -145,9 +152,9 @@ def s3_logging(ctx: RuleContext) -> Iterator[Hit]:
                   "put-bucket-encryption.")
 def s3_encryption(ctx: RuleContext) -> Iterator[Hit]:
     for b in ctx.nodes("s3:bucket"):
-        enc = b["props"].get("encryption")
-        if enc is not None and falsy_known(enc):
-            yield Hit([b["id"]], [f"bucket {b['props'].get('name') or short(b)} default encryption: none"])
+        hit = ctx.judged(b, "encrypted", "no", f"bucket {naming.node_name(b)} default encryption: none")
+        if hit:
+            yield hit
 
 
 @rule("STO-012", "EFS file system not encrypted", severity="medium", section="4.3", category="security",
@@ -156,8 +163,9 @@ def s3_encryption(ctx: RuleContext) -> Iterator[Hit]:
                   "(AWS DataSync) and switch the mount targets.")
 def efs_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
     for f in ctx.nodes("efs:file-system"):
-        if f["props"].get("encrypted") is False:
-            yield Hit([f["id"]], [f"{label(f)} Encrypted=false"])
+        hit = ctx.judged(f, "encrypted", "no", f"{naming.node_label(f)} Encrypted=false")
+        if hit:
+            yield hit
 
 
 @rule("STO-013", "FSx file system not encrypted with a customer key", severity="info", section="4.3",
@@ -165,5 +173,6 @@ def efs_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
       remediation="Create FSx file systems with a customer-managed KMS key where key control is required.")
 def fsx_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
     for f in ctx.nodes("fsx:file-system"):
-        if f["props"].get("encrypted") is False:
-            yield Hit([f["id"]], [f"{label(f)} not encrypted"])
+        hit = ctx.judged(f, "encrypted", "no", f"{naming.node_label(f)} not encrypted")
+        if hit:
+            yield hit
