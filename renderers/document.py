@@ -22,6 +22,7 @@ from renderers.escape import code, md, plain
 from renderers.labels import kind_label, regions_text
 from renderers.plural import count_of
 from scanner import kinds, naming, status
+from scanner.analysis.findings import declared_actions
 from scanner.analysis.model import SEVERITIES, STATUS_NOT_ASSESSED, STATUS_OPEN, STATUS_SUPPRESSED, Analysis
 from scanner.fact import Fact
 from scanner.inventory import Inventory
@@ -143,15 +144,25 @@ class DocHelpers:
             return Markup(md(f"No {what} could be listed: the scan could not read them (see below)."))
         return Markup(md(f"No {what} were found in the scanned regions ({self.regions_text()})."))
 
-    def gaps(self, *services: str) -> Markup:
-        """What could not be seen for these services, and the permission that is missing.
+    def gaps_in(self, subsection: str, *services: str) -> Markup:
+        """What could not be seen of the kinds a subsection states (their collectors' runs and the
+        partial reads of their IAM actions, from the kind specs), plus any ``services`` named."""
+        colls = set(kinds.collectors_for(subsection))
+        acts = {a for k in kinds.in_section(subsection) for a in declared_actions(", ".join(kinds.spec(k).actions))}
+        return self._gaps(lambda r: r.get("collector") in colls or r.get("service") in services,
+                          lambda g: str(g.get("action") or "").lower() in acts or g.get("service") in services)
 
-        The same failure in many regions is one line naming the regions, so a service that is
-        denied account-wide reads as one fact, not thirty.
-        """
+    def gaps(self, *services: str) -> Markup:
+        """What could not be seen for these services, and the permission that is missing."""
+        return self._gaps(lambda r: not services or r.get("service") in services,
+                          lambda g: not services or g.get("service") in services)
+
+    def _gaps(self, run_wanted: Any, gap_wanted: Any) -> Markup:
+        """The same failure in many regions is one line naming the regions, so a service that is
+        denied account-wide reads as one fact, not thirty."""
         runs: dict[tuple[str, str, str, str], list[str]] = {}
         for r in sorted(self.inv.meta.get("runs", []), key=lambda r: (r["collector"], r["region"])):
-            if (services and r.get("service") not in services) or not status.is_blocked(r):
+            if not run_wanted(r) or not status.is_blocked(r):
                 continue
             key = (r["collector"], r["status"], r.get("action") or "", r.get("message") or "")
             runs.setdefault(key, []).append(r["region"])
@@ -165,12 +176,12 @@ class DocHelpers:
                 lines.append(f"- **Not seen:** {md(coll)} in {where} failed: {md(message)}.")
         partial: dict[tuple[str, str, str], list[str]] = {}
         for g in self.inv.meta.get("gaps", []):
-            if services and g.get("service") not in services:
+            if not gap_wanted(g):
                 continue
             key = (g.get("action") or "", g.get("resource") or "", g.get("reason") or "")
             partial.setdefault(key, []).append(g.get("region") or "")
         for (action, resource, reason), regions in partial.items():
-            res = f" for {md(resource)}" if resource else ""
+            res = f" for {md(naming.label(self.inv, resource))}" if resource else ""
             lines.append(f"- **Partly seen:** {code(action)}{res} in {md(regions_text(regions))}: {md(reason)}.")
         if not lines:
             return Markup("")

@@ -17,7 +17,7 @@ from typing import Any
 from renderers.document import fact_text, yesno
 from renderers.facts.network import blocked_services, services, services_of_kinds, subnet_public
 from renderers.plural import count_of  # also facts.compute.count_of for the templates
-from scanner import naming
+from scanner import naming, status
 from scanner.fact import Fact, tally
 from scanner.inventory import Inventory
 
@@ -591,7 +591,13 @@ def target_group_rows(inv: Inventory) -> list[list[Any]]:
         into = inv.into(tg["id"], "targets")
         feeders = [feeder_label(inv, x) for x in into]
         ecs = [f"ECS service {x.get('name')}" for x in inv.out(tg["id"], "targets", kind="ecs:service")]
-        used = ", ".join(sorted(f for f in feeders + ecs if f)) or "unused"
+        used = ", ".join(sorted(f for f in feeders + ecs if f))
+        if not used:
+            # whatever could point at it (listeners, groups, services) must have been read to say "unused"
+            blocked = status.blocked_runs(inv.meta.get("runs", []), region=tg["region"],
+                                          collectors=("elbv2.load_balancers", "autoscaling.groups", "ecs.clusters"))
+            used = (f"unknown ({blocked[0].get('collector')} {blocked[0].get('status')}: "
+                    f"{blocked[0].get('action') or blocked[0].get('message') or ''})" if blocked else "unused")
         if ecs and not any(x.get("kind") in ("elbv2:listener", "elbv2:load-balancer") for x in into):
             used += "; no listener forwards to it"
         rows.append([p.get("name") or tg.get("name"), f"{p.get('protocol') or '-'}:{p.get('port') or '-'}",

@@ -401,12 +401,26 @@ def certificate_rows(inv: Inventory) -> list[list[Any]]:
     rows = []
     for c in inv.nodes("acm:certificate"):
         p = c["props"]
+        unread = _cert_unread(inv, c)
         extra = [s for s in p.get("sans") or [] if s != p.get("domain")]
         used = [_user_label(inv, u) for u in p.get("in_use_by") or []]
-        rows.append([c["region"], p.get("domain"), ", ".join(extra) or "-", _words(p.get("status")),
+        if p.get("in_use_by") is None:
+            used_text = ("in use (by what: " if p.get("in_use") else "unknown (") + unread + ")"
+        else:
+            used_text = ", ".join(u for u in used if u) or "not in use"
+        names = ", ".join(extra) or "-" if p.get("sans") is not None else f"unknown ({unread})"
+        rows.append([c["region"], p.get("domain"), names, _words(p.get("status")),
                      _CERT_TYPES.get(str(p.get("type")), _words(p.get("type"))),
-                     _date(p.get("not_after")), p.get("days_to_expiry"), ", ".join(u for u in used if u) or "not in use"])
+                     _date(p.get("not_after")), p.get("days_to_expiry"), used_text])
     return sorted(rows, key=lambda r: (r[6] is None, r[6] if r[6] is not None else 0))
+
+
+def _cert_unread(inv: Inventory, cert: dict[str, Any]) -> str:
+    """Why a certificate's details are missing (its DescribeCertificate gap)."""
+    for g in inv.meta.get("gaps", []):
+        if g.get("resource") == cert["id"]:
+            return f"{g.get('action')}: {g.get('reason')}"
+    return "acm:DescribeCertificate not read"
 
 
 _CERT_TYPES = {"AMAZON_ISSUED": "issued by ACM", "IMPORTED": "imported", "PRIVATE": "private CA"}
@@ -435,7 +449,7 @@ def certificate_summary(inv: Inventory, soon: int = 30) -> dict[str, int]:
     return {"total": len(certs), "expired": sum(1 for d in days if d is not None and d < 0),
             "expiring": sum(1 for d in days if d is not None and 0 <= d <= soon),
             "imported": sum(1 for p in certs if p.get("type") == "IMPORTED"),
-            "unused": sum(1 for p in certs if not p.get("in_use_by") and not p.get("in_use")), "soon": soon}
+            "unused": sum(1 for p in certs if p.get("in_use") is False), "soon": soon}
 
 
 def in_transit_rows(inv: Inventory) -> list[list[Any]]:

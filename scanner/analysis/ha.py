@@ -169,7 +169,11 @@ class HA:
             fid = str(fs["props"].get("fs_id"))
             azs = _azs(mts.get(fid, []))
             spof = f"file system mountable in one AZ only ({azs[0]})" if len(azs) == 1 else ""
-            self.add(vpc_of_fs.get(fid), "data", fs, azs, count_of(len(mts.get(fid, [])), "mount target"), spof)
+            unread = fid not in mts and any(g.get("resource") in (fs["id"], fid) and "MountTargets" in
+                                            str(g.get("action")) for g in self.inv.meta.get("gaps", []))
+            self.add(vpc_of_fs.get(fid), "data", fs, azs,
+                     "mount targets unknown (elasticfilesystem:DescribeMountTargets not read)" if unread
+                     else count_of(len(mts.get(fid, [])), "mount target"), spof)
 
     def cache(self) -> None:
         clusters = self.inv.nodes("elasticache:cluster")

@@ -274,20 +274,25 @@ ALL_KEY_TYPES = ["RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1"
 
 
 def transform_certificates(ctx: ScanContext, certs: list[dict[str, Any]], at: datetime | None = None) -> Records:
-    """``certs``: DescribeCertificate's Certificate (or the list summary when that call failed)."""
+    """``certs``: DescribeCertificate's Certificate, or the list summary (``_summary_only``) when that
+    call failed: then what only DescribeCertificate says (users, names) is None, not "none"."""
     out = ctx.records()
     for c in certs:
         arn = c["CertificateArn"]
-        in_use = list(c.get("InUseBy") or [])
-        sans = c.get("SubjectAlternativeNames") or c.get("SubjectAlternativeNameSummaries") or []
+        # the list summary (DescribeCertificate denied) has no InUseBy and may lack the names:
+        # None says "not read", never "not in use"
+        summary = bool(c.get("_summary_only"))
+        in_use = None if summary and c.get("InUseBy") is None else list(c.get("InUseBy") or [])
+        sans = c.get("SubjectAlternativeNames") or c.get("SubjectAlternativeNameSummaries") or (None if summary else [])
         out.node(arn, "acm:certificate", c.get("DomainName"), tags=tags_of(c), domain=c.get("DomainName"),
-                 sans=list(sans), status=c.get("Status"), type=c.get("Type"), not_after=iso(c.get("NotAfter")),
-                 days_to_expiry=days_until(c.get("NotAfter"), at), in_use_by=in_use,
-                 in_use=bool(in_use) or bool(c.get("InUse")), key_algorithm=c.get("KeyAlgorithm"),
+                 sans=list(sans) if sans is not None else None, status=c.get("Status"), type=c.get("Type"),
+                 not_after=iso(c.get("NotAfter")), days_to_expiry=days_until(c.get("NotAfter"), at),
+                 in_use_by=in_use,
+                 in_use=bool(in_use) if in_use is not None else c.get("InUse"), key_algorithm=c.get("KeyAlgorithm"),
                  renewal_eligible=(c.get("RenewalEligibility") == "ELIGIBLE") if c.get("RenewalEligibility") else None,
                  renewal_status=(c.get("RenewalSummary") or {}).get("RenewalStatus"))
         out.edge(ctx.region_node, arn, "contains")
-        for user in in_use:
+        for user in in_use or []:
             out.edge(user, arn, "uses_certificate")
     return out
 
@@ -301,7 +306,8 @@ def collect_certificates(ctx: ScanContext) -> Records:
         arn = s["CertificateArn"]
         d = soft(ctx, gaps, "acm", "DescribeCertificate",
                  lambda arn=arn: ctx.call("acm", "describe_certificate", CertificateArn=arn), resource=arn)
-        certs.append((d or {}).get("Certificate") or s)
+        # when DescribeCertificate failed, the list summary stands in, marked as such
+        certs.append((d or {}).get("Certificate") or {**s, "_summary_only": True})
     return transform_certificates(ctx, certs).extend(gaps)
 
 

@@ -58,7 +58,7 @@ SPECS = (
     ),
     KindSpec(
         'autoscaling:group', 'Auto Scaling group', 'Auto Scaling groups',
-        sections=('8.1',),
+        sections=('8.1', '9.1'),
         collectors=('autoscaling.groups',),
         actions=('autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribePolicies', 'autoscaling:DescribeScheduledActions'),
         look=Look('compute', 'box3d', 'Auto Scaling group'),

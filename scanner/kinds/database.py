@@ -59,7 +59,7 @@ SPECS = (
     ),
     KindSpec(
         'elasticache:cluster', 'ElastiCache cluster', 'ElastiCache clusters',
-        sections=('6.3',),
+        sections=('6.3', '9.1'),
         collectors=('elasticache.clusters',),
         actions=('elasticache:DescribeReplicationGroups', 'elasticache:DescribeCacheClusters', 'elasticache:DescribeCacheSubnetGroups'),
         look=Look('database', 'cylinder', 'ElastiCache'),
@@ -84,7 +84,7 @@ SPECS = (
     ),
     KindSpec(
         'elasticache:replication-group', 'ElastiCache replication group', 'ElastiCache replication groups',
-        sections=('6.3',),
+        sections=('6.3', '9.1'),
         collectors=('elasticache.clusters',),
         actions=('elasticache:DescribeReplicationGroups', 'elasticache:DescribeCacheClusters', 'elasticache:DescribeCacheSubnetGroups'),
         look=Look('database', 'cylinder', 'ElastiCache group'),
@@ -113,7 +113,7 @@ SPECS = (
     ),
     KindSpec(
         'rds:cluster', 'Aurora/RDS cluster', 'Aurora/RDS clusters',
-        sections=('6.1',),
+        sections=('6.1', '9.1'),
         collectors=('rds.clusters',),
         actions=('rds:DescribeDBClusters', 'rds:DescribeGlobalClusters'),
         look=Look('database', 'cylinder', 'Aurora cluster'),
@@ -153,7 +153,7 @@ SPECS = (
     ),
     KindSpec(
         'rds:instance', 'RDS instance', 'RDS instances',
-        sections=('6.1',),
+        sections=('6.1', '9.1'),
         collectors=('rds.instances',),
         actions=('rds:DescribeDBInstances',),
         look=Look('database', 'cylinder', 'RDS'),

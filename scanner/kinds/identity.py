@@ -7,7 +7,7 @@ from scanner.kinds.spec import KindSpec, Look, P
 SPECS = (
     KindSpec(
         'iam:access-analyzer', 'IAM Access Analyzer analyzer', 'IAM Access Analyzer analyzers',
-        sections=('5.1', '5.4'),
+        sections=('5.1', '5.4', '12.3'),
         collectors=('accessanalyzer.analyzers',),
         actions=('access-analyzer:ListAnalyzers', 'access-analyzer:ListFindings'),
         look=Look('security', 'box', 'Access Analyzer'),

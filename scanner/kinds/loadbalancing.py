@@ -7,7 +7,7 @@ from scanner.kinds.spec import KindSpec, Look, P
 SPECS = (
     KindSpec(
         'elb:load-balancer', 'classic load balancer', 'classic load balancers',
-        sections=('8.3',),
+        sections=('8.3', '9.1'),
         collectors=('elb.load_balancers',),
         actions=('elasticloadbalancing:DescribeLoadBalancers', 'DescribeLoadBalancerAttributes', 'DescribeInstanceHealth', 'DescribeTags'),
         look=Look('edge', 'box', 'Classic LB'),
@@ -51,7 +51,7 @@ SPECS = (
     ),
     KindSpec(
         'elbv2:load-balancer', 'load balancer', 'load balancers',
-        sections=('8.3',),
+        sections=('8.3', '9.1'),
         collectors=('elbv2.load_balancers',),
         actions=('elasticloadbalancing:DescribeLoadBalancers', 'DescribeLoadBalancerAttributes', 'DescribeListeners', 'DescribeListenerCertificates', 'DescribeRules', 'DescribeTags'),
         look=Look('edge', 'box', 'Load balancer'),

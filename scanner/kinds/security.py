@@ -52,7 +52,7 @@ SPECS = (
     ),
     KindSpec(
         'config:recorder', 'Config recorder', 'Config recorders',
-        sections=('5.4',),
+        sections=('5.4', '12.3'),
         collectors=('config.recorders',),
         actions=('config:DescribeConfigurationRecorders', 'config:DescribeConfigurationRecorderStatus', 'config:DescribeConfigRules', 'config:DescribeComplianceByConfigRule'),
         look=Look('management', 'box', 'AWS Config'),
@@ -83,7 +83,7 @@ SPECS = (
     ),
     KindSpec(
         'guardduty:detector', 'GuardDuty detector', 'GuardDuty detectors',
-        sections=('5.4',),
+        sections=('5.4', '12.3'),
         collectors=('guardduty.detectors',),
         actions=('guardduty:ListDetectors', 'guardduty:GetDetector'),
         look=Look('security', 'box', 'GuardDuty'),
@@ -143,7 +143,7 @@ SPECS = (
     ),
     KindSpec(
         'securityhub:hub', 'Security Hub', 'Security Hub regions',
-        sections=('5.4',),
+        sections=('5.4', '12.3'),
         collectors=('securityhub.hub',),
         actions=('securityhub:DescribeHub', 'securityhub:GetEnabledStandards'),
         look=Look('security', 'box', 'Security Hub'),

@@ -103,7 +103,8 @@ def cert_expiry(ctx: RuleContext) -> Iterator[Hit]:
         days = p.get("days_to_expiry")
         if isinstance(days, int | float) and days <= CERT_WARN_DAYS and p.get("status") in (None, "ISSUED", "EXPIRED"):
             state = "expired" if days < 0 else f"expires in {count_of(int(days), 'day')}"
-            used = f", in use by {count_of(len(p.get('in_use_by') or []), 'resource')}" if p.get("in_use") else ", not in use"
+            used = (f", in use by {count_of(len(p.get('in_use_by') or []), 'resource')}" if p.get("in_use")
+                    else ", not in use" if p.get("in_use") is False else "")
             yield Hit([c["id"]], [f"certificate {p.get('domain') or naming.node_label(c)} {state} ({p.get('not_after')}){used}"])
 
 
