@@ -33,3 +33,23 @@ def blocked_runs(runs: Iterable[Mapping[str, Any]], *, services: Iterable[str] =
             and (not svc or r.get("service") in svc)
             and (not coll or r.get("collector") in coll)
             and (region is None or r.get("region") == region)]
+
+
+def unread(meta: Mapping[str, Any], region: str | None, *actions: str, resource: str | None = None) -> str:
+    """Why one of ``actions`` was not read in ``region`` (a partial-read gap, for ``resource`` or
+    region-wide, or a denied/failed run that names the action); "" when it was read. A list built
+    from that read is then unknown, not empty."""
+    wanted = {a.lower() for a in actions}
+    for g in meta.get("gaps", []) or []:
+        if str(g.get("action") or "").lower() not in wanted:
+            continue
+        if region is not None and g.get("region") not in (region, "global", None):
+            continue
+        if resource is not None and g.get("resource") not in (None, "", resource):
+            continue
+        return f"{g.get('action')}: {g.get('reason') or 'not read'}"
+    for r in meta.get("runs", []) or []:
+        if is_blocked(r) and str(r.get("action") or "").lower() in wanted \
+                and (region is None or r.get("region") in (region, "global")):
+            return f"{r.get('action')}: {r.get('message') or r.get('status')}"
+    return ""

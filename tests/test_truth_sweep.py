@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import boto3
+import pytest
 
 from renderers.facts import compute as compute_facts
 from renderers.facts import security as security_facts
@@ -17,6 +18,8 @@ from scanner.analysis import ha
 from scanner.collectors import security as sec
 from scanner.context import ScanContext
 from scanner.inventory import Inventory, Records
+from tests.conftest import scan_account, section
+from tests.support.denials import deny
 
 ACCT = "123456789012"
 REG = "us-east-1"
@@ -68,3 +71,49 @@ def test_efs_mount_targets_not_read_are_unknown_in_the_ha_table():
     items = [i for v in ha.compute(inv)["vpcs"] for t in v["tiers"] for i in t["items"]]
     assert [i["detail"] for i in items if i["id"] == fs] == [
         "mount targets unknown (elasticfilesystem:DescribeMountTargets not read)"]
+
+
+# --- one sample scan with the reads the sweep caught denied together ----------------------------
+SWEPT = ("autoscaling:DescribePolicies", "autoscaling:DescribeScheduledActions", "ecs:DescribeServices",
+         "elasticache:DescribeReplicationGroups", "elasticache:DescribeCacheSubnetGroups", "backup:GetBackupPlan")
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory):
+    from fixtures.sample import build_sample
+
+    return scan_account(build_sample, tmp_path_factory.mktemp("swept"), regions=["us-east-1"],
+                        before_scan=deny(*SWEPT))
+
+
+def test_unread_scaling_policies_and_schedules_are_unknown_not_none(swept):
+    s81 = section(swept.doc, "8.1")
+    row = next(line for line in s81.splitlines() if line.startswith("| web-app-asg"))
+    assert "none (fixed size)" not in row and "unknown (autoscaling:DescribePolicies" in row
+    assert "unknown (autoscaling:DescribeScheduledActions" in row
+    assert "Without a scaling policy" not in s81
+
+
+def test_unread_ecs_services_are_not_counted_as_zero(swept):
+    s32 = section(swept.doc, "3.2")
+    row = next(line for line in s32.splitlines() if line.startswith("| us-east-1 |") and "ACTIVE" in line.upper())
+    assert "unknown (ecs:DescribeServices" in row
+    tg = next(line for line in section(swept.doc, "8.3").splitlines() if "web-api-tg" in line)
+    assert "unused" not in tg and "unknown (" in tg
+
+
+def test_unread_cache_settings_are_unknown_not_off(swept):
+    rows = [line for line in section(swept.doc, "6.3").splitlines() if line.startswith("| us-east-1 |")]
+    assert rows
+    for line in rows:
+        assert "no / no" not in line
+        assert "unknown (elasticache:DescribeCacheSubnetGroups" in line
+
+
+def test_an_unreadable_backup_plan_never_makes_a_store_unprotected(swept):
+    s92 = section(swept.doc, "9.2")
+    assert "NOT PROTECTED" not in s92
+    assert "could not be read (backup:GetBackupPlan)" in s92
+    for n in swept.inv.nodes("ebs:volume", "s3:bucket"):
+        f = swept.inv.fact(n["id"], "protected")
+        assert f is not None and not f.no, (n["id"], f)

@@ -341,8 +341,15 @@ def asg_rows(inv: Inventory) -> list[list[Any]]:
                      f"{_dash(p.get('max'))}", len(p.get("instance_ids") or []),
                      f"{count_of(azs, 'AZ')} ({', '.join(azs)})" if azs else "unknown", ", ".join(tiers) or "-",
                      p.get("health_check_type"), ", ".join(p.get("instance_types") or []) or "-",
-                     "; ".join(pols) or "none (fixed size)", "; ".join(sched) or "none"])
+                     "; ".join(pols) or _none_or_unread(inv, g, "none (fixed size)", "autoscaling:DescribePolicies"),
+                     "; ".join(sched) or _none_or_unread(inv, g, "none", "autoscaling:DescribeScheduledActions")])
     return rows
+
+
+def _none_or_unread(inv: Inventory, node: dict[str, Any], none: str, *actions: str) -> str:
+    """``none`` for an empty list that was read; ``unknown (why)`` when its read failed."""
+    why = status.unread(inv.meta, node.get("region"), *actions)
+    return f"unknown ({why})" if why else none
 
 
 def asg_summary(inv: Inventory) -> dict[str, Any]:
@@ -350,7 +357,8 @@ def asg_summary(inv: Inventory) -> dict[str, Any]:
     return {"count": len(groups),
             "instances": sum(len(props(g).get("instance_ids") or []) for g in groups),
             "single_az": [g.get("name") for g in groups if len(props(g).get("azs") or []) < 2],
-            "no_policy": [g.get("name") for g in groups if not scaling_of(inv, g["id"])[0]]}
+            "no_policy": [g.get("name") for g in groups if not scaling_of(inv, g["id"])[0]
+                          and not status.unread(inv.meta, g.get("region"), "autoscaling:DescribePolicies")]}
 
 
 def app_scaling_rows(inv: Inventory) -> list[list[Any]]:
@@ -596,8 +604,11 @@ def target_group_rows(inv: Inventory) -> list[list[Any]]:
             # whatever could point at it (listeners, groups, services) must have been read to say "unused"
             blocked = status.blocked_runs(inv.meta.get("runs", []), region=tg["region"],
                                           collectors=("elbv2.load_balancers", "autoscaling.groups", "ecs.clusters"))
+            why = status.unread(inv.meta, tg["region"], "ecs:ListServices", "ecs:DescribeServices",
+                                "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules")
             used = (f"unknown ({blocked[0].get('collector')} {blocked[0].get('status')}: "
-                    f"{blocked[0].get('action') or blocked[0].get('message') or ''})" if blocked else "unused")
+                    f"{blocked[0].get('action') or blocked[0].get('message') or ''})" if blocked
+                    else f"unknown ({why})" if why else "unused")
         if ecs and not any(x.get("kind") in ("elbv2:listener", "elbv2:load-balancer") for x in into):
             used += "; no listener forwards to it"
         rows.append([p.get("name") or tg.get("name"), f"{p.get('protocol') or '-'}:{p.get('port') or '-'}",

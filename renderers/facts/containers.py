@@ -11,7 +11,7 @@ from typing import Any
 from renderers.document import fact_text, yesno
 from renderers.facts.compute import subnet_tier
 from renderers.plural import count_of
-from scanner import naming
+from scanner import naming, status
 from scanner.fact import Fact
 from scanner.inventory import Inventory
 
@@ -76,6 +76,9 @@ def ecs_cluster_rows(inv: Inventory) -> list[list[Any]]:
     for c in inv.nodes("ecs:cluster"):
         p = c["props"]
         services = listed.get(c["id"], 0) or p.get("active_services")
+        if not listed.get(c["id"]):
+            why = status.unread(inv.meta, c["region"], "ecs:ListServices", "ecs:DescribeServices", resource=c["id"])
+            services = f"unknown ({why})" if why else services
         rows.append([c["region"], c["name"], p.get("status"), services, p.get("running_tasks"),
                      yesno(p.get("container_insights")), ", ".join(p.get("capacity_providers") or []) or "-"])
     return rows

@@ -19,7 +19,7 @@ from renderers.facts.storage import (
     subnet_azs,
     yn,
 )
-from scanner import naming
+from scanner import naming, status
 from scanner.inventory import Inventory
 
 DB_KINDS = ("rds:instance", "rds:cluster", "rds:snapshot", "rds:subnet-group", "rds:parameter-group",
@@ -232,7 +232,7 @@ def cache_cluster_rows(inv: Inventory) -> list[list[Any]]:
         p = dict(c["props"])
         groups = inv.out(c["id"], "member_of", "elasticache:replication-group")
         at_rest = yn(p.get("at_rest_encryption"))
-        if groups:
+        if groups and not groups[0].get("external"):
             gp = groups[0]["props"]
             p["transit_encryption"] = gp.get("transit_encryption")
             at_rest = fact_cell(inv, groups[0]["id"], "encrypted")
@@ -245,7 +245,10 @@ def cache_cluster_rows(inv: Inventory) -> list[list[Any]]:
         subnets = inv.out(c["id"], "in_subnet")
         in_az = [s for s in subnets if (s.get("props") or {}).get("az") == p.get("az")]
         subnet_text = ", ".join(sorted(naming.label(inv, s["id"]) for s in (in_az if in_az and p.get("num_nodes") == 1
-                                                                         else subnets))) or "-"
+                                                                         else subnets)))
+        if not subnet_text:
+            why = status.unread(inv.meta, c["region"], "elasticache:DescribeCacheSubnetGroups")
+            subnet_text = f"unknown ({why})" if why else "-"
         rows.append([c["region"], c["name"], p.get("replication_group") or "standalone",
                      f"{p.get('engine')} {p.get('engine_version') or ''}".strip(), p.get("node_type"),
                      p.get("num_nodes"), p.get("az") or "-", subnet_text, sg_text,

@@ -428,6 +428,10 @@ def transform_elasticache(ctx: ScanContext, groups: list[dict[str, Any]],
     return out
 
 
+def _flag(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
 def _cache_cluster(ctx: ScanContext, out: Records, c: dict[str, Any], rg_arns: dict[str, str],
                    subnet_groups: dict[str, dict[str, Any]]) -> None:
     cid = c["CacheClusterId"]
@@ -444,8 +448,9 @@ def _cache_cluster(ctx: ScanContext, out: Records, c: dict[str, Any], rg_arns: d
              num_nodes=c.get("NumCacheNodes"), az=az, replication_group=rg,
              subnet_group=c.get("CacheSubnetGroupName"), subnet_ids=placed,
              vpc_id=sng.get("VpcId"), security_group_ids=sgs,
-             transit_encryption=bool(c.get("TransitEncryptionEnabled")),
-             at_rest_encryption=bool(c.get("AtRestEncryptionEnabled")),
+             # absent from the answer is "not said", not "off"
+             transit_encryption=_flag(c.get("TransitEncryptionEnabled")),
+             at_rest_encryption=_flag(c.get("AtRestEncryptionEnabled")),
              snapshot_retention=c.get("SnapshotRetentionLimit"), status=c.get("CacheClusterStatus"))
     if not rg:
         out.edge(ctx.region_node, arn, "contains")

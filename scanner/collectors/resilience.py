@@ -96,13 +96,15 @@ def transform_plan(ctx: ScanContext, plan: dict[str, Any], selections: list[dict
     out = ctx.records()
     arn = plan.get("BackupPlanArn") or ctx.arn("backup", f"backup-plan:{plan['BackupPlanId']}")
     body = plan.get("BackupPlan") or {}
-    rules = [rule_of(ctx, r) for r in body.get("Rules") or []]
+    # a plan listed but not readable (GetBackupPlan failed) keeps its node: its rules and what it
+    # selects are unknown, so the stores it may cover are not called unprotected
+    rules = None if plan.get("_summary_only") else [rule_of(ctx, r) for r in body.get("Rules") or []]
     sels = None if selections is None else [selection_of(s) for s in selections]
     out.node(arn, "backup:plan", body.get("BackupPlanName"), name=body.get("BackupPlanName"),
              rules=rules, selections=sels, plan_id=plan.get("BackupPlanId"),
              version=plan.get("VersionId"), last_run=iso(plan.get("LastExecutionDate")))
     out.edge(ctx.region_node, arn, "contains")
-    for r in rules:
+    for r in rules or []:
         out.edge(arn, vault_arn(ctx, r["vault"]), "integrates_with")
         for c in r["copy_to"]:
             out.edge(vault_arn(ctx, r["vault"]), c["vault_arn"] or None, "replicates_to")
@@ -111,6 +113,11 @@ def transform_plan(ctx: ScanContext, plan: dict[str, Any], selections: list[dict
         for res in s["resources"]:
             out.edge(arn, res, "backs_up", selection=s["name"])
     return out
+
+
+def _plan_missing(out: Records, name: str) -> bool:
+    """GetBackupPlan said the plan no longer exists (no gap was recorded for it)."""
+    return not any(g.resource == name and g.action.endswith("GetBackupPlan") for g in out.gaps)
 
 
 @collector("backup.plans", "backup",
@@ -122,6 +129,10 @@ def collect_plans(ctx: ScanContext) -> Records:
         plan = soft(ctx, out, "backup", "get_backup_plan", resource=summary.get("BackupPlanName", pid),
                     missing=("ResourceNotFoundException",), BackupPlanId=pid)
         if not plan:
+            if plan is None and not _plan_missing(out, summary.get("BackupPlanName", pid)):
+                out.extend(transform_plan(ctx, {"BackupPlanArn": summary.get("BackupPlanArn"), "BackupPlanId": pid,
+                                                "BackupPlan": {"BackupPlanName": summary.get("BackupPlanName")},
+                                                "_summary_only": True}, None))
             continue
         listed = soft_pages(ctx, out, "backup", "list_backup_selections", "BackupSelectionsList",
                             resource=summary.get("BackupPlanName", pid), BackupPlanId=pid)
@@ -129,10 +140,14 @@ def collect_plans(ctx: ScanContext) -> Records:
         if listed is not None:
             selections = []
             for s in listed:
+                gaps_before = len(out.gaps)
                 got = soft(ctx, out, "backup", "get_backup_selection", resource=s.get("SelectionName", ""),
                            missing=("ResourceNotFoundException",), BackupPlanId=pid, SelectionId=s["SelectionId"])
                 if got and got.get("BackupSelection"):
                     selections.append(got["BackupSelection"])
+                elif len(out.gaps) > gaps_before:  # one selection unread: what the plan covers is unknown
+                    selections = None
+                    break
         out.extend(transform_plan(ctx, plan, selections))
     return out
 

@@ -97,7 +97,8 @@ def _plans(ctx: JudgeContext) -> dict[str, Any]:
     for p in ctx.inv.nodes("backup:plan"):
         by_region[p["region"]].append(p)
         if p["props"].get("selections") is None:
-            unread.setdefault(p["region"], ctx.why(p, ("backup:ListBackupSelections",)))
+            unread.setdefault(p["region"], ctx.why(p, ("backup:GetBackupPlan", "backup:ListBackupSelections",
+                                                       "backup:GetBackupSelection")))
     return {"by_region": by_region, "unread": unread}
 
 
