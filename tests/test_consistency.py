@@ -11,29 +11,15 @@ from types import SimpleNamespace
 import pytest
 
 from tests.conftest import scan_account, section
+from tests.support.markdown import table as _table
 
 STATE_WORDS = {"yes": "yes", "on": "yes", "recording": "yes", "protected": "yes",
                "no": "no", "off": "no", "recorder stopped": "no", "suspended": "no", "not protected": "no",
                "not available here": "no", "unknown": "unknown"}
 
 
-def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
-
-
 def table(text: str, header_start: str) -> list[dict[str, str]]:
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith(header_start):
-            head = [c.strip() for c in line.strip().strip("|").split("|")]
-            rows = []
-            for row in lines[i + 2:]:
-                if not row.startswith("|"):
-                    break
-                cells = [_unescape(c.strip()) for c in re.split(r"(?<!\\)\|", row.strip().strip("|"))]
-                rows.append(dict(zip(head, cells, strict=False)))
-            return rows
-    return []
+    return _table(text, header_start, required=False)
 
 
 def state_of(cell: str) -> str:

@@ -16,6 +16,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import scan_account, section
+from tests.support.markdown import table as markdown_table
 
 DENIED = "User is not authorized"
 
@@ -31,18 +32,7 @@ def deny(*operations: tuple[str, str]) -> Callable[[Any], None]:
 
 
 def table(text: str, header_start: str) -> list[dict[str, str]]:
-    """The rows of the first Markdown table whose header starts with ``header_start``, as dicts."""
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith(header_start):
-            head = [c.strip() for c in line.strip().strip("|").split("|")]
-            rows = []
-            for row in lines[i + 2:]:
-                if not row.startswith("|"):
-                    break
-                rows.append(dict(zip(head, [c.strip() for c in row.strip().strip("|").split("|")], strict=False)))
-            return rows
-    raise AssertionError(f"no table starting {header_start!r} in:\n{text[:2000]}")
+    return markdown_table(text, header_start, raw=True)
 
 
 def by(rows: list[dict[str, str]], key: str) -> dict[str, dict[str, str]]:

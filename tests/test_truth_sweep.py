@@ -117,3 +117,54 @@ def test_an_unreadable_backup_plan_never_makes_a_store_unprotected(swept):
     for n in swept.inv.nodes("ebs:volume", "s3:bucket"):
         f = swept.inv.fact(n["id"], "protected")
         assert f is not None and not f.no, (n["id"], f)
+
+
+SWEPT2 = ("cloudtrail:GetEventSelectors", "codebuild:ListBuildsForProject",
+          "codedeploy:ListApplications", "codepipeline:GetPipeline", "elbv2:DescribeListeners",
+          "iam:GetAccountAuthorizationDetails", "kms:DescribeKey")
+
+
+@pytest.fixture(scope="module")
+def swept2(tmp_path_factory):
+    from fixtures.sample import build_sample
+
+    return scan_account(build_sample, tmp_path_factory.mktemp("swept2"), regions=["us-east-1"],
+                        before_scan=deny(*SWEPT2))
+
+
+def _row(text: str, start: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith(start))
+
+
+def test_second_batch_of_unread_cells_say_unknown(swept2):
+    doc = swept2.doc
+    trail = _row(section(doc, "5.4"), "| account-audit")
+    assert trail.count("unknown (cloudtrail:GetEventSelectors") == 2, trail
+    build = _row(section(doc, "7.2"), "| us-east-1")
+    assert "none recorded" not in build and "unknown (codebuild:ListBuildsForProject" in build
+    lb = _row(section(doc, "8.3"), "| web-platform-alb")
+    assert "unknown (elasticloadbalancing:DescribeListeners" in lb
+    for user in ("alice", "bob"):
+        assert "unknown (iam:GetAccountAuthorizationDetails" in _row(section(doc, "5.1"), f"| {user}")
+    keys = [line for line in section(doc, "5.3").splitlines() if "(no alias)" in line or "alias/web-platform" in line]
+    assert keys and all(" - |" not in k for k in keys if "| us-east-1 |" in k)
+
+
+def test_alarm_without_actions_is_not_assessed_when_codedeploy_was_not_read(swept2):
+    alarm = next(a for a in swept2.inv.nodes("cloudwatch:alarm") if a["name"] == "web-deploy-5xx")
+    assert not [f for f in swept2.analysis.open_findings() if f.rule == "LOG-011" and alarm["id"] in f.resources]
+    assert [f for f in swept2.analysis.findings if f.rule == "LOG-011" and f.status == "not_assessed"]
+
+
+def test_alarm_coverage_is_unknown_where_alarms_were_not_read():
+    from renderers.facts import operations
+
+    rec = Records(region=REG, account=ACCT)
+    lb = f"arn:aws:elasticloadbalancing:{REG}:{ACCT}:loadbalancer/app/web/abc"
+    rec.node(lb, "elbv2:load-balancer", "web", name="web")
+    inv = Inventory(meta={"regions": [REG], "account": ACCT})
+    inv.merge([rec])
+    inv.meta["runs"] = [{"collector": "cloudwatch.alarms", "service": "cloudwatch", "region": REG,
+                         "status": "denied", "action": "cloudwatch:DescribeAlarms", "message": "access denied"}]
+    row = next(r for r in operations.alarm_coverage(inv) if r["total"] == 1)
+    assert str(row["watched"]).startswith("unknown (cloudwatch:DescribeAlarms") and row["unwatched"] != []

@@ -564,7 +564,8 @@ def lb_rows(inv: Inventory) -> list[list[Any]]:
         logs = p.get("access_logs")
         rows.append([p.get("name") or lb.get("name"), p.get("type"), p.get("scheme"), p.get("dns_name"),
                      ", ".join(p.get("azs") or []) or "-",
-                     ", ".join(f"{props(li).get('protocol')}:{props(li).get('port')}" for li in listeners) or "none",
+                     ", ".join(f"{props(li).get('protocol')}:{props(li).get('port')}" for li in listeners)
+                     or _none_or_unread(inv, lb, "none", "elasticloadbalancing:DescribeListeners"),
                      yesno(p.get("deletion_protection")),
                      (f"to {logs.get('bucket')}" if logs.get("enabled") else "off") if logs else "unknown",
                      yesno(p.get("drop_invalid_headers")) if p.get("type") == "application" else "n/a"])

@@ -126,8 +126,17 @@ def subnet_group_rows(inv: Inventory) -> list[list[Any]]:
         users = [naming.label(inv, u["id"]) for u in inv.into(g["id"], "associated_with")]
         rows.append([g["region"], g["name"], p.get("vpc_id"), ", ".join(subnets) or
                      ", ".join(p.get("subnet_ids") or []) or "-", ", ".join(p.get("azs") or []) or "-",
-                     ", ".join(users) or "unused"])
+                     ", ".join(users) or _users_unread(inv, g)])
     return rows
+
+
+def _users_unread(inv: Inventory, group: dict[str, Any]) -> str:
+    """"unused" only when the databases and caches that could use it were all read."""
+    blocked = status.blocked_runs(inv.meta.get("runs", []), region=group["region"],
+                                  collectors=("rds.instances", "rds.clusters"))
+    why = (f"{blocked[0].get('action') or blocked[0].get('collector')}: {blocked[0].get('message') or 'not read'}"
+           if blocked else "")
+    return f"unknown ({why})" if why else "unused"
 
 
 def parameter_group_rows(inv: Inventory) -> list[list[Any]]:

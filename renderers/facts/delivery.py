@@ -64,13 +64,27 @@ def build_rows(inv: Inventory) -> list[list[Any]]:
         rows.append([b["region"], naming.node_name(b), p.get("image"), p.get("compute_type"), p.get("privileged"),
                      len(p.get("env_names") or []), p.get("buildspec"),
                      p.get("vpc_id") or "no VPC", log_text, p.get("timeout") or "not reported",
-                     _build_text(p.get("last_build"))])
+                     _build_text(p.get("last_build"), _builds_unread(inv, b))])
     return rows
 
 
-def _build_text(b: dict[str, Any] | None) -> str:
+def _pipelines_unread(inv: Inventory, node: dict[str, Any]) -> str:
+    """"-" when every pipeline was read and none deploys it; unknown when pipelines were not read."""
+    why = status.unread(inv.meta, node["region"], "codepipeline:GetPipeline", "codepipeline:ListPipelines") or next(
+        (f"{r.get('collector')} {r.get('status')}" for r in status.blocked_runs(
+            inv.meta.get("runs", []), collectors=("codepipeline.pipelines",), region=node["region"])), "")
+    return f"unknown ({why})" if why else "-"
+
+
+def _builds_unread(inv: Inventory, project: dict[str, Any]) -> str:
+    """Why a project's latest build is not known (its builds list, or the batch read, failed)."""
+    return (status.unread(inv.meta, project["region"], "codebuild:ListBuildsForProject", resource=project["name"])
+            or status.unread(inv.meta, project["region"], "codebuild:BatchGetBuilds"))
+
+
+def _build_text(b: dict[str, Any] | None, unread: str = "") -> str:
     if not b:
-        return "none recorded"
+        return f"unknown ({unread})" if unread else "none recorded"
     took = f", {b['duration_s'] // 60} min {b['duration_s'] % 60} s" if isinstance(b.get("duration_s"), int) else ""
     return f"{b.get('status')} {b.get('started') or ''}".strip() + took
 
@@ -141,7 +155,7 @@ def stack_rows(inv: Inventory) -> list[list[Any]]:
             res += f" ({p['unmapped_resources']} not linked)"
         deployed_by = [naming.node_name(n) for n in inv.into(s["id"], "deploys", "codepipeline:pipeline")]
         rows.append([s["region"], naming.node_name(s), p.get("status"), p.get("drift_status") or "never checked",
-                     p.get("termination_protection"), res, ", ".join(deployed_by) or "-",
+                     p.get("termination_protection"), res, ", ".join(deployed_by) or _pipelines_unread(inv, s),
                      len(p.get("noecho_parameter_names") or [])])
     return rows
 
@@ -204,10 +218,15 @@ def stack_rollback_rows(inv: Inventory) -> list[list[Any]]:
     return rows
 
 
-def _last_run(p: dict[str, Any]) -> str:
+def _last_run(p: dict[str, Any], inv: Inventory | None = None) -> str:
     e = p["props"].get("last_execution")
     if not e:
-        return "none recorded"
+        why = status.unread(inv.meta, p.get("region"), "codepipeline:ListPipelineExecutions",
+                            resource=p["id"]) if inv is not None else ""
+        if inv is not None and not why:
+            why = status.unread(inv.meta, p.get("region"), "codepipeline:ListPipelineExecutions",
+                                resource=p.get("name"))
+        return f"unknown ({why})" if why else "none recorded"
     how = f" ({e['trigger']})" if e.get("trigger") else ""
     return f"{e.get('status')} {e.get('started') or ''}".strip() + how
 
@@ -221,7 +240,7 @@ def pipeline_state_rows(inv: Inventory) -> list[list[Any]]:
             text = "not read"
         else:
             text = ", ".join(f"{k}: {v or 'never run'}" for k, v in states.items()) or "never run"
-        rows.append([p["region"], naming.node_name(p), _last_run(p), text])
+        rows.append([p["region"], naming.node_name(p), _last_run(p, inv), text])
     return rows
 
 

@@ -63,15 +63,25 @@ def _condition(p: dict[str, Any]) -> str:
 
 
 def alarm_coverage(inv: Inventory) -> list[dict[str, Any]]:
-    """For each kind of resource that should be alarmed on: how many are, and which are not."""
+    """For each kind of resource that should be alarmed on: how many are, and which are not.
+    Where the alarms could not be read, whether a resource is watched is unknown, not "no"."""
+    blind = {str(r.get("region")): f"{r.get('action') or r.get('collector')}: {r.get('message') or r.get('status')}"
+             for r in status.blocked_runs(inv.meta.get("runs", []), collectors=("cloudwatch.alarms",))}
     rows = []
     for kind, label in kinds.watched().items():
         nodes = inv.nodes(kind)
         if not nodes:
             continue
-        unwatched = [n["name"] for n in nodes if not inv.into(n["id"], "monitors", "cloudwatch:alarm")]
-        rows.append({"kind": label, "total": len(nodes), "watched": len(nodes) - len(unwatched),
-                     "unwatched": unwatched})
+        unknown = [n for n in nodes if n["region"] in blind]
+        known = [n for n in nodes if n["region"] not in blind]
+        unwatched = [n["name"] for n in known if not inv.into(n["id"], "monitors", "cloudwatch:alarm")]
+        watched: Any = len(known) - len(unwatched)
+        if unknown:
+            why = blind[unknown[0]["region"]]
+            watched = f"{watched} known, {len(unknown)} unknown ({why})" if known else f"unknown ({why})"
+            if not unwatched:
+                unwatched = [f"unknown ({why})"]
+        rows.append({"kind": label, "total": len(nodes), "watched": watched, "unwatched": unwatched})
     return rows
 
 

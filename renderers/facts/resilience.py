@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from renderers.facts.storage import read_cell
 from renderers.plural import count_of
 from scanner import kinds
 from scanner.fact import Fact
@@ -173,8 +174,9 @@ def zone_rows(inv: Inventory) -> list[list[Any]]:
         p = z["props"]
         count = f"{p.get('record_count')}" + (f" ({p['records_not_kept']} plain records not detailed)"
                                               if p.get("records_not_kept") else "")
-        rows.append([z["name"], "private" if p.get("private") else "public", count,
-                     ", ".join(p.get("vpc_ids") or []) or "-"])
+        vpcs = ("-" if not p.get("private") else
+                read_cell(inv, z, p.get("vpc_ids"), "route53:GetHostedZone", empty="-"))
+        rows.append([z["name"], "private" if p.get("private") else "public", count, vpcs])
     return rows
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from renderers.document import fact_text
-from renderers.facts.storage import counts, fact_cell, facts_of, tally_text
+from renderers.facts.storage import counts, fact_cell, facts_of, read_cell, tally_text
 from scanner import judge, kinds, naming, status
 from scanner.fact import Fact, tally
 from scanner.inventory import Inventory
@@ -87,7 +87,7 @@ def user_rows(inv: Inventory) -> list[list[Any]]:
                      fact_cell(inv, u["id"], "mfa"),
                      "; ".join(_key_text(k) for k in keys) if keys else ("none" if keys == [] else unread),
                      _last_activity(p) or ("never" if p.get("password_enabled") is not None else unread),
-                     ", ".join(p.get("groups") or []) or "-"])
+                     read_cell(inv, u, p.get("groups"), "iam:GetAccountAuthorizationDetails", empty="-")])
     return rows
 
 
@@ -376,8 +376,9 @@ def kms_rows(inv: Inventory) -> list[list[Any]]:
         if p.get("manager") == "AWS":
             continue
         rows.append([k["region"], ", ".join(p.get("aliases") or []) or "(no alias)", p.get("key_id"),
-                     p.get("state"), fact_cell(inv, k["id"], "rotation"), p.get("key_spec"),
-                     len(users.get(k["id"], [])), "; ".join(p.get("principals") or []) or None])
+                     read_cell(inv, k, p.get("state"), "kms:DescribeKey"), fact_cell(inv, k["id"], "rotation"),
+                     read_cell(inv, k, p.get("key_spec"), "kms:DescribeKey"), len(users.get(k["id"], [])),
+                     read_cell(inv, k, p.get("principals"), "kms:GetKeyPolicy", "kms:DescribeKey", sep="; ")])
     return rows
 
 
@@ -547,8 +548,9 @@ def trail_rows(inv: Inventory) -> list[list[Any]]:
         if p.get("cloudwatch_log_group"):
             dest.append(f"CloudWatch Logs {(naming.name(inv, p['cloudwatch_log_group']) or None)}")
         rows.append([t["name"], p.get("home_region"), p.get("multi_region"), p.get("organization_trail"),
-                     fact_cell(inv, t["id"], "logging"), p.get("log_validation"), p.get("management_events") or "none",
-                     ", ".join(p.get("data_events") or []) or "none", "; ".join(dest) or "-",
+                     fact_cell(inv, t["id"], "logging"), p.get("log_validation"),
+                     read_cell(inv, t, p.get("management_events"), "cloudtrail:GetEventSelectors"),
+                     read_cell(inv, t, p.get("data_events"), "cloudtrail:GetEventSelectors"), "; ".join(dest) or "-",
                      _key_label(inv, p["kms_key"], resolve) if p.get("kms_key") else "SSE-S3"])
     return rows
 

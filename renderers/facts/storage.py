@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from renderers.document import fact_text
-from scanner import kinds, naming
+from scanner import kinds, naming, status
 from scanner.fact import Fact, tally
 from scanner.inventory import Inventory
 
@@ -47,6 +47,19 @@ def fact_cell(inv: Inventory, nid: str, name: str, yes: str = "yes", no: str = "
               na: str = "not applicable") -> str:
     """A node's stored fact as a cell: the yes/no words, ``unknown (why)``, or ``na``."""
     return fact_text(inv.fact(nid, name), yes, no, na)
+
+
+def read_cell(inv: Inventory, node: dict[str, Any], value: Any, *actions: str, empty: str = "none",
+              sep: str = ", ") -> Any:
+    """A cell read from one call: the value (a list joined), ``empty`` when the read found nothing,
+    and ``unknown (why)`` when it was not read (None), so "not read" never looks like "none"."""
+    if value is None:
+        why = status.unread(inv.meta, node.get("region"), *actions, resource=node["id"]) \
+            or status.unread(inv.meta, None, *actions, resource=node["id"])
+        return f"unknown ({why or (actions[0] + ' not read' if actions else 'not read')})"
+    if isinstance(value, list | tuple | set):
+        return sep.join(str(v) for v in value if v not in (None, "")) or empty
+    return value if value not in ("", {}) else empty
 
 
 def facts_of(inv: Inventory, nodes: list[dict[str, Any]], name: str) -> list[Fact]:

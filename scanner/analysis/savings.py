@@ -189,8 +189,8 @@ def buckets_without_lifecycle(inv: Inventory, pb: PriceBook) -> Iterator[Finding
         p = b["props"]
         if p.get("lifecycle_rules") not in (None, 0, []):
             continue
-        if p.get("lifecycle_rules") is None and p.get("versioning") is None:
-            continue  # the bucket's configuration could not be read
+        if p.get("lifecycle_rules") is None:
+            continue  # the lifecycle configuration could not be read: no claim either way
         size = p.get("size_bytes")
         std = pb.per_month("s3_standard_gb_month", b["region"])
         saving = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from scanner import naming
+from scanner import naming, status
 from scanner.analysis.exposure import as_id, as_strs
 from scanner.analysis.findings import Hit, RuleContext, rule
 from scanner.analysis.rules._util import count_of
@@ -207,5 +207,14 @@ def alarm_actions(ctx: RuleContext) -> Iterator[Hit]:
         if a.get("name") in gating or ctx.inv.out(a["id"], "monitors", "codedeploy:deployment-group"):
             continue
         if p.get("actions_enabled") is False or p.get("alarm_actions") == []:
+            # whether a deployment group is gated by it is known only if CodeDeploy was read there
+            blind = status.unread(ctx.inv.meta, a.get("region"), "codedeploy:ListApplications",
+                                  "codedeploy:ListDeploymentGroups", "codedeploy:BatchGetDeploymentGroups",
+                                  "codedeploy:GetDeploymentGroup", "codedeploy:BatchGetApplications") \
+                or next((f"{r.get('collector')} {r.get('status')}" for r in status.blocked_runs(
+                    ctx.inv.meta.get("runs", []), collectors=("codedeploy.applications",), region=a.get("region"))), "")
+            if blind:
+                yield Hit([a["id"]], [], unknown=f"whether a CodeDeploy deployment group acts on it is unknown ({blind})")
+                continue
             yield Hit([a["id"]], [f"alarm {naming.node_label(a)} notifies nobody (actions enabled "
                                   f"{p.get('actions_enabled')}, {count_of(len(as_strs(p.get('alarm_actions'))), 'action')})"])
