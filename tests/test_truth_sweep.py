@@ -168,3 +168,37 @@ def test_alarm_coverage_is_unknown_where_alarms_were_not_read():
                          "status": "denied", "action": "cloudwatch:DescribeAlarms", "message": "access denied"}]
     row = next(r for r in operations.alarm_coverage(inv) if r["total"] == 1)
     assert str(row["watched"]).startswith("unknown (cloudwatch:DescribeAlarms") and row["unwatched"] != []
+
+
+SWEPT3 = ("ec2:DescribeSnapshots", "sqs:GetQueueAttributes", "stepfunctions:DescribeStateMachine",
+          "wafv2:GetWebACL", "s3:GetBucketLifecycleConfiguration", "codepipeline:ListPipelineExecutions",
+          "route53:GetHostedZone", "rds:DescribeDBInstances")
+
+
+@pytest.fixture(scope="module")
+def swept3(tmp_path_factory):
+    from fixtures.sample import build_sample
+
+    return scan_account(build_sample, tmp_path_factory.mktemp("swept3"), regions=["us-east-1"],
+                        before_scan=deny(*SWEPT3))
+
+
+def test_third_batch_of_unread_cells_say_unknown(swept3):
+    doc = swept3.doc
+    vol = _row(section(doc, "9.2"), "| EBS volume | us-east-1 | shared-data")
+    assert "unknown (snapshots not read" in vol and "NOT PROTECTED" not in vol
+    orders = _row(section(doc, "3.3"), "| us-east-1 | orders |")
+    assert "unknown (sqs:GetQueueAttributes" in orders
+    for q in swept3.inv.nodes("sqs:queue"):  # not "always encrypted" when the setting was not read
+        assert swept3.inv.fact(q["id"], "encrypted").unknown
+    machine = next(line for line in section(doc, "3.3").splitlines() if "order-workflow" in line and line.startswith("| us-east-1"))
+    assert "unknown (states:DescribeStateMachine" in machine
+    acl = _row(section(doc, "5.4"), "| us-east-1 | web-platform-alb")
+    assert acl.count("unknown (wafv2:GetWebACL") == 2
+    run = next(line for line in section(doc, "7.4").splitlines() if "web-platform-release" in line)
+    assert "none recorded" not in run and "unknown (codepipeline:ListPipelineExecutions" in run
+    zone = _row(section(doc, "9.3"), "| internal.webplatform")
+    assert "unknown (route53:GetHostedZone" in zone
+    groups = [line for line in section(doc, "6.1").splitlines() if "unused" in line]
+    assert groups == [], groups
+    assert not [f for f in swept3.analysis.open_findings() if f.rule == "SAV-009"]

@@ -653,7 +653,8 @@ def web_acl_rows(inv: Inventory) -> list[list[Any]]:
         groups = [r["managed_group"] for r in p.get("rules") or [] if r.get("managed_group")]
         rules = f"{p.get('rule_count')}" + (f" ({', '.join(groups)})" if groups else "") \
             if p.get("rule_count") is not None else None
-        rows.append([a["region"], a["name"], p.get("scope"), p.get("default_action"), rules, prot_text])
+        rows.append([a["region"], a["name"], p.get("scope"), read_cell(inv, a, p.get("default_action"), "wafv2:GetWebACL"),
+                     rules if rules is not None else read_cell(inv, a, None, "wafv2:GetWebACL"), prot_text])
     return rows
 
 

@@ -424,10 +424,11 @@ def collect_queues(ctx: ScanContext) -> Records:
     out = ctx.records()
     queues = []
     for url in ctx.paginate("sqs", "list_queues", "QueueUrls", MaxResults=1000):
-        got = ctx.optional(out, "sqs", "get_queue_attributes", resource=url,
+        res = queue_arn_from_url(ctx, url)  # gaps name the node, so its facts can say why
+        got = ctx.optional(out, "sqs", "get_queue_attributes", resource=res,
                            missing=("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"),
                            QueueUrl=url, AttributeNames=["All"])
-        tags = ctx.optional(out, "sqs", "list_queue_tags", resource=url,
+        tags = ctx.optional(out, "sqs", "list_queue_tags", resource=res,
                             missing=("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"), QueueUrl=url)
         queues.append({"url": url, "attributes": None if got is None else got.get("Attributes") or {},
                        "tags": (tags or {}).get("Tags") or {}})

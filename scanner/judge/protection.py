@@ -133,9 +133,15 @@ def native_protection(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
         text = ", ".join(x for x in parts if x)
         if text:
             return yes(text)
-        return ctx.unknown(node) if days is None else no("no automated backups or snapshots")
+        if days is None:
+            return ctx.unknown(node)
+        state, why = ctx.run_state((), node["region"], ("rds.snapshots",))
+        return unknown(f"snapshots not read ({why})") if state == "blocked" else no("no automated backups or snapshots")
     if kind == "ebs:volume":
-        return yes("has snapshots") if p.get("volume_id") in snaps or node["id"] in snaps else no("no snapshots")
+        if p.get("volume_id") in snaps or node["id"] in snaps:
+            return yes("has snapshots")
+        state, why = ctx.run_state((), node["region"], ("ebs.snapshots",))
+        return unknown(f"snapshots not read ({why})") if state == "blocked" else no("no snapshots")
     if kind in ("elasticache:replication-group", "elasticache:cluster"):
         days = p.get("snapshot_retention")
         if days is None:
