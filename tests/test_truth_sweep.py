@@ -202,3 +202,24 @@ def test_third_batch_of_unread_cells_say_unknown(swept3):
     groups = [line for line in section(doc, "6.1").splitlines() if "unused" in line]
     assert groups == [], groups
     assert not [f for f in swept3.analysis.open_findings() if f.rule == "SAV-009"]
+
+
+def test_what_invokes_a_function_and_who_uses_a_key_pair_are_unknown_when_not_read():
+    from renderers.facts import serverless
+
+    rec = Records(region=REG, account=ACCT)
+    fn = f"arn:aws:lambda:{REG}:{ACCT}:function:worker"
+    rec.node(fn, "lambda:function", "worker", name="worker")
+    rec.node(f"arn:aws:ec2:{REG}:{ACCT}:key-pair/ops", "ec2:key-pair", "ops", key_name="ops")
+    inv = Inventory(meta={"regions": [REG], "account": ACCT})
+    inv.merge([rec])
+    inv.meta["runs"] = [{"collector": "apigateway.rest_apis", "service": "apigateway", "region": REG,
+                         "status": "denied", "action": "apigateway:GET", "message": "access denied"},
+                        {"collector": "ec2.instances", "service": "ec2", "region": REG,
+                         "status": "denied", "action": "ec2:DescribeInstances", "message": "access denied"}]
+    row = serverless.function_rows(inv)[0]
+    assert "unknown (apigateway:GET" in row[8] and "none found" not in row[8]
+    assert compute_facts.key_pair_rows(inv)[0][-1].startswith("unknown (ec2:DescribeInstances")
+    inv.meta["runs"] = []
+    assert serverless.function_rows(inv)[0][8] == "none found"
+    assert compute_facts.key_pair_rows(inv)[0][-1] == 0

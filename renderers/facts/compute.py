@@ -272,9 +272,12 @@ def _or_unknown(v: Any) -> Any:
 
 def key_pair_rows(inv: Inventory) -> list[list[Any]]:
     users = Counter((i.get("region"), props(i).get("key_name")) for i in live_instances(inv))
+    blind = {str(r.get("region")): f"{r.get('action') or r.get('collector')}: {r.get('message') or r.get('status')}"
+             for r in status.blocked_runs(inv.meta.get("runs", []), collectors=("ec2.instances",))}
     return [[k.get("region"), props(k).get("key_name"), props(k).get("key_type"),
              (props(k).get("create_time") or "")[:10] or None,
-             users.get((k.get("region"), props(k).get("key_name")), 0)] for k in inv.nodes("ec2:key-pair")]
+             f"unknown ({blind[k['region']]})" if k.get("region") in blind
+             else users.get((k.get("region"), props(k).get("key_name")), 0)] for k in inv.nodes("ec2:key-pair")]
 
 
 def launch_template_rows(inv: Inventory) -> list[list[Any]]:

@@ -39,6 +39,22 @@ def function_triggers(inv: Inventory, fn_id: str) -> list[str]:
     return sorted(set(found))
 
 
+#: the collectors and reads whose edges say what invokes a function
+_TRIGGER_COLLECTORS = ("lambda.event_source_mappings", "apigateway.rest_apis", "apigatewayv2.apis", "events.rules",
+                       "sns.topics", "stepfunctions.state_machines", "s3.buckets")
+_TRIGGER_READS = ("apigateway:GetResources", "apigateway:GET", "apigatewayv2:GetIntegrations", "events:ListTargetsByRule",
+                  "states:DescribeStateMachine", "s3:GetBucketNotificationConfiguration", "sns:ListSubscriptions")
+
+
+def triggers_unseen(inv: Inventory, region: str) -> str:
+    """Why the list of what invokes a region's functions may be incomplete ("" when all was read)."""
+    runs = [r for r in status.blocked_runs(inv.meta.get("runs", []), collectors=_TRIGGER_COLLECTORS)
+            if r.get("region") == region or r.get("collector") == "s3.buckets"]
+    if runs:
+        return f"{runs[0].get('action') or runs[0].get('collector')}: {runs[0].get('message') or runs[0].get('status')}"
+    return status.unread(inv.meta, region, *_TRIGGER_READS)
+
+
 def function_rows(inv: Inventory) -> list[list[Any]]:
     rows = []
     for f in inv.nodes("lambda:function"):
@@ -46,9 +62,17 @@ def function_rows(inv: Inventory) -> list[list[Any]]:
         vpc = subnet_tiers(inv, f["id"]) if p.get("subnet_ids") else "no"
         rows.append([f["region"], f["name"], p.get("runtime") or p.get("package_type"), f"{p.get('memory')} MB",
                      f"{p.get('timeout')} s", ", ".join(p.get("architectures") or []) or "-", vpc,
-                     naming.short_id(p.get("role_arn")), "; ".join(function_triggers(inv, f["id"])) or "none found",
+                     naming.short_id(p.get("role_arn")), _triggers_text(inv, f),
                      _concurrency(p.get("reserved_concurrency")), _public(p)])
     return rows
+
+
+def _triggers_text(inv: Inventory, fn: dict[str, Any]) -> str:
+    found = "; ".join(function_triggers(inv, fn["id"]))
+    why = triggers_unseen(inv, fn["region"])
+    if why:
+        return f"{found}; others unknown ({why})" if found else f"unknown ({why})"
+    return found or "none found"
 
 
 def _concurrency(v: Any) -> str:
