@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: demo test bench lint setup graphviz clean
+.PHONY: demo test bench sweep lint setup graphviz clean
 
 setup: $(STAMP) graphviz
 
@@ -35,8 +35,12 @@ test: setup
 bench: setup
 	$(PY) bench/run.py
 
+# every read denied once on the sample account: cells and findings that change without saying "unknown"
+sweep: setup
+	$(PY) bench/denial_sweep.py denial-sweep.json
+
 lint: setup
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) demo-report awsscan-report
+	rm -rf $(VENV) demo-report awsscan-report denial-sweep.json
