@@ -22,7 +22,6 @@ from renderers.escape import code, md, plain
 from renderers.labels import kind_label, regions_text
 from renderers.plural import count_of
 from scanner import kinds, naming, status
-from scanner.analysis.findings import declared_actions
 from scanner.analysis.model import SEVERITIES, STATUS_NOT_ASSESSED, STATUS_OPEN, STATUS_SUPPRESSED, Analysis
 from scanner.fact import Fact
 from scanner.inventory import Inventory
@@ -148,7 +147,7 @@ class DocHelpers:
         """What could not be seen of the kinds a subsection states (their collectors' runs and the
         partial reads of their IAM actions, from the kind specs), plus any ``services`` named."""
         colls = set(kinds.collectors_for(subsection))
-        acts = {a for k in kinds.in_section(subsection) for a in declared_actions(", ".join(kinds.spec(k).actions))}
+        acts = {a.lower() for k in kinds.in_section(subsection) for a in kinds.actions(k)}
         return self._gaps(lambda r: r.get("collector") in colls or r.get("service") in services,
                           lambda g: str(g.get("action") or "").lower() in acts or g.get("service") in services)
 

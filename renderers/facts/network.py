@@ -126,9 +126,9 @@ def _gap_in(gap: dict[str, Any], subsection: str) -> bool:
     """A partial read belongs to every subsection stating a kind read with its IAM action
     (a NACL read to 2.2 and 5.2), else to the home subsection of its service."""
     action = gap.get("action") or ""
-    if any(action in kinds.spec(k).actions for k in kinds.in_section(subsection)):
+    if any(action in kinds.actions(k) for k in kinds.in_section(subsection)):
         return True
-    if any(action in s.actions for s in kinds.SPECS.values()):
+    if any(action in kinds.actions(k) for k in kinds.SPECS):
         return False
     return kinds.section_of_action(action, gap.get("service") or "") == subsection
 

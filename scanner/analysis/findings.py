@@ -31,6 +31,7 @@ from scanner.analysis.model import (
     Analysis,
     Finding,
 )
+from scanner.collectors.registry import read_actions
 from scanner.context import IAM_PREFIX, account_id_node, region_id_node
 from scanner.fact import Fact, fact_of
 from scanner.inventory import Inventory
@@ -199,20 +200,8 @@ def _reads_by_collector(inv: Inventory | None = None) -> dict[str, tuple[set[str
 
 
 def declared_actions(reads: str) -> set[str]:
-    """``"elbv2:DescribeA, DescribeB (x)"`` -> {"elbv2:describea", "elbv2:describeb"}: a bare
-    operation inherits the service prefix of the action before it."""
-    acts: set[str] = set()
-    prefix = ""
-    for tok in re.split(r"[,\s()]+", reads or ""):
-        if ":" in tok:
-            prefix, _, op = tok.partition(":")
-        elif tok[:1].isupper() and prefix:
-            op = tok
-        else:
-            continue
-        if op:
-            acts.add(f"{prefix}:{op}".lower())
-    return acts
+    """The actions a collector declares, lower-cased for matching (one parser: registry.read_actions)."""
+    return {a.lower() for a in read_actions(reads)}
 
 
 def _prefix(service: str) -> str:

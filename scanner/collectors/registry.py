@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -18,8 +19,29 @@ class Collector:
     service: str         # boto3 service name, used for progress and gap reports
     scope: Literal["regional", "global"]
     fn: CollectFn
-    #: human description of what it reads, for the coverage table
+    #: the IAM actions it reads with, for the coverage table and gap routing
+    #: ("svc:OpA, OpB (note)": a bare operation inherits the prefix before it)
     reads: str = ""
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        return read_actions(self.reads)
+
+
+def read_actions(reads: str) -> tuple[str, ...]:
+    """``"elbv2:DescribeA, DescribeB (x)"`` -> ("elbv2:DescribeA", "elbv2:DescribeB"), in order."""
+    acts: list[str] = []
+    prefix = ""
+    for tok in re.split(r"[,\s()]+", reads or ""):
+        if ":" in tok:
+            prefix, _, op = tok.partition(":")
+        elif tok[:1].isupper() and prefix:
+            op = tok
+        else:
+            continue
+        if op and f"{prefix}:{op}" not in acts:
+            acts.append(f"{prefix}:{op}")
+    return tuple(acts)
 
 
 REGISTRY: dict[str, Collector] = {}

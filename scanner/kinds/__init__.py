@@ -20,7 +20,7 @@ from functools import cache
 from scanner.kinds.spec import KindSpec, Look, P, Prop
 
 __all__ = ["KindSpec", "Look", "P", "Prop", "SPECS", "spec", "get", "singular", "plural", "count",
-           "in_section", "collectors_for", "services_for", "section_of_service", "section_of_collector", "section_of_action",
+           "in_section", "collectors_for", "services_for", "section_of_service", "section_of_collector", "section_of_action", "actions",
            "protectable", "watched", "taggable"]
 
 
@@ -110,7 +110,7 @@ def section_of_service(service: str) -> str:
 def section_of_action(action: str, service: str = "") -> str:
     """The subsection a partial read belongs to: the home of the kinds that read with that IAM
     action (``s3:GetBucketVersioning`` -> 4.1), else the home of the service."""
-    homes = sorted({s.home for s in SPECS.values() if action in s.actions}, key=_section_key)
+    homes = sorted({s.home for k, s in SPECS.items() if action in actions(k)}, key=_section_key)
     if homes:
         return homes[0]
     return section_of_service(service) or section_of_service(SERVICE_ALIASES.get(service, ""))
@@ -118,6 +118,18 @@ def section_of_action(action: str, service: str = "") -> str:
 
 #: services whose reads belong to another service's collectors (s3control serves s3.buckets)
 SERVICE_ALIASES = {"s3control": "s3", "elb": "elbv2", "apigatewayv2": "apigateway"}
+
+
+@cache
+def actions(kind: str) -> tuple[str, ...]:
+    """The IAM actions the collectors of a kind read with, as their registry entries declare them."""
+    from scanner.collectors import load_all
+    from scanner.collectors.registry import REGISTRY
+
+    colls = SPECS[kind].collectors if kind in SPECS else ()
+    if any(c not in REGISTRY for c in colls):
+        load_all()
+    return tuple(dict.fromkeys(a for c in colls if c in REGISTRY for a in REGISTRY[c].actions))
 
 
 def _collector_service(collector: str) -> str:

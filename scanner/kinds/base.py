@@ -9,7 +9,6 @@ SPECS = (
         'aws:account', 'account', 'accounts',
         sections=('1', '12.3'),
         collectors=('account.contacts', 'iam.authorization'),
-        actions=('account:GetAlternateContact', 'iam:GetAccountAuthorizationDetails'),
         look=Look('external', 'box', 'Account'),
         zone='global',
         props=(
@@ -51,7 +50,6 @@ SPECS = (
         'net:cidr', 'address range', 'address ranges',
         sections=('5.2',),
         collectors=('ec2.security_groups',),
-        actions=('ec2:DescribeSecurityGroups',),
         look=Look('external', 'box', 'Address range'),
         zone='outside',
         props=(

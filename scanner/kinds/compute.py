@@ -9,7 +9,6 @@ SPECS = (
         'application-autoscaling:policy', 'Application Auto Scaling policy', 'Application Auto Scaling policies',
         sections=('8.1',),
         collectors=('application-autoscaling.targets',),
-        actions=('application-autoscaling:DescribeScalableTargets', 'DescribeScalingPolicies', 'DescribeScheduledActions'),
         zone='region',
         props=(
             P('name'),
@@ -26,7 +25,6 @@ SPECS = (
         'application-autoscaling:scheduled-action', 'Application Auto Scaling scheduled action', 'Application Auto Scaling scheduled actions',
         sections=('8.1',),
         collectors=('application-autoscaling.targets',),
-        actions=('application-autoscaling:DescribeScalableTargets', 'DescribeScalingPolicies', 'DescribeScheduledActions'),
         zone='region',
         props=(
             P('name'),
@@ -43,7 +41,6 @@ SPECS = (
         'application-autoscaling:target', 'Application Auto Scaling target', 'Application Auto Scaling targets',
         sections=('8.1',),
         collectors=('application-autoscaling.targets',),
-        actions=('application-autoscaling:DescribeScalableTargets', 'DescribeScalingPolicies', 'DescribeScheduledActions'),
         zone='region',
         props=(
             P('service_namespace'),
@@ -60,7 +57,6 @@ SPECS = (
         'autoscaling:group', 'Auto Scaling group', 'Auto Scaling groups',
         sections=('8.1', '9.1'),
         collectors=('autoscaling.groups',),
-        actions=('autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribePolicies', 'autoscaling:DescribeScheduledActions'),
         look=Look('compute', 'box3d', 'Auto Scaling group'),
         zone='subnet',
         watched='Auto Scaling group',
@@ -95,7 +91,6 @@ SPECS = (
         'autoscaling:launch-configuration', 'launch configuration', 'launch configurations',
         sections=('8.1',),
         collectors=('autoscaling.launch_configurations',),
-        actions=('autoscaling:DescribeLaunchConfigurations',),
         zone='region',
         props=(
             P('name'),
@@ -115,7 +110,6 @@ SPECS = (
         'autoscaling:policy', 'Auto Scaling policy', 'Auto Scaling policies',
         sections=('8.1',),
         collectors=('autoscaling.groups',),
-        actions=('autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribePolicies', 'autoscaling:DescribeScheduledActions'),
         zone='region',
         props=(
             P('name', 'str'),
@@ -133,7 +127,6 @@ SPECS = (
         'autoscaling:scheduled-action', 'Auto Scaling scheduled action', 'Auto Scaling scheduled actions',
         sections=('8.1',),
         collectors=('autoscaling.groups',),
-        actions=('autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribePolicies', 'autoscaling:DescribeScheduledActions'),
         zone='region',
         props=(
             P('name', 'str'),
@@ -151,7 +144,6 @@ SPECS = (
         'ec2:dedicated-host', 'dedicated host', 'dedicated hosts',
         sections=('3.1',),
         collectors=('ec2.dedicated_hosts',),
-        actions=('ec2:DescribeHosts',),
         zone='region',
         props=(
             P('host_id'),
@@ -167,7 +159,6 @@ SPECS = (
         'ec2:image', 'AMI', 'AMIs',
         sections=('3.1',),
         collectors=('ec2.instances', 'ec2.launch_templates'),
-        actions=('ec2:DescribeInstances', 'ec2:DescribeImages', 'ec2:DescribePlacementGroups', 'ec2:DescribeLaunchTemplates', 'ec2:DescribeLaunchTemplateVersions'),
         look=Look('compute', 'box', 'AMI'),
         zone='region',
         props=(
@@ -191,7 +182,6 @@ SPECS = (
         'ec2:instance', 'EC2 instance', 'EC2 instances',
         sections=('3.1',),
         collectors=('ec2.instances',),
-        actions=('ec2:DescribeInstances', 'ec2:DescribeImages', 'ec2:DescribePlacementGroups'),
         look=Look('compute', 'box', 'EC2'),
         zone='subnet',
         taggable=True,
@@ -231,7 +221,6 @@ SPECS = (
         'ec2:key-pair', 'key pair', 'key pairs',
         sections=('3.1',),
         collectors=('ec2.key_pairs',),
-        actions=('ec2:DescribeKeyPairs',),
         zone='region',
         props=(
             P('key_name', 'str'),
@@ -245,7 +234,6 @@ SPECS = (
         'ec2:launch-template', 'launch template', 'launch templates',
         sections=('3.1', '8.2'),
         collectors=('ec2.launch_templates',),
-        actions=('ec2:DescribeLaunchTemplates', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeImages'),
         zone='region',
         props=(
             P('launch_template_id', 'str'),
@@ -272,7 +260,6 @@ SPECS = (
         'ec2:placement-group', 'placement group', 'placement groups',
         sections=('3.1',),
         collectors=('ec2.instances',),
-        actions=('ec2:DescribeInstances', 'ec2:DescribeImages', 'ec2:DescribePlacementGroups'),
         zone='region',
         props=(
             P('group_name'),

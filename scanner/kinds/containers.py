@@ -9,7 +9,6 @@ SPECS = (
         'ecr:repository', 'ECR repository', 'ECR repositories',
         sections=('3.2',),
         collectors=('ecr.repositories',),
-        actions=('ecr:DescribeRepositories', 'ecr:GetLifecyclePolicy', 'ecr:GetRepositoryPolicy'),
         look=Look('container', 'folder', 'ECR'),
         zone='region',
         props=(
@@ -28,7 +27,6 @@ SPECS = (
         'ecs:cluster', 'ECS cluster', 'ECS clusters',
         sections=('3.2',),
         collectors=('ecs.clusters',),
-        actions=('ecs:ListClusters', 'ecs:DescribeClusters', 'ecs:DescribeCapacityProviders', 'ecs:ListServices', 'ecs:DescribeServices', 'ecs:ListTaskDefinitionFamilies', 'ecs:DescribeTaskDefinition'),
         look=Look('container', 'box', 'ECS cluster'),
         zone='region',
         taggable=True,
@@ -48,7 +46,6 @@ SPECS = (
         'ecs:service', 'ECS service', 'ECS services',
         sections=('3.2',),
         collectors=('ecs.clusters',),
-        actions=('ecs:ListClusters', 'ecs:DescribeClusters', 'ecs:DescribeCapacityProviders', 'ecs:ListServices', 'ecs:DescribeServices', 'ecs:ListTaskDefinitionFamilies', 'ecs:DescribeTaskDefinition'),
         look=Look('container', 'box3d', 'ECS service'),
         zone='subnet',
         watched='ECS service',
@@ -78,7 +75,6 @@ SPECS = (
         'ecs:task-definition', 'ECS task definition', 'ECS task definitions',
         sections=('3.2',),
         collectors=('ecs.clusters',),
-        actions=('ecs:ListClusters', 'ecs:DescribeClusters', 'ecs:DescribeCapacityProviders', 'ecs:ListServices', 'ecs:DescribeServices', 'ecs:ListTaskDefinitionFamilies', 'ecs:DescribeTaskDefinition'),
         look=Look('container', 'box', 'ECS task definition'),
         zone='region',
         props=(
@@ -105,7 +101,6 @@ SPECS = (
         'eks:cluster', 'EKS cluster', 'EKS clusters',
         sections=('3.2',),
         collectors=('eks.clusters',),
-        actions=('eks:ListClusters', 'eks:DescribeCluster', 'eks:ListNodegroups', 'eks:DescribeNodegroup', 'eks:ListFargateProfiles', 'eks:DescribeFargateProfile'),
         look=Look('container', 'box3d', 'EKS cluster'),
         zone='subnet',
         taggable=True,
@@ -132,7 +127,6 @@ SPECS = (
         'eks:fargate-profile', 'EKS Fargate profile', 'EKS Fargate profiles',
         sections=('3.2',),
         collectors=('eks.clusters',),
-        actions=('eks:ListClusters', 'eks:DescribeCluster', 'eks:ListNodegroups', 'eks:DescribeNodegroup', 'eks:ListFargateProfiles', 'eks:DescribeFargateProfile'),
         zone='region',
         props=(
             P('name', 'str'),
@@ -147,7 +141,6 @@ SPECS = (
         'eks:nodegroup', 'EKS node group', 'EKS node groups',
         sections=('3.2',),
         collectors=('eks.clusters',),
-        actions=('eks:ListClusters', 'eks:DescribeCluster', 'eks:ListNodegroups', 'eks:DescribeNodegroup', 'eks:ListFargateProfiles', 'eks:DescribeFargateProfile'),
         look=Look('container', 'box3d', 'EKS node group'),
         zone='subnet',
         props=(

@@ -9,7 +9,6 @@ SPECS = (
         'budgets:budget', 'budget', 'budgets',
         sections=('10.3',),
         collectors=('budgets.budgets',),
-        actions=('budgets:ViewBudget (DescribeBudgets', 'DescribeNotificationsForBudget)'),
         zone='global',
         props=(
             P('name', 'str'),
@@ -26,7 +25,6 @@ SPECS = (
         'ce:anomaly-monitor', 'cost anomaly monitor', 'cost anomaly monitors',
         sections=('10.3',),
         collectors=('ce.monitoring',),
-        actions=('ce:GetAnomalyMonitors', 'ce:GetAnomalySubscriptions', 'ce:ListCostAllocationTags'),
         zone='global',
         props=(
             P('name'),
@@ -39,7 +37,6 @@ SPECS = (
         'ce:cost-allocation-tag', 'cost allocation tag', 'cost allocation tags',
         sections=('10.3',),
         collectors=('ce.monitoring',),
-        actions=('ce:GetAnomalyMonitors', 'ce:GetAnomalySubscriptions', 'ce:ListCostAllocationTags'),
         zone='global',
         props=(
             P('key'),
@@ -51,7 +48,6 @@ SPECS = (
         'ce:monthly-spend', 'monthly spend record', 'monthly spend records',
         sections=('10.3',),
         collectors=('ce.spend',),
-        actions=('ce:GetCostAndUsage',),
         zone='global',
         props=(
             P('period_start', 'str'),

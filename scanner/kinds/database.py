@@ -9,7 +9,6 @@ SPECS = (
         'dax:cluster', 'DAX cluster', 'DAX clusters',
         sections=('6.2',),
         collectors=('dax.clusters',),
-        actions=('dax:DescribeClusters',),
         look=Look('database', 'cylinder', 'DAX'),
         zone='subnet',
         props=(
@@ -29,7 +28,6 @@ SPECS = (
         'dynamodb:table', 'DynamoDB table', 'DynamoDB tables',
         sections=('6.2',),
         collectors=('dynamodb.tables',),
-        actions=('dynamodb:ListTables', 'dynamodb:DescribeTable', 'dynamodb:DescribeContinuousBackups', 'dynamodb:ListTagsOfResource', 'application-autoscaling:DescribeScalableTargets'),
         look=Look('database', 'cylinder', 'DynamoDB'),
         zone='region',
         protectable=True,
@@ -61,7 +59,6 @@ SPECS = (
         'elasticache:cluster', 'ElastiCache cluster', 'ElastiCache clusters',
         sections=('6.3', '9.1'),
         collectors=('elasticache.clusters',),
-        actions=('elasticache:DescribeReplicationGroups', 'elasticache:DescribeCacheClusters', 'elasticache:DescribeCacheSubnetGroups'),
         look=Look('database', 'cylinder', 'ElastiCache'),
         zone='subnet',
         props=(
@@ -86,7 +83,6 @@ SPECS = (
         'elasticache:replication-group', 'ElastiCache replication group', 'ElastiCache replication groups',
         sections=('6.3', '9.1'),
         collectors=('elasticache.clusters',),
-        actions=('elasticache:DescribeReplicationGroups', 'elasticache:DescribeCacheClusters', 'elasticache:DescribeCacheSubnetGroups'),
         look=Look('database', 'cylinder', 'ElastiCache group'),
         zone='region',
         protectable=True,
@@ -115,7 +111,6 @@ SPECS = (
         'rds:cluster', 'Aurora/RDS cluster', 'Aurora/RDS clusters',
         sections=('6.1', '9.1'),
         collectors=('rds.clusters',),
-        actions=('rds:DescribeDBClusters', 'rds:DescribeGlobalClusters'),
         look=Look('database', 'cylinder', 'Aurora cluster'),
         zone='vpc',
         protectable=True,
@@ -155,7 +150,6 @@ SPECS = (
         'rds:instance', 'RDS instance', 'RDS instances',
         sections=('6.1', '9.1'),
         collectors=('rds.instances',),
-        actions=('rds:DescribeDBInstances',),
         look=Look('database', 'cylinder', 'RDS'),
         zone='subnet',
         protectable=True,
@@ -202,7 +196,6 @@ SPECS = (
         'rds:parameter-group', 'RDS parameter group', 'RDS parameter groups',
         sections=('6.1',),
         collectors=('rds.parameter-groups',),
-        actions=('rds:DescribeDBParameterGroups', 'rds:DescribeDBClusterParameterGroups'),
         zone='region',
         props=(
             P('name', 'str'),
@@ -216,7 +209,6 @@ SPECS = (
         'rds:snapshot', 'RDS snapshot', 'RDS snapshots',
         sections=('6.1',),
         collectors=('rds.snapshots',),
-        actions=('rds:DescribeDBSnapshots', 'rds:DescribeDBClusterSnapshots', 'rds:DescribeDBSnapshotAttributes', 'rds:DescribeDBClusterSnapshotAttributes'),
         look=Look('database', 'cylinder', 'RDS snapshot'),
         zone='region',
         props=(
@@ -237,7 +229,6 @@ SPECS = (
         'rds:subnet-group', 'RDS subnet group', 'RDS subnet groups',
         sections=('6.1',),
         collectors=('rds.subnet-groups',),
-        actions=('rds:DescribeDBSubnetGroups',),
         zone='vpc',
         props=(
             P('name', 'str'),

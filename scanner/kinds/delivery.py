@@ -9,7 +9,6 @@ SPECS = (
         'cloudformation:stack', 'CloudFormation stack', 'CloudFormation stacks',
         sections=('7.3',),
         collectors=('cloudformation.stacks',),
-        actions=('cloudformation:DescribeStacks', 'cloudformation:ListStackResources', 'autoscaling:DescribeAutoScalingGroups'),
         look=Look('management', 'box', 'CloudFormation'),
         zone='region',
         taggable=True,
@@ -40,7 +39,6 @@ SPECS = (
         'codebuild:project', 'build project', 'build projects',
         sections=('7.2',),
         collectors=('codebuild.projects',),
-        actions=('codebuild:ListProjects', 'codebuild:BatchGetProjects', 'codebuild:ListBuildsForProject', 'codebuild:BatchGetBuilds'),
         look=Look('devtools', 'box3d', 'CodeBuild'),
         zone='subnet',
         taggable=True,
@@ -78,7 +76,6 @@ SPECS = (
         'codecommit:repository', 'CodeCommit repository', 'CodeCommit repositories',
         sections=('7.1',),
         collectors=('codecommit.repositories',),
-        actions=('codecommit:ListRepositories', 'codecommit:BatchGetRepositories'),
         look=Look('devtools', 'note', 'CodeCommit'),
         zone='region',
         props=(
@@ -94,7 +91,6 @@ SPECS = (
         'codedeploy:application', 'CodeDeploy application', 'CodeDeploy applications',
         sections=('7.3',),
         collectors=('codedeploy.applications',),
-        actions=('codedeploy:ListApplications', 'codedeploy:BatchGetApplications', 'codedeploy:ListDeploymentGroups', 'codedeploy:BatchGetDeploymentGroups', 'codedeploy:ListDeploymentConfigs', 'codedeploy:GetDeploymentConfig', 'autoscaling:DescribeAutoScalingGroups'),
         zone='region',
         props=(
             P('name', 'str'),
@@ -107,7 +103,6 @@ SPECS = (
         'codedeploy:deployment-config', 'CodeDeploy deployment configuration', 'CodeDeploy deployment configurations',
         sections=('7.3',),
         collectors=('codedeploy.applications',),
-        actions=('codedeploy:ListApplications', 'codedeploy:BatchGetApplications', 'codedeploy:ListDeploymentGroups', 'codedeploy:BatchGetDeploymentGroups', 'codedeploy:ListDeploymentConfigs', 'codedeploy:GetDeploymentConfig', 'autoscaling:DescribeAutoScalingGroups'),
         zone='region',
         props=(
             P('name'),
@@ -120,7 +115,6 @@ SPECS = (
         'codedeploy:deployment-group', 'deployment group', 'deployment groups',
         sections=('7.3', '7.4'),
         collectors=('codedeploy.applications',),
-        actions=('codedeploy:ListApplications', 'codedeploy:BatchGetApplications', 'codedeploy:ListDeploymentGroups', 'codedeploy:BatchGetDeploymentGroups', 'codedeploy:ListDeploymentConfigs', 'codedeploy:GetDeploymentConfig', 'autoscaling:DescribeAutoScalingGroups'),
         look=Look('devtools', 'box', 'CodeDeploy group'),
         zone='region',
         props=(
@@ -149,7 +143,6 @@ SPECS = (
         'codepipeline:pipeline', 'pipeline', 'pipelines',
         sections=('7.1',),
         collectors=('codepipeline.pipelines',),
-        actions=('codepipeline:ListPipelines', 'codepipeline:GetPipeline', 'codepipeline:GetPipelineState', 'codepipeline:ListPipelineExecutions', 'cloudformation:DescribeStacks'),
         look=Look('devtools', 'box', 'CodePipeline'),
         zone='region',
         taggable=True,
@@ -175,7 +168,6 @@ SPECS = (
         'codestar-connections:connection', 'CodeStar connection', 'CodeStar connections',
         sections=('7.1',),
         collectors=('codestar-connections.connections',),
-        actions=('codestar-connections:ListConnections',),
         look=Look('devtools', 'note', 'Connection'),
         zone='region',
         props=(

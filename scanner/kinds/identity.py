@@ -9,7 +9,6 @@ SPECS = (
         'iam:access-analyzer', 'IAM Access Analyzer analyzer', 'IAM Access Analyzer analyzers',
         sections=('5.1', '5.4', '12.3'),
         collectors=('accessanalyzer.analyzers',),
-        actions=('access-analyzer:ListAnalyzers', 'access-analyzer:ListFindings'),
         look=Look('security', 'box', 'Access Analyzer'),
         zone='region',
         props=(
@@ -25,7 +24,6 @@ SPECS = (
         'iam:group', 'IAM group', 'IAM groups',
         sections=('5.1',),
         collectors=('iam.authorization',),
-        actions=('iam:GetAccountAuthorizationDetails',),
         zone='global',
         props=(
             P('group_name', 'str'),
@@ -38,7 +36,6 @@ SPECS = (
         'iam:instance-profile', 'IAM instance profile', 'IAM instance profiles',
         sections=('5.1',),
         collectors=('iam.authorization',),
-        actions=('iam:GetAccountAuthorizationDetails',),
         zone='global',
         props=(
             P('name', 'str'),
@@ -49,7 +46,6 @@ SPECS = (
         'iam:password-policy', 'password policy', 'password policies',
         sections=('5.1',),
         collectors=('iam.password_policy',),
-        actions=('iam:GetAccountPasswordPolicy',),
         zone='global',
         props=(
             P('present', 'bool'),
@@ -68,7 +64,6 @@ SPECS = (
         'iam:policy', 'IAM policy', 'IAM policies',
         sections=('5.1',),
         collectors=('iam.authorization',),
-        actions=('iam:GetAccountAuthorizationDetails',),
         zone='global',
         props=(
             P('policy_name', 'str'),
@@ -86,7 +81,6 @@ SPECS = (
         'iam:role', 'IAM role', 'IAM roles',
         sections=('5.1',),
         collectors=('iam.authorization',),
-        actions=('iam:GetAccountAuthorizationDetails',),
         look=Look('identity', 'box', 'IAM role'),
         zone='global',
         props=(
@@ -107,7 +101,6 @@ SPECS = (
         'iam:root', 'root user', 'root users',
         sections=('5.1',),
         collectors=('iam.credential_report',),
-        actions=('iam:GenerateCredentialReport', 'iam:GetCredentialReport'),
         zone='global',
         props=(
             P('mfa_active'),
@@ -121,7 +114,6 @@ SPECS = (
         'iam:user', 'IAM user', 'IAM users',
         sections=('5.1',),
         collectors=('iam.authorization', 'iam.credential_report'),
-        actions=('iam:GetAccountAuthorizationDetails', 'iam:GenerateCredentialReport', 'iam:GetCredentialReport'),
         zone='global',
         props=(
             P('user_name', 'str'),

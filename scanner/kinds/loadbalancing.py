@@ -9,7 +9,6 @@ SPECS = (
         'elb:load-balancer', 'classic load balancer', 'classic load balancers',
         sections=('8.3', '9.1'),
         collectors=('elb.load_balancers',),
-        actions=('elasticloadbalancing:DescribeLoadBalancers', 'DescribeLoadBalancerAttributes', 'DescribeInstanceHealth', 'DescribeTags'),
         look=Look('edge', 'box', 'Classic LB'),
         zone='subnet',
         props=(
@@ -34,7 +33,6 @@ SPECS = (
         'elbv2:listener', 'listener', 'listeners',
         sections=('8.3',),
         collectors=('elbv2.load_balancers',),
-        actions=('elasticloadbalancing:DescribeLoadBalancers', 'DescribeLoadBalancerAttributes', 'DescribeListeners', 'DescribeListenerCertificates', 'DescribeRules', 'DescribeTags'),
         zone='region',
         props=(
             P('port', 'int'),
@@ -53,7 +51,6 @@ SPECS = (
         'elbv2:load-balancer', 'load balancer', 'load balancers',
         sections=('8.3', '9.1'),
         collectors=('elbv2.load_balancers',),
-        actions=('elasticloadbalancing:DescribeLoadBalancers', 'DescribeLoadBalancerAttributes', 'DescribeListeners', 'DescribeListenerCertificates', 'DescribeRules', 'DescribeTags'),
         look=Look('edge', 'box', 'Load balancer'),
         zone='subnet',
         watched='load balancer',
@@ -84,7 +81,6 @@ SPECS = (
         'elbv2:target-group', 'target group', 'target groups',
         sections=('8.3',),
         collectors=('elbv2.target_groups',),
-        actions=('elasticloadbalancing:DescribeTargetGroups', 'DescribeTargetHealth', 'DescribeTags'),
         zone='vpc',
         props=(
             P('name', 'str'),

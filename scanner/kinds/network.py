@@ -9,7 +9,6 @@ SPECS = (
         'directconnect:virtual-interface', 'Direct Connect virtual interface', 'Direct Connect virtual interfaces',
         sections=('2.3',),
         collectors=('directconnect.virtual_interfaces',),
-        actions=('directconnect:DescribeVirtualInterfaces',),
         zone='region',
         props=(
             P('vif_id'),
@@ -29,7 +28,6 @@ SPECS = (
         'ec2:customer-gateway', 'customer gateway', 'customer gateways',
         sections=('2.3',),
         collectors=('ec2.customer_gateways',),
-        actions=('ec2:DescribeCustomerGateways',),
         look=Look('external', 'hexagon', 'Customer gateway'),
         zone='region',
         props=(
@@ -44,7 +42,6 @@ SPECS = (
         'ec2:egress-only-internet-gateway', 'egress-only internet gateway', 'egress-only internet gateways',
         sections=('2.3',),
         collectors=('ec2.egress_only_internet_gateways',),
-        actions=('ec2:DescribeEgressOnlyInternetGateways',),
         look=Look('network', 'hexagon', 'Egress-only IGW'),
         zone='vpc',
         props=(
@@ -56,7 +53,6 @@ SPECS = (
         'ec2:elastic-ip', 'Elastic IP', 'Elastic IPs',
         sections=('2.3',),
         collectors=('ec2.addresses',),
-        actions=('ec2:DescribeAddresses',),
         zone='region',
         props=(
             P('allocation_id', 'str'),
@@ -72,7 +68,6 @@ SPECS = (
         'ec2:flow-log', 'flow log', 'flow logs',
         sections=('2.1', '12.2'),
         collectors=('ec2.flow_logs',),
-        actions=('ec2:DescribeFlowLogs',),
         zone='region',
         props=(
             P('flow_log_id', 'str'),
@@ -89,7 +84,6 @@ SPECS = (
         'ec2:internet-gateway', 'internet gateway', 'internet gateways',
         sections=('2.3',),
         collectors=('ec2.internet_gateways',),
-        actions=('ec2:DescribeInternetGateways',),
         look=Look('network', 'hexagon', 'Internet gateway'),
         zone='vpc',
         props=(
@@ -101,7 +95,6 @@ SPECS = (
         'ec2:nat-gateway', 'NAT gateway', 'NAT gateways',
         sections=('2.3',),
         collectors=('ec2.nat_gateways',),
-        actions=('ec2:DescribeNatGateways',),
         look=Look('network', 'hexagon', 'NAT gateway'),
         zone='subnet',
         watched='NAT gateway',
@@ -124,7 +117,6 @@ SPECS = (
         'ec2:network-acl', 'network ACL', 'network ACLs',
         sections=('2.2', '5.2'),
         collectors=('ec2.network_acls',),
-        actions=('ec2:DescribeNetworkAcls',),
         zone='vpc',
         props=(
             P('nacl_id', 'str'),
@@ -138,7 +130,6 @@ SPECS = (
         'ec2:network-interface', 'network interface', 'network interfaces',
         sections=('2.2', '2.3'),
         collectors=('ec2.network_interfaces',),
-        actions=('ec2:DescribeNetworkInterfaces',),
         zone='subnet',
         props=(
             P('eni_id', 'str'),
@@ -161,7 +152,6 @@ SPECS = (
         'ec2:prefix-list', 'prefix list', 'prefix lists',
         sections=('5.2',),
         collectors=('ec2.prefix_lists',),
-        actions=('ec2:DescribeManagedPrefixLists', 'ec2:GetManagedPrefixListEntries'),
         look=Look('external', 'box', 'Prefix list'),
         zone='outside',
         props=(
@@ -177,7 +167,6 @@ SPECS = (
         'ec2:route-table', 'route table', 'route tables',
         sections=('2.2', '2.3'),
         collectors=('ec2.route_tables',),
-        actions=('ec2:DescribeRouteTables',),
         zone='vpc',
         props=(
             P('route_table_id', 'str'),
@@ -192,7 +181,6 @@ SPECS = (
         'ec2:security-group', 'security group', 'security groups',
         sections=('5.2',),
         collectors=('ec2.security_groups',),
-        actions=('ec2:DescribeSecurityGroups',),
         look=Look('security', 'box', 'Security group'),
         zone='vpc',
         taggable=True,
@@ -210,7 +198,6 @@ SPECS = (
         'ec2:subnet', 'subnet', 'subnets',
         sections=('2.2',),
         collectors=('ec2.subnets',),
-        actions=('ec2:DescribeSubnets',),
         look=Look('network', 'box', 'Subnet'),
         zone='vpc',
         taggable=True,
@@ -235,7 +222,6 @@ SPECS = (
         'ec2:transit-gateway', 'transit gateway', 'transit gateways',
         sections=('2.3',),
         collectors=('ec2.transit_gateways',),
-        actions=('ec2:DescribeTransitGateways',),
         look=Look('network', 'octagon', 'Transit gateway'),
         zone='region',
         props=(
@@ -252,7 +238,6 @@ SPECS = (
         'ec2:transit-gateway-attachment', 'transit gateway attachment', 'transit gateway attachments',
         sections=('2.1', '2.3'),
         collectors=('ec2.transit_gateway_attachments',),
-        actions=('ec2:DescribeTransitGatewayAttachments', 'ec2:DescribeTransitGatewayVpcAttachments'),
         zone='region',
         props=(
             P('attachment_id', 'str'),
@@ -269,7 +254,6 @@ SPECS = (
         'ec2:transit-gateway-route-table', 'transit gateway route table', 'transit gateway route tables',
         sections=('2.3',),
         collectors=('ec2.transit_gateway_route_tables',),
-        actions=('ec2:DescribeTransitGatewayRouteTables', 'ec2:SearchTransitGatewayRoutes', 'ec2:GetTransitGatewayRouteTableAssociations'),
         zone='region',
         props=(
             P('route_table_id', 'str'),
@@ -284,7 +268,6 @@ SPECS = (
         'ec2:vpc', 'VPC', 'VPCs',
         sections=('2.1',),
         collectors=('ec2.vpcs',),
-        actions=('ec2:DescribeVpcs',),
         look=Look('network', 'box', 'VPC'),
         zone='region',
         taggable=True,
@@ -303,7 +286,6 @@ SPECS = (
         'ec2:vpc-endpoint', 'VPC endpoint', 'VPC endpoints',
         sections=('2.3',),
         collectors=('ec2.vpc_endpoints',),
-        actions=('ec2:DescribeVpcEndpoints',),
         look=Look('network', 'cds', 'VPC endpoint'),
         zone='subnet',
         props=(
@@ -324,7 +306,6 @@ SPECS = (
         'ec2:vpc-peering', 'VPC peering connection', 'VPC peering connections',
         sections=('2.1', '2.3'),
         collectors=('ec2.vpc_peering',),
-        actions=('ec2:DescribeVpcPeeringConnections',),
         look=Look('network', 'hexagon', 'Peering'),
         zone='region',
         props=(
@@ -344,7 +325,6 @@ SPECS = (
         'ec2:vpn-connection', 'VPN connection', 'VPN connections',
         sections=('2.3',),
         collectors=('ec2.vpn_connections',),
-        actions=('ec2:DescribeVpnConnections',),
         zone='region',
         props=(
             P('vpn_id', 'str'),
@@ -362,7 +342,6 @@ SPECS = (
         'ec2:vpn-gateway', 'VPN gateway', 'VPN gateways',
         sections=('2.3',),
         collectors=('ec2.vpn_gateways',),
-        actions=('ec2:DescribeVpnGateways',),
         look=Look('network', 'hexagon', 'VPN gateway'),
         zone='vpc',
         props=(

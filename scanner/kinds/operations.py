@@ -9,7 +9,6 @@ SPECS = (
         'cloudwatch:alarm', 'CloudWatch alarm', 'CloudWatch alarms',
         sections=('12.1',),
         collectors=('cloudwatch.alarms',),
-        actions=('cloudwatch:DescribeAlarms',),
         zone='region',
         props=(
             P('name', 'str'),
@@ -32,7 +31,6 @@ SPECS = (
         'cloudwatch:dashboard', 'CloudWatch dashboard', 'CloudWatch dashboards',
         sections=('12.1',),
         collectors=('cloudwatch.dashboards',),
-        actions=('cloudwatch:ListDashboards',),
         zone='region',
         props=(
             P('name', 'str'),
@@ -44,7 +42,6 @@ SPECS = (
         'logs:log-group', 'log group', 'log groups',
         sections=('12.2',),
         collectors=('logs.groups',),
-        actions=('logs:DescribeLogGroups', 'logs:DescribeMetricFilters'),
         look=Look('management', 'box', 'Log group'),
         zone='region',
         taggable=True,
@@ -62,7 +59,6 @@ SPECS = (
         'organizations:organization', 'organization', 'organizations',
         sections=('12.3',),
         collectors=('organizations.organization',),
-        actions=('organizations:DescribeOrganization',),
         zone='global',
         props=(
             P('organization_id', 'str'),
@@ -75,7 +71,6 @@ SPECS = (
         'ssm:maintenance-window', 'maintenance window', 'maintenance windows',
         sections=('12.4',),
         collectors=('ssm.maintenance',),
-        actions=('ssm:DescribeMaintenanceWindows', 'ssm:DescribePatchBaselines', 'ssm:DescribeInstanceInformation', 'ssm:DescribeInstancePatchStates'),
         zone='region',
         props=(
             P('window_id', 'str'),
@@ -91,7 +86,6 @@ SPECS = (
         'ssm:managed-instance', 'SSM managed instance', 'SSM managed instances',
         sections=('12.4',),
         collectors=('ssm.maintenance',),
-        actions=('ssm:DescribeMaintenanceWindows', 'ssm:DescribePatchBaselines', 'ssm:DescribeInstanceInformation', 'ssm:DescribeInstancePatchStates'),
         zone='region',
         props=(
             P('instance_id'),
@@ -105,7 +99,6 @@ SPECS = (
         'ssm:patch-baseline', 'patch baseline', 'patch baselines',
         sections=('12.4',),
         collectors=('ssm.maintenance',),
-        actions=('ssm:DescribeMaintenanceWindows', 'ssm:DescribePatchBaselines', 'ssm:DescribeInstanceInformation', 'ssm:DescribeInstancePatchStates'),
         zone='region',
         props=(
             P('baseline_id', 'str'),

@@ -9,7 +9,6 @@ SPECS = (
         'backup:plan', 'backup plan', 'backup plans',
         sections=('9.2',),
         collectors=('backup.plans',),
-        actions=('backup:ListBackupPlans', 'backup:GetBackupPlan', 'backup:ListBackupSelections', 'backup:GetBackupSelection'),
         zone='region',
         props=(
             P('name', 'str'),
@@ -24,7 +23,6 @@ SPECS = (
         'backup:vault', 'backup vault', 'backup vaults',
         sections=('9.2',),
         collectors=('backup.vaults',),
-        actions=('backup:ListBackupVaults', 'backup:ListProtectedResources'),
         look=Look('storage', 'folder', 'Backup vault'),
         zone='region',
         props=(
@@ -42,7 +40,6 @@ SPECS = (
         'cloudfront:distribution', 'CloudFront distribution', 'CloudFront distributions',
         sections=('9.3',),
         collectors=('cloudfront.distributions',),
-        actions=('cloudfront:ListDistributions', 'cloudfront:GetDistributionConfig'),
         look=Look('edge', 'box', 'CloudFront'),
         zone='global',
         props=(
@@ -67,7 +64,6 @@ SPECS = (
         'route53:health-check', 'Route 53 health check', 'Route 53 health checks',
         sections=('9.3',),
         collectors=('route53.health_checks',),
-        actions=('route53:ListHealthChecks',),
         zone='global',
         props=(
             P('health_check_id', 'str'),
@@ -86,7 +82,6 @@ SPECS = (
         'route53:hosted-zone', 'hosted zone', 'hosted zones',
         sections=('9.3',),
         collectors=('route53.zones',),
-        actions=('route53:ListHostedZones', 'route53:GetHostedZone', 'route53:ListResourceRecordSets'),
         look=Look('edge', 'box', 'Route 53 zone'),
         zone='global',
         props=(
@@ -103,7 +98,6 @@ SPECS = (
         'route53:record', 'Route 53 record', 'Route 53 records',
         sections=('9.3',),
         collectors=('route53.zones',),
-        actions=('route53:ListHostedZones', 'route53:GetHostedZone', 'route53:ListResourceRecordSets'),
         zone='global',
         props=(
             P('name', 'str'),

@@ -9,7 +9,6 @@ SPECS = (
         'acm:certificate', 'ACM certificate', 'ACM certificates',
         sections=('5.3',),
         collectors=('acm.certificates',),
-        actions=('acm:ListCertificates', 'acm:DescribeCertificate'),
         zone='region',
         props=(
             P('domain', 'str'),
@@ -29,7 +28,6 @@ SPECS = (
         'cloudtrail:trail', 'CloudTrail trail', 'CloudTrail trails',
         sections=('5.4', '12.2'),
         collectors=('cloudtrail.trails',),
-        actions=('cloudtrail:DescribeTrails', 'cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors'),
         look=Look('management', 'box', 'CloudTrail'),
         zone='region',
         props=(
@@ -54,7 +52,6 @@ SPECS = (
         'config:recorder', 'Config recorder', 'Config recorders',
         sections=('5.4', '12.3'),
         collectors=('config.recorders',),
-        actions=('config:DescribeConfigurationRecorders', 'config:DescribeConfigurationRecorderStatus', 'config:DescribeConfigRules', 'config:DescribeComplianceByConfigRule'),
         look=Look('management', 'box', 'AWS Config'),
         zone='region',
         props=(
@@ -71,7 +68,6 @@ SPECS = (
         'config:rule', 'Config rule', 'Config rules',
         sections=('5.4',),
         collectors=('config.recorders',),
-        actions=('config:DescribeConfigurationRecorders', 'config:DescribeConfigurationRecorderStatus', 'config:DescribeConfigRules', 'config:DescribeComplianceByConfigRule'),
         zone='region',
         props=(
             P('name', 'str'),
@@ -85,7 +81,6 @@ SPECS = (
         'guardduty:detector', 'GuardDuty detector', 'GuardDuty detectors',
         sections=('5.4', '12.3'),
         collectors=('guardduty.detectors',),
-        actions=('guardduty:ListDetectors', 'guardduty:GetDetector'),
         look=Look('security', 'box', 'GuardDuty'),
         zone='region',
         props=(
@@ -100,7 +95,6 @@ SPECS = (
         'kms:key', 'KMS key', 'KMS keys',
         sections=('5.3',),
         collectors=('kms.keys',),
-        actions=('kms:ListKeys', 'kms:ListAliases', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:GetKeyPolicy'),
         look=Look('security', 'component', 'KMS key'),
         zone='region',
         taggable=True,
@@ -124,7 +118,6 @@ SPECS = (
         'secretsmanager:secret', 'Secrets Manager secret', 'Secrets Manager secrets',
         sections=('5.3',),
         collectors=('secretsmanager.secrets',),
-        actions=('secretsmanager:ListSecrets',),
         look=Look('security', 'component', 'Secret'),
         zone='region',
         props=(
@@ -145,7 +138,6 @@ SPECS = (
         'securityhub:hub', 'Security Hub', 'Security Hub regions',
         sections=('5.4', '12.3'),
         collectors=('securityhub.hub',),
-        actions=('securityhub:DescribeHub', 'securityhub:GetEnabledStandards'),
         look=Look('security', 'box', 'Security Hub'),
         zone='region',
         props=(
@@ -160,7 +152,6 @@ SPECS = (
         'ssm:parameter', 'SSM parameter', 'SSM parameters',
         sections=('5.3',),
         collectors=('ssm.parameters',),
-        actions=('ssm:DescribeParameters',),
         zone='region',
         props=(
             P('name', 'str'),
@@ -176,7 +167,6 @@ SPECS = (
         'wafv2:web-acl', 'WAF web ACL', 'WAF web ACLs',
         sections=('5.4',),
         collectors=('wafv2.web_acls',),
-        actions=('wafv2:ListWebACLs', 'wafv2:GetWebACL', 'wafv2:ListResourcesForWebACL'),
         zone='region',
         props=(
             P('name', 'str'),

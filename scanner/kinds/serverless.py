@@ -9,7 +9,6 @@ SPECS = (
         'apigateway:http-api', 'HTTP API', 'HTTP APIs',
         sections=('3.3',),
         collectors=('apigatewayv2.apis',),
-        actions=('apigateway:GET (GetApis', 'GetStages', 'GetIntegrations', 'GetRoutes)'),
         look=Look('edge', 'box', 'API Gateway'),
         zone='region',
         props=(
@@ -29,7 +28,6 @@ SPECS = (
         'apigateway:rest-api', 'REST API', 'REST APIs',
         sections=('3.3',),
         collectors=('apigateway.rest_apis',),
-        actions=('apigateway:GET (GetRestApis', 'GetStages', 'GetResources)'),
         look=Look('edge', 'box', 'API Gateway'),
         zone='region',
         props=(
@@ -49,7 +47,6 @@ SPECS = (
         'events:rule', 'EventBridge rule', 'EventBridge rules',
         sections=('3.3',),
         collectors=('events.rules',),
-        actions=('events:ListEventBuses', 'events:ListRules', 'events:ListTargetsByRule'),
         look=Look('integration', 'box', 'EventBridge'),
         zone='region',
         props=(
@@ -67,7 +64,6 @@ SPECS = (
         'lambda:event-source-mapping', 'Lambda event source mapping', 'Lambda event source mappings',
         sections=('3.3',),
         collectors=('lambda.event_source_mappings',),
-        actions=('lambda:ListEventSourceMappings',),
         zone='region',
         props=(
             P('uuid', 'str'),
@@ -83,7 +79,6 @@ SPECS = (
         'lambda:function', 'Lambda function', 'Lambda functions',
         sections=('3.3',),
         collectors=('lambda.functions',),
-        actions=('lambda:ListFunctions', 'lambda:GetPolicy', 'lambda:GetFunctionConcurrency', 'lambda:ListTags', 'lambda:GetFunctionUrlConfig'),
         look=Look('serverless', 'box', 'Lambda'),
         zone='subnet',
         watched='Lambda function',
@@ -119,7 +114,6 @@ SPECS = (
         'sns:topic', 'SNS topic', 'SNS topics',
         sections=('3.3', '12.1'),
         collectors=('sns.topics',),
-        actions=('sns:ListTopics', 'sns:GetTopicAttributes', 'sns:ListSubscriptions'),
         look=Look('integration', 'box', 'SNS'),
         zone='region',
         taggable=True,
@@ -137,7 +131,6 @@ SPECS = (
         'sqs:queue', 'SQS queue', 'SQS queues',
         sections=('3.3',),
         collectors=('sqs.queues',),
-        actions=('sqs:ListQueues', 'sqs:GetQueueAttributes', 'sqs:ListQueueTags'),
         look=Look('integration', 'box', 'SQS'),
         zone='region',
         watched='queue',
@@ -159,7 +152,6 @@ SPECS = (
         'states:state-machine', 'Step Functions state machine', 'Step Functions state machines',
         sections=('3.3',),
         collectors=('stepfunctions.state_machines',),
-        actions=('states:ListStateMachines', 'states:DescribeStateMachine'),
         look=Look('serverless', 'box', 'Step Functions'),
         zone='region',
         props=(

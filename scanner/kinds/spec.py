@@ -63,9 +63,8 @@ class KindSpec:
     plural: str
     #: document subsections that state this kind (the first is its home)
     sections: tuple[str, ...]
-    #: collectors that create nodes of this kind, and the IAM actions they read with
+    #: collectors that create nodes of this kind (the IAM actions are theirs: ``kinds.actions(kind)``)
     collectors: tuple[str, ...] = ()
-    actions: tuple[str, ...] = ()
     props: tuple[Prop, ...] = ()
     look: Look | None = None
     #: where a diagram places it: outside (the internet), global, region, vpc or subnet

@@ -9,7 +9,6 @@ SPECS = (
         'ebs:encryption-default', 'EBS default encryption setting', 'EBS default encryption settings',
         sections=('4.2', '5.3'),
         collectors=('ebs.encryption-default',),
-        actions=('ec2:GetEbsEncryptionByDefault', 'ec2:GetEbsDefaultKmsKeyId'),
         zone='region',
         props=(
             P('enabled', 'bool'),
@@ -20,7 +19,6 @@ SPECS = (
         'ebs:snapshot', 'EBS snapshot', 'EBS snapshots',
         sections=('4.2',),
         collectors=('ebs.snapshots',),
-        actions=('ec2:DescribeSnapshots', 'ec2:DescribeSnapshotAttribute'),
         look=Look('storage', 'box', 'EBS snapshot'),
         zone='region',
         props=(
@@ -41,7 +39,6 @@ SPECS = (
         'ebs:volume', 'EBS volume', 'EBS volumes',
         sections=('4.2',),
         collectors=('ebs.volumes',),
-        actions=('ec2:DescribeVolumes',),
         look=Look('storage', 'box', 'EBS volume'),
         zone='region',
         protectable=True,
@@ -66,7 +63,6 @@ SPECS = (
         'efs:file-system', 'EFS file system', 'EFS file systems',
         sections=('4.3',),
         collectors=('efs.file-systems',),
-        actions=('elasticfilesystem:DescribeFileSystems', 'elasticfilesystem:DescribeMountTargets', 'elasticfilesystem:DescribeMountTargetSecurityGroups', 'elasticfilesystem:DescribeBackupPolicy', 'elasticfilesystem:DescribeLifecycleConfiguration'),
         look=Look('storage', 'folder', 'EFS'),
         zone='region',
         protectable=True,
@@ -90,7 +86,6 @@ SPECS = (
         'efs:mount-target', 'EFS mount target', 'EFS mount targets',
         sections=('4.3',),
         collectors=('efs.file-systems',),
-        actions=('elasticfilesystem:DescribeFileSystems', 'elasticfilesystem:DescribeMountTargets', 'elasticfilesystem:DescribeMountTargetSecurityGroups', 'elasticfilesystem:DescribeBackupPolicy', 'elasticfilesystem:DescribeLifecycleConfiguration'),
         look=Look('storage', 'folder', 'EFS mount'),
         zone='subnet',
         props=(
@@ -108,7 +103,6 @@ SPECS = (
         'fsx:file-system', 'FSx file system', 'FSx file systems',
         sections=('4.3',),
         collectors=('fsx.file-systems',),
-        actions=('fsx:DescribeFileSystems',),
         look=Look('storage', 'folder', 'FSx'),
         zone='subnet',
         props=(
@@ -130,7 +124,6 @@ SPECS = (
         's3:bucket', 'S3 bucket', 'S3 buckets',
         sections=('4.1',),
         collectors=('s3.buckets',),
-        actions=('s3:ListAllMyBuckets', 's3:GetBucketLocation', 's3:GetBucketVersioning', 's3:GetEncryptionConfiguration', 's3:GetBucketPublicAccessBlock', 's3:GetBucketPolicy', 's3:GetBucketAcl', 's3:GetBucketLogging', 's3:GetLifecycleConfiguration', 's3:GetReplicationConfiguration', 's3:GetBucketObjectLockConfiguration', 's3:GetBucketWebsite', 's3:GetBucketTagging', 's3:GetBucketOwnershipControls', 's3:GetBucketNotification', 's3:GetInventoryConfiguration', 's3:GetAccountPublicAccessBlock', 'cloudwatch:ListMetrics', 'cloudwatch:GetMetricData'),
         look=Look('storage', 'folder', 'S3'),
         zone='region',
         protectable=True,
