@@ -151,7 +151,6 @@ def user_mfa(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
 
 
 def _report_unknown(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
-    state, why = ctx.run_state(("iam",), node.get("region") or "", ("iam.credential_report",))
     runs = [r for r in ctx.runs if r.get("collector") == "iam.credential_report"]
     bad = [r for r in runs if r.get("status") != status.OK]
     if bad:
@@ -167,21 +166,17 @@ def _root(ctx: JudgeContext) -> dict[str, Any] | None:
     return roots[0] if roots else None
 
 
-def _root_fact(ctx: JudgeContext, node: dict[str, Any], prop: str, yes_text: str, no_text: str,
-               invert: bool = False) -> Fact:
+def _root_fact(ctx: JudgeContext, node: dict[str, Any], prop: str, yes_text: str, no_text: str) -> Fact:
     root = _root(ctx)
     if root is None:
-        f = _report_unknown(ctx, node)
-        if f.why.endswith("not read") or "credential report" in f.why or ":" in f.why:
-            runs = [r for r in ctx.runs if r.get("collector") == "iam.credential_report"]
-            if runs and all(r.get("status") == status.OK for r in runs):
-                return unknown("the IAM credential report has no root account row")
-        return f
+        runs = [r for r in ctx.runs if r.get("collector") == "iam.credential_report"]
+        if runs and all(r.get("status") == status.OK for r in runs):
+            return unknown("the IAM credential report has no root account row")
+        return _report_unknown(ctx, node)
     v = root["props"].get(prop)
     if v is None:
         return unknown("the credential report's root row does not say")
-    on = bool(v) if not invert else not bool(v)
-    return yes(yes_text) if on else no(no_text)
+    return yes(yes_text) if v else no(no_text)
 
 
 @judge("aws:account", "root_mfa", "iam:GetCredentialReport")
