@@ -16,6 +16,7 @@ from typing import Any
 
 from renderers.document import fact_text, yesno
 from renderers.facts.network import blocked_services, services, services_of_kinds, subnet_public
+from renderers.facts.storage import unread_or
 from renderers.plural import count_of  # also facts.compute.count_of for the templates
 from scanner import naming, status
 from scanner.fact import Fact, tally
@@ -344,15 +345,9 @@ def asg_rows(inv: Inventory) -> list[list[Any]]:
                      f"{_dash(p.get('max'))}", len(p.get("instance_ids") or []),
                      f"{count_of(azs, 'AZ')} ({', '.join(azs)})" if azs else "unknown", ", ".join(tiers) or "-",
                      p.get("health_check_type"), ", ".join(p.get("instance_types") or []) or "-",
-                     "; ".join(pols) or _none_or_unread(inv, g, "none (fixed size)", "autoscaling:DescribePolicies"),
-                     "; ".join(sched) or _none_or_unread(inv, g, "none", "autoscaling:DescribeScheduledActions")])
+                     "; ".join(pols) or unread_or(inv, g, "none (fixed size)", "autoscaling:DescribePolicies"),
+                     "; ".join(sched) or unread_or(inv, g, "none", "autoscaling:DescribeScheduledActions")])
     return rows
-
-
-def _none_or_unread(inv: Inventory, node: dict[str, Any], none: str, *actions: str) -> str:
-    """``none`` for an empty list that was read; ``unknown (why)`` when its read failed."""
-    why = status.unread(inv.meta, node.get("region"), *actions)
-    return f"unknown ({why})" if why else none
 
 
 def asg_summary(inv: Inventory) -> dict[str, Any]:
@@ -568,7 +563,7 @@ def lb_rows(inv: Inventory) -> list[list[Any]]:
         rows.append([p.get("name") or lb.get("name"), p.get("type"), p.get("scheme"), p.get("dns_name"),
                      ", ".join(p.get("azs") or []) or "-",
                      ", ".join(f"{props(li).get('protocol')}:{props(li).get('port')}" for li in listeners)
-                     or _none_or_unread(inv, lb, "none", "elasticloadbalancing:DescribeListeners"),
+                     or unread_or(inv, lb, "none", "elasticloadbalancing:DescribeListeners"),
                      yesno(p.get("deletion_protection")),
                      (f"to {logs.get('bucket')}" if logs.get("enabled") else "off") if logs else "unknown",
                      yesno(p.get("drop_invalid_headers")) if p.get("type") == "application" else "n/a"])

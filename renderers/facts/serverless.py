@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from renderers.facts.containers import encrypted, subnet_tiers
+from renderers.facts.storage import unread_or
 from renderers.plural import count_of
 from scanner import naming, status
 from scanner.fact import Fact
@@ -148,19 +149,12 @@ def rule_rows(inv: Inventory) -> list[list[Any]]:
     return rows
 
 
-def _unread_or(inv: Inventory, node: dict[str, Any], empty: str, *actions: str) -> str:
-    """``empty`` when the read found nothing, ``unknown (why)`` when it was not read."""
-    why = status.unread(inv.meta, node.get("region"), *actions, resource=node["id"]) \
-        or status.unread(inv.meta, node.get("region"), *actions, resource=node.get("name"))
-    return f"unknown ({why})" if why else empty
-
-
 def queue_rows(inv: Inventory) -> list[list[Any]]:
     rows = []
     for q in inv.nodes("sqs:queue"):
         p = q["props"]
         dlq = (f"{naming.name(inv, p['dlq_arn'])} after {p.get('max_receive_count')} receives" if p.get("dlq_arn")
-               else _unread_or(inv, q, "none", "sqs:GetQueueAttributes"))
+               else unread_or(inv, q, "none", "sqs:GetQueueAttributes"))
         rows.append([q["region"], q["name"], "FIFO" if p.get("fifo") else "standard", dlq, _sse(inv, q),
                      _days(p.get("retention_seconds")), _secs(p.get("visibility_timeout"))])
     return rows
@@ -219,5 +213,5 @@ def state_machine_rows(inv: Inventory) -> list[list[Any]]:
         calls = [naming.name(inv, f) for f in p.get("calls_functions") or []]
         rows.append([m["region"], m["name"], p.get("type"), naming.short_id(p.get("role_arn")),
                      p.get("logging") or "unknown",
-                     ", ".join(c for c in calls if c) or _unread_or(inv, m, "-", "states:DescribeStateMachine")])
+                     ", ".join(c for c in calls if c) or unread_or(inv, m, "-", "states:DescribeStateMachine")])
     return rows

@@ -49,13 +49,27 @@ def fact_cell(inv: Inventory, nid: str, name: str, yes: str = "yes", no: str = "
     return fact_text(inv.fact(nid, name), yes, no, na)
 
 
+def unread_why(inv: Inventory, node: dict[str, Any], *actions: str) -> str:
+    """Why one of ``actions`` was not read for a node: a gap naming it (by id or name) or its
+    region, or a run that failed on that action ("" when it was read)."""
+    meta = inv.meta
+    return (status.unread(meta, node.get("region"), *actions, resource=node["id"])
+            or (status.unread(meta, node.get("region"), *actions, resource=node["name"]) if node.get("name") else "")
+            or status.unread(meta, None, *actions, resource=node["id"]))
+
+
+def unread_or(inv: Inventory, node: dict[str, Any], empty: str, *actions: str) -> str:
+    """``empty`` for a list that was read and found nothing; ``unknown (why)`` when it was not read."""
+    why = unread_why(inv, node, *actions)
+    return f"unknown ({why})" if why else empty
+
+
 def read_cell(inv: Inventory, node: dict[str, Any], value: Any, *actions: str, empty: str = "none",
               sep: str = ", ") -> Any:
     """A cell read from one call: the value (a list joined), ``empty`` when the read found nothing,
     and ``unknown (why)`` when it was not read (None), so "not read" never looks like "none"."""
     if value is None:
-        why = status.unread(inv.meta, node.get("region"), *actions, resource=node["id"]) \
-            or status.unread(inv.meta, None, *actions, resource=node["id"])
+        why = unread_why(inv, node, *actions)
         return f"unknown ({why or (actions[0] + ' not read' if actions else 'not read')})"
     if isinstance(value, list | tuple | set):
         return sep.join(str(v) for v in value if v not in (None, "")) or empty
