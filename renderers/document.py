@@ -128,7 +128,7 @@ class DocHelpers:
     def nothing(self, what: str, services: tuple[str, ...] | list[str] = ()) -> Markup:
         """Say honestly that nothing of a kind was found, or that it could not be looked at."""
         blocked = status.blocked_runs(self.inv.meta.get("runs", []), services=services) if services else []
-        return self._nothing(what, bool(blocked))
+        return self._nothing(what, blocked)
 
     def nothing_in(self, subsection: str, what: str, *node_kinds: str) -> Markup:
         """:meth:`nothing` for what a subsection states, its feeds read from the kind specs: the
@@ -136,9 +136,12 @@ class DocHelpers:
         colls = ({c for k in node_kinds for c in kinds.spec(k).collectors} if node_kinds
                  else set(kinds.collectors_for(subsection)))
         blocked = status.blocked_runs(self.inv.meta.get("runs", []), collectors=colls) if colls else []
-        return self._nothing(what, bool(blocked))
+        return self._nothing(what, blocked)
 
-    def _nothing(self, what: str, blocked: bool) -> Markup:
+    def _nothing(self, what: str, blocked: Any) -> Markup:
+        if blocked and all(status.is_excluded(r) for r in blocked):
+            return Markup(md(f"No {what} are listed: not scanned, "
+                             f"{self.inv.meta.get('selection') or 'excluded by choice'}."))
         if blocked:
             return Markup(md(f"No {what} could be listed: the scan could not read them (see below)."))
         return Markup(md(f"No {what} were found in the scanned regions ({self.regions_text()})."))
@@ -168,7 +171,9 @@ class DocHelpers:
         lines = []
         for (coll, run_status, action, message), regions in runs.items():
             where = md(regions_text(regions))
-            if run_status == status.DENIED:
+            if run_status == status.EXCLUDED:
+                lines.append(f"- **Not scanned:** {md(coll)} in {where}: {md(message or 'excluded by choice')}.")
+            elif run_status == status.DENIED:
                 lines.append(f"- **Not seen:** {md(coll)} in {where}: {md(message or 'access denied')}; "
                              f"missing permission {code(action or '?')}.")
             else:

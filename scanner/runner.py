@@ -62,6 +62,8 @@ class RunResult:
             out["action"] = self.action
         if self.message:
             out["message"] = self.message
+        if self.status == status.EXCLUDED:  # what a left-out collector would have read
+            out["actions"] = list(self.extra.get("actions") or ())
         return out
 
 
@@ -121,13 +123,18 @@ def run_one(coll: Collector, ctx: ScanContext) -> RunResult:
 
 def scan(session: Any, identity: Identity, regions: Sequence[str], *, name: str | None = None,
          alias: str | None = None, workers: int = DEFAULT_WORKERS,
-         collectors: Sequence[Collector] | None = None, progress: ProgressFn | None = None) -> Inventory:
+         collectors: Sequence[Collector] | None = None, progress: ProgressFn | None = None,
+         excluded: Sequence[Collector] = (), excluded_why: str = "excluded by choice") -> Inventory:
     """Scan the account into an Inventory.
 
     Ctrl-C (or SIGTERM, which the CLI turns into KeyboardInterrupt) and credentials that
     expire mid-scan both stop it at once: pending collectors are cancelled, running ones
     are not waited for, and what finished is returned marked ``partial``, with the reason
     in ``meta["interrupted"]`` (and ``meta["credentials_expired"]`` for an expiry).
+
+    ``excluded`` collectors (left out with --services / --exclude-services) do not run; each
+    of their planned runs is recorded as ``excluded`` with ``excluded_why``, so the document
+    says what was not scanned by choice instead of "none found".
     """
     colls = list(collectors) if collectors is not None else load_all()
     home = regions[0] if regions else "us-east-1"
@@ -180,6 +187,9 @@ def scan(session: Any, identity: Identity, regions: Sequence[str], *, name: str 
         pool.shutdown(wait=not meta["partial"], cancel_futures=True)
         watch.uninstall(session)
     meta["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    results.extend(RunResult(collector=c.name, service=c.service, region=r, status=status.EXCLUDED, calls=0,
+                             seconds=0.0, message=excluded_why, extra={"actions": c.actions})
+                   for c, r in plan(excluded, regions, home))
     return build_inventory(meta, results, identity)
 
 

@@ -239,6 +239,8 @@ def test_suppressions_yaml_and_toml(tmp_path: Path):
     ("rule: [unclosed\n", "not valid YAML"),
     ("- just a string\n", "not a mapping"),
     ("- {rule: NET-001, reason: x, resorce: y}\n", "unknown key"),
+    ("rules:\n  - {rule: NET-001, reason: x}\n", "no 'suppressions' list"),
+    ("", "is empty"),
 ])
 def test_bad_suppressions_file_is_one_user_error(tmp_path: Path, text: str, msg: str):
     p = tmp_path / "bad.yaml"

@@ -52,7 +52,8 @@ def scan_facts(inv: Inventory) -> list[list[Any]]:
     """Rows of (fact, value) about the scan itself."""
     m = inv.meta
     runs = m.get("runs", [])
-    bad = status.blocked_runs(runs)
+    bad = status.failed_reads(runs)
+    left_out = status.excluded_runs(runs)
     gaps = m.get("gaps", [])
     complete = "yes" if not bad and not gaps and not m.get("partial") else "no"
     missing = [x for x in (f"{count_of(bad, 'collector run')} denied or failed" if bad else "",
@@ -64,10 +65,16 @@ def scan_facts(inv: Inventory) -> list[list[Any]]:
         ["Regions scanned", ", ".join(m.get("regions") or []) or "none"],
         ["Scanned at (UTC)", m.get("scanned_at") or "unknown"],
         ["Scanned as", m.get("caller_arn") or "unknown"],
-        ["Collector runs", f"{len(runs)} ({len(runs) - len(bad)} read, {len(bad)} denied or failed)"],
+        ["Collector runs", f"{len(runs) - len(left_out)} ({len(runs) - len(left_out) - len(bad)} read, "
+                           f"{len(bad)} denied or failed)"],
         ["Complete view", complete + ("" if complete == "yes" else
-                                      f": {'; '.join(missing)} (listed under \"What could not be seen\")")],
+                                      f": {'; '.join(missing)} (listed under \"What could not be seen\")")
+         + (" of the services scanned" if left_out and complete == "yes" else "")],
     ]
+    if left_out:
+        svcs = m.get("excluded_services") or sorted({str(r.get("collector")) for r in left_out})
+        rows.append(["Not scanned, by choice", f"{', '.join(svcs) or 'part of some services'} "
+                                               f"({m.get('selection') or 'excluded'})"])
     if m.get("partial"):
         rows.append(["Partial scan", m.get("interrupted") or "the scan did not finish"])
     return rows
@@ -290,7 +297,7 @@ def unseen(inv: Inventory) -> list[str]:
     out = []
     runs: dict[tuple[str, str, str, str], list[str]] = {}
     for r in sorted(inv.meta.get("runs", []), key=lambda r: (r.get("collector", ""), r.get("region", ""))):
-        if status.is_blocked(r):
+        if status.is_blocked(r) and not status.is_excluded(r):  # left out by choice: in the scan facts
             key = (str(r.get("collector")), str(r.get("status")), r.get("action") or "", r.get("message") or "")
             runs.setdefault(key, []).append(str(r.get("region")))
     for (collector, run_status, action, message), regions in runs.items():

@@ -58,9 +58,14 @@ def load(path: str | Path) -> list[Suppression]:
     p = Path(path)
     data = _parse(p)
     if isinstance(data, dict):
+        if "suppressions" not in data and "suppress" not in data:
+            keys = ", ".join(sorted(map(str, data))) or "none"
+            raise UserError(f"suppressions file {p}: no 'suppressions' list (top-level keys: {keys}); "
+                            "see the README for the format")
         data = data.get("suppressions", data.get("suppress"))
     if data is None:
-        return []
+        raise UserError(f"suppressions file {p} is empty: expected a 'suppressions' list "
+                        "of {rule, resource, reason} entries")
     if not isinstance(data, list):
         raise UserError(f"suppressions file {p}: expected a list of {{rule, resource, reason}} entries")
     out = []

@@ -65,6 +65,8 @@ class JudgeContext:
         blocked = [r for r in runs if status.is_blocked(r)]
         if blocked:
             r = blocked[0]
+            if status.is_excluded(r):
+                return "blocked", f"{r.get('collector')}: {r.get('message') or 'excluded by choice'}"
             if r.get("status") == status.DENIED:
                 return "blocked", f"{r.get('action') or r.get('collector')}: {r.get('message') or 'access denied'}"
             return "blocked", f"{r.get('collector')} failed: {r.get('message') or 'error'}"

@@ -1,0 +1,5 @@
+"""``python -m scanner.cli``: the console script."""
+
+from scanner.cli import main
+
+main()
