@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from scanner import __version__, naming
+from scanner import __version__
 
 TOOL = "awsscan"
 TOOL_URI = "https://github.com/awsscan/awsscan"
@@ -41,10 +41,6 @@ def controls_of(finding: Any) -> dict[str, list[str]]:
 def fingerprint(rule: str, resource: str) -> str:
     """Stable across scans of the same account: the same rule on the same resource."""
     return hashlib.sha256(f"{rule}\x00{resource}".encode()).hexdigest()[:32]
-
-
-def label(node: dict[str, Any]) -> str:
-    return naming.node_label(node, node.get("id", ""))
 
 
 def version() -> str:

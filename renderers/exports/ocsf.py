@@ -14,7 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from renderers.exports.common import TOOL, controls_of, fingerprint, label, per_resource, version
+from renderers.exports.common import TOOL, controls_of, fingerprint, per_resource, version
+from scanner import naming
 from scanner.inventory import atomic_write
 
 OCSF_VERSION = "1.2.0"
@@ -45,7 +46,7 @@ def event(inv: Any, f: Any, node: dict[str, Any]) -> dict[str, Any]:
         "severity_id": SEVERITY_ID.get(f.severity, 0), "severity": f.severity.capitalize(),
         "status_id": status_id, "status": status,
         "time": _millis(meta.get("scanned_at")),
-        "message": f"{f.title}: {label(node)}",
+        "message": f"{f.title}: {naming.node_label(node, node['id'])}",
         "metadata": {"version": OCSF_VERSION,
                      "product": {"name": TOOL, "vendor_name": TOOL, "version": version()},
                      "uid": fingerprint(f.rule, node["id"])},
@@ -55,7 +56,7 @@ def event(inv: Any, f: Any, node: dict[str, Any]) -> dict[str, Any]:
         "finding_info": {"uid": fingerprint(f.rule, node["id"]), "title": f.title,
                          "desc": "; ".join(f.evidence) or f.title, "types": [f.category],
                          "analytic": {"uid": f.rule, "name": f.title, "type_id": 1, "type": "Rule"}},
-        "resources": [{"uid": node["id"], "name": label(node), "type": node.get("kind") or "",
+        "resources": [{"uid": node["id"], "name": naming.node_label(node, node['id']), "type": node.get("kind") or "",
                        "region": node.get("region") or "", "cloud_partition": meta.get("partition") or "aws"}],
         "remediation": {"desc": f.remediation},
         "unmapped": {"section": f.section, "compliance": controls_of(f)},

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from renderers.exports.common import TOOL, TOOL_URI, controls_of, fingerprint, label, per_resource, version
+from renderers.exports.common import TOOL, TOOL_URI, controls_of, fingerprint, per_resource, version
 from scanner import naming
 from scanner.inventory import atomic_write
 
@@ -55,11 +55,11 @@ def document(inv: Any, analysis: Any) -> dict[str, Any]:
         evidence = "; ".join(f.evidence) if f.evidence else f.title
         result: dict[str, Any] = {
             "ruleId": f.rule,
-            "message": {"text": f"{f.title}: {label(node)}. {evidence}"},
+            "message": {"text": f"{f.title}: {naming.node_label(node, node['id'])}. {evidence}"},
             "locations": [{
                 "physicalLocation": {"artifactLocation": {"uri": _uri(inv, node)},
                                      "region": {"startLine": 1}},
-                "logicalLocations": [{"name": label(node), "fullyQualifiedName": node["id"],
+                "logicalLocations": [{"name": naming.node_label(node, node['id']), "fullyQualifiedName": node["id"],
                                       "kind": "resource"}],
             }],
             "partialFingerprints": {"awsscan/v1": fingerprint(f.rule, node["id"])},
@@ -69,7 +69,7 @@ def document(inv: Any, analysis: Any) -> dict[str, Any]:
         }
         if f.status == "not_assessed":
             result.update(kind="open", level="none")
-            result["message"]["text"] = f"{f.title}: not assessed for {label(node)} ({f.reason})"
+            result["message"]["text"] = f"{f.title}: not assessed for {naming.node_label(node, node['id'])} ({f.reason})"
         else:
             result.update(kind="fail", level=LEVEL.get(f.severity, "warning"))
         if f.status == "suppressed":

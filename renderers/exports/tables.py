@@ -11,8 +11,8 @@ import io
 from pathlib import Path
 from typing import Any
 
-from renderers.exports.common import controls_of, label, per_resource, scalar
-from scanner import kinds
+from renderers.exports.common import controls_of, per_resource, scalar
+from scanner import kinds, naming
 from scanner.inventory import atomic_write
 
 FINDING_COLUMNS = ["rule", "title", "severity", "status", "section", "category", "resource", "resource_name",
@@ -39,7 +39,7 @@ def finding_rows(inv: Any, analysis: Any) -> list[list[Any]]:
     rows = []
     for f, node in per_resource(inv, analysis):
         c = controls_of(f)
-        rows.append([f.rule, f.title, f.severity, f.status, f.section, f.category, node["id"], label(node),
+        rows.append([f.rule, f.title, f.severity, f.status, f.section, f.category, node["id"], naming.node_label(node, node['id']),
                      node.get("kind") or "", node.get("region") or "", " | ".join(f.evidence), f.remediation,
                      f.reason, " ".join(c.get("cis", [])), " ".join(c.get("fsbp", []))])
     return rows
