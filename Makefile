@@ -5,9 +5,9 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: demo test bench sweep lint setup graphviz clean
+.PHONY: demo test bench sweep lint setup graphviz chromium icons clean
 
-setup: $(STAMP) graphviz
+setup: $(STAMP) graphviz chromium
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "awsscan needs Python >= 3.11")'
@@ -26,7 +26,23 @@ graphviz:
 	       "macOS: brew install graphviz) and run make again. Without it the diagrams are written as .dot only."; \
 	fi
 
-demo: setup
+# headless Chromium for the browser test of the HTML report (tests/test_browser.py skips without it)
+chromium:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Chromium is missing: installing Debian's chromium with apt-get (for the browser test)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "Chromium could not be installed: the browser test of the HTML report will be skipped"; \
+	else \
+	  echo "Chromium is missing: the browser test of the HTML report will be skipped. Install it" \
+	       "(Debian/Ubuntu: sudo apt-get install chromium) or set AWSSCAN_CHROMIUM to a Chrome binary."; \
+	fi
+
+# regenerate renderers/icons/data.py from the diagrams package (after editing renderers/icons/catalog.py)
+icons: $(STAMP)
+	$(PY) -m renderers.icons.build
+
+demo: $(STAMP) graphviz
 	$(VENV)/bin/awsscan demo --out demo-report
 
 test: setup

@@ -9,6 +9,7 @@ template as ``facts.<module>``.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from types import SimpleNamespace
@@ -18,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from renderers import facts as facts_pkg
+from renderers.appendix import HARD_ROWS, SUMMARY_ROWS, Appendix
 from renderers.escape import code, md, plain
 from renderers.labels import kind_label, regions_text
 from renderers.plural import count_of
@@ -34,6 +36,12 @@ SECTIONS = (
 SEVERITY_LABEL = {"critical": "CRITICAL", "high": "HIGH", "medium": "MEDIUM", "low": "LOW", "info": "INFO"}
 
 
+#: escaped text by its raw string: table cells repeat (regions, kinds, yes/no, names), and
+#: escaping is pure, so a large account's tables escape each distinct value once
+_MD_CACHE: dict[str, Markup] = {}
+_MD_CACHE_MAX = 200_000
+
+
 def _finalize(value: Any) -> Any:
     if value is None:
         return "-"
@@ -41,6 +49,13 @@ def _finalize(value: Any) -> Any:
         return value
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if type(value) is str:
+        hit = _MD_CACHE.get(value)
+        if hit is None:
+            if len(_MD_CACHE) >= _MD_CACHE_MAX:
+                _MD_CACHE.clear()
+            hit = _MD_CACHE[value] = md(value)
+        return hit
     return md(value)
 
 
@@ -96,6 +111,14 @@ def money(value: Any) -> str:
     return f"${float(value):,.2f}"
 
 
+@functools.lru_cache(maxsize=1)
+def shared_environment() -> jinja2.Environment:
+    """One environment per process for :func:`render_document`: compiling the templates costs
+    about a second, and a process that renders several documents (tests, ``awsscan diff``,
+    the benchmark) compiles them once. Jinja environments are safe to share between threads."""
+    return environment()
+
+
 def load_facts() -> SimpleNamespace:
     mods = {}
     for m in sorted(pkgutil.iter_modules(facts_pkg.__path__), key=lambda m: m.name):
@@ -111,15 +134,31 @@ class DocHelpers:
         self.inv = inv
         self.analysis = analysis
         self.diagrams = diagrams
+        #: the full tables this render summarised, printed after section 12 (renderers/appendix.py)
+        self.appendix = Appendix()
 
     def table(self, headers: list[str], rows: list[list[Any]], empty: str | None = None) -> Markup:
         """A Markdown table; every cell escaped unless it is Markup."""
         if not rows:
             return Markup(md(empty)) if empty else Markup("")
+        if len(rows) > HARD_ROWS:  # no table makes a large account's document unreadable
+            return self.big_table(headers, rows)
         head = "| " + " | ".join(md(h) for h in headers) + " |"
         sep = "|" + "|".join("---" for _ in headers) + "|"
         body = ["| " + " | ".join(str(_finalize(c)) for c in row) + " |" for row in rows]
         return Markup("\n".join([head, sep, *body]) + "\n")
+
+    def big_table(self, headers: list[str], rows: list[list[Any]], empty: str | None = None, *,
+                  what: str | None = None, group_by: list[str] | tuple[str, ...] = (),
+                  spread: list[str] | tuple[str, ...] = (), kinds: list[str] | tuple[str, ...] = ()) -> Markup:
+        """:meth:`table` for a table that can grow with the account: up to ``SUMMARY_ROWS`` rows
+        exactly the same table; above, a grouped summary (rows alike in ``group_by``, their
+        ``spread`` columns such as AZs counted) naming its full version in the appendix and
+        inventory.csv. ``what`` is the rows' plural noun ("EC2 instances"), ``kinds`` their kinds."""
+        if len(rows) <= SUMMARY_ROWS:
+            return self.table(headers, rows, empty)
+        cells = [[str(_finalize(c)) for c in row] for row in rows]
+        return self.appendix.summary(headers, cells, what=what, group_by=group_by, spread=spread, kinds=kinds)
 
     def regions_text(self) -> str:
         regs = self.inv.regions
@@ -280,7 +319,7 @@ class DocHelpers:
 
 def render_document(inv: Inventory, analysis: Analysis, diagrams: list[Any] | None = None,
                     project_name: str | None = None) -> str:
-    env = environment()
+    env = shared_environment()
     by_marker: dict[str, list[Any]] = {}
     for d in diagrams or []:
         by_marker.setdefault(d.marker, []).append(d)
@@ -298,10 +337,11 @@ def render_document(inv: Inventory, analysis: Analysis, diagrams: list[Any] | No
         "STATUS_SUPPRESSED": STATUS_SUPPRESSED,
         "plain": plain,
     }
-    parts = [env.get_template("header.md.j2").render(ctx)]
-    for sec in SECTIONS:
-        parts.append(env.get_template(f"sections/{sec}.md.j2").render(ctx))
+    with inv.rendering():  # facts several subsections show are computed once (Inventory.memo)
+        parts = [env.get_template("header.md.j2").render(ctx)]
+        for sec in SECTIONS:
+            parts.append(env.get_template(f"sections/{sec}.md.j2").render(ctx))
     text = "\n".join(p.rstrip("\n") + "\n" for p in parts)
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
-    return text
+    return helpers.appendix.finish(text)  # the full tables the sections summarised, after section 12

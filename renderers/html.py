@@ -1,9 +1,16 @@
 """The design document as one self-contained HTML file (inline SVG, table of contents).
 
 ``render_html(markdown_text, diagrams_dir, title)`` turns ``design.md`` into a page that
-works offline and references nothing outside itself: no scripts, no external links,
-no images or fonts by URL (a Content-Security-Policy of ``default-src 'none'`` says so
-to the browser as well).
+works offline and references nothing outside itself: no external scripts, links, images or
+fonts (a Content-Security-Policy of ``default-src 'none'`` says so to the browser as well;
+it allows exactly one inline script, the diagram viewer, by its hash, and images only as
+``data:`` URIs: the AWS icons inside the diagrams).
+
+As a report: each diagram pans, zooms and opens full size (renderers/diagrams/viewer.py);
+wide tables scroll inside their box with the first column kept in view; "Not drawn"
+captions are lists; every section reference ("section 5.4", "see 5.4") becomes a link to
+that section, and in Top risks and the findings lists every resource named in a section's
+table links to that section. Print keeps each diagram on a page of its own.
 
 Safety, in layers:
 
@@ -17,9 +24,10 @@ Safety, in layers:
 - Links are kept only when they point inside the page (``#fragment``); any other link
   becomes text followed by its address. Images are never emitted as ``<img>``: a
   ``![title](diagrams/NAME.svg)`` is replaced by the SVG file's content, re-serialised
-  from an element/attribute allow-list (no script/style/foreignObject/image elements,
-  no ``on*`` attributes, no ``href`` that is not a ``#`` fragment, no ``url(...)`` that
-  is not ``url(#...)``), with its ids prefixed so several diagrams can share one page.
+  from an element/attribute allow-list (renderers/diagrams/svg_safe.py: no
+  script/style/foreignObject elements, no ``on*`` attributes, no ``href`` that is not a
+  ``#`` fragment, no image but embedded PNG data, no ``url(...)`` that is not
+  ``url(#...)``), with its ids prefixed so several diagrams can share one page.
 - Output is deterministic: same input, same bytes.
 """
 
@@ -27,7 +35,6 @@ from __future__ import annotations
 
 import html
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -37,25 +44,10 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
+from renderers.diagrams import viewer
+from renderers.diagrams.svg_safe import MAX_SVG_BYTES, sanitize_svg
+
 __all__ = ["render_html", "sanitize_svg", "MAX_SVG_BYTES"]
-
-MAX_SVG_BYTES = 64 * 1024 * 1024
-
-SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_NS = "http://www.w3.org/1999/xlink"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
-
-# Elements Graphviz emits (and a few harmless relatives). Anything else, with its content,
-# is dropped: script, style, foreignObject, image, use, iframe, animate, set, ...
-SVG_ELEMENTS = frozenset({
-    "svg", "g", "title", "desc", "polygon", "polyline", "path", "ellipse", "circle", "rect",
-    "line", "text", "tspan", "a", "defs", "linearGradient", "radialGradient", "stop",
-    "clipPath", "marker",
-})
-_DROP_ATTRS = frozenset({"target", "base", "src", "formaction", "action", "data"})
-_URL_REF = re.compile(r"url\(\s*(['\"]?)\s*#([^)'\"\s]+)\s*\1\s*\)")
-_ANY_URL = re.compile(r"url\s*\(", re.IGNORECASE)
-_BAD_VALUE = re.compile(r"javascript:|vbscript:|\bdata:|expression\s*\(|@import", re.IGNORECASE)
 
 _CODE_SPAN = re.compile(r"<code>([^<>]*)</code>")
 _DIAGRAM_SRC = re.compile(r"^diagrams/([A-Za-z0-9][A-Za-z0-9_.-]{0,150})\.svg$")
@@ -90,17 +82,19 @@ h2{font-size:1.5rem;margin:2.8rem 0 1rem;padding-bottom:.3rem;border-bottom:2px 
 h3{font-size:1.2rem;margin:2rem 0 .7rem}
 a{color:var(--link)}
 p,li{max-width:60rem}
-table{border-collapse:collapse;margin:1rem 0;font-size:.9rem;display:block;overflow-x:auto;max-width:100%}
-th,td{border:1px solid var(--line);padding:.35rem .6rem;text-align:left;vertical-align:top}
+.table-wrap{overflow-x:auto;max-width:100%;margin:1rem 0;border-left:1px solid var(--line)}
+table{border-collapse:separate;border-spacing:0;font-size:.9rem}
+th,td{border:1px solid var(--line);border-left:0;padding:.35rem .6rem;text-align:left;vertical-align:top;background:#fff}
 th{background:var(--head);font-weight:600}
-tbody tr:nth-child(even){background:var(--stripe)}
+tbody tr:nth-child(even) td{background:var(--stripe)}
+th:first-child,td:first-child{position:sticky;left:0;z-index:1;box-shadow:1px 0 0 var(--line)}
+.caption{color:var(--muted);font-style:italic;margin:.3rem .6rem}
+ul.not-drawn{color:var(--muted);font-size:.9rem;margin:.2rem 0 .6rem;padding-left:2.2rem}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:.86em}
 code{background:#eef1f4;padding:.05rem .3rem;border-radius:3px;overflow-wrap:anywhere}
 pre{background:#f4f6f8;padding:.8rem 1rem;overflow-x:auto;border-radius:4px}
 pre code{background:none;padding:0}
 blockquote{margin:1rem 0;padding:.5rem 1rem;border-left:4px solid #d68910;background:#fdf6e8}
-figure.diagram{margin:1.5rem 0;padding:.5rem;border:1px solid var(--line);border-radius:4px;overflow-x:auto;background:#fff}
-figure.diagram svg{display:block;max-width:100%;height:auto;margin:0 auto}
 .note{color:var(--muted);font-style:italic}
 .url{color:var(--muted);overflow-wrap:anywhere}
 .sev{display:inline-block;min-width:4.6em;padding:0 .45rem;border-radius:.7rem;font-size:.76em;font-weight:700;letter-spacing:.04em;text-align:center;line-height:1.6;color:#fff;vertical-align:.08em}
@@ -117,108 +111,22 @@ figure.diagram svg{display:block;max-width:100%;height:auto;margin:0 auto}
  h2,h3{break-after:avoid}
  table{display:table;overflow:visible}
  thead{display:table-header-group}
- tr,figure.diagram{break-inside:avoid}
- figure.diagram{border:0;overflow:visible}
+ tr{break-inside:avoid}
+ .table-wrap{overflow:visible;border:0}
+ th:first-child,td:first-child{position:static;box-shadow:none}
+ figure.diagram{break-before:page;break-after:page;break-inside:avoid;border:0}
+ figure.diagram svg{max-height:95vh;width:auto;max-width:100%}
+ .zoom-bar{display:none}
+ .zoom-inner{transform:none!important}
  a{color:inherit;text-decoration:none}
  .sev,th,tbody tr:nth-child(even),code{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }
 """.strip()
 
-CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+CSS = CSS + "\n" + viewer.CSS
 
-
-# --------------------------------------------------------------------------- SVG
-
-
-def _local(name: str) -> tuple[str | None, str]:
-    """('svg'|'xlink'|'xml'|None-for-unknown-namespace, local name) of an ET tag/attribute."""
-    if name.startswith("{"):
-        ns, _, local = name[1:].partition("}")
-        prefix = {SVG_NS: "", XLINK_NS: "xlink", XML_NS: "xml"}.get(ns)
-        return prefix, local
-    return "", name
-
-
-def _safe_value(value: str) -> bool:
-    if _BAD_VALUE.search(value):
-        return False
-    # url(...) only to a fragment inside the same SVG
-    return len(_ANY_URL.findall(value)) == len(_URL_REF.findall(value))
-
-
-def _clean_attrs(el: ET.Element, ids: dict[str, str], is_root: bool) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    for raw_name, raw_value in el.attrib.items():
-        prefix, local = _local(raw_name)
-        if prefix is None:
-            continue
-        name = f"{prefix}:{local}" if prefix else local
-        low = local.lower()
-        value = str(raw_value)
-        if low.startswith("on") or low in _DROP_ATTRS or low.startswith("xmlns"):
-            continue
-        if prefix == "xml" and low != "space":
-            continue
-        if low == "href":
-            if not _FRAGMENT.match(value):
-                continue
-            value = "#" + ids.get(value[1:], value[1:])
-        elif low == "id":
-            value = ids.get(value, value)
-        elif not _safe_value(value):
-            continue
-        else:
-            value = _URL_REF.sub(lambda m: f"url(#{ids.get(m.group(2), m.group(2))})", value)
-        out.append((name, value))
-    if is_root:
-        out = [("xmlns", SVG_NS), ("xmlns:xlink", XLINK_NS), *out]
-    return out
-
-
-def _serialize(el: ET.Element, ids: dict[str, str], parts: list[str], is_root: bool = False) -> None:
-    prefix, local = _local(el.tag)
-    if prefix != "" or local not in SVG_ELEMENTS or (is_root and local != "svg"):
-        return
-    attrs = "".join(f' {k}="{html.escape(v, quote=True)}"' for k, v in _clean_attrs(el, ids, is_root))
-    parts.append(f"<{local}{attrs}")
-    children = list(el)
-    if not children and not el.text:
-        parts.append("/>")
-        return
-    parts.append(">")
-    if el.text:
-        parts.append(html.escape(el.text, quote=False))
-    for child in children:
-        _serialize(child, ids, parts)
-        if child.tail:  # text after a child belongs to this element, kept even if the child is dropped
-            parts.append(html.escape(child.tail, quote=False))
-    parts.append(f"</{local}>")
-
-
-def sanitize_svg(svg_text: str | bytes, id_prefix: str = "") -> str | None:
-    """Graphviz SVG → inline ``<svg>`` markup from an allow-list, or None if it is not usable SVG.
-
-    The XML prolog, DOCTYPE and comments disappear in the re-serialisation. Documents that
-    declare entities are refused (no entity expansion). Ids get ``id_prefix`` (references
-    ``#id`` and ``url(#id)`` follow) so several SVGs can live in one page.
-    """
-    data = svg_text.encode("utf-8") if isinstance(svg_text, str) else svg_text
-    if b"<!ENTITY" in data.upper() or len(data) > MAX_SVG_BYTES:
-        return None
-    try:
-        root = ET.fromstring(data)
-    except (ET.ParseError, ValueError):
-        return None
-    if root.tag != f"{{{SVG_NS}}}svg":
-        return None
-    ids = {}
-    for el in root.iter():
-        v = el.attrib.get("id")
-        if v is not None:
-            ids[v] = id_prefix + re.sub(r"[^A-Za-z0-9_.:-]", "_", v)
-    parts: list[str] = []
-    _serialize(root, ids, parts, is_root=True)
-    return "".join(parts)
+CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+       f"script-src {viewer.SCRIPT_HASH}; base-uri 'none'; form-action 'none'")
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -273,7 +181,8 @@ class _Renderer(RendererHTML):
         img = _lone_image(tokens, idx + 1)
         if img is not None and not tokens[idx].hidden:
             label = html.escape(_inline_text(img.children).strip(), quote=True)
-            return f'<figure class="diagram" aria-label="{label}">\n'
+            fig_id = f"fig-{env.get('svg_count', 0) + 1}"
+            return f'<figure class="diagram" id="{fig_id}" aria-label="{label}">\n'
         return self.renderToken(tokens, idx, options, env)
 
     def paragraph_close(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
@@ -292,7 +201,15 @@ class _Renderer(RendererHTML):
         if svg is None:
             return (f'<span class="note">Diagram not rendered: {alt} '
                     f'(diagrams/{html.escape(name)}.svg is missing or unreadable).</span>')
-        return svg
+        fig_id = f"fig-{env['svg_count']}"
+        return (viewer.toolbar(fig_id) + f'<div class="zoom-view" tabindex="0" aria-label="{alt}">'
+                f'<div class="zoom-inner">{svg}</div></div>')
+
+    def table_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return '<div class="table-wrap">' + self.renderToken(tokens, idx, options, env)
+
+    def table_close(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return self.renderToken(tokens, idx, options, env) + "</div>\n"
 
     def link_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
@@ -416,8 +333,163 @@ def _document_title(tokens: list[Token]) -> str:
     return ""
 
 
+# --------------------------------------------------------------------------- links
+
+#: "section 5.4", "sections 5.2 and 5.3", "see 5.4", "in 11.3": a keyword, then numbers
+_REF_HEAD = re.compile(r"\b(sections?|see|in)\s+(?=\d)", re.IGNORECASE)
+_REF_NUMS = re.compile(r"(\d{1,2}(?:\.\d{1,2})?)((?:,\s*|\s+(?:and|or)\s+)(?=\d))?")
+#: first-column cells that are not resource names
+_NOT_NAMES = frozenset({"yes", "no", "none", "total", "unknown", "not known", "-", "–"})
+
+
+def _link_tokens(text: str, href: str) -> list[Token]:
+    opener = Token("link_open", "a", 1)
+    opener.attrSet("href", href)
+    body = Token("text", "", 0)
+    body.content = text
+    return [opener, body, Token("link_close", "a", -1)]
+
+
+def _text_token(text: str) -> Token:
+    t = Token("text", "", 0)
+    t.content = text
+    return t
+
+
+def _section_refs(text: str, ids: set[str]) -> list[tuple[int, int, str]]:
+    """(start, end, href) of each section number in ``text`` that names a heading of the page."""
+    out = []
+    for head in _REF_HEAD.finditer(text):
+        loose = head.group(1).lower().startswith("section")
+        pos = head.end()
+        while True:
+            m = _REF_NUMS.match(text, pos)
+            if not m:
+                break
+            number = m.group(1)
+            after = text[m.end(1):m.end(1) + 1]
+            if (loose or "." in number) and not after.isalnum() and f"s-{number.replace('.', '-')}" in ids:
+                out.append((m.start(1), m.end(1), f"#s-{number.replace('.', '-')}"))
+            if not m.group(2):
+                break
+            pos = m.end()
+    return out
+
+
+def _name_refs(text: str, names: re.Pattern[str] | None, where: dict[str, str]) -> list[tuple[int, int, str]]:
+    if names is None:
+        return []
+    return [(m.start(1), m.end(1), f"#{where[m.group(1)]}") for m in names.finditer(text)]
+
+
+def _split(text: str, spans: list[tuple[int, int, str]]) -> list[Token]:
+    out: list[Token] = []
+    pos = 0
+    for start, end, href in sorted(spans):
+        if start < pos:
+            continue
+        if start > pos:
+            out.append(_text_token(text[pos:start]))
+        out.extend(_link_tokens(text[start:end], href))
+        pos = end
+    if pos < len(text):
+        out.append(_text_token(text[pos:]))
+    return out
+
+
+#: table headers that name the resource column (else the first column not in _CONTEXT_COLUMNS)
+_NAME_COLUMNS = ("name", "resource", "function", "bucket", "project", "role", "user", "policy", "table",
+                 "queue", "topic", "key", "cluster", "service", "instance", "vpc", "subnet", "load balancer",
+                 "distribution", "api", "pipeline", "repository", "state machine", "file system", "volume",
+                 "task definition", "group", "trail", "zone", "stream", "domain", "secret", "alias")
+_CONTEXT_COLUMNS = frozenset({"region", "account", "az", "kind", "type", "severity"})
+
+
+def _resource_sections(tokens: list[Token]) -> dict[str, str]:
+    """Resource name -> id of the section whose table lists it first (in its name column).
+
+    "web-app (i-0abc)" is found both whole and as "web-app". The summary of section 1 and
+    headings without a number are not a resource's home."""
+    where: dict[str, str] = {}
+    section, col, headers, cells = "", 0, [], []
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and tok.attrGet("id"):
+            section = str(tok.attrGet("id"))
+        elif tok.type == "thead_open":
+            headers = []
+        elif tok.type == "th_open" and i + 1 < len(tokens):
+            headers.append(" ".join(_inline_text(tokens[i + 1].children).split()).lower())
+        elif tok.type == "thead_close":
+            named = [j for j, h in enumerate(headers) if h in _NAME_COLUMNS]
+            plain = [j for j, h in enumerate(headers) if h not in _CONTEXT_COLUMNS]
+            col = named[0] if named else (plain[0] if plain else 0)
+        elif tok.type == "tr_open":
+            cells = []
+        elif tok.type == "td_open" and i + 1 < len(tokens):
+            cells.append(" ".join(_inline_text(tokens[i + 1].children).split()))
+        elif tok.type == "tr_close" and len(cells) > col and section.startswith("s-") and section != "s-1":
+            name = cells[col]
+            for cand in (name, re.sub(r"\s*\([^()]*\)$", "", name)):
+                if len(cand) >= 4 and not cand.isdigit() and cand.lower() not in _NOT_NAMES:
+                    where.setdefault(cand, section)
+    return where
+
+
+def _link_references(tokens: list[Token]) -> None:
+    """Section numbers become links everywhere; resource names become links to their section
+    in Top risks and in the findings (list items that start with a severity badge)."""
+    ids = {str(t.attrGet("id")) for t in tokens if t.type == "heading_open" and t.attrGet("id")}
+    where = _resource_sections(tokens)
+    names = (re.compile(r"(?<![\w.:/-])(" + "|".join(re.escape(n) for n in sorted(where, key=len, reverse=True))
+                        + r")(?![\w/-]|\.\w)") if where else None)
+    flags: list[bool] = []
+    for i, tok in enumerate(tokens):
+        if tok.type == "list_item_open":
+            inline = tokens[i + 2] if i + 2 < len(tokens) else None
+            kids = [k for k in ((inline.children or []) if inline is not None and inline.type == "inline" else [])
+                    if not (k.type == "text" and not k.content)]
+            badge = bool(kids) and kids[0].type == "strong_open" and "sev" in str(kids[0].attrGet("class") or "")
+            flags.append(badge or bool(flags and flags[-1]))
+        elif tok.type == "list_item_close" and flags:
+            flags.pop()
+        elif tok.type == "inline" and tok.children and not (i and tokens[i - 1].type == "heading_open"):
+            finding = bool(flags and flags[-1])
+            out: list[Token] = []
+            depth = 0
+            for child in tok.children:
+                if child.type == "link_open":
+                    depth += 1
+                elif child.type == "link_close":
+                    depth -= 1
+                if child.type != "text" or depth:
+                    out.append(child)
+                    continue
+                spans = _section_refs(child.content, ids)
+                if finding:
+                    taken = [(a, b) for a, b, _ in spans]
+                    spans += [sp for sp in _name_refs(child.content, names, where)
+                              if not any(a < sp[1] and sp[0] < b for a, b in taken)]
+                out.extend(_split(child.content, spans) if spans else [child])
+            tok.children = out
+
+
+_CAPTION = re.compile(r"<p>((?:(?!</p>).)*?<em>Not drawn: (?:(?!</p>).)*)</p>", re.DOTALL)
+
+
+def _caption_lists(body: str) -> str:
+    """A diagram's caption paragraph with its "Not drawn:" lines becomes a caption and a list."""
+    def fix(m: re.Match[str]) -> str:
+        lines = m.group(1).split("\n")
+        head = [ln for ln in lines if not ln.startswith("<em>Not drawn: ")]
+        items = [ln[len("<em>Not drawn: "):].removesuffix("</em>") for ln in lines if ln.startswith("<em>Not drawn: ")]
+        out = "".join(f'<p class="caption">{ln}</p>\n' for ln in head if ln.strip())
+        out += '<p class="caption">Not drawn:</p>\n<ul class="not-drawn">\n'
+        return out + "".join(f"<li>{it}</li>\n" for it in items) + "</ul>"
+    return _CAPTION.sub(fix, body)
+
+
 def render_html(markdown_text: str, diagrams_dir: Path | None, title: str | None = None) -> str:
-    """The Markdown design document as one self-contained, script-free HTML page.
+    """The Markdown design document as one self-contained HTML page (one hashed inline script).
 
     ``diagrams_dir`` is the folder holding ``NAME.svg`` for each ``![..](diagrams/NAME.svg)``;
     a missing file leaves the note "Diagram not rendered". ``title`` defaults to the
@@ -427,7 +499,8 @@ def render_html(markdown_text: str, diagrams_dir: Path | None, title: str | None
     env: dict[str, Any] = {"diagrams_dir": Path(diagrams_dir) if diagrams_dir is not None else None}
     tokens = md.parse(markdown_text, env)
     toc = _annotate(tokens)
-    body = md.renderer.render(tokens, md.options, env)
+    _link_references(tokens)
+    body = _caption_lists(md.renderer.render(tokens, md.options, env))
     page_title = " ".join(str(title or "").split()) or _document_title(tokens) or "AWS infrastructure design"
     return "".join([
         "<!DOCTYPE html>\n",
@@ -439,5 +512,7 @@ def render_html(markdown_text: str, diagrams_dir: Path | None, title: str | None
         f"<style>\n{CSS}\n</style>\n</head>\n",
         '<body class="has-toc">\n' if toc else "<body>\n",
         _toc_html(toc),
-        "<main>\n", body, "</main>\n</body>\n</html>\n",
+        "<main>\n", body, "</main>\n",
+        f"<script>{viewer.SCRIPT}</script>\n" if env.get("svg_count") else "",
+        "</body>\n</html>\n",
     ])

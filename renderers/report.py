@@ -1,4 +1,4 @@
-"""Write the output folder: design.md, diagrams/, inventory.json, findings.json.
+"""Write the output folder: design.md, diagrams/, inventory.json, inventory.csv, findings.json.
 
 Every file is written atomically (temp file + rename). The folder is checked up
 front (no symlinks among the files we write, nothing in their way), and a
@@ -19,10 +19,14 @@ import stat
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from renderers.appendix import CSV_NAME, inventory_csv
 from renderers.diagrams import Diagram, build
+from renderers.diagrams.render import dot_output
 from renderers.document import render_document
 from renderers.html import render_html
+from scanner.analysis import compliance
 from scanner.analysis.model import Analysis
 from scanner.errors import UserError
 from scanner.inventory import Inventory, atomic_write
@@ -39,11 +43,13 @@ class ReportFiles:
     diagrams: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     html: Path | None = None
+    #: inventory.csv: one row per resource, the full tables' facts (renderers/appendix.py)
+    csv: Path | None = None
 
 
 #: what a run wrote, so the next run can remove what it no longer writes (and nothing else)
 MANIFEST = ".awsscan-manifest.json"
-TOP_FILES = ("design.md", "design.html", "findings.json", "inventory.json", MANIFEST)
+TOP_FILES = ("design.md", "design.html", "findings.json", "inventory.json", CSV_NAME, MANIFEST)
 DIAGRAM_SUFFIXES = (".dot", ".svg", ".png")
 #: a diagram file the manifest may name: diagrams/<safe stem>.<dot|svg|png>, nothing else
 _DIAGRAM_ENTRY = re.compile(r"^diagrams/[A-Za-z0-9_][A-Za-z0-9_.-]*\.(dot|svg|png)$")
@@ -149,8 +155,7 @@ def render_diagram(d: Diagram, folder: Path, warnings: list[str]) -> list[Path]:
         return files
     for fmt in ("svg", "png"):
         try:
-            proc = subprocess.run(["dot", f"-T{fmt}"], input=source.encode("utf-8"),
-                                  capture_output=True, timeout=DOT_TIMEOUT, check=False)
+            proc = dot_output(d, fmt, timeout=DOT_TIMEOUT)  # with the icons, inlined as data
         except (OSError, subprocess.TimeoutExpired) as exc:
             warnings.append(f"dot could not render {d.filename}.{fmt}: {exc}")
             continue
@@ -159,6 +164,18 @@ def render_diagram(d: Diagram, folder: Path, warnings: list[str]) -> list[Path]:
             continue
         files.append(atomic_write(folder / f"{d.filename}.{fmt}", proc.stdout))
     return files
+
+
+def findings_data(analysis: Analysis) -> dict[str, Any]:
+    """What findings.json holds: the analysis (findings, counts, exposure), each finding with the
+    framework controls it bears on (``controls``: {"cis": [...], "fsbp": [...]}), and the
+    compliance summary of the frameworks ``--compliance`` selected."""
+    data = analysis.to_dict()
+    ordered = sorted(analysis.findings, key=lambda f: (f.rule, f.resources))  # the order to_dict uses
+    for item, f in zip(data["findings"], ordered, strict=True):
+        item["controls"] = compliance.controls_of(f)
+    data["compliance"] = compliance.to_dict(analysis)
+    return data
 
 
 def write_report(inv: Inventory, analysis: Analysis, out: Path, *, project_name: str | None = None,
@@ -175,8 +192,9 @@ def write_report(inv: Inventory, analysis: Analysis, out: Path, *, project_name:
         for suffix in DIAGRAM_SUFFIXES:
             _check_target(out / "diagrams" / f"{d.filename}{suffix}")
     text = render_document(inv, analysis, diagrams, project_name=project_name)
-    findings_text = json.dumps(analysis.to_dict(), indent=1, sort_keys=True, default=str) + "\n"
+    findings_text = json.dumps(findings_data(analysis), indent=1, sort_keys=True, default=str) + "\n"
     inventory_text = inv.to_json() if write_inventory else None
+    csv_text = inventory_csv(inv)  # a rendering of the snapshot: written by `awsscan render` too
     previous = read_manifest(out)
     diagram_files: list[Path] = []
     if not dot_available():
@@ -190,9 +208,10 @@ def write_report(inv: Inventory, analysis: Analysis, out: Path, *, project_name:
     doc = atomic_write(out / "design.md", text)
     html_doc = atomic_write(out / "design.html", render_html(text, out / "diagrams", None))
     findings = atomic_write(out / "findings.json", findings_text)
+    csv_path = atomic_write(out / CSV_NAME, csv_text)
     inv_path = atomic_write(out / "inventory.json", inventory_text) if inventory_text is not None else None
-    written |= {p.name for p in (doc, html_doc, findings, inv_path) if p is not None}
+    written |= {p.name for p in (doc, html_doc, findings, csv_path, inv_path) if p is not None}
     remove_stale(out, previous, written)
     atomic_write(out / MANIFEST, json.dumps({"tool": "awsscan", "files": sorted(written)}, indent=1) + "\n")
     return ReportFiles(out=out, document=doc, inventory=inv_path, findings=findings,
-                       diagrams=diagram_files, warnings=warnings, html=html_doc)
+                       diagrams=diagram_files, warnings=warnings, html=html_doc, csv=csv_path)

@@ -1,16 +1,23 @@
 """What a collector gets: clients for its region, pagination, ARNs and tag helpers.
 
-One ``ScanContext`` serves one (collector, region) run in one thread, so its
-client cache and call counter need no locks; the shared boto3 Session is only
-touched under ``SESSION_LOCK`` because Session.client() is not thread-safe.
+One ``ScanContext`` serves one (collector, region) run. In a scan its clients are
+its lanes' (scanner/lanes.py: one shared client per (service, region), pacing and
+retrying every request), and every call or page also takes one of its lane's
+in-flight places, so a collector's own per-resource calls (S3 per bucket, ELB
+attributes per load balancer) go through the same lane as its listing. A collector
+may fan its per-resource calls out over threads: the call counter takes a lock.
+Without lanes (tests, a context made by hand) it makes its own clients with the
+standard botocore retries. The shared boto3 Session is only touched under
+``SESSION_LOCK`` because Session.client() is not thread-safe.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import botocore.exceptions as bexc
 from botocore.parsers import ResponseParserError
@@ -18,6 +25,9 @@ from botocore.parsers import ResponseParserError
 from scanner.inventory import Records
 from scanner.secrets import WITHHELD, withhold_secret_tags
 from scanner.session import BOTO_CONFIG
+
+if TYPE_CHECKING:
+    from scanner.lanes import Lanes
 
 SESSION_LOCK = threading.Lock()
 T = TypeVar("T")
@@ -76,7 +86,7 @@ def now() -> datetime:
 class ScanContext:
     def __init__(self, session: Any, region: str, account: str, partition: str = "aws",
                  service: str = "", home_region: str = "us-east-1",
-                 regions: tuple[str, ...] = ()) -> None:
+                 regions: tuple[str, ...] = (), lanes: Lanes | None = None) -> None:
         self.session = session
         self.region = region
         self.account = account
@@ -84,35 +94,60 @@ class ScanContext:
         self.service = service
         self.home_region = home_region
         self.regions = regions
+        self.lanes = lanes
         self.calls = 0
+        self._calls_lock = threading.Lock()
         self._clients: dict[tuple[str, str], Any] = {}
 
     # -- clients -------------------------------------------------------------
     def client(self, service: str, region: str | None = None) -> Any:
         key = (service, region or self.region)
+        if self.lanes is not None:
+            return self.lanes.client(*key)
         if key not in self._clients:
             with SESSION_LOCK:
                 c = self.session.client(service, region_name=key[1], config=BOTO_CONFIG)
-            c.meta.events.register("before-call", self._count)
             self._clients[key] = c
         return self._clients[key]
 
-    def _count(self, **_: Any) -> None:
-        self.calls += 1
+    def _count(self) -> None:
+        with self._calls_lock:
+            self.calls += 1
+
+    def _slot(self, service: str, region: str | None) -> contextlib.AbstractContextManager[Any]:
+        """An in-flight place in the call's lane (none without lanes)."""
+        if self.lanes is None:
+            return contextlib.nullcontext()
+        return self.lanes.lane(service, region or self.region).slot()
 
     def call(self, service: str, operation: str, region: str | None = None, **kwargs: Any) -> dict:
         """One API call; errors propagate so the runner can classify them."""
-        return getattr(self.client(service, region), operation)(**kwargs)
+        c = self.client(service, region)
+        with self._slot(service, region):
+            self._count()
+            return getattr(c, operation)(**kwargs)
 
     def paginate(self, service: str, operation: str, key: str | None = None,
                  region: str | None = None, **kwargs: Any) -> Iterator[Any]:
-        """Every page of a paginated call; with ``key``, the items under that key."""
+        """Every page of a paginated call; with ``key``, the items under that key.
+
+        Each page takes its lane place only while it is fetched: the caller's work between
+        pages (and its own per-resource calls) never holds one."""
         c = self.client(service, region)
-        if c.can_paginate(operation):
-            pages = c.get_paginator(operation).paginate(**kwargs)
-        else:
-            pages = iter([getattr(c, operation)(**kwargs)])
-        for page in pages:
+        if not c.can_paginate(operation):
+            page = self.call(service, operation, region=region, **kwargs)
+            if key is None:
+                yield page
+            else:
+                yield from page.get(key) or []
+            return
+        pages = iter(c.get_paginator(operation).paginate(**kwargs))
+        while True:
+            with self._slot(service, region):
+                page = next(pages, None)
+                if page is None:
+                    return
+                self._count()
             if key is None:
                 yield page
             else:
@@ -186,7 +221,12 @@ def guarded(out: Records, service: str, operation: str, fn: Callable[[], T], *, 
         if code in missing:
             return missing_value
         act = action or iam_action(service, exc.operation_name or operation)
-        reason = denied_reason(exc) if code in DENIED_CODES else f"error {code}: {error_message(exc)}"
+        if code in DENIED_CODES:
+            reason = denied_reason(exc)
+        elif not_implemented(exc):
+            reason = "not implemented by this endpoint"
+        else:
+            reason = f"error {code}: {error_message(exc)}"
         out.gap(service, act, reason, resource=resource, region=region or None)
     except NotImplementedError:  # an emulator (moto) without this API; real AWS never raises it
         out.gap(service, action or iam_action(service, operation), "not implemented by this endpoint",
@@ -197,6 +237,16 @@ def guarded(out: Records, service: str, operation: str, fn: Callable[[], T], *, 
         out.gap(service, action or iam_action(service, operation),
                 f"no answer after retries ({type(exc).__name__})", resource=resource, region=region or None)
     return None
+
+
+def not_implemented(exc: bexc.ClientError) -> bool:
+    """The endpoint says it has no such API (HTTP 501, "not implemented", moto's 404 "not yet
+    implemented"): the lanes do not retry it, and it is recorded as not implemented, not failed."""
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    code = str(exc.response.get("Error", {}).get("Code", ""))
+    msg = str(exc.response.get("Error", {}).get("Message", "")).lower()
+    return status == 501 or code in ("501", "NotImplemented", "NotImplementedException") or (
+        "not implemented" in msg or "not yet implemented" in msg) and not msg.lstrip().startswith("<")
 
 
 def _camel(operation: str) -> str:
@@ -215,8 +265,10 @@ def denied_reason(exc: bexc.ClientError) -> str:
 def error_message(exc: bexc.ClientError) -> str:
     """The error's message as one short line; an HTML error page (a proxy's or an emulator's) is named, not quoted."""
     msg = " ".join(str(exc.response.get("Error", {}).get("Message", "")).split())
-    if msg.lower().startswith(("<!doctype", "<html")):
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "?")
+    meta = exc.response.get("ResponseMetadata", {})
+    ctype = str((meta.get("HTTPHeaders") or {}).get("content-type", ""))
+    if msg.lower().startswith(("<!doctype", "<html")) or "text/html" in ctype.lower():
+        status = meta.get("HTTPStatusCode", "?")
         return f"the endpoint answered with an HTML error page (HTTP {status})"
     return msg[:300]
 
@@ -240,9 +292,11 @@ def tags_of(obj: dict[str, Any] | list | None) -> dict[str, str]:
         else:
             return {}
     if isinstance(raw, dict):
-        return withhold_secret_tags({str(k): str(v) for k, v in raw.items()})
+        return withhold_secret_tags({str(k): "" if v is None else str(v) for k, v in raw.items()})
     out: dict[str, str] = {}
-    for t in raw or []:
+    for t in raw if isinstance(raw, (list, tuple)) else []:
+        if not isinstance(t, dict):
+            continue  # a recording or another SDK may hand over anything: only key/value pairs are tags
         k = t.get("Key", t.get("key", t.get("TagKey")))
         v = t.get("Value", t.get("value", t.get("TagValue", "")))
         if k is not None:
@@ -257,13 +311,17 @@ def name_of(obj: dict[str, Any], default: str) -> str:
 
 
 def iso(value: Any) -> str | None:
-    """A datetime (or ISO string) as an ISO-8601 UTC string."""
-    if value is None:
+    """A datetime (or ISO string) as an ISO-8601 UTC string.
+
+    AWS answers carry aware datetimes, recordings and some APIs naive ones (read as UTC)
+    or date strings ("2024-05-14T09:30:00.000Z"): all give the same text. A string that
+    is not a date is kept as it came (it says what AWS sent).
+    """
+    if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).isoformat(timespec="seconds")
+    when = parse_time(value)
+    if when is not None:
+        return when.astimezone(UTC).isoformat(timespec="seconds")
     return str(value)
 
 

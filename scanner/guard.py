@@ -7,6 +7,13 @@ kept true by ``tests/test_hardening_guard.py``, plus the few calls the AWS SDK m
 by itself to resolve credentials. A name prefix (``Get*``) is not enough: some
 ``Get`` operations hand out credentials or secrets (``redshift:GetClusterCredentials``,
 ``cognito-identity:GetId``, ``ssm:GetParameterHistory``).
+
+``sts:AssumeRole`` is allowed by its pair for two callers only: the SDK resolving a
+``role_arn`` profile, and ``awsscan org`` assuming ``--role-name`` into member accounts
+from one STS client of the caller's session (scanner/org/assume.py). No collector calls it
+(tests/test_org.py checks statically), and every member account's session also refuses all
+credential-minting calls (``scanner.org.assume.refuse_credential_calls``), so a scan running
+inside a member account can never obtain further credentials.
 """
 
 from __future__ import annotations
@@ -21,8 +28,14 @@ SCANNER_READS_BY_SERVICE: dict[str, tuple[str, ...]] = {
     "accessanalyzer": ("ListAnalyzers", "ListFindings"),
     "account": ("GetAlternateContact",),
     "acm": ("DescribeCertificate", "ListCertificates"),
-    "apigateway": ("GetResources", "GetRestApis", "GetStages"),
-    "apigatewayv2": ("GetApis", "GetIntegrations", "GetRoutes", "GetStages"),
+    "apigateway": (
+        "GetApiKeys", "GetAuthorizers", "GetBasePathMappings", "GetDomainNames", "GetResources",
+        "GetRestApis", "GetStages", "GetUsagePlans"
+    ),
+    "apigatewayv2": (
+        "GetApiMappings", "GetApis", "GetAuthorizers", "GetDomainNames", "GetIntegrations", "GetRoutes",
+        "GetStages"
+    ),
     "application-autoscaling": ("DescribeScalableTargets", "DescribeScalingPolicies", "DescribeScheduledActions"),
     "autoscaling": (
         "DescribeAutoScalingGroups", "DescribeLaunchConfigurations", "DescribePolicies",
@@ -47,6 +60,8 @@ SCANNER_READS_BY_SERVICE: dict[str, tuple[str, ...]] = {
     "codepipeline": ("GetPipeline", "GetPipelineState", "ListPipelineExecutions", "ListPipelines"),
     "codestar-connections": ("ListConnections",),
     "codestar-notifications": ("DescribeNotificationRule", "ListNotificationRules"),
+    "cognito-identity": ("DescribeIdentityPool", "GetIdentityPoolRoles", "ListIdentityPools"),
+    "cognito-idp": ("DescribeUserPool", "ListUserPools"),
     "config": (
         "DescribeComplianceByConfigRule", "DescribeConfigRules", "DescribeConfigurationRecorderStatus",
         "DescribeConfigurationRecorders"
@@ -78,10 +93,14 @@ SCANNER_READS_BY_SERVICE: dict[str, tuple[str, ...]] = {
         "DescribeMountTargetSecurityGroups", "DescribeMountTargets"
     ),
     "eks": (
-        "DescribeCluster", "DescribeFargateProfile", "DescribeNodegroup", "ListClusters",
-        "ListFargateProfiles", "ListNodegroups"
+        "DescribeAccessEntry", "DescribeAddon", "DescribeCluster", "DescribeFargateProfile",
+        "DescribeNodegroup", "ListAccessEntries", "ListAddons", "ListAssociatedAccessPolicies",
+        "ListClusters", "ListFargateProfiles", "ListNodegroups"
     ),
-    "elasticache": ("DescribeCacheClusters", "DescribeCacheSubnetGroups", "DescribeReplicationGroups"),
+    "elasticache": (
+        "DescribeCacheClusters", "DescribeCacheSubnetGroups", "DescribeReplicationGroups",
+        "DescribeServerlessCaches"
+    ),
     "elb": ("DescribeInstanceHealth", "DescribeLoadBalancerAttributes", "DescribeLoadBalancers", "DescribeTags"),
     "elbv2": (
         "DescribeListenerCertificates", "DescribeListeners", "DescribeLoadBalancerAttributes",
@@ -89,26 +108,38 @@ SCANNER_READS_BY_SERVICE: dict[str, tuple[str, ...]] = {
         "DescribeTargetHealth"
     ),
     "events": ("ListEventBuses", "ListRules", "ListTargetsByRule"),
+    "firehose": ("DescribeDeliveryStream", "ListDeliveryStreams", "ListTagsForDeliveryStream"),
     "fsx": ("DescribeFileSystems",),
     "guardduty": ("GetDetector", "ListDetectors"),
     "iam": (
         "GenerateCredentialReport", "GetAccountAuthorizationDetails", "GetAccountPasswordPolicy",
         "GetCredentialReport", "ListAccountAliases"
     ),
+    "kafka": ("ListClustersV2",),
+    "kinesis": ("DescribeStreamSummary", "ListStreamConsumers", "ListStreams", "ListTagsForStream"),
     "kms": ("DescribeKey", "GetKeyPolicy", "GetKeyRotationStatus", "ListAliases", "ListKeys"),
     "lambda": (
         "GetFunctionConcurrency", "GetFunctionUrlConfig", "GetPolicy", "ListEventSourceMappings",
-        "ListFunctions", "ListTags"
+        "ListFunctionEventInvokeConfigs", "ListFunctions", "ListLayerVersions", "ListLayers", "ListTags"
     ),
     "logs": ("DescribeLogGroups", "DescribeMetricFilters"),
-    "organizations": ("DescribeOrganization",),
+    "memorydb": ("DescribeClusters", "DescribeSubnetGroups"),
+    "opensearch": ("DescribeDomains", "ListDomainNames", "ListTags"),
+    "organizations": (
+        "DescribeOrganization", "ListAccounts", "ListAccountsForParent", "ListDelegatedAdministrators",
+        "ListDelegatedServicesForAccount", "ListOrganizationalUnitsForParent", "ListPolicies", "ListRoots",
+        "ListTargetsForPolicy"
+    ),
     "pricing": ("GetProducts",),
     "rds": (
         "DescribeDBClusterParameterGroups", "DescribeDBClusterSnapshotAttributes",
         "DescribeDBClusterSnapshots", "DescribeDBClusters", "DescribeDBInstances",
-        "DescribeDBParameterGroups", "DescribeDBSnapshotAttributes", "DescribeDBSnapshots",
-        "DescribeDBSubnetGroups", "DescribeGlobalClusters"
+        "DescribeDBParameterGroups", "DescribeDBProxies", "DescribeDBProxyTargets",
+        "DescribeDBSnapshotAttributes", "DescribeDBSnapshots", "DescribeDBSubnetGroups",
+        "DescribeGlobalClusters"
     ),
+    "redshift": ("DescribeClusterSubnetGroups", "DescribeClusters"),
+    "redshift-serverless": ("ListNamespaces", "ListWorkgroups"),
     "route53": ("GetHostedZone", "ListHealthChecks", "ListHostedZones", "ListResourceRecordSets"),
     "s3": (
         "GetBucketAcl", "GetBucketEncryption", "GetBucketLifecycleConfiguration", "GetBucketLocation",
@@ -134,7 +165,8 @@ SCANNER_READS_BY_SERVICE: dict[str, tuple[str, ...]] = {
 #: calls the AWS SDK makes on its own while resolving credentials or a bucket's region,
 #: exactly as the AWS CLI does; allowed by (service, operation) pair, never by name alone.
 SDK_CALLS: dict[str, str] = {
-    "sts:AssumeRole": "SDK credential resolution for role_arn profiles (role chaining)",
+    "sts:AssumeRole": "SDK credential resolution for role_arn profiles (role chaining); `awsscan org` "
+                      "assuming --role-name into member accounts (scanner/org/assume.py)",
     "sts:AssumeRoleWithWebIdentity": "SDK credential resolution for web-identity profiles and "
                                      "AWS_WEB_IDENTITY_TOKEN_FILE",
     "sts:AssumeRoleWithSAML": "SDK credential resolution for SAML profiles",

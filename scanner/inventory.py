@@ -9,15 +9,17 @@ differ only in ``meta.timing`` and the scan timestamps.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import stat
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -32,6 +34,7 @@ from scanner.vocab import KINDS, SECRET_PROP_NAMES, check_kind, check_relation
 STRICT_PROPS = os.environ.get("AWSSCAN_STRICT_PROPS") == "1"
 
 SCHEMA_VERSION = 1
+T = TypeVar("T")
 
 
 class SnapshotError(Exception):
@@ -117,11 +120,133 @@ class Records:
         return self
 
 
+class Graph(nx.MultiDiGraph):
+    """A MultiDiGraph that counts its structural changes (nodes or edges added or removed).
+
+    :class:`Inventory` keeps its indexes by kind, region and relation for one ``version``
+    and rebuilds them when the count moved, so every reader (passes that change the graph
+    included) sees the graph as it is, while a render, which only reads, indexes it once.
+    Attribute edits through ``graph.nodes[id]`` are not counted: kind, name and region are
+    set when a node is added and never edited in place.
+    """
+
+    version = 0
+
+    def _changed(self) -> None:
+        self.version += 1
+
+    def add_node(self, node_for_adding: Any, **attr: Any) -> None:
+        super().add_node(node_for_adding, **attr)
+        self._changed()
+
+    def add_nodes_from(self, nodes_for_adding: Any, **attr: Any) -> None:
+        super().add_nodes_from(nodes_for_adding, **attr)
+        self._changed()
+
+    def remove_node(self, n: Any) -> None:
+        super().remove_node(n)
+        self._changed()
+
+    def remove_nodes_from(self, nodes: Any) -> None:
+        super().remove_nodes_from(nodes)
+        self._changed()
+
+    def add_edge(self, u_for_edge: Any, v_for_edge: Any, key: Any = None, **attr: Any) -> Any:
+        out = super().add_edge(u_for_edge, v_for_edge, key, **attr)
+        self._changed()
+        return out
+
+    def add_edges_from(self, ebunch_to_add: Any, **attr: Any) -> Any:
+        out = super().add_edges_from(ebunch_to_add, **attr)
+        self._changed()
+        return out
+
+    def remove_edge(self, u: Any, v: Any, key: Any = None) -> None:
+        super().remove_edge(u, v, key)
+        self._changed()
+
+    def remove_edges_from(self, ebunch: Any) -> None:
+        super().remove_edges_from(ebunch)
+        self._changed()
+
+    def clear(self) -> None:
+        super().clear()
+        self._changed()
+
+    def clear_edges(self) -> None:
+        super().clear_edges()
+        self._changed()
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building a large structure.
+
+    Building a graph of 100,000 nodes allocates millions of objects that all stay alive; the
+    collector would walk the growing heap again and again (indexing ran three times slower).
+    Nothing built here is cyclic garbage, and the collector is restored on the way out."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _order(nid: str, data: dict[str, Any]) -> tuple[Any, Any, str]:
+    """How node lists are sorted: region, name, id."""
+    return (data.get("region", ""), data.get("name", ""), nid)
+
+
+class GraphIndex:
+    """The graph indexed once: node ids by kind and by (kind, region), each list already sorted
+    by region, name, id, and edges by relation, so a reader's ``nodes(kind)`` or
+    ``edges(rel)`` costs what it returns, not the size of the account."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.version = graph.version
+        order: dict[str, tuple[Any, Any, str]] = {}
+        by_kind: dict[str, list[str]] = {}
+        self.counts: dict[str, int] = {}
+        for nid, data in graph._node.items():
+            order[nid] = _order(nid, data)
+            kind = data.get("kind")
+            by_kind.setdefault(kind, []).append(nid)
+            if not data.get("external"):
+                self.counts[kind] = self.counts.get(kind, 0) + 1
+        self.order = order
+        self.all = sorted(order, key=order.__getitem__)
+        self.by_kind: dict[str, list[str]] = {}
+        self.by_kind_region: dict[tuple[str, str], list[str]] = {}
+        for kind, ids in by_kind.items():
+            ids.sort(key=order.__getitem__)
+            self.by_kind[kind] = ids
+            for nid in ids:
+                self.by_kind_region.setdefault((kind, order[nid][0]), []).append(nid)
+        self.by_rel: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+        #: per node, per relation: the (other end, edge data) of its edges leaving / entering it
+        self.out_adj: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {}
+        self.in_adj: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {}
+        for src, dst, data in graph.edges(data=True):
+            rel = data.get("rel")
+            self.by_rel.setdefault(rel, []).append((src, dst, data))
+            self.out_adj.setdefault(src, {}).setdefault(rel, []).append((dst, data))
+            self.in_adj.setdefault(dst, {}).setdefault(rel, []).append((src, data))
+
+
+#: how many times an index was built (tests assert a render indexes the graph once)
+INDEX_BUILDS = [0]
+
+
 class Inventory:
     """The account as a graph plus the scan's metadata."""
 
     def __init__(self, meta: dict[str, Any] | None = None) -> None:
-        self.graph = nx.MultiDiGraph()
+        self.graph: Graph = Graph()
+        self._index: GraphIndex | None = None
+        self._render_depth = 0
+        self._memo: dict[str, Any] = {}
         self.meta: dict[str, Any] = meta if meta is not None else {}
         self.meta.setdefault("runs", [])
         self.meta.setdefault("gaps", [])
@@ -133,7 +258,7 @@ class Inventory:
         if node.id in g:
             old = g.nodes[node.id]
             if old.get("external") and not node.external:
-                g.nodes[node.id].clear()
+                g.nodes[node.id].clear()  # kind and name change: g.add_node below counts it
             elif not old.get("external") and node.external:
                 return
             else:
@@ -159,7 +284,10 @@ class Inventory:
         g.add_edge(edge.src, edge.dst, rel=edge.rel, props=edge.props)
 
     def merge(self, batches: Iterable[Records]) -> None:
-        batches = list(batches)
+        with gc_paused():
+            self._merge(list(batches))
+
+    def _merge(self, batches: list[Records]) -> None:
         for rec in batches:
             for n in rec.nodes:
                 self.add_node(n)
@@ -172,33 +300,103 @@ class Inventory:
         self.meta["gaps"].sort(key=lambda g: json.dumps(g, sort_keys=True))
 
     # -- reading -----------------------------------------------------------
-    def nodes(self, *kinds: str, include_external: bool = False) -> list[dict[str, Any]]:
-        """Nodes of the given kinds (all when none given) as dicts with an ``id`` key, sorted."""
+    def index(self) -> GraphIndex:
+        """The graph's indexes, built on first use and again only after the graph changed."""
+        idx = self._index
+        if idx is None or idx.version != self.graph.version:
+            INDEX_BUILDS[0] += 1
+            with gc_paused():
+                idx = self._index = GraphIndex(self.graph)
+        return idx
+
+    def nodes(self, *kinds: str, include_external: bool = False,
+              region: str | None = None) -> list[dict[str, Any]]:
+        """Nodes of the given kinds (all when none given), optionally of one region, as dicts
+        with an ``id`` key, sorted by region, name, id. Costs what it returns (indexed)."""
         for k in kinds:
             if k not in KINDS:
                 raise ValueError(f"unknown kind {k!r}")
-        out = []
-        for nid, data in self.graph.nodes(data=True):
-            if kinds and data.get("kind") not in kinds:
-                continue
-            if data.get("external") and not include_external:
-                continue
-            out.append({"id": nid, **data})
-        out.sort(key=lambda n: (n.get("region", ""), n.get("name", ""), n["id"]))
-        return out
+        idx = self.index()
+        if not kinds:
+            ids: list[str] = idx.all if region is None else [n for n in idx.all if idx.order[n][0] == region]
+        else:
+            lists = [idx.by_kind.get(k, []) if region is None else idx.by_kind_region.get((k, region), [])
+                     for k in dict.fromkeys(kinds)]
+            ids = lists[0] if len(lists) == 1 else sorted((n for lst in lists for n in lst),
+                                                          key=idx.order.__getitem__)
+        data = self.graph._node
+        if include_external:
+            return [{"id": nid, **data[nid]} for nid in ids]
+        return [{"id": nid, **data[nid]} for nid in ids if not data[nid].get("external")]
+
+    @contextlib.contextmanager
+    def rendering(self) -> Iterator[Inventory]:
+        """A render: the graph and its facts are only read, so what :meth:`memo` computes inside
+        is computed once (a fact several subsections show), and forgotten when the render ends."""
+        self._render_depth += 1
+        try:
+            yield self
+        finally:
+            self._render_depth -= 1
+            if not self._render_depth:
+                self._memo.clear()
+
+    def memo(self, key: str, fn: Callable[[], T]) -> T:
+        """``fn()``, computed once per render (:meth:`rendering`) and graph version; outside a
+        render it is computed each time, so code that edits facts between calls sees its edits."""
+        if not self._render_depth:
+            return fn()
+        version = self.graph.version
+        hit = self._memo.get(key)
+        if hit is None or hit[0] != version:
+            hit = self._memo[key] = (version, fn())
+        return hit[1]
+
+    def count(self, kind: str, include_external: bool = False) -> int:
+        """How many nodes of one kind (without building their dicts)."""
+        idx = self.index()
+        return len(idx.by_kind.get(kind, ())) if include_external else idx.counts.get(kind, 0)
 
     def node(self, nid: str) -> dict[str, Any] | None:
-        if nid not in self.graph:
-            return None
-        return {"id": nid, **self.graph.nodes[nid]}
+        data = self.graph._node.get(nid)  # the node dict itself, without a NodeView per lookup
+        return None if data is None else {"id": nid, **data}
 
     def out(self, nid: str, rel: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
-        """Targets of edges leaving ``nid`` (filtered by relation and target kind)."""
-        return self._walk(self.graph.out_edges(nid, data=True), 1, rel, kind) if nid in self.graph else []
+        """Targets of edges leaving ``nid`` (filtered by relation and target kind), sorted by id."""
+        if nid not in self.graph:
+            return []
+        idx = self._current() if rel else None
+        if idx is not None:
+            return self._walk_index(idx.out_adj.get(nid, {}).get(rel, ()), kind)
+        return self._walk(self.graph.out_edges(nid, data=True), 1, rel, kind)
 
     def into(self, nid: str, rel: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
-        """Sources of edges entering ``nid``."""
-        return self._walk(self.graph.in_edges(nid, data=True), 0, rel, kind) if nid in self.graph else []
+        """Sources of edges entering ``nid``, sorted by id."""
+        if nid not in self.graph:
+            return []
+        idx = self._current() if rel else None
+        if idx is not None:
+            return self._walk_index(idx.in_adj.get(nid, {}).get(rel, ()), kind)
+        return self._walk(self.graph.in_edges(nid, data=True), 0, rel, kind)
+
+    def _current(self) -> GraphIndex | None:
+        """The index if it matches the graph. ``out``/``into`` never build one (a pass that adds
+        edges while it walks them would rebuild it at every step: they walk the graph instead),
+        and use it for one relation only (all relations: the node's edges, in the graph's order)."""
+        idx = self._index
+        return idx if idx is not None and idx.version == self.graph.version else None
+
+    def _walk_index(self, entries: Iterable[tuple[str, dict[str, Any]]], kind: str | None) -> list[dict[str, Any]]:
+        nodes = self.graph._node
+        seen: dict[str, dict[str, Any]] = {}
+        for other, data in entries:
+            if other in seen:
+                continue
+            nd = nodes[other]
+            if kind and nd.get("kind") != kind:
+                continue
+            seen[other] = {"id": other, **nd, "edge": data.get("props", {})}
+        return sorted(seen.values(), key=lambda n: n["id"])
 
     def _walk(self, edges: Iterable, end: int, rel: str | None, kind: str | None) -> list[dict[str, Any]]:
         seen: dict[str, dict[str, Any]] = {}
@@ -214,16 +412,19 @@ class Inventory:
         return sorted(seen.values(), key=lambda n: n["id"])
 
     def edges(self, rel: str | None = None) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        for src, dst, data in self.graph.edges(data=True):
-            if rel is None or data.get("rel") == rel:
-                yield src, dst, data
+        """Every edge (of one relation: indexed, so it costs what it returns)."""
+        if rel is None:
+            yield from list(self.graph.edges(data=True))
+        else:
+            yield from self.index().by_rel.get(rel, ())
 
     def by_prop(self, kind: str, prop: str, value: Any) -> list[dict[str, Any]]:
         return [n for n in self.nodes(kind) if n["props"].get(prop) == value]
 
     def fact(self, nid: str, name: str) -> Fact | None:
         """The judged fact ``name`` of a node (scanner/judge/); None where it does not apply."""
-        return fact_of(self.graph.nodes[nid], name) if nid in self.graph else None
+        data = self.graph._node.get(nid)
+        return None if data is None else fact_of(data, name)
 
     def region_fact(self, region: str, name: str) -> Fact | None:
         """A region-wide judged fact (guard services) of a scanned region."""
@@ -237,11 +438,7 @@ class Inventory:
         return [r for r in self.meta.get("runs", []) if service is None or r.get("service") == service]
 
     def kind_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for _, data in self.graph.nodes(data=True):
-            if not data.get("external"):
-                counts[data["kind"]] = counts.get(data["kind"], 0) + 1
-        return dict(sorted(counts.items()))
+        return dict(sorted((k, n) for k, n in self.index().counts.items() if n))
 
     @property
     def regions(self) -> list[str]:
@@ -336,14 +533,16 @@ class Inventory:
             raise SnapshotError(f"snapshot {p} is not UTF-8 text (byte {exc.start})") from None
         del raw
         try:
-            data = json.loads(text)
+            with gc_paused():
+                data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise SnapshotError(f"snapshot {p} is not valid JSON (line {exc.lineno})") from None
         except RecursionError:
             raise SnapshotError(f"snapshot {p} is corrupt: nested too deeply") from None
         except ValueError as exc:  # e.g. an integer longer than Python's digit limit
             raise SnapshotError(f"snapshot {p} is not valid JSON ({str(exc).splitlines()[0][:120]})") from None
-        inv = cls.from_dict(data)
+        with gc_paused():
+            inv = cls.from_dict(data)
         from scanner import judge  # lazy: the judges read the Inventory this module defines
 
         return judge.ensure(inv)  # a snapshot older than judged facts is judged from its own runs

@@ -43,6 +43,10 @@ BOTO_CONFIG = Config(
     max_pool_connections=32,
     user_agent_extra="awsscan",
 )
+#: the clients of a scan's lanes (scanner/lanes.py): botocore sends each attempt once and the lane
+#: decides (its token buckets pace every attempt, its policy retries what may change and gives up
+#: at once on what will not), so botocore's own retries and rate limiter are off.
+LANE_CONFIG = BOTO_CONFIG.merge(Config(retries={"mode": "standard", "total_max_attempts": 1}))
 
 REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 DEFAULT_REGION = "us-east-1"

@@ -226,8 +226,8 @@ def test_section_1_goals_use_the_workload_azs_not_every_subnet(insecure, sample)
     s1 = section(sample.doc, "1")
     assert "high availability across 2 availability zones of us-east-1" in s1
     assert "9 availability zones" not in s1 and "9 availability zones" not in section(insecure.doc, "1")
-    assert "Complete view | no: " in s1 and "per-resource reads not possible" in s1
-    assert "backup:ListBackupSelections in us-east-1 for web-platform-daily" in s1 and "(section 9.2)" in s1
+    # what could not be seen is listed in section 1: planted with a denial in tests/test_truth_sweep.py
+    # (the sample answers every read in process, fixtures/sample/fidelity.py)
     ins = section(insecure.doc, "1")
     assert "a CI/CD pipeline" not in ins and "build projects (CodeBuild, no pipeline)" in ins
     assert "resource(s)" not in ins.split("**Top risks**")[1].split("**What could not be seen**")[0]

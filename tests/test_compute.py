@@ -571,7 +571,8 @@ def test_transforms_accept_minimal_api_shapes():
     assert compute.transform_key_pairs(c, [{"KeyName": "k"}]).nodes[0].name == "k"
     assert compute.transform_hosts(c, [{"HostId": "h-x", "Instances": None}]).nodes[0].props["instance_ids"] == []
     lt = compute.transform_launch_templates(c, [{"LaunchTemplateId": "lt-x"}], [])
-    assert lt.nodes[0].props["user_data_present"] is False and lt.nodes[0].props["versions_read"] is False
+    # no version read: whether it has user data is unknown, not "no"
+    assert lt.nodes[0].props["user_data_present"] is None and lt.nodes[0].props["versions_read"] is False
     asg = compute.transform_asgs(c, [{"AutoScalingGroupName": "g", "AutoScalingGroupARN": "arn:g",
                                       "VPCZoneIdentifier": None, "Instances": None}])
     assert asg.nodes[0].props["subnet_ids"] == [] and asg.nodes[0].props["instance_ids"] == []

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from fixtures.sample.containers import CANARY_ECS
 from renderers.facts import containers as facts
 from scanner.collectors import containers as coll
+from scanner.collectors import eks, eks_access
 from scanner.context import ScanContext
 from scanner.inventory import Inventory
 from tests.conftest import section
@@ -145,7 +146,7 @@ def test_eks_transforms():
                "logging": {"clusterLogging": [{"types": ["api"], "enabled": True},
                                               {"types": ["audit"], "enabled": False}]},
                "encryptionConfig": [{"resources": ["secrets"], "provider": {"keyArn": "arn:aws:kms:x:1:key/k"}}]}
-    rec = coll.transform_eks_clusters(ctx(), [cluster])
+    rec = eks.transform_eks_clusters(ctx(), [cluster])
     p = rec.nodes[0].props
     assert p["endpoint_public"] is True and p["public_cidrs"] == ["0.0.0.0/0"] and p["logging"] == ["api"]
     assert p["secrets_encrypted"] is True and p["security_group_ids"] == ["sg-1", "sg-2"]
@@ -153,7 +154,7 @@ def test_eks_transforms():
     ng = {"nodegroupArn": f"arn:aws:eks:{REGION}:{ACCT}:nodegroup/k/general/uuid", "nodegroupName": "general",
           "clusterName": "k", "scalingConfig": {"minSize": 1, "maxSize": 3, "desiredSize": 2},
           "instanceTypes": ["t3.large"], "subnets": ["subnet-a"], "nodeRole": f"arn:aws:iam::{ACCT}:role/n"}
-    rec = coll.transform_eks_nodegroups(ctx(), [ng])
+    rec = eks.transform_eks_nodegroups(ctx(), [ng])
     assert (rec.nodes[0].props["min"], rec.nodes[0].props["desired"], rec.nodes[0].props["max"]) == (1, 2, 3)
     assert edges(rec, "member_of") == {(ng["nodegroupArn"], f"arn:aws:eks:{REGION}:{ACCT}:cluster/k")}
 
@@ -307,3 +308,128 @@ def test_denied_listing_and_partial_gap_are_reported_in_3_2():
     text = render_subsection("3.2", inv)
     assert "could not read them" in text
     assert "<code>eks:ListClusters</code>" in text and "<code>ecr:GetLifecyclePolicy</code>" in text
+
+
+# --- EKS add-ons and access entries (moto has no such API: Stubber on AWS-shaped answers) --------
+
+EKS = f"arn:aws:eks:{REGION}:{ACCT}:cluster/web"
+ADMIN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+VIEW = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
+PARTNER = "arn:aws:iam::999999999999:role/partner-ops"
+OWN = f"arn:aws:iam::{ACCT}:role/platform-admins"
+
+
+def _eks_ctx() -> ScanContext:
+    return ScanContext(boto3.Session(region_name=REGION), REGION, ACCT)
+
+
+def _entry(principal: str) -> dict:
+    return {"accessEntry": {"clusterName": "web", "principalArn": principal, "kubernetesGroups": [],
+                            "accessEntryArn": f"arn:aws:eks:{REGION}:{ACCT}:access-entry/web/role/{principal[-4:]}/x",
+                            "type": "STANDARD", "username": principal, "createdAt": "2024-05-14T09:30:00"}}
+
+
+def _access_entries(deny_policies_of: str | None = None):
+    c = _eks_ctx()
+    with Stubber(c.client("eks")) as st:
+        st.add_response("list_clusters", {"clusters": ["web"]})
+        st.add_response("list_access_entries", {"accessEntries": [PARTNER, OWN]}, {"clusterName": "web"})
+        for principal, policy in ((PARTNER, ADMIN), (OWN, VIEW)):
+            st.add_response("describe_access_entry", _entry(principal), {"clusterName": "web", "principalArn": principal})
+            if principal == deny_policies_of:
+                st.add_client_error("list_associated_access_policies", "AccessDeniedException", "no",
+                                    expected_params={"clusterName": "web", "principalArn": principal})
+            else:
+                st.add_response("list_associated_access_policies", {
+                    "clusterName": "web", "principalArn": principal, "associatedAccessPolicies": [
+                        {"policyArn": policy, "accessScope": {"type": "cluster"}}]},
+                    {"clusterName": "web", "principalArn": principal})
+        return eks_access.collect_access_entries(c)
+
+
+def _eks_inventory(*records) -> Inventory:
+    cluster = eks.transform_eks_clusters(ctx(), [{"arn": EKS, "name": "web", "version": "1.30",
+                                                  "accessConfig": {"authenticationMode": "API_AND_CONFIG_MAP"}}])
+    inv = Inventory(meta={"regions": [REGION], "account": ACCT, "runs": [
+        {"collector": n, "service": "eks", "region": REGION, "status": "ok"}
+        for n in ("eks.clusters", "eks.addons", "eks.access_entries")]})
+    inv.merge([cluster, *records])
+    return inv
+
+
+def test_access_entries_say_who_is_cluster_admin_and_from_which_account():
+    rec = _access_entries()
+    by_principal = {n.props["principal_arn"]: n for n in rec.nodes}
+    partner, own = by_principal[PARTNER], by_principal[OWN]
+    assert (partner.props["cluster_admin"], partner.props["external_principal"]) == (True, True)
+    assert (own.props["cluster_admin"], own.props["external_principal"]) == (False, False)
+    assert partner.props["access_policies"] == [{"policy": "AmazonEKSClusterAdminPolicy", "scope": "cluster",
+                                                 "namespaces": []}]
+    assert (EKS, partner.id) in edges(rec, "contains") and (partner.id, PARTNER) in edges(rec, "associated_with")
+    inv = _eks_inventory(rec)
+    assert inv.fact(partner.id, "cluster_admin") is None  # not judged yet: judged by the render below
+    text = render_subsection("3.2", inv)
+    assert "**EKS access entries**" in text
+    row = next(line for line in text.splitlines() if "partner-ops" in line)
+    assert "outside this account" in row and "AmazonEKSClusterAdminPolicy (cluster)" in row and row.endswith("| yes |")
+    from scanner.analysis import analyze
+
+    hits = [f for f in analyze(inv).findings if f.rule == "SRV-102"]
+    assert [(f.status, len(f.resources)) for f in hits] == [("open", 1)]
+    assert PARTNER in " ".join(hits[0].evidence)
+
+
+def test_denied_access_policies_make_cluster_admin_unknown_and_srv_102_not_assessed():
+    rec = _access_entries(deny_policies_of=PARTNER)
+    partner = next(n for n in rec.nodes if n.props["principal_arn"] == PARTNER)
+    assert partner.props["cluster_admin"] is None and partner.props["access_policies"] is None
+    assert [(g.action, g.resource) for g in rec.gaps] == [("eks:ListAssociatedAccessPolicies", partner.id)]
+    inv = _eks_inventory(rec)
+    inv.meta["gaps"] = [g.__dict__ for g in rec.gaps]
+    text = render_subsection("3.2", inv)
+    row = next(line for line in text.splitlines() if "partner-ops" in line)
+    assert "| unknown (eks:ListAssociatedAccessPolicies: access denied) |" in row
+    from scanner.analysis import analyze
+
+    assert {f.status for f in analyze(inv).findings if f.rule == "SRV-102"} == {"not_assessed"}
+
+
+def test_addons_with_version_health_and_service_account_role():
+    c = _eks_ctx()
+    role = f"arn:aws:iam::{ACCT}:role/ebs-csi"
+    with Stubber(c.client("eks")) as st:
+        st.add_response("list_clusters", {"clusters": ["web"]})
+        st.add_response("list_addons", {"addons": ["aws-ebs-csi-driver", "coredns"]}, {"clusterName": "web"})
+        st.add_response("describe_addon", {"addon": {
+            "addonName": "aws-ebs-csi-driver", "clusterName": "web", "status": "DEGRADED",
+            "addonVersion": "v1.30.0-eksbuild.1", "serviceAccountRoleArn": role,
+            "health": {"issues": [{"code": "InsufficientNumberOfReplicas", "message": "x"}]},
+            "configurationValues": '{"secret": "must-not-be-kept"}'}},
+            {"clusterName": "web", "addonName": "aws-ebs-csi-driver"})
+        st.add_client_error("describe_addon", "AccessDeniedException", "no",
+                            expected_params={"clusterName": "web", "addonName": "coredns"})
+        rec = eks_access.collect_addons(c)
+    assert "must-not-be-kept" not in json.dumps([n.__dict__ for n in rec.nodes], default=str)
+    inv = _eks_inventory(rec)
+    rows = {r[1]: r for r in facts.eks_addon_rows(inv)}
+    assert rows["aws-ebs-csi-driver"] == ["web", "aws-ebs-csi-driver", "v1.30.0-eksbuild.1", "DEGRADED",
+                                          "InsufficientNumberOfReplicas", "ebs-csi"]
+    assert rows["coredns"][2:5] == ["unknown", "unknown", "unknown (not described)"]
+    assert [g.action for g in rec.gaps] == ["eks:DescribeAddon"]
+
+
+def test_missing_eks_api_is_a_gap_not_an_empty_list():
+    """An endpoint without ListAddons (moto answers 404 "not yet implemented") leaves a gap per cluster."""
+    c = _eks_ctx()
+    with Stubber(c.client("eks")) as st:
+        st.add_response("list_clusters", {"clusters": ["web"]})
+        st.add_client_error("list_addons", "404", "Not yet implemented", http_status_code=404,
+                            expected_params={"clusterName": "web"})
+        rec = eks_access.collect_addons(c)
+    assert rec.nodes == []
+    assert [(g.action, g.resource, g.reason) for g in rec.gaps] == [
+        ("eks:ListAddons", EKS, "not implemented by this endpoint")]
+    inv = _eks_inventory(rec)
+    inv.meta["gaps"] = [g.__dict__ for g in rec.gaps]
+    text = render_subsection("3.2", inv)
+    assert "run no EKS-managed add-ons" not in text and "<code>eks:ListAddons</code>" in text

@@ -115,27 +115,54 @@ def test_public_and_private_subnets_are_styled_and_labelled_apart(small_diagrams
     assert f'color="{public_colour}"' in src and f'color="{private_colour}"' in src
 
 
-def test_load_balancer_is_drawn_once_in_the_vpc_outside_the_az_boxes(small, small_diagrams):
+def test_load_balancer_is_drawn_inside_each_public_subnet_it_spans(small, small_diagrams):
     inv, _ = small
     lb = inv.nodes("elbv2:load-balancer")[0]
-    vpc = inv.nodes("ec2:vpc")[0]
     src = small_diagrams[0].graph.source
-    _, node_in = clusters(src)
-    assert node_in[dot_id(lb["id"])] == "cluster_" + dot_id(vpc["id"])
-    assert len(re.findall(rf"^\s*{dot_id(lb['id'])} \[", src, flags=re.M)) == 1
+    parent, node_in = clusters(src)
+    spans = inv.out(lb["id"], "in_subnet", "ec2:subnet") or [
+        s for s in inv.nodes("ec2:subnet") if s["props"]["subnet_id"] in lb["props"].get("subnet_ids", [])]
+    assert len(spans) >= 2
+    for subnet in spans:
+        node = dot_id(f"{lb['id']}#{subnet['id']}")
+        assert node_in[node] == "cluster_" + dot_id(subnet["id"])           # in the subnet's own box
+        assert inv.fact(subnet["id"], "public").yes
+    assert f"node 1 of {len(spans)}" in src and f"node {len(spans)} of {len(spans)}" in src
 
 
 def test_traffic_edges_run_internet_igw_lb_compute_data(small, small_diagrams):
     inv, _ = small
     src = small_diagrams[0].graph.source
     igw = dot_id(inv.nodes("ec2:internet-gateway")[0]["id"])
-    lb = dot_id(inv.nodes("elbv2:load-balancer")[0]["id"])
+    lb = inv.nodes("elbv2:load-balancer")[0]["id"]
+    lb_nodes = sorted({m for m in re.findall(rf"^\s*({dot_id(lb)}\w*) \[", src, flags=re.M)})
     assert re.search(rf"^\s*internet -> {igw}\b", src, flags=re.M)
-    assert re.search(rf"^\s*{igw} -> {lb}\b", src, flags=re.M)
+    assert all(re.search(rf"^\s*{igw} -> {n}\b", src, flags=re.M) for n in lb_nodes)
     asg_instance = next(n for n in inv.nodes("ec2:instance") if n["props"]["asg_name"])
-    assert re.search(rf"^\s*{lb} -> {dot_id(asg_instance['id'])}\b", src, flags=re.M)
+    assert any(re.search(rf"^\s*{n} -> {dot_id(asg_instance['id'])}\b", src, flags=re.M) for n in lb_nodes)
     db = dot_id(inv.nodes("rds:instance")[0]["id"])
-    assert re.search(rf"-> {db} \[.*label=\"tcp/5432\".*ltail=cluster_", src)
+    assert re.search(rf"-> {db} \[.*ltail=cluster_", src)                # the app tier reaches the database
+
+
+def test_architecture_draws_traffic_paths_not_security_group_rules(small, small_diagrams):
+    """Security-group flows (with their ports) live in the security diagram only."""
+    inv, analysis = small
+    src = small_diagrams[0].graph.source
+    assert not re.search(r'label="(tcp|udp|icmp|all traffic)', src)
+    assert "allowed by security groups" not in src
+    assert st.EDGES["allows"]["color"] != st.EDGES["data"]["color"] or "allows" not in src
+    sec = security.build(inv, analysis)[0].graph.source
+    assert 'label="tcp/5432"' in sec
+
+
+def test_edge_labels_are_attached_not_floating():
+    """A label on a compound edge (clipped at a box) is a label node the line runs through."""
+    inv, analysis = build_inventory("medium")
+    part = architecture.build(inv, analysis)[1].graph.source          # one VPC: TGW attachment, peering
+    compound = [line for line in part.splitlines() if " -> " in line and ("ltail=" in line or "lhead=" in line)]
+    assert compound and not [line for line in compound if re.search(r"\blabel=", line)]
+    assert re.search(r'^\s*lbl_\w+ \[label="TGW attachment"', part, flags=re.M)      # on its line
+    assert re.search(r"^\s*(\w+ -> lbl_\w+ .*ltail|lbl_\w+ -> \w+ .*lhead)=cluster_", part, flags=re.M)
 
 
 def test_gateways_endpoints_peering_and_tgw_are_drawn_with_edges():
@@ -143,7 +170,7 @@ def test_gateways_endpoints_peering_and_tgw_are_drawn_with_edges():
     parts = architecture.build(inv, analysis)
     overview = parts[0].graph.source
     assert "Transit gateway" in overview and "TGW attachment" in overview
-    assert re.search(r'label="pcx-[0-9a-f]+".*dir=both', overview)      # peering between two VPCs
+    assert re.search(r'label="pcx-[0-9a-f]+"', overview)                 # peering between two VPCs
     part = parts[1].graph.source
     assert "NAT gateway" in part and "s3 endpoint" in part and "Internet gateway" in part
     assert "egress via nat-" in part                        # private subnets name their NAT
@@ -174,8 +201,10 @@ def test_large_account_stays_within_bounds_with_counts_in_labels(large):
     for d in diagrams:
         assert d.nodes <= collapse.MAX_NODES and d.edges <= collapse.MAX_EDGES, d.filename
         src = d.graph.source
-        assert len(re.findall(r"^\s*\w+ \[label=", src, flags=re.M)) == d.nodes, d.filename
-        assert len(re.findall(r" -> (?!.*style=invis)", src)) == d.edges, d.filename
+        drawn = re.findall(r"^\s*(?!lbl_|layout_)\w+ \[label=", src, flags=re.M)     # label / layout nodes aside
+        assert len(drawn) == d.nodes, d.filename
+        # an edge drawn through its label node counts once
+        assert len(re.findall(r"^\s*(?!lbl_)\w+ -> (?!.*style=invis)", src, flags=re.M)) == d.edges, d.filename
     arch = [d for d in diagrams if d.marker == "AWS_ARCHITECTURE"]
     sources = "\n".join(d.graph.source for d in arch)
     size = PRESETS["large"]
@@ -274,10 +303,56 @@ def test_hostile_names_cannot_break_the_dot_and_are_escaped():
 
 @needs_dot
 def test_svg_files_reference_nothing_outside_themselves(small_diagrams):
+    from renderers.diagrams.render import dot_output
+
     for d in small_diagrams:
-        svg = render(d.graph.source)
+        svg = render(d.graph.source)                  # the icon-free .dot renders anywhere
         assert svg.lstrip().startswith("<?xml") and "</svg>" in svg
         assert 'xlink:href="file:' not in svg and 'href="/' not in svg and "<image" not in svg, d.filename
+        with_icons = dot_output(d, "svg").stdout.decode()
+        assert "<image" in with_icons and "<use" in with_icons, d.filename      # icons, embedded as data
+        hrefs = re.findall(r'href="([^"]*)"', with_icons)
+        assert hrefs and all(h.startswith(("#", "data:image/png;base64,")) for h in hrefs), d.filename
+        assert "icons/" not in with_icons and "file:" not in with_icons
+
+
+@needs_dot
+def test_icons_come_from_the_kind_and_the_legend_shows_them(small_diagrams):
+    from renderers import icons
+    from renderers.icons.catalog import KIND_ICONS, SOURCES
+
+    assert set(KIND_ICONS.values()) <= set(SOURCES) and set(icons.keys()) <= set(SOURCES)
+    assert icons.icon_key("ec2:instance") == "ec2" and icons.icon_key("no:such-kind") is None
+    assert icons.icon_key("elbv2:load-balancer", {"type": "network"}) == "nlb"
+    assert icons.png("ec2").startswith(b"\x89PNG")
+    arch = small_diagrams[0]
+    legend = arch.icon_source().split("Legend", 1)[1].split("</TABLE>>", 1)[0]
+    assert 'IMG SRC="icons/ec2.png"' in legend and 'IMG SRC="icons/alb.png"' in legend
+    assert "IMG SRC" not in arch.graph.source                               # the .dot needs no files
+
+
+@needs_dot
+def test_diagrams_read_at_page_width(small_diagrams):
+    """Shown 1400 px wide, the smallest text (MIN_FONT points) is still 8 px or more."""
+    for d in small_diagrams:
+        width, _ = collapse.layout_size(d.graph.source)
+        assert d.readable and width <= collapse.max_width_in(), (d.filename, width)
+    assert collapse.max_width_in(9) == pytest.approx(21.875)
+
+
+def test_collapsed_group_keeps_its_members_relationships():
+    """5 S3 buckets collapse into one node, but the one that replicates keeps its edge, counted."""
+    inv, analysis = build_inventory("medium")
+    buckets = [b for b in inv.nodes("s3:bucket") if b.get("region") == "us-east-1"]
+    assert len(buckets) > collapse.REGIONAL_LIMIT
+    dr = next(b for b in inv.nodes("s3:bucket") if b.get("region") != "us-east-1")
+    inv.graph.add_edge(buckets[0]["id"], dr["id"], key="replicates_to", rel="replicates_to", props={})
+    m = architecture.build_model(inv, analysis)
+    [link] = [x for x in m.links if x.role == "replication"]
+    group = m.items[link.src]
+    assert group.collapsed and buckets[0]["id"] in group.members
+    from renderers.diagrams.architecture_scene import link_label
+    assert link_label(link, m).startswith(f"replicates to · 1 of {len(group.members)}")
 
 
 @needs_dot

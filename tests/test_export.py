@@ -49,6 +49,7 @@ def test_sarif_is_valid_2_1_0_and_names_the_open_ssh_rule(insecure: SimpleNamesp
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
     ssh = open_ssh(insecure)
     assert "NET-001" in rules and ssh.remediation in rules["NET-001"]["help"]["text"]
+    assert "cis:5.2" in rules["NET-001"]["properties"]["tags"]  # CIS AWS Foundations v3.0.0 5.2
     results = [r for r in run["results"] if r["ruleId"] == "NET-001"]
     assert {r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] for r in results} >= set(ssh.resources)
     assert all(r["level"] == "error" and r["kind"] == "fail" for r in results)  # high severity
@@ -73,6 +74,7 @@ def test_ocsf_lines_are_valid_detection_findings(insecure: SimpleNamespace, tmp_
     mine = [e for e in events if e["finding_info"]["analytic"]["uid"] == "NET-001"]
     assert {e["resources"][0]["uid"] for e in mine} >= set(ssh.resources)
     assert all(e["severity_id"] == 4 for e in mine)  # High
+    assert all("EC2.13" in e["unmapped"]["compliance"]["fsbp"] for e in mine)
     # a wrong field is caught: the compiled schema is strict, so the check can fail
     with pytest.raises(jsonschema.ValidationError):
         validator.validate({**events[0], "severity_id": 42})

@@ -1,19 +1,28 @@
-"""Internet exposure as reachability, on small graphs built from records (no AWS, no moto).
+"""Internet exposure as reachability, mostly on small graphs built from records (no AWS, no moto).
 
 Each test builds the network chain Internet -> IGW -> route table -> subnet -> NACL
 -> SG -> resource and breaks or changes one link, so a wrong reachability rule fails
-exactly one test.
+exactly one test. The entry points outside VPCs (CloudFront, API Gateway, function URLs) are
+built from records too; the 5.2 table ("reachable from the internet") is checked on a part of the
+insecure fixture scanned in moto, against findings.json, 3.1 and the security diagram's reading.
 """
 
 from __future__ import annotations
 
+import json
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scanner.analysis.exposure import compute, nacl_allows, port_label
+from renderers.facts import exposure_table
+from scanner.analysis import analyze
+from scanner.analysis.exposure import compute, compute_all, nacl_allows, port_label
 from scanner.inventory import Inventory, Records
+from tests.conftest import section
+from tests.support.markdown import table
 
 ACCT, REG = "123456789012", "us-east-1"
 
@@ -328,3 +337,146 @@ def test_customer_prefix_list_of_office_ranges_is_not_the_internet():
              name="com.amazonaws.global.cloudfront.origin-facing", cidrs=["13.32.0.0/15"], aws_managed=True)
     iid = instance(rec)
     assert compute(inv_of(rec))[iid]["ports"] == ["tcp/443"]
+
+
+# --- the 5.2 exposure table (issue 13): what a reader sees, and that it agrees everywhere -----------
+
+
+@pytest.fixture(scope="module")
+def reachable(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
+    """The insecure fixture's network, open groups, instance and ALB, scanned in moto (EC2/ELB only)."""
+    from fixtures.insecure import build_insecure
+    from tests.test_new_findings import scan_some
+
+    parts = ("network", "security_groups", "compute", "load_balancer")
+    return scan_some(lambda: build_insecure(parts), tmp_path_factory.mktemp("reach"), [REG],
+                     {"ec2", "elbv2", "autoscaling"})
+
+
+def exposure_rows(doc: str) -> list[dict[str, str]]:
+    return table(section(doc, "5.2"), "| Region | Resource | Ports | Path from the internet |")
+
+
+def test_5_2_opens_with_the_instance_its_ports_and_the_internet_gateway_path(reachable):
+    ids = reachable.ids
+    s52 = section(reachable.doc, "5.2")
+    assert s52.index("Reachable from the internet") < s52.index("Network access is controlled by")
+    (row,) = [r for r in exposure_rows(reachable.doc)
+              if ids["instance_id"] in r["Resource"] and "own public address" in r["Path from the internet"]]
+    assert row["Resource"].startswith("EC2 instance legacy-admin-box")
+    assert "tcp/22" in row["Ports"].split(", ") and "tcp/3389" in row["Ports"].split(", ")
+    path = row["Path from the internet"]
+    assert f"internet gateway {ids['igw_id']}" in path and "(0.0.0.0/0)" in path
+    assert "security group legacy-admin" in path and "network ACL" in path
+    assert "NET-010" in row["Findings"].split(", ")
+    (via_lb,) = [r for r in exposure_rows(reachable.doc)
+                 if ids["instance_id"] in r["Resource"] and "load balancer" in r["Path from the internet"]]
+    assert via_lb["Ports"] == "tcp/80" and "load balancer legacy-alb → listener HTTP:80 → target group legacy-tg" \
+        in via_lb["Path from the internet"]
+
+
+def test_every_resource_in_the_table_is_the_one_findings_json_names_as_exposed(reachable):
+    data = json.loads(reachable.files.findings.read_text())
+    named = {r["Resource"] for r in exposure_rows(reachable.doc)}
+    expected = {exposure_table._subject(reachable.inv, nid)[1]
+                for nid in [*data["exposure"], *data["exposure_unknown"]]}
+    assert named == expected and named
+    assert exposure_table.exposed_ids(reachable.analysis) == sorted(data["exposure"])
+
+
+def test_3_1_and_the_security_diagram_agree_with_the_table(reachable):
+    from renderers.diagrams import style as st
+
+    inst = reachable.ids["instance_arn"]
+    row = next(r for r in table(section(reachable.doc, "3.1"), "| Instance |") if reachable.ids["instance_id"] in r["Instance"])
+    assert "reachable" in row["Public IP"] and "tcp/22" in row["Public IP"]
+    ex = st.exposure_of(reachable.inv, reachable.analysis.exposure, [inst])
+    assert ex.direct_reached and "tcp/22" in ex.direct
+    for nid in reachable.analysis.exposure:  # everything the table lists, the diagrams mark as reached
+        e = st.exposure_of(reachable.inv, reachable.analysis.exposure, [nid])
+        assert e.direct_reached or e.lb_reached, nid
+
+
+def test_a_resource_behind_an_unread_route_is_listed_as_unknown_with_why():
+    rec = Records(region=REG, account=ACCT)
+    network(rec, routes=None)
+    rec.node(arn("subnet", "subnet-1"), "ec2:subnet", "public-a", subnet_id="subnet-1", vpc_id="vpc-1",
+             az="us-east-1a", cidr="10.0.0.0/24")
+    inst = instance(rec)
+    inv = inv_of(rec)
+    rt = inv.node(arn("route-table", "rtb-1"))
+    rt["props"]["routes"] = None
+    inv.meta["runs"] = [{"collector": "ec2.route_tables", "service": "ec2", "region": REG, "status": "denied",
+                         "action": "ec2:DescribeRouteTables", "message": "not authorized"}]
+    from scanner import judge
+
+    judge.run(inv)
+    analysis = analyze(inv)
+    assert inst in analysis.exposure_unknown and inst not in analysis.exposure
+    (row,) = exposure_table.rows(inv, analysis)
+    assert row[2] == "tcp/22" and str(row[3]).startswith("unknown (route tables not read")
+    assert "may be, over routes that could not be read" in exposure_table.summary(inv, analysis)
+
+
+def edge_records() -> tuple[Records, dict[str, str]]:
+    rec = Records(region=REG, account=ACCT)
+    ids = {"cdn": "arn:aws:cloudfront::123456789012:distribution/E1", "tls": "arn:aws:cloudfront::123456789012:distribution/E2",
+           "off": "arn:aws:cloudfront::123456789012:distribution/E3", "rest": f"arn:aws:apigateway:{REG}::/restapis/r1",
+           "private": f"arn:aws:apigateway:{REG}::/restapis/r2", "http": f"arn:aws:apigateway:{REG}::/apis/h1",
+           "closed": f"arn:aws:apigateway:{REG}::/apis/h2", "url": f"arn:aws:lambda:{REG}:{ACCT}:function:u",
+           "fn": f"arn:aws:lambda:{REG}:{ACCT}:function:f"}
+    for key, enabled, policies in (("cdn", True, ["redirect-to-https"]), ("tls", True, ["https-only"]),
+                                   ("off", False, ["allow-all"])):
+        rec.node(ids[key], "cloudfront:distribution", key, region="global", distribution_id=key, domain=f"{key}.net",
+                 aliases=[], origins=[], viewer_protocol_policy=policies[0], viewer_protocol_policies=policies,
+                 min_tls="TLSv1.2_2021", web_acl=None, enabled=enabled, price_class="PriceClass_100", logging=False)
+    for key, types in (("rest", ["REGIONAL"]), ("private", ["PRIVATE"])):
+        rec.node(ids[key], "apigateway:rest-api", key, api_id=key, name=key, endpoint_types=types, stages=[],
+                 integrations=[])
+    for key, disabled in (("http", False), ("closed", True)):
+        rec.node(ids[key], "apigateway:http-api", key, api_id=key, name=key, protocol="HTTP", endpoint="https://x",
+                 stages=[], integrations=[], execute_api_disabled=disabled)
+    for key, url in (("url", "NONE"), ("fn", None)):
+        rec.node(ids[key], "lambda:function", key, name=key, runtime="python3.12", memory=128, timeout=3,
+                 handler="h", role_arn="r", vpc_id=None, subnet_ids=[], security_group_ids=[], env_names=[],
+                 package_type="Zip", architectures=["x86_64"], last_modified="2024-01-01", kms_key_arn=None,
+                 dlq_arn=None, reserved_concurrency=None, public_policy=False, code_size=1, url_auth=url)
+    return rec, ids
+
+
+def test_cloudfront_apis_and_function_urls_are_entry_points_by_design():
+    rec, ids = edge_records()
+    exposed, _ = compute_all(inv_of(rec))
+    assert exposed[ids["cdn"]]["ports"] == ["tcp/443", "tcp/80"] and exposed[ids["cdn"]]["via"] == "cloudfront"
+    assert exposed[ids["tls"]]["ports"] == ["tcp/443"]
+    assert exposed[ids["rest"]]["via"] == exposed[ids["http"]]["via"] == "api"
+    assert exposed[ids["url"]]["via"] == "function-url"
+    for key in ("off", "private", "closed", "fn"):
+        assert ids[key] not in exposed, key
+
+
+def test_unread_security_groups_make_a_public_resource_possibly_exposed_not_safe():
+    rec = Records(region=REG, account=ACCT)
+    network(rec)
+    inst = instance(rec)
+    inv = inv_of(rec)
+    inv.graph.remove_node(arn("security-group", "sg-1"))  # as when DescribeSecurityGroups was denied
+    exposed, possibly = compute_all(inv)
+    assert inst not in exposed
+    assert possibly[inst]["why"] == "its security groups (sg-1) were not read" and possibly[inst]["ports"] == []
+
+
+def test_an_alb_whose_groups_were_not_read_is_not_taken_for_an_open_nlb():
+    rec = Records(region=REG, account=ACCT)
+    network(rec, ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr": "0.0.0.0/0"}])
+    lb = f"arn:aws:elasticloadbalancing:{REG}:{ACCT}:loadbalancer/app/web/1"
+    li = f"arn:aws:elasticloadbalancing:{REG}:{ACCT}:listener/app/web/1/2"
+    rec.node(lb, "elbv2:load-balancer", "web", name="web", type="application", scheme="internet-facing",
+             dns_name="web.example", vpc_id="vpc-1", subnet_ids=["subnet-1"], security_group_ids=["sg-1"])
+    rec.edge(lb, arn("subnet", "subnet-1"), "in_subnet")
+    rec.node(li, "elbv2:listener", "HTTPS:443", port=443, protocol="HTTPS", lb_arn=lb)
+    rec.edge(lb, li, "listens_on")
+    inv = inv_of(rec)
+    inv.graph.remove_node(arn("security-group", "sg-1"))
+    exposed, possibly = compute_all(inv)
+    assert lb not in exposed and possibly[lb]["ports"] == ["tcp/443"]

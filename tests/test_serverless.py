@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from fixtures.sample.serverless import ALERT_EMAIL, CANARY_LAMBDA
 from renderers.facts import serverless as facts
+from scanner.collectors import apigateway as api_coll
 from scanner.collectors import serverless as coll
 from scanner.context import ScanContext
 from scanner.inventory import Inventory
@@ -107,14 +108,22 @@ def test_rest_api_collector_with_stubber():
                 "authorizationType": "NONE",
                 "methodIntegration": {"type": "HTTP_PROXY", "uri": "https://user:pw@legacy.example.com/a?token=t"}}}},
         ]}, {"restApiId": "abc123", "embed": ["methods"]})
-        rec = coll.collect_rest_apis(c)
+        st.add_response("get_authorizers", {"items": [
+            {"id": "au1", "name": "token-check", "type": "TOKEN", "identitySource": "method.request.header.Authorization",
+             "authorizerUri": uri, "authorizerResultTtlInSeconds": 300}]}, {"restApiId": "abc123"})
+        rec = api_coll.collect_rest_apis(c)
     api = "arn:aws:apigateway:us-east-1::/restapis/abc123"
     node = next(n for n in rec.nodes if n.id == api)
     assert node.props["endpoint_types"] == ["REGIONAL"]
     assert node.props["stages"][0]["name"] == "prod" and node.props["stages"][0]["logging"] == "ERROR"
-    assert edges(rec, "integrates_with") == {(api, FN)}
+    assert {(a, b) for a, b in edges(rec, "integrates_with") if a == api} == {(api, FN)}
     legacy = next(i for i in node.props["integrations"] if i["path"] == "/legacy")
     assert legacy["target"] == "https://legacy.example.com", "no credentials, path or query string kept"
+    assert node.props["unauthenticated_routes"] == [
+        {"route": "GET /legacy", "type": "HTTP_PROXY", "target": "https://legacy.example.com", "api_key": False}]
+    auth = next(n for n in rec.nodes if n.kind == "apigateway:authorizer")
+    assert (auth.id, auth.props["type"], auth.props["function_arn"]) == (f"{api}/authorizers/au1", "TOKEN", FN)
+    assert (api, auth.id) in edges(rec, "contains") and (auth.id, FN) in edges(rec, "integrates_with")
 
 
 def test_lambda_collector_records_denied_policy_read_with_stubber():
@@ -129,16 +138,22 @@ def test_lambda_collector_records_denied_policy_read_with_stubber():
         st.add_response("list_tags", {"Tags": {"Team": "orders"}}, {"Resource": FN})
         st.add_client_error("get_function_url_config", "ResourceNotFoundException", "none",
                             expected_params={"FunctionName": ANY})
+        st.add_response("list_function_event_invoke_configs", {"FunctionEventInvokeConfigs": [
+            {"FunctionArn": FN + ":live", "DestinationConfig": {"OnFailure": {"Destination": DLQ}}}]},
+            {"FunctionName": "orders"})
         rec = coll.collect_functions(c)
     node = next(n for n in rec.nodes if n.id == FN)
     assert node.props["public_policy"] is None and node.props["reserved_concurrency"] is None
     assert node.tags == {"Team": "orders"}
     assert [(g.action, g.resource) for g in rec.gaps] == [("lambda:GetPolicy", FN)]
+    assert node.props["invocable_by_anyone"] is None, "policy not read: unknown, never no"
+    assert node.props["destinations"] == [{"on": "failure", "destination": DLQ, "qualifier": "live"}]
+    assert (FN, DLQ) in edges(rec, "publishes_to")
 
 
 def test_http_api_integrations_to_lambda_and_alb():
     listener = f"arn:aws:elasticloadbalancing:{REGION}:{ACCT}:listener/app/web/1/2"
-    rec = coll.transform_http_apis(ctx(), [{
+    rec = api_coll.transform_http_apis(ctx(), [{
         "ApiId": "h1", "Name": "web", "ProtocolType": "HTTP", "ApiEndpoint": "https://h1.execute-api",
         "_stages": [{"StageName": "$default", "AutoDeploy": True}],
         "_integrations": [{"IntegrationId": "i1", "IntegrationType": "AWS_PROXY", "IntegrationUri": FN},
@@ -146,7 +161,7 @@ def test_http_api_integrations_to_lambda_and_alb():
                            "ConnectionType": "VPC_LINK"}]}])
     api = "arn:aws:apigateway:us-east-1::/apis/h1"
     assert edges(rec, "integrates_with") == {(api, FN), (api, listener)}
-    unread = coll.transform_http_apis(ctx(), [{"ApiId": "h2", "Name": "x", "_stages": None, "_integrations": None}])
+    unread = api_coll.transform_http_apis(ctx(), [{"ApiId": "h2", "Name": "x", "_stages": None, "_integrations": None}])
     assert unread.nodes[0].props["integrations"] is None, "could not read is not 'no integrations'"
 
 
@@ -304,7 +319,7 @@ def test_no_environment_value_survives_the_function_transform(env):
 def test_rest_api_policy_with_escaped_quotes_is_read_as_public():
     policy = json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke"}]})
     escaped = policy.replace('"', '\\"')  # how GetRestApis returns it
-    rec = coll.transform_rest_apis(ctx(), [{"id": "p1", "name": "open", "policy": escaped, "_stages": [],
+    rec = api_coll.transform_rest_apis(ctx(), [{"id": "p1", "name": "open", "policy": escaped, "_stages": [],
                                             "_resources": []},
                                            {"id": "p2", "name": "closed", "_stages": None, "_resources": None}])
     open_api, closed = rec.nodes
@@ -314,7 +329,8 @@ def test_rest_api_policy_with_escaped_quotes_is_read_as_public():
 
 def test_section_3_3_lead_sentence_counts_in_words(sample):
     s = section(sample.doc, "3.3").split("**Findings")[0]
-    assert "hold 1 Lambda function with 1 event source mapping, 2 API Gateway APIs, 1 EventBridge rule" in s
+    assert "hold 1 Lambda function with 1 event source mapping, 1 Lambda layer, 2 API Gateway APIs, 1 EventBridge rule" \
+        in s
     assert "(s)" not in s and "None" not in s
 
 
@@ -328,3 +344,33 @@ def test_lead_sentence_names_only_what_exists():
     text = environment().get_template("subsections/3.3.md.j2").render(
         inv=inv, meta=inv.meta, facts=load_facts(), h=DocHelpers(inv, Analysis(), {}))
     assert f"The scanned regions ({REGION}) hold 1 SQS queue, and no Lambda functions." in text
+
+
+def test_sample_function_lists_its_layer_and_failure_destination(sample):
+    s = section(sample.doc, "3.3").replace("\\-", "-").replace("\\_", "_")
+    assert "| us-east-1 | order-processor | orders-deps v1 | on failure: SQS orders-dlq |" in s
+    assert "| us-east-1 | orders-deps | 1 | 1 | python3.12 | order-processor (v1) |" in s
+    inv, ids = sample.inv, sample.ids
+    assert ids["layer_arn"] in {n["id"] for n in inv.out(ids["lambda_arn"], "uses_layer")}
+    api = f"arn:aws:apigateway:us-east-1::/restapis/{ids['rest_api_id']}"
+    assert ids["lambda_arn"] in {n["id"] for n in inv.out(api, "triggers")}, "the API's invoke permission"
+
+
+def test_unauthenticated_routes_name_their_target_and_skip_websocket_data_routes():
+    integ = [{"IntegrationId": "i1", "IntegrationType": "AWS_PROXY", "IntegrationUri": FN}]
+    routes = [{"RouteKey": "POST /orders", "AuthorizationType": "NONE", "Target": "integrations/i1"},
+              {"RouteKey": "GET /admin", "AuthorizationType": "JWT", "AuthorizerId": "a1", "Target": "integrations/i1"},
+              {"RouteKey": "$default", "Target": "integrations/i1"}]
+    http = api_coll.transform_http_apis(ctx(), [{"ApiId": "h1", "Name": "web", "ProtocolType": "HTTP",
+                                                 "_routes": routes, "_integrations": integ}]).nodes[0]
+    assert [(r["route"], r["target"]) for r in http.props["unauthenticated_routes"]] == [
+        ("$default", FN), ("POST /orders", FN)], "a missing AuthorizationType is NONE"
+    ws = api_coll.transform_http_apis(ctx(), [{"ApiId": "w1", "Name": "chat", "ProtocolType": "WEBSOCKET",
+                                               "_routes": [{"RouteKey": "$connect", "AuthorizationType": "NONE"},
+                                                           {"RouteKey": "sendmessage", "AuthorizationType": "NONE"}],
+                                               "_integrations": []}]).nodes[0]
+    assert [r["route"] for r in ws.props["unauthenticated_routes"]] == ["$connect"], \
+        "WebSocket APIs authorize on $connect only"
+    unread = api_coll.transform_http_apis(ctx(), [{"ApiId": "h2", "Name": "x", "_routes": None}]).nodes[0]
+    assert unread.props["unauthenticated_routes"] is None
+

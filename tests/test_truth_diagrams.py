@@ -65,26 +65,44 @@ def test_routes_denied_no_subnet_is_called_private_or_public(denied):
     assert "ec2:DescribeRouteTables" in denied.arch                                     # why it is unknown
 
 
+def _rows(src: str, *words: str) -> list[str]:
+    """Rows (innermost <TR>) of the security diagram's panels that hold every word."""
+    return [r for r in re.findall(r"<TR>((?:(?!<TR>).)*?)</TR>", src) if all(w in r for w in words)]
+
+
 def test_guardduty_denied_is_not_assessed_never_missing(denied):
     fact = denied.inv.region_fact("us-east-1", "guardduty")
     assert fact is not None and fact.unknown
-    [line] = _node_lines(denied.sec, "<B>GuardDuty</B>")
-    assert "not assessed" in line and "MISSING" not in line
-    assert f'fillcolor="{st.UNKNOWN[1]}"' in line
+    [row] = _rows(denied.sec, "<B>GuardDuty</B>")
+    assert "not assessed" in row and "MISSING" not in row
+    assert f'BGCOLOR="{st.UNKNOWN[1]}"' in row
     # a guard that was read and is absent is still drawn missing
-    [config] = _node_lines(denied.sec, "<B>AWS Config</B>")
-    assert "MISSING" in config
+    [config] = _rows(denied.sec, "<B>AWS Config</B>")
+    assert "MISSING" in config and f'BGCOLOR="{st.ALERT_FILL}"' in config
 
 
 def test_unencrypted_volume_is_drawn_not_encrypted_next_to_the_encrypted(denied):
     vol = denied.ids["volume_arn"]
     assert denied.inv.fact(vol, "encrypted").no
-    [line] = _node_lines(denied.sec, "EBS volume", "NOT encrypted")
-    assert naming.name(denied.inv, vol) in line                      # "orphan-data", named as everywhere
-    assert f'fillcolor="{st.MISSING[1]}"' in line
+    assert _rows(denied.sec, "Encryption at rest") and _rows(denied.sec, ">NOT encrypted<", ">encrypted<")
+    [row] = _rows(denied.sec, "EBS volume", naming.name(denied.inv, vol))   # "orphan-data", named as everywhere
+    assert f'BGCOLOR="{st.ALERT_FILL}"' in row
     encrypted = [n for n in denied.inv.nodes() if (f := denied.inv.fact(n["id"], "encrypted")) and f.yes]
-    assert encrypted and _node_lines(denied.sec, kinds.name(encrypted[0]["kind"], 1), ">encrypted<")
-    assert "Encryption at rest" in denied.sec
+    assert encrypted
+    word = kinds.count(encrypted[0]["kind"], 1).split(" ", 1)[1]          # "EBS snapshot"
+    assert any(f'BGCOLOR="{st.PRESENT[1]}"' in r for r in _rows(denied.sec, word))
+    # one compact table, not a column of nodes: no encryption node in the layout
+    assert "encryption_" not in denied.sec and "encrypted at rest" not in denied.sec
+
+
+def test_admin_principals_and_cross_account_trusts_are_drawn(denied):
+    """legacy-admin holds a policy allowing * on *; legacy-vendor-access trusts another account."""
+    [admin] = _rows(denied.sec, "IAM user legacy-admin")
+    assert "legacy-god-mode allows * on *" in admin and f'BGCOLOR="{st.ALERT_FILL}"' in admin
+    role = st.dot_id(denied.ids["role_arn"])
+    trust = [line for line in denied.sec.splitlines() if f"-> {role}" in line and "can assume" in line]
+    assert trust and "no ExternalId" in trust[0]
+    assert re.search(r"Account \d{12}", denied.sec)
 
 
 # --- offline: the Records fixture ------------------------------------------------------

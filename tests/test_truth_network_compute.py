@@ -221,8 +221,9 @@ def test_nothing_found_is_only_unreadable_when_its_own_read_failed() -> None:
 
 
 def test_template_service_lists_come_from_the_kind_specs() -> None:
-    assert nf.services("3.3") == ["apigateway", "apigatewayv2", "events", "lambda", "sns", "sqs", "stepfunctions"]
-    assert nf.services("3.2") == ["ecr", "ecs", "eks"]
+    # the streams (Kinesis, Firehose, MSK) are stated in 3.3 too, from their kind specs
+    assert nf.services("3.3") == ['apigateway', 'apigatewayv2', 'events', 'firehose', 'kafka', 'kinesis', 'lambda', 'sns', 'sqs', 'stepfunctions']
+    assert nf.services("3.2") == ['ecr', 'ecs', 'eks']
     assert nf.services(of_kinds=cf.SIZED_KINDS) == ["autoscaling", "ec2", "elasticache", "rds"]
 
 

@@ -78,12 +78,40 @@ SWEPT = ("autoscaling:DescribePolicies", "autoscaling:DescribeScheduledActions",
          "elasticache:DescribeReplicationGroups", "elasticache:DescribeCacheSubnetGroups", "backup:GetBackupPlan")
 
 
+def _no_access_analyzer(session):
+    """An endpoint without the Access Analyzer API (as moto is): the run is "unavailable", not denied."""
+    def missing(**_):
+        raise NotImplementedError
+
+    session.events.register("before-call.accessanalyzer.ListAnalyzers", missing)
+
+
 @pytest.fixture(scope="module")
 def swept(tmp_path_factory):
     from fixtures.sample import build_sample
 
-    return scan_account(build_sample, tmp_path_factory.mktemp("swept"), regions=["us-east-1"],
-                        before_scan=deny(*SWEPT))
+    def before(session):
+        deny(*SWEPT)(session)
+        _no_access_analyzer(session)
+
+    return scan_account(build_sample, tmp_path_factory.mktemp("swept"), regions=["us-east-1"], before_scan=before)
+
+
+def test_section_1_lists_what_could_not_be_seen(swept):
+    s1 = section(swept.doc, "1")
+    assert "Complete view | no: " in s1 and "per-resource reads not possible" in s1
+    assert "backup:GetBackupPlan in us-east-1 for web-platform-daily" in s1 and "(section 9.2)" in s1
+
+
+def test_an_endpoint_without_access_analyzer_is_unknown_never_off(swept):
+    """No Access Analyzer API at the endpoint: we could not look, so the fact is unknown (never "off"),
+    and 5.1, 5.4 and 12.3 say the same."""
+    unknown = "unknown (accessanalyzer.analyzers: not implemented by this endpoint"
+    table = section(swept.doc, "5.4").split("compliance services per region")[1].split("GuardDuty detectors")[0]
+    row = next(line for line in table.splitlines() if line.startswith("| us-east-1 |"))
+    assert row.split("|")[-2].strip().startswith(unknown), row
+    assert "accessanalyzer.analyzers: not implemented by this endpoint" in section(swept.doc, "5.1")
+    assert f"| {unknown}" in section(swept.doc, "12.3")
 
 
 def test_unread_scaling_policies_and_schedules_are_unknown_not_none(swept):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import graphviz
 
@@ -27,6 +28,28 @@ class Diagram:
     omitted: list[str] = field(default_factory=list)
     nodes: int = 0
     edges: int = 0
+    #: the scene it was drawn from and the layout direction: re-emitted with icons by render.py
+    scene: Any = None
+    rankdir: str = "LR"
+    #: False when, shown 1400 px wide, its smallest text would be under 8 px (collapse.readable)
+    readable: bool = True
+
+    @classmethod
+    def of(cls, marker: str, filename: str, title: str, scene: Any, rankdir: str,
+           omitted: list[str] | None = None) -> Diagram:
+        """A diagram of a scene (renderers/diagrams/scene.py): the icon-free DOT, counts, readability."""
+        from renderers.diagrams import collapse
+
+        graph = scene.to_graph(filename, rankdir, title=title)
+        return cls(marker, filename, title, graph, omitted=list(omitted or []), nodes=scene.node_count,
+                   edges=scene.edge_count, scene=scene, rankdir=rankdir,
+                   readable=collapse.readable(graph.source))
+
+    def icon_source(self) -> str:
+        """The DOT with the AWS icons named as files (icons/<key>.png), for render.py."""
+        if self.scene is None:
+            return self.graph.source
+        return self.scene.to_graph(self.filename, self.rankdir, title=self.title, icons=True).source
 
 
 #: longest part of a diagram file name taken from account text (a VPC id); the whole stem stays

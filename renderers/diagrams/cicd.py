@@ -35,8 +35,7 @@ def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
     if not pipelines:
         scene = _empty(inv)
         _draw_unused(inv, scene, _Targets(inv))     # build projects / deployment groups on their own
-        return [Diagram(MARKER, FILENAME, title, scene.to_graph(FILENAME, "LR", title=title), omitted=[],
-                        nodes=scene.node_count, edges=scene.edge_count)]
+        return [Diagram.of(MARKER, FILENAME, title, scene, "LR")]
     scene = st.Scene()
     drawn: list[dict[str, Any]] = []
     notes: list[str] = []
@@ -58,9 +57,7 @@ def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
     _stack_rows(scene, drawn)
     _legend(scene)
     notes += cl.truncate(scene, "pipeline parts")
-    graph = scene.to_graph(FILENAME, cl.choose_rankdir(scene, FILENAME, preferred="LR"), title=title)
-    return [Diagram(MARKER, FILENAME, title, graph, omitted=notes, nodes=scene.node_count,
-                    edges=scene.edge_count)]
+    return [Diagram.of(MARKER, FILENAME, title, scene, cl.choose_rankdir(scene, FILENAME, preferred="LR"), notes)]
 
 
 def _empty(inv: Inventory) -> st.Scene:

@@ -19,6 +19,7 @@ import shutil
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from renderers.diagrams import style as st
@@ -127,8 +128,10 @@ def truncate(scene: st.Scene, what: str) -> list[str]:
     return notes
 
 
-def aspect(source: str) -> float | None:
-    """Width/height of the laid-out graph (from ``dot -Tplain``), or None when dot is missing."""
+@lru_cache(maxsize=64)
+def layout_size(source: str) -> tuple[float, float] | None:
+    """(width, height) in inches of the laid-out graph (``dot -Tplain``), or None when dot is
+    missing or fails. Cached: the direction choice and the readability check lay out the same DOT."""
     if shutil.which("dot") is None:
         return None
     try:
@@ -140,10 +143,39 @@ def aspect(source: str) -> float | None:
     if proc.returncode != 0 or len(first) < 4 or first[0] != "graph":
         return None
     try:
-        width, height = float(first[2]), float(first[3])
+        return float(first[2]), float(first[3])
     except ValueError:
         return None
+
+
+def aspect(source: str) -> float | None:
+    """Width/height of the laid-out graph, or None when dot is missing."""
+    size = layout_size(source)
+    if size is None:
+        return None
+    width, height = size
     return width / height if height > 0 else None
+
+
+#: the page width a diagram must read at, and the smallest text size there (issue 15)
+PAGE_PX = 1400
+MIN_TEXT_PX = 8.0
+
+
+def max_width_in(min_font_pt: float | None = None) -> float:
+    """The widest layout (inches) whose smallest text is still MIN_TEXT_PX at PAGE_PX wide.
+
+    A layout W inches wide is W * 72 points; shown PAGE_PX wide, text of f points is
+    f * PAGE_PX / (W * 72) pixels high.
+    """
+    font = min_font_pt if min_font_pt is not None else st.MIN_FONT
+    return font * PAGE_PX / (MIN_TEXT_PX * 72)
+
+
+def readable(source: str) -> bool:
+    """True when the diagram, shown PAGE_PX wide, has no text under MIN_TEXT_PX (True without dot)."""
+    size = layout_size(source)
+    return size is None or size[0] <= max_width_in()
 
 
 def _badness(ratio: float | None) -> float:

@@ -24,6 +24,7 @@ from typing import Any
 
 from renderers.diagrams import Diagram, file_stem
 from renderers.diagrams import collapse as cl
+from renderers.diagrams import security_story as story
 from renderers.diagrams import style as st
 from renderers.plural import count_of
 from scanner import naming
@@ -102,9 +103,7 @@ def _fitted(inv: Inventory, analysis: Analysis, vpc: str | None) -> tuple[st.Sce
 
 
 def _diagram(filename: str, title: str, scene: st.Scene, notes: list[str]) -> Diagram:
-    rankdir = cl.choose_rankdir(scene, filename, preferred="LR")
-    return Diagram(MARKER, filename, title, scene.to_graph(filename, rankdir, title=title), omitted=notes,
-                   nodes=scene.node_count, edges=scene.edge_count)
+    return Diagram.of(MARKER, filename, title, scene, cl.choose_rankdir(scene, filename, preferred="LR"), notes)
 
 
 def _file_safe(text: str) -> str:
@@ -194,8 +193,8 @@ def render_scene(inv: Inventory, analysis: Analysis, level: int = 0,
     workload_of = _draw_workloads(inv, analysis, scene, sg_node, users, level, vpc is None)
     if vpc is None:
         _draw_keys(inv, scene, workload_of, level)
-        _draw_encryption(inv, scene)
-        _draw_guards(inv, scene)
+        story.draw_trusts(inv, scene)
+        _panels(inv, scene)
     _legend(scene)
     if level >= 1:
         notes.append("individual IAM roles of workloads (workloads are grouped by kind and security groups)"
@@ -274,7 +273,13 @@ def _draw_workloads(inv: Inventory, analysis: Analysis, scene: st.Scene, sg_node
         groups[Workload(u["kind"], member_sgs, role)].append(u)
     workload_of: dict[str, str] = {}
     role_nodes: dict[str, str] = {}
+    drawn: list[tuple[Workload, list[dict[str, Any]], str]] = []
     for wl, members in sorted(groups.items(), key=lambda kv: (kv[0].kind, kv[0].sgs, kv[0].role or "")):
+        if level == 0 and 1 < len(members) <= cl.COLLAPSE_AT:      # collapse only beyond three
+            drawn.extend((wl, [m], m["id"]) for m in members)
+        else:
+            drawn.append((wl, members, ""))
+    for wl, members, single in drawn:
         ids = tuple(m["id"] for m in members)
         ex = st.exposure_of(inv, analysis.exposure, ids)
         findings = sum(len(analysis.for_resource(i)) for i in ids)
@@ -286,7 +291,8 @@ def _draw_workloads(inv: Inventory, analysis: Analysis, scene: st.Scene, sg_node
             names = ", ".join(naming.node_name(m) for m in members[:3])
             label = st.html_label(st.count_words(wl.kind, len(members)), names + (", …" if len(members) > 3 else ""),
                                   *ex.lines(), open_text)
-        nid = scene.node(None, st.stable_id("workload", wl.kind, *wl.sgs, wl.role or ""), label,
+        key = st.stable_id("workload", wl.kind, *wl.sgs, wl.role or "", *((single,) if single else ()))
+        nid = scene.node(None, key, label,
                          st.node_attrs(wl.kind, exposed=ex.direct_reached, reached=ex.lb_reached,
                                        finding=bool(findings), collapsed=len(members) > 1),
                          members=ids, kind=wl.kind)
@@ -372,7 +378,8 @@ def overview_scene(inv: Inventory, analysis: Analysis) -> st.Scene:
                    ports_label(sorted(ports, key=_port_sort)))
     _draw_unprotected_roles(inv, analysis, scene, {}, {}, 0)
     _draw_keys(inv, scene, {}, 2)
-    _draw_guards(inv, scene)
+    story.draw_trusts(inv, scene)
+    _panels(inv, scene)
     _legend(scene)
     return scene
 
@@ -391,53 +398,31 @@ def _draw_keys(inv: Inventory, scene: st.Scene, workload_of: dict[str, str], lev
                               f" · {key.get('region') or ''}",
                               "" if rotation is None else "rotation on" if rotation.yes else
                               "rotation off" if rotation.no else f"rotation not known ({rotation.why})")
-        knode = scene.node(None, key["id"], label, st.node_attrs("kms:key"), members=(key["id"],), kind="kms:key")
         by_kind: dict[str, int] = defaultdict(int)
+        linked = []
         for e in encrypted:
             if e["id"] in workload_of and level < 2:
-                scene.edge(workload_of[e["id"]], knode, "encrypts", "encrypted by")
+                linked.append(workload_of[e["id"]])
             else:
                 by_kind[e["kind"]] += 1
-        for kind, count in sorted(by_kind.items()):
-            summary = scene.node(None, st.stable_id("encrypted", key["id"], kind),
-                                 st.html_label(st.count_words(kind, count), "encrypted at rest"),
-                                 st.node_attrs(kind), members=(), kind=kind)
-            scene.edge(summary, knode, "encrypts", "encrypted by")
+        # what else it encrypts is counted on the key itself (the table above names what is not)
+        counts = [st.count_words(kind, count) for kind, count in sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0]))]
+        also = ([("also encrypts:" if linked else "encrypts:")] if counts else []) + counts[:5] + (
+            [f"and {len(counts) - 5} more kinds"] if len(counts) > 5 else [])
+        label = label[:-1] + "".join(f'<BR/><FONT POINT-SIZE="{st.MIN_FONT}" COLOR="{st.MUTED}">{st.dot_label(t, 60)}</FONT>'
+                                     for t in also) + ">"
+        knode = scene.node(None, key["id"], label, st.node_attrs("kms:key"), members=(key["id"],), kind="kms:key")
+        for nid in dict.fromkeys(linked):
+            scene.edge(nid, knode, "encrypts", "encrypted by")
 
 
-def _draw_encryption(inv: Inventory, scene: st.Scene) -> None:
-    """Encryption at rest per kind, from the judged ``encrypted`` fact: what is encrypted, what is
-    NOT (named), and what could not be read (with why), side by side in one box."""
-    by_kind: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    reasons: dict[str, list[str]] = defaultdict(list)
-    for n in inv.nodes():
-        f = inv.fact(n["id"], "encrypted")
-        if f is None:
-            continue
-        by_kind[n["kind"]][f.state].append(n)
-        if f.unknown and f.why:
-            reasons[n["kind"]].append(f.why)
-    if not by_kind:
-        return
-    box = scene.box(None, "encryption-at-rest", "guards",
-                    st.html_label("Encryption at rest", "encrypted / NOT encrypted / not known"), sort_key="~enc")
-    for kind in sorted(by_kind):
-        states = by_kind[kind]
-        for state, word, look in (("yes", "encrypted", "present"), ("no", "NOT encrypted", "missing"),
-                                  ("unknown", "encryption not known", "unknown")):
-            members = sorted(states.get(state, []), key=lambda n: naming.node_name(n))
-            if not members:
-                continue
-            if state == "yes":
-                detail = ""
-            elif state == "no":
-                detail = ", ".join(naming.node_name(n) for n in members[:3]) + (", …" if len(members) > 3 else "")
-            else:
-                detail = "; ".join(dict.fromkeys(reasons[kind])) or "not read"
-            scene.node(box, st.stable_id("encryption", kind, state),
-                       st.html_label(st.count_words(kind, len(members)), word, detail),
-                       st.node_attrs(kind, state=look, collapsed=len(members) > 1),
-                       members=tuple(n["id"] for n in members), kind=kind)
+def _panels(inv: Inventory, scene: st.Scene) -> None:
+    """Admin principals, encryption at rest and account guards, as tables above the drawing."""
+    scene.panels.append(story.admin_panel(inv))
+    enc = story.encryption_panel(inv)
+    if enc:
+        scene.panels.append(enc)
+    scene.panels.append(story.guards_panel(inv, GUARDS, guard_state))
 
 
 def guard_state(inv: Inventory, kind: str, fact: str) -> tuple[str, str]:
@@ -466,28 +451,20 @@ def guard_state(inv: Inventory, kind: str, fact: str) -> tuple[str, str]:
     return "missing", "; ".join(dict.fromkeys(f.why for f in facts if f.why)) or "off"
 
 
-def _draw_guards(inv: Inventory, scene: st.Scene) -> None:
-    box = scene.box(None, "account-guards", "guards",
-                    st.html_label("Account guards", "present / missing / not assessed"))
-    for kind, fact in GUARDS:
-        state, detail = guard_state(inv, kind, fact)
-        word = {"present": "present", "missing": "MISSING", "unknown": "not assessed"}[state]
-        scene.node(box, f"guard/{fact}", st.html_label(st.title_of(kind), f"{word}: {detail}"),
-                   st.node_attrs(kind, state=state), kind=kind)
-
-
 def _legend(scene: st.Scene) -> None:
     entries = [
-        st.family_entry("ec2:security-group", "Security group"),
-        st.family_entry("ec2:instance", "Workload (compute); double border = several alike"),
-        st.family_entry("iam:role", "IAM role the workload runs as"),
-        st.family_entry("kms:key", "KMS key"),
         (st.EXPOSED[0], st.EXPOSED[1], "Exposed: reachable from the internet on its own address"),
         (st.REACHED[0], st.REACHED[1], "Reachable only through a load balancer (dashed)"),
         (st.FINDING, "#FFFFFF", "Thick orange border: open findings"),
-        (st.PRESENT[0], st.PRESENT[1], "Guard present"),
-        (st.MISSING[0], st.MISSING[1], "Guard missing / NOT encrypted (dashed red)"),
-        (st.UNKNOWN[0], st.UNKNOWN[1], "Not assessed: could not be read (dashed grey)"),
-        (st.EDGES["allows_internet"]["color"], "#FFFFFF", "Red edge: allowed from the internet (ports on label)"),
+        (st.INK, "#FFFFFF", "Double border: more than 3 alike"),
+        (st.PRESENT[0], st.PRESENT[1], "Present / encrypted"),
+        (st.MISSING[0], st.MISSING[1], "MISSING / NOT encrypted / admin rights"),
+        (st.UNKNOWN[0], st.UNKNOWN[1], "Not assessed: could not be read"),
+        (st.EDGES["allows_internet"]["color"], "#FFFFFF", "Red line: allowed from the internet (ports)"),
+        (st.EDGES["allows"]["color"], "#FFFFFF", "Dark line: allowed by a security group (ports)"),
+        (st.EDGES["role"]["color"], "#FFFFFF", "Dashed red: runs as / can assume"),
+        (st.EDGES["encrypts"]["color"], "#FFFFFF", "Dotted red: encrypted by the key"),
     ]
-    scene.node(None, "legend", st.legend_label(entries), {"shape": "plain"}, kind="legend")
+    kinds_drawn = {n.kind for n in scene.nodes.values()}
+    scene.node(None, "legend", st.legend_label(entries, st.icon_entries(kinds_drawn)), {"shape": "plain"},
+               kind="legend")

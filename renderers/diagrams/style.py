@@ -1,26 +1,24 @@
 """The shared look of the three diagrams, and the small scene model they are drawn from.
 
-Colours, fonts, shapes and the legend live here (after mingrammer/diagrams: the
+Colours, fonts, shapes, icons and the legend live here (after mingrammer/diagrams: the
 diagram modules decide *what* is drawn and nested, never how it looks), so the
 three diagrams speak one visual language: one colour per resource family, one
-shape per role. No icons: every shape is drawn by Graphviz, so the SVG is
-self-contained (it references no file, image or font outside itself).
+shape per role, and the official AWS Architecture Icon of each service beside its
+name (renderers/icons; embedded as data by renderers/diagrams/render.py, so every
+SVG stays self-contained: it references no file, image or font outside itself).
 
-A diagram is first described as a :class:`Scene` (boxes, nodes, edges), then
-emitted as DOT. The scene is what the scale rules count and split, and emitting
-from sorted structures keeps the DOT deterministic: same inventory, same bytes.
-All account text passes through :func:`renderers.escape.dot_label`; cluster and
-node ids come from resource ids through :func:`renderers.escape.dot_id`.
+A diagram is first described as a :class:`Scene` (renderers/diagrams/scene.py:
+boxes, nodes, edges), then emitted as DOT. All account text passes through
+:func:`renderers.escape.dot_label`; cluster and node ids come from resource ids
+through :func:`renderers.escape.dot_id`.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-import graphviz
 
 from renderers.escape import dot_id, dot_label
 from scanner import kinds, naming
@@ -96,6 +94,9 @@ EDGES: dict[str, dict[str, str]] = {
     "sequence": {"color": "#1F6FB2", "penwidth": "1.4"},
     "deploy": {"color": "#D45B07", "penwidth": "1.3"},
     "artifact": {"color": "#3F8624", "style": "dashed"},
+    "replication": {"color": "#3F8624", "style": "dashed", "penwidth": "1.3"},
+    "trust": {"color": "#BF0816", "style": "dashed", "penwidth": "1.3"},
+    "admin": {"color": "#BF0816", "penwidth": "1.6"},
     "invisible": {"style": "invis"},
 }
 
@@ -103,6 +104,8 @@ EXPOSED = ("#D13212", "#F9C4B8")     # reachable from the internet on its own ad
 REACHED = ("#D13212", "#FDECE7")     # reachable from the internet only through a load balancer
 FINDING = "#F89C1C"                  # carries open findings
 MISSING = ("#D13212", "#FFFFFF")    # an account guard that is not there
+#: a table cell (security panels) that says MISSING / NOT encrypted / admin rights
+ALERT_FILL = "#FDE2DD"
 PRESENT = ("#3F8624", "#EDF7E8")
 UNKNOWN = ("#8D99A8", "#F4F5F7")
 
@@ -229,7 +232,7 @@ def _port_key(text: str) -> tuple[int, str]:
 
 # --- labels -------------------------------------------------------------------
 
-def html_label(title: Any, *lines: Any, bold: bool = True, limit: int = 48) -> str:
+def html_label(title: Any, *lines: Any, bold: bool = True, limit: int = 46) -> str:
     """An HTML-like Graphviz label; every piece is untrusted text and escaped here.
 
     The title is bold, further lines smaller and muted. Empty lines are dropped.
@@ -239,8 +242,22 @@ def html_label(title: Any, *lines: Any, bold: bool = True, limit: int = 48) -> s
     for line in lines:
         if line in (None, ""):
             continue
-        parts.append(f'<FONT POINT-SIZE="9" COLOR="{MUTED}">{dot_label(line, limit)}</FONT>')
+        parts.append(f'<FONT POINT-SIZE="{MIN_FONT}" COLOR="{MUTED}">{dot_label(line, limit)}</FONT>')
     return "<" + "<BR/>".join(p for p in parts if p) + ">"
+
+
+def graph_label(title: Any, legend: str | None, panels: Iterable[str] = ()) -> str:
+    """The graph's label: the (escaped) title, the legend table (an HTML label), then the
+    panels (HTML tables), one below the other."""
+    rows = []
+    if title:
+        rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="14"><B>{dot_label(title, 90)}</B></FONT></TD></TR>')
+    if legend and legend.startswith("<") and legend.endswith(">"):
+        rows.append(f'<TR><TD ALIGN="LEFT">{legend[1:-1]}</TD></TR>')
+    # one panel per row: Graphviz stretches a nested table to its cell, so side by side they
+    # would all take the tallest one's height
+    rows += [f'<TR><TD ALIGN="LEFT" CELLPADDING="6">{p}</TD></TR>' for p in panels]
+    return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">' + "".join(rows) + "</TABLE>>"
 
 
 def text_label(text: Any, limit: int = 40) -> str:
@@ -258,17 +275,31 @@ def stable_id(*parts: Any) -> str:
 
 def graph_attrs(rankdir: str = "LR", **extra: str) -> dict[str, str]:
     attrs = {"rankdir": rankdir, "fontname": FONT, "fontsize": "12", "fontcolor": INK,
-             "bgcolor": "white", "pad": "0.3", "nodesep": "0.25", "ranksep": "0.5",
+             "bgcolor": "white", "pad": "0.2", "nodesep": "0.2", "ranksep": "0.45",
              "compound": "true", "newrank": "true", "labelloc": "t", "labeljust": "l",
              "splines": "spline", "outputorder": "edgesfirst"}
     attrs.update(extra)
     return attrs
 
 
+#: the smallest text any diagram uses, in points: the size budget (collapse.readable) keeps it
+#: at 8 px or more when a diagram is shown 1400 px wide
+MIN_FONT = 9
+
 NODE_DEFAULTS = {"fontname": FONT, "fontsize": "10", "fontcolor": INK, "margin": "0.12,0.05",
                  "penwidth": "1.2"}
-EDGE_DEFAULTS = {"fontname": FONT, "fontsize": "9", "fontcolor": MUTED, "arrowsize": "0.7",
+EDGE_DEFAULTS = {"fontname": FONT, "fontsize": str(MIN_FONT), "fontcolor": MUTED, "arrowsize": "0.7",
                  "color": EDGE}
+
+
+#: a label node on a compound edge (scene.py): plain text the line runs through
+LABEL_NODE = {"shape": "plaintext", "fontsize": str(MIN_FONT), "fontcolor": MUTED, "margin": "0.02",
+              "width": "0", "height": "0"}
+#: a hidden node that orders two bands of a diagram (scene.Scene.stack)
+WAIST = {"shape": "point", "style": "invis", "width": "0", "height": "0"}
+#: a label beside one end of an edge
+END_LABEL = {"labeldistance": "2.2", "labelangle": "25", "labelfontsize": str(MIN_FONT),
+             "labelfontcolor": MUTED}
 
 
 def node_attrs(kind: str, *, exposed: bool = False, finding: bool = False,
@@ -315,24 +346,78 @@ def box_attrs(style: str, label: str) -> dict[str, str]:
         styles.append(line_style)
     return {"label": label, "color": line, "fillcolor": fill, "style": ",".join(styles),
             "fontname": FONT, "fontcolor": INK, "fontsize": "11", "penwidth": "1.4",
-            "labeljust": "l", "margin": "10"}
+            "labeljust": "l", "margin": "8"}
 
 
 def box_title(style: str, name: Any, *lines: Any) -> str:
     """A cluster label: the box type prefix then the (escaped) name and detail lines."""
     prefix = BOXES[style][3]
     head = f"{prefix}: {name}" if prefix and name else (name or prefix)
-    return html_label(head, *lines, limit=60)
+    inner = html_label(head, *lines, limit=60)[1:-1]
+    # every line left-aligned under the title (a cell's BALIGN), as box titles read
+    return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>'
+            f'<TD ALIGN="LEFT" BALIGN="LEFT">{inner}</TD></TR></TABLE>>')
 
 
-def legend_label(entries: list[tuple[str, str, str]]) -> str:
-    """An HTML table for the legend; entries are (line colour, fill colour, text)."""
-    rows = ['<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>']
-    for line, fill, text in entries:
-        rows.append(f'<TR><TD WIDTH="18" HEIGHT="12" BGCOLOR="{fill}" COLOR="{line}" BORDER="2"></TD>'
-                    f'<TD ALIGN="LEFT"><FONT POINT-SIZE="9">{dot_label(text, 70)}</FONT></TD></TR>')
+def legend_label(entries: list[tuple[str, str, str]], icon_entries: Iterable[tuple[str, str]] = (),
+                 columns: int = 3) -> str:
+    """An HTML table for the legend, laid out in ``columns`` so it is wide rather than tall.
+
+    ``entries`` are (line colour, fill colour, text) swatches; ``icon_entries`` are
+    (icon key, text): the AWS icons the diagram shows and what they stand for.
+    """
+    cells = [f'<TD WIDTH="18" HEIGHT="12" BGCOLOR="{fill}" COLOR="{line}" BORDER="2"></TD>'
+             f'<TD ALIGN="LEFT"><FONT POINT-SIZE="{MIN_FONT}">{dot_label(text, 70)}</FONT></TD>'
+             for line, fill, text in entries]
+    cells += [f'<TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18">{icon_img(key)}</TD>'
+              f'<TD ALIGN="LEFT"><FONT POINT-SIZE="{MIN_FONT}">{dot_label(text, 70)}</FONT></TD>'
+              for key, text in icon_entries]
+    rows = [f'<TR><TD COLSPAN="{2 * columns}" ALIGN="LEFT"><B>Legend</B></TD></TR>']
+    for i in range(0, len(cells), columns):
+        row = cells[i:i + columns]
+        row += ['<TD></TD><TD></TD>'] * (columns - len(row))
+        rows.append("<TR>" + "".join(row) + "</TR>")
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="1">'
             + "".join(rows) + "</TABLE>>")
+
+
+def icon_entries(kinds_drawn: Iterable[str], limit: int = 18) -> list[tuple[str, str]]:
+    """(icon, title) for the kinds a diagram draws, one per icon, for its legend."""
+    seen: dict[str, str] = {}
+    for kind in sorted(set(kinds_drawn)):
+        key = icon_of(kind)
+        if key and key not in seen:
+            seen[key] = title_of(kind) if kind != "internet" else "Internet"
+    return sorted(((k, t) for k, t in seen.items()), key=lambda kt: kt[1].lower())[:limit]
+
+
+# --- icons ------------------------------------------------------------------------
+
+#: the icon beside a node's text, in points (the PNGs are 48 px: sharp at twice this)
+ICON_PT = 24
+
+
+def icon_of(kind: str, props: dict[str, Any] | None = None) -> str | None:
+    """The AWS icon key of a kind (renderers/icons/catalog.py), or None: drawn by shape alone."""
+    from renderers import icons
+
+    return icons.icon_key(kind, props)
+
+
+def icon_img(key: str) -> str:
+    """The HTML-label image of an icon; scene.py removes it from the icon-free DOT."""
+    return f'<IMG SRC="icons/{key}.png" SCALE="TRUE"/>'
+
+
+def with_icon(label: str, key: str) -> str:
+    """An HTML-like label with the icon on the left and the text beside it, left-aligned."""
+    if not (label.startswith("<") and label.endswith(">")):
+        return label
+    inner = label[1:-1]
+    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>'
+            f'<TD FIXEDSIZE="TRUE" WIDTH="{ICON_PT}" HEIGHT="{ICON_PT}" VALIGN="MIDDLE">{icon_img(key)}</TD>'
+            '<TD WIDTH="6"></TD>'
+            f'<TD ALIGN="LEFT" BALIGN="LEFT">{inner}</TD></TR></TABLE>>')
 
 
 def family_entry(kind: str, text: str | None = None) -> tuple[str, str, str]:
@@ -345,158 +430,8 @@ def box_entry(style: str, text: str | None = None) -> tuple[str, str, str]:
     return line, fill, text or prefix
 
 
-# --- scene ------------------------------------------------------------------------
+# --- the scene model (renderers/diagrams/scene.py), re-exported: the diagram modules say st.Scene
 
-@dataclass
-class SNode:
-    id: str
-    label: str
-    attrs: dict[str, str]
-    #: what the node stands for: inventory node ids (several when collapsed)
-    members: tuple[str, ...] = ()
-    kind: str = ""
+from renderers.diagrams.scene import Box, Scene, SEdge, SNode  # noqa: E402  (scene.py reads this module)
 
-
-@dataclass
-class SEdge:
-    src: str
-    dst: str
-    role: str
-    label: str = ""
-    attrs: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Box:
-    id: str
-    style: str
-    label: str
-    children: dict[str, Box] = field(default_factory=dict)
-    nodes: list[str] = field(default_factory=list)
-    sort_key: str = ""
-
-    def is_empty(self) -> bool:
-        return not self.nodes and all(c.is_empty() for c in self.children.values())
-
-
-class Scene:
-    """Boxes, nodes and edges of one diagram, before they become DOT.
-
-    Node and box ids are unique (a collision of two ``dot_id`` results gets a
-    deterministic suffix); an edge is drawn once per (src, dst, role, label).
-    """
-
-    def __init__(self) -> None:
-        self.root = Box(id="", style="", label="")
-        self.nodes: dict[str, SNode] = {}
-        self.edges: dict[tuple[str, str, str, str], SEdge] = {}
-        self._box_ids: set[str] = set()
-        self._boxes: dict[str, Box] = {}
-
-    # -- building ----------------------------------------------------------
-    def box(self, parent: Box | None, key: Any, style: str, label: str, sort_key: str = "") -> Box:
-        """The box for ``key`` under ``parent``, created once; its id comes from the key."""
-        parent = parent or self.root
-        base = "cluster_" + dot_id(key)
-        if str(key) in parent.children:
-            return parent.children[str(key)]
-        bid = base
-        n = 2
-        while bid in self._box_ids:
-            bid = f"{base}_{n}"
-            n += 1
-        self._box_ids.add(bid)
-        b = Box(id=bid, style=style, label=label, sort_key=sort_key or str(key))
-        parent.children[str(key)] = b
-        self._boxes[bid] = b
-        return b
-
-    def node(self, box: Box | None, key: Any, label: str, attrs: dict[str, str],
-             members: tuple[str, ...] = (), kind: str = "") -> str:
-        """Add a node once (by key) into ``box``; returns its DOT id."""
-        nid = dot_id(key)
-        if nid in self.nodes:
-            if self.nodes[nid].members == members or not members:
-                return nid
-            n = 2
-            while f"{nid}_{n}" in self.nodes:
-                n += 1
-            nid = f"{nid}_{n}"
-        self.nodes[nid] = SNode(nid, label, attrs, members, kind)
-        (box or self.root).nodes.append(nid)
-        return nid
-
-    def edge(self, src: str | None, dst: str | None, role: str, label: str = "", **attrs: str) -> None:
-        if not src or not dst or src == dst or src not in self.nodes or dst not in self.nodes:
-            return
-        key = (src, dst, role, label)
-        if key not in self.edges:
-            self.edges[key] = SEdge(src, dst, role, label, dict(attrs))
-
-    def remove_nodes(self, ids: set[str]) -> None:
-        """Drop nodes (and their edges) from the scene, e.g. when a budget is exceeded."""
-        for nid in ids:
-            self.nodes.pop(nid, None)
-        self.edges = {k: e for k, e in self.edges.items() if e.src not in ids and e.dst not in ids}
-
-        def walk(b: Box) -> None:
-            b.nodes = [n for n in b.nodes if n not in ids]
-            for c in b.children.values():
-                walk(c)
-        walk(self.root)
-
-    # -- reading -----------------------------------------------------------
-    @property
-    def node_count(self) -> int:
-        return len(self.nodes)
-
-    @property
-    def edge_count(self) -> int:
-        """Drawn edges; invisible layout edges do not count."""
-        return sum(1 for e in self.edges.values() if e.role != "invisible")
-
-    def first_node(self, box: Box) -> str | None:
-        """A node inside ``box`` (depth-first, sorted) to anchor a compound edge on."""
-        for nid in sorted(box.nodes):
-            return nid
-        for key in sorted(box.children):
-            found = self.first_node(box.children[key])
-            if found:
-                return found
-        return None
-
-    # -- emitting ----------------------------------------------------------
-    def to_graph(self, name: str, rankdir: str, title: str | None = None) -> graphviz.Digraph:
-        g = graphviz.Digraph(dot_id(name), graph_attr=graph_attrs(rankdir), node_attr=NODE_DEFAULTS,
-                             edge_attr=EDGE_DEFAULTS)
-        if title:
-            g.attr(label=html_label(title, limit=90), fontsize="14")
-        self._emit_box(g, self.root)
-        for key in sorted(self.edges):
-            e = self.edges[key]
-            attrs = dict(EDGES.get(e.role, {}))
-            attrs.update(e.attrs)
-            if e.label:
-                attrs["label"] = text_label(e.label)
-            src, dst = e.src, e.dst
-            if attrs.get("dir") == "back":
-                src, dst = dst, src
-                tail, head = attrs.pop("ltail", None), attrs.pop("lhead", None)
-                if tail:
-                    attrs["lhead"] = tail
-                if head:
-                    attrs["ltail"] = head
-            g.edge(src, dst, **attrs)
-        return g
-
-    def _emit_box(self, g: graphviz.Digraph, box: Box) -> None:
-        for nid in sorted(box.nodes):
-            n = self.nodes[nid]
-            g.node(nid, n.label, **n.attrs)
-        for key in sorted(box.children, key=lambda k: (box.children[k].sort_key, k)):
-            child = box.children[key]
-            if child.is_empty():
-                continue
-            with g.subgraph(name=child.id) as sub:
-                sub.attr(**box_attrs(child.style, child.label))
-                self._emit_box(sub, child)
+__all__ = ["Box", "Scene", "SEdge", "SNode", "dot_id"]

@@ -31,11 +31,11 @@ def per_resource(inv: Any, analysis: Any) -> Iterator[tuple[Any, dict[str, Any]]
 
 
 def controls_of(finding: Any) -> dict[str, list[str]]:
-    """Compliance control ids per framework, where the rules carry them (``{"cis": [...], ...}``)."""
-    raw = getattr(finding, "controls", None) or {}
-    if isinstance(raw, dict):
-        return {str(k): [str(c) for c in v] for k, v in sorted(raw.items()) if v}
-    return {}
+    """Compliance control ids per framework for this finding (``{"cis": [...], "fsbp": [...]}``),
+    from the mapping beside the rules (scanner/data/compliance.json), as findings.json has them."""
+    from scanner.analysis import compliance
+
+    return {k: list(v) for k, v in sorted(compliance.controls_of(finding).items()) if v}
 
 
 def fingerprint(rule: str, resource: str) -> str:

@@ -10,13 +10,14 @@ from typing import Any
 
 from renderers.document import fact_text, yesno
 from renderers.facts.compute import subnet_tier
+from renderers.facts.storage import unread_why
 from renderers.plural import count_of
 from scanner import naming, status
 from scanner.fact import Fact
 from scanner.inventory import Inventory
 
 CONTAINER_KINDS = ("ecs:cluster", "ecs:service", "ecs:task-definition", "ecr:repository", "eks:cluster",
-                   "eks:nodegroup", "eks:fargate-profile")
+                   "eks:nodegroup", "eks:fargate-profile", "eks:addon", "eks:access-entry")
 
 
 def subnet_tiers(inv: Inventory, nid: str) -> str:
@@ -186,6 +187,53 @@ def fargate_profile_rows(inv: Inventory) -> list[list[Any]]:
                         for s in p.get("selectors") or [])
         rows.append([p.get("cluster"), f["name"], sel or "-", subnet_tiers(inv, f["id"]), naming.short_id(p.get("role_arn"))])
     return rows
+
+
+def eks_addon_rows(inv: Inventory) -> list[list[Any]]:
+    rows = []
+    for a in inv.nodes("eks:addon"):
+        p = a["props"]
+        issues = p.get("health_issues")
+        health = "unknown (not described)" if issues is None else ", ".join(issues) or "no issues"
+        rows.append([p.get("cluster"), a["name"], p.get("version") or "unknown", p.get("status") or "unknown",
+                     health, naming.short_id(p.get("service_account_role")) or "none (node role)"])
+    return rows
+
+
+def _access_policies(inv: Inventory, e: dict[str, Any]) -> str:
+    pols = e["props"].get("access_policies")
+    if pols is None:
+        why = unread_why(inv, e, "eks:ListAssociatedAccessPolicies")
+        return f"unknown ({why or 'eks:ListAssociatedAccessPolicies not read'})"
+    return "; ".join(f"{p.get('policy')} ({p.get('scope') or '?'}"
+                     + (f": {', '.join(p['namespaces'])}" if p.get("namespaces") else "") + ")"
+                     for p in pols) or "none"
+
+
+def eks_access_rows(inv: Inventory) -> list[list[Any]]:
+    """Who may use each cluster's Kubernetes API through IAM, and with which access policies."""
+    rows = []
+    for e in inv.nodes("eks:access-entry"):
+        p = e["props"]
+        groups = p.get("kubernetes_groups")
+        admin = inv.fact(e["id"], "cluster_admin") or Fact.from_dict(None)
+        who = str(p.get("principal_arn"))
+        if p.get("external_principal"):
+            who += f" (account {p.get('principal_account')}, outside this account)"
+        rows.append([p.get("cluster"), who, p.get("type") or "unknown",
+                     "unknown (not described)" if groups is None else ", ".join(groups) or "none",
+                     _access_policies(inv, e), fact_text(admin)])
+    return rows
+
+
+def eks_unread(inv: Inventory, action: str) -> str:
+    """Why an EKS per-cluster listing was not read in some region ("" when it was read everywhere)."""
+    return status.unread(inv.meta, None, action)
+
+
+def eks_config_map_clusters(inv: Inventory) -> list[str]:
+    """Clusters whose IAM mapping is only the aws-auth ConfigMap (no AWS API lists it)."""
+    return [c["name"] for c in inv.nodes("eks:cluster") if c["props"].get("authentication_mode") == "CONFIG_MAP"]
 
 
 def _n(v: Any) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner import naming
+from scanner import kinds, naming
 from scanner.analysis.model import STATUS_OPEN, Analysis
+from scanner.analysis.prices import GLOBAL_REGIONS
 
 TOP_ITEMS = 40
 
@@ -26,12 +27,24 @@ def _disambiguate(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def estimate(analysis: Analysis) -> dict[str, Any]:
+    """What 10.1 states: the total, what it covers, the largest items (the rest summed so the column
+    adds up), the factor used per region, and everything not priced or billed only by use."""
     c = analysis.cost or {}
     items = _disambiguate(c.get("items", []))
-    return {"rows": items[:TOP_ITEMS], "more": max(0, len(items) - TOP_ITEMS), "count": len(items),
-            "unpriced": c.get("unpriced", []), "by_service": c.get("by_service", {}),
-            "by_region": c.get("by_region", {}), "total": c.get("total"), "prices": c.get("prices", {}),
-            "assumptions": c.get("assumptions", []), "savings_total": c.get("savings_total")}
+    rest = items[TOP_ITEMS:]
+    factors = c.get("region_factors", {})
+    regions = [{"region": r, "monthly": amount, "factor": factors.get(r),
+                "global": r in GLOBAL_REGIONS} for r, amount in c.get("by_region", {}).items()]
+    regions += [{"region": r, "monthly": None, "factor": f, "global": r in GLOBAL_REGIONS}
+                for r, f in factors.items() if r not in c.get("by_region", {})]
+    return {"rows": items[:TOP_ITEMS], "more": len(rest), "more_monthly": round(sum(i["monthly"] for i in rest), 2),
+            "count": len(items), "covered": c.get("covered", len({i.get("id") for i in items})),
+            "unpriced": c.get("unpriced", []), "not_priced": c.get("not_priced", []),
+            "by_use": [{**u, "text": kinds.count(u["kind"], u["count"])} for u in c.get("by_use", [])],
+            "by_service": c.get("by_service", {}), "by_region": c.get("by_region", {}),
+            "regions": sorted(regions, key=lambda r: r["region"]), "total": c.get("total"),
+            "prices": c.get("prices", {}), "assumptions": c.get("assumptions", []),
+            "savings_total": c.get("savings_total")}
 
 
 def savings(analysis: Analysis) -> list[dict[str, Any]]:

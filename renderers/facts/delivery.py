@@ -239,7 +239,10 @@ def pipeline_state_rows(inv: Inventory) -> list[list[Any]]:
         if states is None:
             text = "not read"
         else:
-            text = ", ".join(f"{k}: {v or 'never run'}" for k, v in states.items()) or "never run"
+            # in pipeline order (the snapshot sorts mapping keys, so the mapping's order is not it)
+            order = [s.get("name") for s in p["props"].get("stages") or [] if isinstance(s, dict)]
+            names = [n for n in order if n in states] + sorted(k for k in states if k not in order)
+            text = ", ".join(f"{k}: {states[k] or 'never run'}" for k in names) or "never run"
         rows.append([p["region"], naming.node_name(p), _last_run(p, inv), text])
     return rows
 

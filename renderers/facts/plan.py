@@ -8,44 +8,41 @@ phased by severity with target dates counted from the scan date.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
+from renderers.facts import plan_graph
+from renderers.facts.plan_graph import AREA_NAMES, AREAS, area_of_finding, area_of_kind
 from renderers.labels import regions_text
 from renderers.plural import count_of
 from scanner import kinds, naming
-from scanner.analysis.model import SEVERITY_RANK, Analysis
+from scanner.analysis.model import SEVERITY_RANK, Analysis, Finding
 from scanner.inventory import Inventory
+from scanner.vocab import KINDS
 
-#: layers in build order: (name, what it is, kinds, finding sections)
-LAYERS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("Account foundation", "identity, audit logging and threat detection",
-     ("iam:role", "iam:user", "iam:group", "iam:policy", "cloudtrail:trail", "guardduty:detector",
-      "config:recorder", "securityhub:hub", "kms:key", "organizations:organization"),
-     ("5.1", "5.3", "5.4", "12.2")),
-    ("Network", "VPCs, subnets, routing, gateways and network security",
-     ("ec2:vpc", "ec2:subnet", "ec2:route-table", "ec2:internet-gateway", "ec2:nat-gateway",
-      "ec2:security-group", "ec2:network-acl", "ec2:vpc-endpoint", "ec2:transit-gateway",
-      "ec2:vpc-peering"),
-     ("2.1", "2.2", "2.3", "5.2")),
-    ("Data", "object, block and file storage, databases and caches",
-     ("s3:bucket", "ebs:volume", "efs:file-system", "fsx:file-system", "rds:instance", "rds:cluster",
-      "dynamodb:table", "elasticache:replication-group", "elasticache:cluster", "dax:cluster"),
-     ("4.1", "4.2", "4.3", "4.4", "6.1", "6.2", "6.3")),
-    ("Compute and traffic", "load balancers, instances, groups, containers and functions",
-     ("elbv2:load-balancer", "elb:load-balancer", "autoscaling:group", "ec2:instance", "ecs:service",
-      "eks:cluster", "lambda:function", "apigateway:rest-api", "apigateway:http-api",
-      "cloudfront:distribution"),
-     ("3.1", "3.2", "3.3", "8.1", "8.2", "8.3")),
-    ("Delivery", "source, build and deployment automation",
-     ("codepipeline:pipeline", "codebuild:project", "codedeploy:deployment-group",
-      "cloudformation:stack", "codecommit:repository"),
-     ("7.1", "7.2", "7.3", "7.4")),
-    ("Operations and resilience", "monitoring, alerting, backups, DNS failover and cost control",
-     ("cloudwatch:alarm", "logs:log-group", "backup:plan", "route53:hosted-zone", "budgets:budget",
-      "ssm:maintenance-window"),
-     ("9.1", "9.2", "9.3", "10.1", "10.2", "10.3", "12.1", "12.3", "12.4")),
-)
+AREA_ORDER = [key for key, _, _ in AREAS]
+
+#: the main kinds of each area, listed first in 11.1 (the area's other kinds follow, alphabetically)
+MAIN_KINDS: dict[str, tuple[str, ...]] = {
+    "security": ("iam:role", "iam:user", "iam:group", "iam:policy", "cloudtrail:trail", "guardduty:detector",
+                 "config:recorder", "securityhub:hub", "kms:key", "organizations:organization"),
+    "network": ("ec2:vpc", "ec2:subnet", "ec2:route-table", "ec2:internet-gateway", "ec2:nat-gateway",
+                "ec2:security-group", "ec2:network-acl", "ec2:vpc-endpoint", "ec2:transit-gateway",
+                "ec2:vpc-peering", "route53:hosted-zone"),
+    "data": ("s3:bucket", "ebs:volume", "efs:file-system", "fsx:file-system", "rds:instance", "rds:cluster",
+             "dynamodb:table", "elasticache:replication-group", "elasticache:cluster", "dax:cluster"),
+    "compute": ("elbv2:load-balancer", "elb:load-balancer", "autoscaling:group", "ec2:instance", "ecs:service",
+                "eks:cluster", "lambda:function", "apigateway:rest-api", "apigateway:http-api",
+                "cloudfront:distribution"),
+    "delivery": ("codepipeline:pipeline", "codebuild:project", "codedeploy:deployment-group",
+                 "cloudformation:stack", "codecommit:repository"),
+    "operations": ("cloudwatch:alarm", "logs:log-group", "backup:plan", "route53:health-check", "budgets:budget",
+                   "ssm:maintenance-window"),
+}
+#: settings and scaffolding the scan keeps as nodes: not "resources found" in a layer
+NOT_RESOURCES = ("ce:monthly-spend", "ce:cost-allocation-tag", "ebs:encryption-default", "iam:password-policy",
+                 "iam:root", "aws:account", "aws:region", "internet", "external", "net:cidr")
 
 #: remediation phases: severities, days from the scan to the target date
 PHASES: tuple[tuple[str, tuple[str, ...], int], ...] = (
@@ -53,15 +50,8 @@ PHASES: tuple[tuple[str, tuple[str, ...], int], ...] = (
     ("Phase 2: hardening", ("medium",), 45),
     ("Phase 3: hygiene and optimisation", ("low", "info"), 90),
 )
-
-#: relations that make a resource depend on another
-DEPENDS = ("in_subnet", "protected_by", "uses_role", "encrypted_by", "targets", "member_of",
-           "uses_certificate", "attached_to", "logs_to", "replicates_to", "integrates_with", "triggers",
-           "runs")
-#: the kinds 11.2 lists with what they need (kept here: the kind specs carry no "workload" notion yet)
-WORKLOAD_KINDS = ("elbv2:load-balancer", "autoscaling:group", "ecs:service", "lambda:function",
-                  "rds:instance", "rds:cluster", "elasticache:replication-group", "eks:cluster",
-                  "codepipeline:pipeline")
+#: a work item lists at most this many resources inline; longer lists go to the appendix
+INLINE = 6
 
 #: detective services exist as nodes even when switched off (to say so): 11.1 counts the live ones,
 #: from the judged facts (scanner/judge/guards.py), and says where being live is unknown.
@@ -113,24 +103,36 @@ def _guard_items(inv: Inventory, kind: str) -> tuple[int, list[str]]:
     return live, items
 
 
+def _area_kinds(inv: Inventory, area: str) -> list[str]:
+    """The kinds of one area present in the scan: its main kinds first, then the rest alphabetically."""
+    main = [k for k in MAIN_KINDS.get(area, ()) if k in KINDS]
+    rest = sorted(k for k in inv.kind_counts() if k in KINDS and k not in main and k not in NOT_RESOURCES
+                  and area_of_kind(k) == area)
+    return main + rest
+
+
 def layers(inv: Inventory, analysis: Analysis) -> list[dict[str, Any]]:
-    """Each layer with what the account has in it and the open findings that concern it."""
+    """Each area, in build order, with what the account has in it and the open findings about it
+    (a finding counts where its resources are, not where its section is)."""
+    by_area: dict[str, list[Finding]] = {}
+    for f in analysis.open_findings():
+        by_area.setdefault(area_of_finding(inv, f), []).append(f)
     out = []
-    for name, what, layer_kinds, sections in LAYERS:
+    for key, name, what in AREAS:
         present: dict[str, int] = {}
         items: list[str] = []
-        for k in layer_kinds:
+        for k in _area_kinds(inv, key):
             if k in GUARD_FACTS:
                 n, said = _guard_items(inv, k)
             else:
-                n = len(inv.nodes(k))
+                n = inv.count(k)
                 said = [count_text(k, n)] if n else []
             if n:
                 present[k] = n
             items += said
-        found = [f for f in analysis.open_findings() if f.section in sections]
-        sev = {s: sum(1 for f in found if f.severity == s) for s in ("critical", "high", "medium", "low")}
-        out.append({"name": name, "what": what, "present": present, "total": sum(present.values()),
+        found = by_area.get(key, [])
+        sev = {s: sum(1 for f in found if f.severity == s) for s in ("critical", "high", "medium", "low", "info")}
+        out.append({"area": key, "name": name, "what": what, "present": present, "total": sum(present.values()),
                     "items": items, "findings": len(found), "severity": sev})
     return out
 
@@ -155,30 +157,55 @@ def phases(inv: Inventory, analysis: Analysis) -> list[dict[str, Any]]:
             r = rules.setdefault(f.rule, {"rule": f.rule, "title": f.title, "severity": f.severity,
                                           "section": f.section, "resources": 0})
             r["resources"] += max(1, len(f.resources))
+        areas = {AREA_NAMES[k]: c for k, c in sorted(Counter(area_of_finding(inv, f) for f in found).items(),
+                                                       key=lambda kv: AREA_ORDER.index(kv[0]))}
         out.append({"name": name, "severities": sevs, "days": days, "count": len(found),
-                    "rules": list(rules.values()),
+                    "rules": list(rules.values()), "areas": areas,
                     "target": (start + timedelta(days=days)).date().isoformat() if start else None})
     return out
 
 
-def dependencies(inv: Inventory, limit: int = 40) -> list[dict[str, Any]]:
-    """What each workload needs in place before it can run (its direct graph dependencies, and the
-    launch template an Auto Scaling group names: the scan records that as a prop, not an edge)."""
-    templates = {(t["region"], t["props"].get("launch_template_id")): t for t in inv.nodes("ec2:launch-template")}
-    rows = []
-    for kind in WORKLOAD_KINDS:
-        for n in inv.nodes(kind):
-            needs: dict[str, list[str]] = {}
-            deps = [dep for rel in DEPENDS for dep in inv.out(n["id"], rel)]
-            lt = templates.get((n["region"], n["props"].get("launch_template_id"))) if kind == "autoscaling:group" else None
-            for dep in deps + ([lt] if lt else []):
-                if dep.get("kind") in ("internet", "aws:region", "aws:account"):
-                    continue
-                needs.setdefault(dep.get("kind", "external"), []).append(naming.node_name(dep))
-            if needs:
-                rows.append({"id": n["id"], "kind": kind, "name": naming.node_name(n), "region": n["region"],
-                             "needs": {k: sorted(set(v)) for k, v in sorted(needs.items())}})
-    return rows[:limit]
+def dependencies(inv: Inventory) -> list[dict[str, Any]]:
+    """Every workload with what it depends on and what a change to it touches (see plan_graph)."""
+    return plan_graph.dependencies(inv)
+
+
+def work(inv: Inventory, analysis: Analysis) -> list[dict[str, Any]]:
+    """The remediation work by area: each open finding's rule with every resource it names.
+
+    A row names its resources inline when they are few; a longer list is marked for the
+    appendix at the end of section 11 (:func:`appendix`), so no item is ever cut short."""
+    phase_of = {sev: i for i, (_, sevs, _) in enumerate(PHASES) for sev in sevs}
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for f in analysis.open_findings():
+        area = area_of_finding(inv, f)
+        r = rows.setdefault((area, f.rule), {"area": area, "rule": f.rule, "title": f.title, "severity": f.severity,
+                                             "phase": phase_of.get(f.severity, len(PHASES) - 1) + 1,
+                                             "section": f.section, "resources": [], "findings": 0})
+        r["findings"] += 1
+        if SEVERITY_RANK[f.severity] < SEVERITY_RANK[r["severity"]]:
+            r["severity"] = f.severity
+            r["phase"] = phase_of.get(f.severity, len(PHASES) - 1) + 1
+        for rid in f.resources:
+            label = naming.label(inv, rid)
+            if label not in r["resources"]:
+                r["resources"].append(label)
+    out = []
+    for key, name, _ in AREAS:
+        items = sorted((r for (a, _), r in rows.items() if a == key),
+                       key=lambda r: (r["phase"], SEVERITY_RANK[r["severity"]], r["rule"]))
+        for i, r in enumerate(items, 1):
+            r["inline"] = len(r["resources"]) <= INLINE
+            r["ref"] = f"{key}-{i}"
+        if items:
+            out.append({"area": key, "name": name, "rows": items,
+                        "resources": sum(max(1, len(r["resources"])) for r in items)})
+    return out
+
+
+def appendix(inv: Inventory, analysis: Analysis) -> list[dict[str, Any]]:
+    """The work items whose resource lists were too long for 11.1, each listed in full."""
+    return [r for a in work(inv, analysis) for r in a["rows"] if not r["inline"]]
 
 
 #: how a reference to an unread resource reads, by relation (from the account's resource to it, or back)

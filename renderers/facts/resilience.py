@@ -71,7 +71,12 @@ def vault_rows(inv: Inventory) -> list[list[Any]]:
 
 
 def _coverage_rows(inv: Inventory) -> list[dict[str, Any]]:
-    """Every data store (kinds.protectable()) with its stored ``protected`` fact and its parts."""
+    """Every data store (kinds.protectable()) with its stored ``protected`` fact and its parts:
+    once per render (9.2 shows it four ways: the table and three lists)."""
+    return inv.memo("resilience.coverage_rows", lambda: _compute_coverage_rows(inv))
+
+
+def _compute_coverage_rows(inv: Inventory) -> list[dict[str, Any]]:
     parts = protection.coverage(inv)
     rows = []
     for kind in protectable():

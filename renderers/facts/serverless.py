@@ -1,7 +1,9 @@
-"""Section 3.3 facts: Lambda, API Gateway, EventBridge, SQS, SNS and Step Functions as table rows.
+"""Section 3.3 facts: Lambda, EventBridge, SQS, SNS and Step Functions as table rows (API
+Gateway: renderers/facts/apigateway.py).
 
 Pure functions of the Inventory; the graph's ``triggers``/``integrates_with``
-edges say what invokes what, so each function's row names its event sources.
+edges say what invokes what (event source mappings, rule targets, API integrations and the
+function's own resource policy), so each function's row names its event sources.
 """
 
 from __future__ import annotations
@@ -9,20 +11,29 @@ from __future__ import annotations
 from typing import Any
 
 from renderers.facts.containers import encrypted, subnet_tiers
-from renderers.facts.storage import unread_or
+from renderers.facts.storage import read_cell, unread_or, unread_why
 from renderers.plural import count_of
 from scanner import naming, status
 from scanner.fact import Fact
 from scanner.inventory import Inventory
 
-SERVERLESS_KINDS = ("lambda:function", "lambda:event-source-mapping", "apigateway:rest-api",
-                    "apigateway:http-api", "events:rule", "sqs:queue", "sns:topic", "states:state-machine")
+SERVERLESS_KINDS = ("lambda:function", "lambda:event-source-mapping", "lambda:layer", "apigateway:rest-api",
+                    "apigateway:http-api", "apigateway:authorizer", "apigateway:domain-name",
+                    "apigateway:usage-plan", "apigateway:api-key", "events:rule", "sqs:queue", "sns:topic",
+                    "states:state-machine")
 
 #: how a source kind reads in a "triggered by" cell
 _SOURCE_WORD = {"sqs:queue": "SQS", "sns:topic": "SNS", "events:rule": "EventBridge",
                 "apigateway:rest-api": "REST API", "apigateway:http-api": "HTTP API",
                 "states:state-machine": "Step Functions", "dynamodb:table": "DynamoDB stream",
-                "s3:bucket": "S3"}
+                "s3:bucket": "S3", "lambda:function": "Lambda", "apigateway:authorizer": "API authorizer",
+                "kinesis:stream": "Kinesis", "kafka:cluster": "MSK", "elbv2:target-group": "target group",
+                "cognito:user-pool": "Cognito user pool", "logs:log-group": "CloudWatch Logs"}
+#: the same words for a source outside the scan, by the service in its ARN
+_SERVICE_WORD = {"sqs": "SQS", "sns": "SNS", "events": "EventBridge", "execute-api": "API Gateway API",
+                 "s3": "S3", "lambda": "Lambda", "states": "Step Functions", "dynamodb": "DynamoDB stream",
+                 "kinesis": "Kinesis", "kafka": "MSK", "logs": "CloudWatch Logs", "cognito-idp": "Cognito",
+                 "iot": "IoT rule", "elasticloadbalancing": "load balancer"}
 
 
 def summary(inv: Inventory) -> dict[str, int]:
@@ -35,7 +46,11 @@ def function_triggers(inv: Inventory, fn_id: str) -> list[str]:
     for rel in ("triggers", "integrates_with"):
         for src in inv.into(fn_id, rel):
             kind = src.get("kind", "")
-            word = _SOURCE_WORD.get(kind) or ("external" if src.get("external") else kind)
+            if src.get("external"):
+                service = src["id"].split(":", 3)[2] if src["id"].startswith("arn:") else ""
+                word = f"{_SERVICE_WORD.get(service, service or 'external')} (not scanned)"
+            else:
+                word = _SOURCE_WORD.get(kind) or kind
             found.append(f"{word} {naming.name(inv, src['id'])}")
     return sorted(set(found))
 
@@ -45,6 +60,8 @@ _TRIGGER_COLLECTORS = ("lambda.event_source_mappings", "apigateway.rest_apis", "
                        "sns.topics", "stepfunctions.state_machines", "s3.buckets")
 _TRIGGER_READS = ("apigateway:GetResources", "apigateway:GET", "apigatewayv2:GetIntegrations", "events:ListTargetsByRule",
                   "states:DescribeStateMachine", "s3:GetBucketNotificationConfiguration", "sns:ListSubscriptions")
+#: a denied GetPolicy hides the triggers only that function's policy names
+_POLICY_READ = "lambda:GetPolicy"
 
 
 def triggers_unseen(inv: Inventory, region: str) -> str:
@@ -64,13 +81,14 @@ def function_rows(inv: Inventory) -> list[list[Any]]:
         rows.append([f["region"], f["name"], p.get("runtime") or p.get("package_type"), f"{p.get('memory')} MB",
                      f"{p.get('timeout')} s", ", ".join(p.get("architectures") or []) or "-", vpc,
                      naming.short_id(p.get("role_arn")), _triggers_text(inv, f),
-                     _concurrency(p.get("reserved_concurrency")), _public(p)])
+                     _concurrency(p.get("reserved_concurrency")), _public(inv, f)])
     return rows
 
 
 def _triggers_text(inv: Inventory, fn: dict[str, Any]) -> str:
     found = "; ".join(function_triggers(inv, fn["id"]))
-    why = triggers_unseen(inv, fn["region"])
+    why = triggers_unseen(inv, fn["region"]) or (unread_why(inv, fn, _POLICY_READ)
+                                                 if fn["props"].get("invoke_principals") is None else "")
     if why:
         return f"{found}; others unknown ({why})" if found else f"unknown ({why})"
     return found or "none found"
@@ -80,61 +98,19 @@ def _concurrency(v: Any) -> str:
     return "unreserved" if v is None else str(v)
 
 
-def _public(p: dict[str, Any]) -> str:
-    if p.get("url_auth") == "NONE":
+def _public(inv: Inventory, fn: dict[str, Any]) -> str:
+    """A function URL without auth, or the judged ``invocable_by_anyone`` fact of its policy (the
+    one SRV-101 reads: Principal "*" without a SourceArn/SourceAccount condition)."""
+    if fn["props"].get("url_auth") == "NONE":
         return "yes (function URL without auth)"
-    if p.get("public_policy") is None:
-        return "unknown"
-    return "yes (policy allows anyone)" if p["public_policy"] else "no"
+    f = inv.fact(fn["id"], "invocable_by_anyone") or Fact.from_dict(None)
+    return f.text("yes (policy allows any principal)", "no")
 
 
 def function_env_lines(inv: Inventory) -> list[tuple[str, str]]:
     """(function, variable names): names only, values are never collected."""
     return [(f["name"], ", ".join(f["props"]["env_names"])) for f in inv.nodes("lambda:function")
             if f["props"].get("env_names")]
-
-
-def _integration_text(inv: Inventory, integrations: list[dict[str, Any]] | None) -> str:
-    if integrations is None:
-        return "not read"
-    parts = []
-    for i in integrations:
-        auth = f" (auth {i['auth']})" if i.get("auth") else ""
-        where = f"{i.get('method')} {i.get('path')}{auth} → " if i.get("path") else ""
-        parts.append(f"{where}{i.get('type')} {naming.name(inv, i.get('target')) or ''}".strip())
-    return "; ".join(sorted(set(parts))) or "none"
-
-
-def _route_text(inv: Inventory, routes: list[dict[str, Any]] | None,
-                integrations: list[dict[str, Any]] | None) -> str:
-    """HTTP API routes with their authorization and the integration each one reaches."""
-    if not routes:
-        return _integration_text(inv, integrations)
-    by_id = {i.get("id"): i for i in integrations or []}
-    parts = []
-    for r in routes:
-        target = str(r.get("target") or "")
-        integ = by_id.get(target.split("/", 1)[-1]) if target.startswith("integrations/") else None
-        to = f"{integ.get('type')} {naming.name(inv, integ.get('target')) or ''}".strip() if integ else "no integration"
-        parts.append(f"{r.get('key')} (auth {r.get('auth')}) → {to}")
-    return "; ".join(sorted(parts))
-
-
-def api_rows(inv: Inventory) -> list[list[Any]]:
-    rows = []
-    for a in inv.nodes("apigateway:rest-api"):
-        p = a["props"]
-        stages = p.get("stages")
-        rows.append([a["region"], a["name"], "REST (" + (", ".join(p.get("endpoint_types") or []) or "?") + ")",
-                     "not read" if stages is None else ", ".join(str(s.get("name")) for s in stages) or "none",
-                     _integration_text(inv, p.get("integrations"))])
-    for a in inv.nodes("apigateway:http-api"):
-        p = a["props"]
-        stages = p.get("stages")
-        rows.append([a["region"], a["name"], p.get("protocol") or "HTTP",
-                     "not read" if stages is None else ", ".join(str(s.get("name")) for s in stages) or "none",
-                     _route_text(inv, p.get("routes"), p.get("integrations"))])
-    return rows
 
 
 def rule_rows(inv: Inventory) -> list[list[Any]]:
@@ -214,4 +190,59 @@ def state_machine_rows(inv: Inventory) -> list[list[Any]]:
         rows.append([m["region"], m["name"], p.get("type"), naming.short_id(p.get("role_arn")),
                      p.get("logging") or "unknown",
                      ", ".join(c for c in calls if c) or unread_or(inv, m, "-", "states:DescribeStateMachine")])
+    return rows
+
+
+# --- layers and destinations --------------------------------------------------------------------
+
+def layer_rows(inv: Inventory) -> list[list[Any]]:
+    """The account's own layers: versions published and the functions that run each (with the
+    version they pin)."""
+    rows = []
+    for la in inv.nodes("lambda:layer"):
+        p = la["props"]
+        users = sorted(f"{naming.node_name(f)} (v{f['edge'].get('version')})" if f["edge"].get("version")
+                       else naming.node_name(f) for f in inv.into(la["id"], "uses_layer"))
+        versions = p.get("versions")
+        rows.append([la["region"], la["name"], p.get("latest_version") or "unknown",
+                     read_cell(inv, la, None if versions is None else len(versions), "lambda:ListLayerVersions"),
+                     ", ".join(p.get("runtimes") or []) or "-", ", ".join(users) or "no function"])
+    return rows
+
+
+def _layer_text(inv: Inventory, fn: dict[str, Any]) -> str:
+    parts = []
+    for la in inv.out(fn["id"], "uses_layer"):
+        v = la["edge"].get("version")
+        parts.append(naming.name(inv, la["id"]) + (f" v{v}" if v else "")
+                     + (" (other account)" if la.get("external") and la["id"].split(":")[4:5] != [fn.get("account")]
+                        else ""))
+    return ", ".join(sorted(parts)) or "none"
+
+
+def _destination_text(inv: Inventory, fn: dict[str, Any]) -> str:
+    dests = fn["props"].get("destinations")
+    if dests is None:
+        return unread_or(inv, fn, "none", "lambda:ListFunctionEventInvokeConfigs")
+    parts = []
+    for d in dests:
+        arn = str(d.get("destination"))
+        node = inv.node(arn)
+        service = arn.split(":", 3)[2] if arn.startswith("arn:") else ""
+        word = _SOURCE_WORD.get(str((node or {}).get("kind"))) or _SERVICE_WORD.get(service, service)
+        if service == "events" and ":event-bus/" in arn:
+            word = "EventBridge bus"
+        where = f" [{d['qualifier']}]" if d.get("qualifier") else ""
+        parts.append(f"on {d.get('on')}{where}: {word} {naming.name(inv, arn)}")
+    return "; ".join(parts) or "none"
+
+
+def function_extra_rows(inv: Inventory) -> list[list[Any]]:
+    """Functions with layers or asynchronous-invocation destinations (or whose destinations could
+    not be read): the rest have nothing to add to the table above."""
+    rows = []
+    for f in inv.nodes("lambda:function"):
+        layers, dests = _layer_text(inv, f), _destination_text(inv, f)
+        if layers != "none" or dests != "none":
+            rows.append([f["region"], f["name"], layers, dests])
     return rows

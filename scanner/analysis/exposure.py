@@ -17,7 +17,9 @@ the subnet's derived ``public`` flag for routes, so a missing collector never
 hides an exposure. The result, ``analysis.exposure[node_id]``, holds the paths
 (node ids) and the ports, which rules and the security diagram use as evidence;
 ``via`` is "public-ip" when the resource is reachable directly (else
-"load-balancer"), and ``by_via`` splits paths and ports by the way in.
+"load-balancer"), and ``by_via`` splits paths and ports by the way in. Entry points that are
+public by design (CloudFront, API Gateway, Lambda function URLs) are added by
+scanner/analysis/exposure_edge.py with their own ``via``.
 """
 
 from __future__ import annotations
@@ -26,85 +28,26 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
+from scanner.analysis.exposure_edge import expose_edge
 from scanner.analysis.model import Analysis
+from scanner.analysis.netrules import (  # noqa: F401  (re-exported: rules and facts import them from here)
+    ALL_V4,
+    ALL_V6,
+    INTERNET,
+    PROTO_NAMES,
+    _int,
+    as_dicts,
+    as_id,
+    as_strs,
+    covers,
+    is_internet_source,
+    port_label,
+    port_range,
+    proto,
+    rule_source,
+)
 from scanner.fact import fact_of
 from scanner.inventory import Inventory
-
-INTERNET = "internet"
-ALL_V4, ALL_V6 = "0.0.0.0/0", "::/0"
-PROTO_NAMES = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "-1": "all", "all": "all"}
-
-
-# --- small pure helpers ---------------------------------------------------------
-def proto(value: Any) -> str:
-    """Protocol as a name: tcp, udp, icmp, all (AWS mixes names and numbers)."""
-    s = str(value if value is not None else "-1").lower()
-    return PROTO_NAMES.get(s, s)
-
-
-def as_id(value: Any) -> str | None:
-    """A prop that should be one id/name: the string, or None for anything else."""
-    return value if isinstance(value, str) and value else None
-
-
-def as_strs(value: Any) -> list[str]:
-    """A prop that should be a list of ids: its string items (an odd shape reads as empty)."""
-    return [v for v in value if isinstance(v, str) and v] if isinstance(value, list | tuple) else []
-
-
-def as_dicts(value: Any) -> list[dict[str, Any]]:
-    """A prop that should be a list of records (routes, entries, rules): its dict items."""
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list | tuple) else []
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def port_range(rule: dict[str, Any]) -> tuple[int, int]:
-    """(low, high) ports of a rule; all protocols, missing or -1 ports mean every port."""
-    if proto(rule.get("protocol")) == "all":
-        return 0, 65535
-    lo, hi = _int(rule.get("from_port")), _int(rule.get("to_port"))
-    lo = 0 if lo is None or lo < 0 else lo
-    hi = 65535 if hi is None or hi < 0 else hi
-    return lo, hi
-
-
-def port_label(rule: dict[str, Any]) -> str:
-    """tcp/22, tcp/80-90, udp/53, all."""
-    p = proto(rule.get("protocol"))
-    if p == "all":
-        return "all"
-    lo, hi = port_range(rule)
-    if p in ("icmp", "icmpv6"):
-        return p
-    if (lo, hi) == (0, 65535):
-        return f"{p}/all"
-    return f"{p}/{lo}" if lo == hi else f"{p}/{lo}-{hi}"
-
-
-def covers(rule: dict[str, Any], protocol: str, port: int) -> bool:
-    """True when the rule admits ``protocol``/``port``."""
-    p = proto(rule.get("protocol"))
-    if p != "all" and p != protocol:
-        return False
-    lo, hi = port_range(rule)
-    return lo <= port <= hi
-
-
-def rule_source(rule: dict[str, Any]) -> str:
-    return str(rule.get("cidr") or rule.get("ipv6_cidr") or rule.get("prefix_list")
-               or rule.get("group_id") or "?")
-
-
-def is_internet_source(rule: dict[str, Any]) -> bool:
-    """Ingress from the whole internet (either family) or from a prefix list."""
-    return (rule.get("cidr") == ALL_V4 or rule.get("ipv6_cidr") == ALL_V6
-            or bool(rule.get("prefix_list")))
 
 
 def _edge_rules(inv: Inventory, sg: dict[str, Any]) -> list[dict[str, Any]]:
@@ -371,9 +314,8 @@ def _record(exposure: dict[str, dict[str, Any]], node_id: str, path: list[str], 
     if unknown:
         e = exposure.setdefault(node_id, {"paths": [], "ports": [], "via": "", "by_via": {}})
         u = e.setdefault("unknown", {"ports": [], "why": unknown, "paths": []})
-        if path in u["paths"]:
-            return
-        u["paths"].append(path)
+        if path not in u["paths"]:
+            u["paths"].append(path)
         u["ports"].extend(p for p in ports if p not in u["ports"])
         return
     e = exposure.setdefault(node_id, {"paths": [], "ports": [], "via": via, "by_via": {}})
@@ -405,16 +347,28 @@ def expose_direct(net: Net, node: dict[str, Any], exposure: dict[str, dict[str, 
     if not has_public_address(node):
         return
     sgs = net.sgs_of(node)
+    unread = sgs_unread(node, sgs)
     for subnet in net.subnets_of(node):
         route = net.internet_route(subnet)
         if route is None:
             continue
         if not node["props"].get("public_ip") and node.get("kind") != "rds:instance":
             route = Route(route.path, v4=False, v6=route.v6)  # IPv6-only address
+        if unread:  # what its groups admit is not known: possibly exposed, on ports unknown
+            _record(exposure, node["id"], _path(route, net.nacl(subnet), [], node["id"]), [], "public-ip",
+                    route.unknown or unread)
+            continue
         ports, via = open_ports(net, subnet, route, sgs, only_port)
         if ports:
             _record(exposure, node["id"], _path(route, net.nacl(subnet), via, node["id"]), ports,
                     "public-ip", route.unknown)
+
+
+def sgs_unread(node: dict[str, Any], found: list[dict[str, Any]]) -> str:
+    """Why a resource's security groups are not known: it names groups the scan holds none of
+    (their read was denied or failed). "" when they were read or it names none."""
+    named = as_strs((node.get("props") or {}).get("security_group_ids"))
+    return f"its security groups ({', '.join(named[:3])}) were not read" if named and not found else ""
 
 
 def _tg_targets(inv: Inventory, tg_id: str) -> list[tuple[list[str], dict[str, Any]]]:
@@ -438,6 +392,7 @@ def expose_load_balancers(net: Net, exposure: dict[str, dict[str, Any]]) -> None
         if not routed:
             continue
         sgs = net.sgs_of(lb)
+        unread = sgs_unread(lb, sgs)
         for listener in inv.out(lb["id"], "listens_on"):
             lp = listener["props"]
             port = _int(lp.get("port"))
@@ -450,7 +405,7 @@ def expose_load_balancers(net: Net, exposure: dict[str, dict[str, Any]]) -> None
                 elif sgs:
                     ok = any(covers(r, pname, port) for sg in sgs for r in internet_ingress(inv, sg))
                     ports, via = ([f"{pname}/{port}"], [s["id"] for s in sgs]) if ok else ([], [])
-                else:  # an NLB without security groups admits every listener port
+                else:  # an NLB without security groups (or an LB whose groups were not read)
                     ok = subnet is None or nacl_allows(
                         (net.nacl(subnet) or {}).get("props", {}).get("entries"), pname, port, port, False)
                     ports, via = ([f"{pname}/{port}"], []) if ok else ([], [])
@@ -458,12 +413,13 @@ def expose_load_balancers(net: Net, exposure: dict[str, dict[str, Any]]) -> None
                     continue
                 nacl = net.nacl(subnet) if subnet is not None else None
                 base = _path(route, nacl, via, lb["id"])
-                _record(exposure, lb["id"], base, ports, "public-ip", route.unknown)
+                why = route.unknown or unread
+                _record(exposure, lb["id"], base, ports, "public-ip", why)
                 for tg in inv.out(listener["id"], "targets", "elbv2:target-group"):
                     for hops, target in _tg_targets(inv, tg["id"]):
                         _record(exposure, target["id"], [*base, listener["id"], tg["id"], *hops], ports,
-                                "load-balancer", route.unknown)
-                if not route.unknown:
+                                "load-balancer", why)
+                if not why:
                     break  # one routed subnet is enough evidence for this listener
     for clb in inv.nodes("elb:load-balancer"):
         if clb["props"].get("scheme") != "internet-facing":
@@ -514,6 +470,7 @@ def compute_all(inv: Inventory) -> tuple[dict[str, dict[str, Any]], dict[str, di
         else:
             expose_direct(net, db, exposure)
     expose_load_balancers(net, exposure)
+    expose_edge(inv, exposure)   # CloudFront, API Gateway and function URLs: public by design
     known: dict[str, dict[str, Any]] = {}
     unknown: dict[str, dict[str, Any]] = {}
     for nid, e in sorted(exposure.items()):

@@ -318,14 +318,21 @@ def run_rule(r: Rule, ctx: RuleContext) -> Iterator[Finding]:
 
 
 def run(inv: Inventory, analysis: Analysis, options: dict[str, Any]) -> None:
-    """Analysis step: run every registered rule (or options["rules"], a list of ids)."""
+    """Analysis step: run every registered rule (or options["rules"], a list of ids), and record for
+    the compliance summary which rules ran and which frameworks ``options["compliance"]`` asks for."""
+    from scanner.analysis import compliance
+
     rules = load_rules()
     only = options.get("rules")
     ctx = RuleContext(inv, analysis)
+    ran = []
     for rid, r in rules.items():
         if only and rid not in only:
             continue
+        ran.append(rid)
         analysis.findings.extend(run_rule(r, ctx))
+    chosen = options.get("compliance")
+    compliance.record_scope(analysis, [chosen] if isinstance(chosen, str) else chosen, ran)
 
 
 #: the savings step (scanner.analysis.savings, section 10.2) prices some problems these rules also

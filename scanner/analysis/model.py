@@ -42,6 +42,8 @@ class Analysis:
     ha: dict[str, Any] = field(default_factory=dict)
     #: cost estimate (see scanner.analysis.cost); empty when not computed
     cost: dict[str, Any] = field(default_factory=dict)
+    #: which frameworks and rules the compliance summary covers (scanner.analysis.compliance)
+    compliance_scope: dict[str, Any] = field(default_factory=dict)
 
     def open_findings(self) -> list[Finding]:
         return [f for f in self.findings if f.status == STATUS_OPEN]

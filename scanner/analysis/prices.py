@@ -23,6 +23,8 @@ from typing import Any
 from scanner.inventory import Inventory, atomic_write
 
 PRICING_REGION = "us-east-1"  # the Price List API answers from us-east-1 (and ap-south-1)
+#: the region of nodes that belong to no region (Route 53 zones, CloudFront distributions)
+GLOBAL_REGIONS = ("global", "aws-global")
 
 
 @lru_cache(maxsize=1)
@@ -44,6 +46,10 @@ class PriceBook:
         return int(self.table["hours_per_month"])
 
     def factor(self, region: str) -> float | None:
+        """How a region's prices compare with us-east-1's; global services (Route 53, CloudFront)
+        have one price list, so their factor is 1."""
+        if region in GLOBAL_REGIONS:
+            return 1.0
         return self.table["region_factor"].get(region)
 
     def _regional(self, base: float | None, region: str) -> float | None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from scanner import naming, status
 from scanner.analysis.cost import price_db, price_volume
-from scanner.analysis.findings import fold_priced_duplicates
+from scanner.analysis.findings import PRICED_EQUIVALENTS, fold_priced_duplicates
 from scanner.analysis.model import STATUS_NOT_ASSESSED, STATUS_OPEN, Analysis, Finding
 from scanner.analysis.prices import PriceBook
 from scanner.analysis.rules._util import count_of
@@ -65,8 +65,16 @@ def unattached_volumes(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
             cost = r[0] if isinstance(r, tuple) else None
             yield _f("SAV-001", [v["id"]],
                      [f"{naming.node_label(v)} ({v['props'].get('size_gb')} GiB {v['props'].get('volume_type')}) "
-                      f"is attached to nothing"],
+                      f"is attached to nothing",
+                      _basis(r)],
                      "Snapshot the volume if its data may be needed, then delete it.", cost)
+
+
+def _basis(r: object) -> str:
+    """How a priced resource is billed (the pricer's basis), for evidence that says where a figure comes from."""
+    if isinstance(r, tuple):
+        return f"billed ${float(r[0]):,.2f}/month ({r[1]})"
+    return f"not priced ({r})" if isinstance(r, str) else "not priced"
 
 
 def idle_eips(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
@@ -74,7 +82,9 @@ def idle_eips(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
         if not e["props"].get("association_id"):
             hourly = pb.per_month("public_ipv4_hourly", e["region"])
             yield _f("SAV-002", [e["id"]],
-                     [f"{e['props'].get('public_ip')} is allocated but associated with nothing"],
+                     [f"{e['props'].get('public_ip')} is allocated but associated with nothing",
+                      f"billed ${hourly * pb.hours:.2f}/month ({pb.hours} h at ${hourly:.4f}/h)" if hourly
+                      else f"no public IPv4 price for {e['region']}"],
                      "Release the address (or associate it with the resource that needs it).",
                      hourly * pb.hours if hourly else None)
 
@@ -89,7 +99,8 @@ def gp2_volumes(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
         if gp2 is None or gp3 is None:
             continue
         yield _f("SAV-003", [v["id"]],
-                 [f"{naming.node_label(v)}: {p['size_gb']} GiB gp2 at ${gp2:.3f}/GiB-month vs gp3 at ${gp3:.3f}"],
+                 [f"{naming.node_label(v)}: {p['size_gb']} GiB gp2",
+                  f"{naming.node_label(v)}: gp2 at ${gp2:.3f}/GiB-month vs gp3 at ${gp3:.3f}/GiB-month"],
                  "Modify the volume type to gp3 in place (no downtime); gp3 includes 3,000 IOPS and 125 MB/s.",
                  (gp2 - gp3) * p["size_gb"])
 
@@ -143,7 +154,9 @@ def old_snapshots(inv: Inventory, pb: PriceBook) -> Iterator[Finding]:
         rate = rate_cache.setdefault(s["region"], pb.per_month("ebs_snapshot_gb_month", s["region"]))
         size = s["props"].get("size_gb")
         yield _f("SAV-006", [s["id"]],
-                 [f"{naming.node_label(s)} is {age} days old ({size} GiB source volume)"],
+                 [f"{naming.node_label(s)} is {age} days old ({size} GiB source volume)",
+                  f"{naming.node_label(s)}: at most {size} GiB at ${rate:.3f}/GiB-month" if rate and size
+                  else f"{naming.node_label(s)}: size or price unknown, so the saving is not estimated"],
                  "Delete snapshots no retention policy needs, or move them to the snapshot archive tier; "
                  "manage retention with Data Lifecycle Manager or AWS Backup.",
                  rate * size if rate and size else None)
@@ -257,6 +270,19 @@ RULES: tuple[tuple[Callable[[Inventory, PriceBook], Iterator[Finding]], str, tup
 )
 
 
+#: savings rules whose first evidence line describes the resource (the twin rule already does)
+DESCRIBED_FIRST = ("SAV-001", "SAV-002", "SAV-003", "SAV-006")
+
+
+def drop_twin_descriptions(analysis: Analysis) -> None:
+    """Keep only the price basis of a savings finding that will fold into its twin rule finding."""
+    open_ = {(f.rule, tuple(f.resources)) for f in analysis.findings if f.status == STATUS_OPEN}
+    for f in analysis.findings:
+        twin = PRICED_EQUIVALENTS.get(f.rule)
+        if f.rule in DESCRIBED_FIRST and f.status == STATUS_OPEN and (twin, tuple(f.resources)) in open_:
+            f.evidence = f.evidence[1:] or f.evidence
+
+
 def _blocked(inv: Inventory, services: tuple[str, ...]) -> str | None:
     bad = status.blocked_runs(inv.meta.get("runs", []), services=services)
     if not bad:
@@ -276,7 +302,9 @@ def run(inv: Inventory, analysis: Analysis, options: dict[str, Any]) -> None:
             continue
         analysis.findings.extend(fn(inv, pb))
     # a problem the rules engine already reports (e.g. an unattached volume) is shown once,
-    # under the engine's rule id, carrying the dollar figure priced here
+    # under the engine's rule id, carrying the dollar figure priced here; its description is
+    # the engine's, so only the price basis is added (evidence never says the same thing twice)
+    drop_twin_descriptions(analysis)
     fold_priced_duplicates(analysis)
     total = sum(f.savings_monthly or 0 for f in analysis.findings if f.status == STATUS_OPEN)
     analysis.cost["savings_total"] = round(total, 2)

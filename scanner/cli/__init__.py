@@ -26,7 +26,7 @@ import sys
 import threading
 from typing import Any
 
-from scanner.cli import demo, diff, export, render, scan, services  # noqa: F401  (register the commands)
+from scanner.cli import demo, diff, export, org, render, scan, services  # noqa: F401  (register the commands)
 from scanner.cli.app import app
 from scanner.cli.console import (
     EXIT_FINDINGS,

@@ -12,13 +12,17 @@ from scanner.cli.app import app
 from scanner.cli.console import one_line_errors, say, stop_signals
 from scanner.cli.job import run_job
 from scanner.cli.options import (
+    DEFAULT_WORKERS,
+    ComplianceOpt,
     ExcludeOpt,
     FailOnOpt,
+    MaxRateOpt,
     ServicesOpt,
     SuppressOpt,
     VerboseOpt,
     WorkersOpt,
     analysis_options,
+    with_compliance,
 )
 from scanner.errors import UserError
 
@@ -29,25 +33,29 @@ DEMO_REGIONS = ["us-east-1", "eu-west-1"]
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Output folder.")] = Path("demo-report"),
     name: Annotated[str, typer.Option("--name", "-n", metavar="NAME", help="Project name in the document title.")] = "Sample Web Platform",
-    workers: WorkersOpt = 8,
+    workers: WorkersOpt = DEFAULT_WORKERS,
+    max_rate: MaxRateOpt = None,
     fail_on: FailOnOpt = None,
+    compliance: ComplianceOpt = None,
     suppress: SuppressOpt = None,
     services: ServicesOpt = None,
     exclude_services: ExcludeOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Scan the built-in sample account (built inside moto, offline) and write its report."""
-    raise typer.Exit(_demo(out, name, workers, fail_on, suppress, services, exclude_services, verbose))
+    raise typer.Exit(_demo(out, name, workers, fail_on, suppress, services, exclude_services, verbose, compliance,
+                           max_rate=max_rate))
 
 
 @one_line_errors
 def _demo(out: Path, name: str, workers: int, fail_on: str | None, suppress: Path | None,
-          services: list[str] | None = None, exclude: list[str] | None = None, verbose: bool = False) -> int:
+          services: list[str] | None = None, exclude: list[str] | None = None, verbose: bool = False,
+          compliance: str | None = None, max_rate: float | None = None) -> int:
     from renderers.report import prepare_out
     from scanner.collectors import load_all
     from scanner.selection import select
 
-    options = analysis_options(fail_on, suppress, "embedded")
+    options = with_compliance(analysis_options(fail_on, suppress, "embedded"), compliance)
     chosen = select(load_all(), services, exclude)
     prepare_out(out)
     os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
@@ -68,4 +76,4 @@ def _demo(out: Path, name: str, workers: int, fail_on: str | None, suppress: Pat
         session = make_session(None, DEMO_REGIONS[0])
         identity = verify_identity(session)
         return run_job(session, identity, DEMO_REGIONS, out=out, name=name, alias="sample-web-platform",
-                       workers=workers, options=options, selection=chosen, verbose=verbose)
+                       workers=workers, options=options, selection=chosen, verbose=verbose, max_rate=max_rate)

@@ -21,7 +21,8 @@ from scanner.cli.summary import print_summary, unseen
 
 def run_job(session: Any, identity: Any, regions: list[str], *, out: Path, name: str | None,
             alias: str | None, workers: int, options: dict[str, Any], strict: bool = False,
-            quiet: bool = False, selection: Any = None, verbose: bool = False) -> int:
+            quiet: bool = False, selection: Any = None, verbose: bool = False,
+            max_rate: float | None = None) -> int:
     """Scan, save the snapshot, analyse, write the report; print the summary. Returns the exit code.
 
     inventory.json is written the moment the scan returns, before analysis and rendering,
@@ -36,8 +37,8 @@ def run_job(session: Any, identity: Any, regions: list[str], *, out: Path, name:
     if selection is not None and selection.excluded:
         chosen = {"collectors": selection.run, "excluded": selection.excluded, "excluded_why": selection.why}
     with ScanProgress(quiet=quiet) as progress:
-        inv = scan(session, identity, regions, name=name, alias=alias, workers=workers, progress=progress,
-                   **chosen)
+        inv = scan(session, identity, regions, name=name, alias=alias, workers=workers, max_rate=max_rate,
+                   progress=progress, **chosen)
     if chosen:
         inv.meta["excluded_services"] = selection.excluded_services
         inv.meta["selection"] = selection.why

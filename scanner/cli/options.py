@@ -16,7 +16,10 @@ ProfileOpt = Annotated[str | None, typer.Option("--profile", "-p", metavar="PROF
 RegionOpt = Annotated[list[str] | None, typer.Option("--region", "-r", metavar="REGION", help="Region to scan; repeat for several. Default: every region enabled for the account (ec2:DescribeRegions).", show_default=False)]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Output folder for design.md, design.html, diagrams/, inventory.json and findings.json.")]
 NameOpt = Annotated[str | None, typer.Option("--name", "-n", metavar="NAME", help="Project name in the document title. Default: the account alias, else the account id.", show_default=False)]
-WorkersOpt = Annotated[int, typer.Option("--workers", "-w", metavar="N", min=1, max=64, help="Parallel collector threads.")]
+#: collector runs at once (scanner.runner.DEFAULT_WORKERS; each service and region lane keeps to its own share)
+DEFAULT_WORKERS = 32
+WorkersOpt = Annotated[int, typer.Option("--workers", "-w", metavar="N", min=1, max=64, help="Collector runs at once, over every service and region (each lane of one service in one region also keeps to its own concurrency). 1 runs them one after another.")]
+MaxRateOpt = Annotated[float | None, typer.Option("--max-rate", metavar="N", min=0.1, help="At most N requests per second for the whole scan, retries included, for accounts where scanning must stay gentle. Default: each service's documented rate in each region, halved while AWS throttles.", show_default=False)]
 FailOnOpt = Annotated[str | None, typer.Option("--fail-on", metavar="SEVERITY", help="Exit 1 when an open finding at or above this severity exists: critical, high, medium, low or info. Exit 3 when the report cannot back a pass (most collector runs denied or failed, or the scan stopped early).", show_default=False)]
 SuppressOpt = Annotated[Path | None, typer.Option("--suppress", metavar="FILE", help="YAML or TOML file of accepted risks: a top-level 'suppressions' list of {rule, resource (glob), reason} (see the README).", show_default=False)]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Exit 3 when any service or call was denied or failed (default: warn and exit 0).")]
@@ -24,6 +27,7 @@ PricingOpt = Annotated[str, typer.Option("--pricing", metavar="SOURCE", help="Pr
 ServicesOpt = Annotated[list[str] | None, typer.Option("--services", metavar="NAMES", help="Scan only these, comma-separated or repeated: AWS services (ec2, s3, rds, lambda, ...), collector families (network, storage, database, ...) or collectors (ec2.vpcs); `awsscan services` lists them. The document says what was left out.", show_default=False)]
 ExcludeOpt = Annotated[list[str] | None, typer.Option("--exclude-services", metavar="NAMES", help="Leave these out (same names as --services); the document says they were not scanned by choice.", show_default=False)]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Print the count of every resource kind found, not only the summary line.")]
+ComplianceOpt = Annotated[str | None, typer.Option("--compliance", metavar="FRAMEWORK", help="Limit the compliance summary (section 5.4 and findings.json) to one framework: 'cis' (CIS AWS Foundations Benchmark v3.0.0) or 'fsbp' (AWS Foundational Security Best Practices). Default: both.", show_default=False)]
 
 
 def analysis_options(fail_on: str | None, suppress: Path | None, pricing: str) -> dict[str, Any]:
@@ -37,4 +41,15 @@ def analysis_options(fail_on: str | None, suppress: Path | None, pricing: str) -
         if not suppress.is_file():
             raise UserError(f"suppressions file not found: {suppress}")
         opts["suppress_file"] = suppress
+    return opts
+
+
+def with_compliance(opts: dict[str, Any], framework: str | None) -> dict[str, Any]:
+    """``opts`` with the --compliance choice (validated: a bad value is a one-line error)."""
+    from scanner.analysis.compliance import FRAMEWORKS
+
+    if framework is not None:
+        if framework.lower() not in FRAMEWORKS:
+            raise UserError(f"--compliance must be one of {', '.join(FRAMEWORKS)} (got {framework!r})")
+        opts["compliance"] = framework.lower()
     return opts

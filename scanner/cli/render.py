@@ -12,12 +12,14 @@ from scanner.cli.console import one_line_errors
 from scanner.cli.job import exit_code
 from scanner.cli.options import (
     DEFAULT_OUT,
+    ComplianceOpt,
     FailOnOpt,
     NameOpt,
     OutOpt,
     SuppressOpt,
     VerboseOpt,
     analysis_options,
+    with_compliance,
 )
 from scanner.cli.summary import print_summary
 from scanner.errors import UserError
@@ -29,21 +31,22 @@ def render(
     out: OutOpt = DEFAULT_OUT,
     name: NameOpt = None,
     fail_on: FailOnOpt = None,
+    compliance: ComplianceOpt = None,
     suppress: SuppressOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Re-render the report offline from a snapshot (no AWS calls)."""
-    raise typer.Exit(_render(snapshot, out, name, fail_on, suppress, verbose))
+    raise typer.Exit(_render(snapshot, out, name, fail_on, suppress, verbose, compliance))
 
 
 @one_line_errors
 def _render(snapshot: Path, out: Path, name: str | None, fail_on: str | None, suppress: Path | None,
-            verbose: bool = False) -> int:
+            verbose: bool = False, compliance: str | None = None) -> int:
     from renderers.report import prepare_out, write_report
     from scanner.analysis import analyze
     from scanner.inventory import Inventory, SnapshotError
 
-    options = analysis_options(fail_on, suppress, "embedded")
+    options = with_compliance(analysis_options(fail_on, suppress, "embedded"), compliance)
     try:
         inv = Inventory.load(snapshot)
     except SnapshotError as exc:

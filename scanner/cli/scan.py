@@ -14,8 +14,11 @@ from scanner.cli.console import STATE, one_line_errors, out_console, stop_signal
 from scanner.cli.job import run_job
 from scanner.cli.options import (
     DEFAULT_OUT,
+    DEFAULT_WORKERS,
+    ComplianceOpt,
     ExcludeOpt,
     FailOnOpt,
+    MaxRateOpt,
     NameOpt,
     OutOpt,
     PricingOpt,
@@ -27,6 +30,7 @@ from scanner.cli.options import (
     VerboseOpt,
     WorkersOpt,
     analysis_options,
+    with_compliance,
 )
 
 
@@ -43,10 +47,12 @@ def main_callback(
     region: RegionOpt = None,
     out: OutOpt = DEFAULT_OUT,
     name: NameOpt = None,
-    workers: WorkersOpt = 8,
+    workers: WorkersOpt = DEFAULT_WORKERS,
+    max_rate: MaxRateOpt = None,
     services: ServicesOpt = None,
     exclude_services: ExcludeOpt = None,
     fail_on: FailOnOpt = None,
+    compliance: ComplianceOpt = None,
     suppress: SuppressOpt = None,
     strict: StrictOpt = False,
     pricing: PricingOpt = "embedded",
@@ -72,7 +78,7 @@ def main_callback(
     if ctx.invoked_subcommand is not None:
         return
     code = _scan_command(profile, region, out, name, workers, fail_on, suppress, strict, pricing,
-                         services, exclude_services, verbose)
+                         services, exclude_services, verbose, compliance, max_rate=max_rate)
     raise typer.Exit(code)
 
 
@@ -80,7 +86,7 @@ def main_callback(
 def _scan_command(profile: str | None, region: list[str] | None, out: Path, name: str | None,
                   workers: int, fail_on: str | None, suppress: Path | None, strict: bool,
                   pricing: str, services: list[str] | None = None, exclude: list[str] | None = None,
-                  verbose: bool = False) -> int:
+                  verbose: bool = False, compliance: str | None = None, max_rate: float | None = None) -> int:
     from renderers.report import prepare_out
     from scanner.collectors import load_all
     from scanner.selection import select
@@ -92,7 +98,7 @@ def _scan_command(profile: str | None, region: list[str] | None, out: Path, name
         verify_identity,
     )
 
-    options = analysis_options(fail_on, suppress, pricing)
+    options = with_compliance(analysis_options(fail_on, suppress, pricing), compliance)
     chosen = select(load_all(), services, exclude)
     validate_regions(region or [])
     prepare_out(out)
@@ -104,4 +110,4 @@ def _scan_command(profile: str | None, region: list[str] | None, out: Path, name
         if options.get("pricing") == "live":
             options["pricing_session"] = session
         return run_job(session, identity, regions, out=out, name=name, alias=alias, workers=workers,
-                       options=options, strict=strict, selection=chosen, verbose=verbose)
+                       options=options, strict=strict, selection=chosen, verbose=verbose, max_rate=max_rate)

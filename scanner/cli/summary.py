@@ -59,6 +59,8 @@ def print_summary(inv: Any, analysis: Any, files: Any, inventory: Path | None = 
     if inventory:
         lines.append(f"  inventory: {inventory}")
     lines.append(f"  findings:  {files.findings}")
+    if getattr(files, "csv", None):
+        lines.append(f"  csv:       {files.csv}")
     for line in lines:
         out_console.print(printable(line), markup=False, highlight=False)
 

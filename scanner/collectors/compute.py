@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from scanner.collectors._shape import ident, is_on
 from scanner.collectors.registry import collector
 from scanner.context import (
     ScanContext,
@@ -103,8 +104,17 @@ def transform_instances(ctx: ScanContext, reservations: list[dict[str, Any]]) ->
     return out
 
 
+def all_true(values: list[Any]) -> bool | None:
+    """All yes (True), one no (False), else not said (None): e.g. "every volume is encrypted"."""
+    if any(v is False for v in values):
+        return False
+    return None if not values or any(v is None for v in values) else all(bool(v) for v in values)
+
+
 def _instance(ctx: ScanContext, out: Records, inst: dict[str, Any]) -> None:
-    iid = inst["InstanceId"]
+    iid = ident(out, inst, "InstanceId", "ec2", "ec2:DescribeInstances", "an instance")
+    if not iid:
+        return
     arn = ctx.ec2_arn("instance", iid)
     tags = tags_of(inst)
     placement = inst.get("Placement") or {}
@@ -123,7 +133,7 @@ def _instance(ctx: ScanContext, out: Records, inst: dict[str, Any]) -> None:
              launch_time=iso(inst.get("LaunchTime")), tenancy=placement.get("Tenancy"),
              placement_group=placement.get("GroupName") or None, host_id=placement.get("HostId"),
              ebs_optimized=inst.get("EbsOptimized"),
-             monitoring=None if monitoring is None else monitoring in ("enabled", "pending"),
+             monitoring=is_on(monitoring, ("enabled", "pending"), ("disabled", "disabling")),
              asg_name=tags.get(ASG_TAG), root_device_type=inst.get("RootDeviceType"),
              architecture=inst.get("Architecture"), lifecycle=inst.get("InstanceLifecycle") or "on-demand",
              launch_template_id=tags.get("aws:ec2launchtemplate:id"),
@@ -145,24 +155,28 @@ def transform_images(ctx: ScanContext, images: list[dict[str, Any]]) -> Records:
     """AMIs in use: owner, name, age, public flag, encryption of their snapshots."""
     out = ctx.records()
     for img in images:
-        iid = img["ImageId"]
+        iid = ident(out, img, "ImageId", "ec2", "ec2:DescribeImages", "an AMI")
+        if not iid:
+            continue
         ebs = [b["Ebs"] for b in img.get("BlockDeviceMappings") or [] if b.get("Ebs")]
         out.node(ctx.ec2_arn("image", iid), "ec2:image", img.get("Name") or iid, tags=tags_of(img),
                  image_id=iid, name=img.get("Name"), owner_id=img.get("OwnerId"),
                  owner_alias=img.get("ImageOwnerAlias"), creation_date=iso_any(img.get("CreationDate")),
                  age_days=age_days(img.get("CreationDate")), public=img.get("Public"),
                  platform=platform_of(img), state=img.get("State"),
-                 encrypted=all(e.get("Encrypted") for e in ebs) if ebs else None,
+                 encrypted=all_true([e.get("Encrypted") for e in ebs]),
                  description=img.get("Description"), architecture=img.get("Architecture"),
                  deprecation_time=iso_any(img.get("DeprecationTime")),
-                 owned_by_account=img.get("OwnerId") == ctx.account)
+                 owned_by_account=None if img.get("OwnerId") is None else img.get("OwnerId") == ctx.account)
     return out
 
 
 def transform_placement_groups(ctx: ScanContext, groups: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for g in groups:
-        name = g["GroupName"]
+        name = ident(out, g, "GroupName", "ec2", "ec2:DescribePlacementGroups", "a placement group")
+        if not name:
+            continue
         out.node(ctx.ec2_arn("placement-group", name), "ec2:placement-group", name, tags=tags_of(g),
                  group_name=name, strategy=g.get("Strategy"), state=g.get("State"),
                  partition_count=g.get("PartitionCount"), group_id=g.get("GroupId"))
@@ -208,6 +222,9 @@ def transform_key_pairs(ctx: ScanContext, keys: list[dict[str, Any]]) -> Records
     out = ctx.records()
     for k in keys:
         name = k.get("KeyName") or k.get("KeyPairId")
+        if not name:
+            ident(out, k, "KeyName", "ec2", "ec2:DescribeKeyPairs", "a key pair")
+            continue
         kid = k.get("KeyPairId") or name
         arn = ctx.ec2_arn("key-pair", kid)
         out.node(arn, "ec2:key-pair", name, tags=tags_of(k), key_name=k.get("KeyName"),
@@ -225,7 +242,9 @@ def collect_key_pairs(ctx: ScanContext) -> Records:
 def transform_hosts(ctx: ScanContext, hosts: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for h in hosts:
-        hid = h["HostId"]
+        hid = ident(out, h, "HostId", "ec2", "ec2:DescribeHosts", "a dedicated host")
+        if not hid:
+            continue
         arn = ctx.ec2_arn("dedicated-host", hid)
         props = h.get("HostProperties") or {}
         out.node(arn, "ec2:dedicated-host", name_of(h, hid), tags=tags_of(h), host_id=hid,
@@ -252,9 +271,19 @@ def template_sg_ids(data: dict[str, Any]) -> list[str]:
     return sorted(set(ids))
 
 
+TEMPLATE_FACTS = ("instance_type", "image_id", "imds_v2_required", "imds_enabled", "security_group_ids",
+                  "instance_profile_arn", "user_data_present", "key_name", "public_ip_on_eni", "ebs_encrypted", "spot")
+
+
 def template_summary(ctx: ScanContext, data: dict[str, Any] | None) -> dict[str, Any]:
-    """The secret-free facts of one LaunchTemplateData: never the data itself (user data!)."""
-    data = data or {}
+    """The secret-free facts of one LaunchTemplateData: never the data itself (user data!).
+
+    No data (the version was not read) leaves every fact unknown. Within the data, AWS omits
+    what a template does not ask for: no UserData is no user data, no market options is
+    on-demand, no AssociatePublicIpAddress asks for no public address.
+    """
+    if data is None:
+        return dict.fromkeys(TEMPLATE_FACTS)
     v2, enabled = imds(data.get("MetadataOptions"))
     reqs = data.get("InstanceRequirements")
     return {
@@ -268,15 +297,13 @@ def template_summary(ctx: ScanContext, data: dict[str, Any] | None) -> dict[str,
         "public_ip_on_eni": any(bool(n.get("AssociatePublicIpAddress"))
                                 for n in data.get("NetworkInterfaces") or []),
         "ebs_encrypted": _all_encrypted(data.get("BlockDeviceMappings")),
-        "spot": (data.get("InstanceMarketOptions") or {}).get("MarketType") == "spot",
+        "spot": False if not data.get("InstanceMarketOptions") else
+        is_on(data["InstanceMarketOptions"].get("MarketType"), ("spot",), ("capacity-block",)),
     }
 
 
 def _all_encrypted(mappings: list[dict[str, Any]] | None) -> bool | None:
-    ebs = [m["Ebs"] for m in mappings or [] if m.get("Ebs")]
-    if not ebs:
-        return None
-    return all(bool(e.get("Encrypted")) for e in ebs)
+    return all_true([m["Ebs"].get("Encrypted") for m in mappings or [] if m.get("Ebs")])
 
 
 def transform_launch_templates(ctx: ScanContext, templates: list[dict[str, Any]],
@@ -285,9 +312,11 @@ def transform_launch_templates(ctx: ScanContext, templates: list[dict[str, Any]]
     out = ctx.records()
     by_id: dict[str, dict[int, dict[str, Any]]] = {}
     for v in versions:
-        by_id.setdefault(v.get("LaunchTemplateId", ""), {})[int(v.get("VersionNumber") or 0)] = v
+        by_id.setdefault(v.get("LaunchTemplateId") or "", {})[int(v.get("VersionNumber") or 0)] = v
     for t in templates:
-        tid = t["LaunchTemplateId"]
+        tid = ident(out, t, "LaunchTemplateId", "ec2", "ec2:DescribeLaunchTemplates", "a launch template")
+        if not tid:
+            continue
         arn = ctx.ec2_arn("launch-template", tid)
         vers = by_id.get(tid, {})
         default_no, latest_no = t.get("DefaultVersionNumber"), t.get("LatestVersionNumber")
@@ -304,7 +333,7 @@ def transform_launch_templates(ctx: ScanContext, templates: list[dict[str, Any]]
         out.edge(ctx.region_node, arn, "contains")
         if str(s["image_id"] or "").startswith("ami-"):  # not "resolve:ssm:/aws/service/..."
             out.edge(arn, ctx.ec2_arn("image", s["image_id"]), "uses_image")
-        for sg in s["security_group_ids"]:
+        for sg in s["security_group_ids"] or []:
             out.edge(arn, ctx.ec2_arn("security-group", sg), "protected_by")
     return out
 
@@ -348,15 +377,18 @@ def transform_asgs(ctx: ScanContext, groups: list[dict[str, Any]]) -> Records:
     """Auto Scaling groups with subnet, target group, classic ELB and member instance edges."""
     out = ctx.records()
     for g in groups:
-        arn = g["AutoScalingGroupARN"]
-        name = g["AutoScalingGroupName"]
+        name = ident(out, g, "AutoScalingGroupName", "autoscaling", "autoscaling:DescribeAutoScalingGroups",
+                     "an Auto Scaling group")
+        if not name:
+            continue
+        arn = g.get("AutoScalingGroupARN") or ctx.arn("autoscaling", f"autoScalingGroup:*:autoScalingGroupName/{name}")
         lt_id, lt_version = asg_template(g)
         subnets = asg_subnets(g)
         mip = g.get("MixedInstancesPolicy") or {}
         dist = mip.get("InstancesDistribution") or {}
         out.node(arn, "autoscaling:group", name, tags=tags_of(g), name=name, min=g.get("MinSize"),
                  max=g.get("MaxSize"), desired=g.get("DesiredCapacity"),
-                 instance_ids=sorted(i["InstanceId"] for i in g.get("Instances") or []),
+                 instance_ids=sorted(i["InstanceId"] for i in g.get("Instances") or [] if i.get("InstanceId")),
                  subnet_ids=subnets, azs=sorted(g.get("AvailabilityZones") or []),
                  launch_template_id=lt_id, launch_template_version=lt_version,
                  launch_configuration=g.get("LaunchConfigurationName"),
@@ -379,7 +411,8 @@ def transform_asgs(ctx: ScanContext, groups: list[dict[str, Any]]) -> Records:
         for lb in g.get("LoadBalancerNames") or []:
             out.edge(arn, ctx.arn("elasticloadbalancing", f"loadbalancer/{lb}"), "targets")
         for i in g.get("Instances") or []:
-            out.edge(ctx.ec2_arn("instance", i["InstanceId"]), arn, "member_of")
+            if i.get("InstanceId"):
+                out.edge(ctx.ec2_arn("instance", i["InstanceId"]), arn, "member_of")
     return out
 
 
@@ -422,16 +455,19 @@ def policy_adjustment(p: dict[str, Any]) -> str | None:
 def transform_policies(ctx: ScanContext, policies: list[dict[str, Any]], asg_arns: dict[str, str]) -> Records:
     out = ctx.records()
     for p in policies:
+        name = ident(out, p, "PolicyName", "autoscaling", "autoscaling:DescribePolicies", "a scaling policy")
+        if not name:
+            continue
         arn = p.get("PolicyARN") or ctx.arn(
-            "autoscaling", f"scalingPolicy:autoScalingGroupName/{p['AutoScalingGroupName']}:policyName/{p['PolicyName']}")
+            "autoscaling", f"scalingPolicy:autoScalingGroupName/{p.get('AutoScalingGroupName')}:policyName/{name}")
         tt = p.get("TargetTrackingConfiguration") or {}
-        out.node(arn, "autoscaling:policy", p["PolicyName"], name=p["PolicyName"],
+        out.node(arn, "autoscaling:policy", name, name=name,
                  asg_name=p.get("AutoScalingGroupName"), policy_type=p.get("PolicyType"),
                  target_value=tt.get("TargetValue"), metric=policy_metric(p),
                  adjustment=policy_adjustment(p), enabled=p.get("Enabled"),
                  disable_scale_in=tt.get("DisableScaleIn"),
                  alarm_names=sorted(a.get("AlarmName", "") for a in p.get("Alarms") or []))
-        out.edge(arn, asg_arns.get(p.get("AutoScalingGroupName", "")), "scales")
+        out.edge(arn, asg_arns.get(p.get("AutoScalingGroupName") or ""), "scales")
     return out
 
 
@@ -439,7 +475,11 @@ def transform_scheduled_actions(ctx: ScanContext, actions: list[dict[str, Any]],
                                 asg_arns: dict[str, str]) -> Records:
     out = ctx.records()
     for a in actions:
-        asg, name = a.get("AutoScalingGroupName", ""), a["ScheduledActionName"]
+        asg = a.get("AutoScalingGroupName") or ""
+        name = ident(out, a, "ScheduledActionName", "autoscaling", "autoscaling:DescribeScheduledActions",
+                     "a scheduled action")
+        if not name:
+            continue
         arn = a.get("ScheduledActionARN") or ctx.arn(
             "autoscaling", f"scheduledUpdateGroupAction:autoScalingGroupName/{asg}:scheduledActionName/{name}")
         out.node(arn, "autoscaling:scheduled-action", name, name=name, asg_name=asg,
@@ -459,7 +499,8 @@ def collect_asgs(ctx: ScanContext) -> Records:
     out = transform_asgs(ctx, groups)
     if not groups:
         return out
-    arns = {g["AutoScalingGroupName"]: g["AutoScalingGroupARN"] for g in groups}
+    arns = {g["AutoScalingGroupName"]: g["AutoScalingGroupARN"] for g in groups
+            if g.get("AutoScalingGroupName") and g.get("AutoScalingGroupARN")}
     policies = optional_pages(ctx, out, "autoscaling", "describe_policies", "ScalingPolicies")
     actions = optional_pages(ctx, out, "autoscaling", "describe_scheduled_actions", "ScheduledUpdateGroupActions")
     out.extend(transform_policies(ctx, policies, arns))
@@ -470,7 +511,10 @@ def transform_launch_configurations(ctx: ScanContext, configs: list[dict[str, An
     """Launch configurations (legacy); their UserData is reduced to ``user_data_present``."""
     out = ctx.records()
     for c in configs:
-        name = c["LaunchConfigurationName"]
+        name = ident(out, c, "LaunchConfigurationName", "autoscaling", "autoscaling:DescribeLaunchConfigurations",
+                     "a launch configuration")
+        if not name:
+            continue
         arn = c.get("LaunchConfigurationARN") or ctx.arn("autoscaling", f"launchConfiguration:{name}")
         v2, enabled = imds(c.get("MetadataOptions"))
         prof = c.get("IamInstanceProfile")

@@ -1,4 +1,6 @@
-"""Containers: ECS clusters, services and task definitions, ECR repositories, EKS.
+"""Containers: ECS clusters, services and task definitions, ECR repositories (EKS: eks.py and
+eks_access.py). Also the small helpers other collector modules share: resource-policy parsing
+and the per-resource reads that tell "has none" from "could not read".
 
 Get / transform split: ``collect_*`` functions make the (paginated, read-only)
 calls and hand raw API-shaped dicts to pure ``transform_*`` functions, which
@@ -18,6 +20,7 @@ from typing import Any
 
 import botocore.exceptions as bexc
 
+from scanner.collectors._shape import ident, is_on
 from scanner.collectors.registry import collector
 from scanner.context import DENIED_CODES, ScanContext, denied_reason, error_message, iam_action, iso, tags_of
 from scanner.inventory import Records
@@ -103,7 +106,9 @@ def transform_ecs_clusters(ctx: ScanContext, clusters: list[dict[str, Any]],
     asg_of = {p.get("name"): (p.get("autoScalingGroupProvider") or {}).get("autoScalingGroupArn")
               for p in providers or []}
     for c in clusters:
-        arn = c["clusterArn"]
+        arn = ident(out, c, "clusterArn", "ecs", "ecs:DescribeClusters", "a cluster")
+        if not arn:
+            continue
         insights = _ecs_setting(c.get("settings"), "containerInsights")
         out.node(arn, "ecs:cluster", c.get("clusterName"), tags=tags_of(c.get("tags")),
                  name=c.get("clusterName"), status=c.get("status"),
@@ -142,7 +147,9 @@ def _launch_type(svc: dict[str, Any]) -> str | None:
 def transform_ecs_services(ctx: ScanContext, services: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for s in services:
-        arn = s["serviceArn"]
+        arn = ident(out, s, "serviceArn", "ecs", "ecs:DescribeServices", "a service")
+        if not arn:
+            continue
         net = _service_network(s)
         subnets = list(net.get("subnets") or [])
         sgs = list(net.get("securityGroups") or [])
@@ -155,7 +162,7 @@ def transform_ecs_services(ctx: ScanContext, services: list[dict[str, Any]]) -> 
                  launch_type=_launch_type(s), platform_version=s.get("platformVersion"),
                  scheduling_strategy=s.get("schedulingStrategy"),
                  subnet_ids=subnets, security_group_ids=sgs,
-                 assign_public_ip=(net.get("assignPublicIp") == "ENABLED") if net else None,
+                 assign_public_ip=is_on(net.get("assignPublicIp"), ("ENABLED",), ("DISABLED",)),
                  target_group_arns=[lb["targetGroupArn"] for lb in lbs if lb.get("targetGroupArn")],
                  load_balancer_names=[lb["loadBalancerName"] for lb in lbs if lb.get("loadBalancerName")],
                  task_definition=s.get("taskDefinition"),
@@ -198,11 +205,13 @@ def _task_size(td: dict[str, Any], containers: list[dict[str, Any]], key: str) -
 def transform_task_definitions(ctx: ScanContext, tds: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for item in tds:
-        td = item.get("taskDefinition", item)
-        arn = td["taskDefinitionArn"]
-        containers = td.get("containerDefinitions") or []
+        td = item.get("taskDefinition", item) or {}
+        arn = ident(out, td, "taskDefinitionArn", "ecs", "ecs:DescribeTaskDefinition", "a task definition")
+        if not arn:
+            continue
+        containers = [x for x in td.get("containerDefinitions") or [] if isinstance(x, dict)]
         images = [c.get("image") for c in containers if c.get("image")]
-        log_groups = sorted({(c.get("logConfiguration") or {}).get("options", {}).get("awslogs-group")
+        log_groups = sorted({((c.get("logConfiguration") or {}).get("options") or {}).get("awslogs-group")
                              for c in containers} - {None})
         out.node(arn, "ecs:task-definition", f"{td.get('family')}:{td.get('revision')}",
                  tags=tags_of(item.get("tags")), family=td.get("family"), revision=td.get("revision"),
@@ -213,8 +222,9 @@ def transform_task_definitions(ctx: ScanContext, tds: list[dict[str, Any]]) -> R
                  execution_role_arn=td.get("executionRoleArn"),
                  env_names=_container_names(containers, "environment"),
                  secret_names=_container_names(containers, "secrets"),
-                 plaintext_secret_names=secret_names([(e.get("name", ""), e.get("value"))
-                                                for c in containers for e in c.get("environment") or []]),
+                 plaintext_secret_names=secret_names([(e.get("name") or "", e.get("value"))
+                                                for c in containers for e in c.get("environment") or []
+                                                if isinstance(e, dict)]),
                  privileged=any(bool(c.get("privileged")) for c in containers),
                  readonly_root=all(bool(c.get("readonlyRootFilesystem")) for c in containers) if containers else None,
                  requires_compatibilities=list(td.get("requiresCompatibilities") or []),
@@ -273,7 +283,7 @@ def _task_definitions(ctx: ScanContext, out: Records, services: list[dict[str, A
         resp = ctx.optional(out, "ecs", "describe_task_definition", resource=ref,
                             taskDefinition=ref, include=["TAGS"])
         if resp and resp.get("taskDefinition"):
-            seen.update({ref, resp["taskDefinition"]["taskDefinitionArn"]})
+            seen.update({ref, str(resp["taskDefinition"].get("taskDefinitionArn"))})
             found.append(resp)
     return found
 
@@ -297,6 +307,15 @@ def collect_ecs(ctx: ScanContext) -> Records:
 
 # --- ECR ------------------------------------------------------------------------------------
 
+def _immutable(mutability: Any) -> bool | None:
+    """IMMUTABLE (and IMMUTABLE_WITH_EXCLUSION) tags cannot be overwritten; absent or unknown: not said."""
+    if not isinstance(mutability, str):
+        return None
+    if mutability.startswith("IMMUTABLE"):
+        return True
+    return False if mutability.startswith("MUTABLE") else None
+
+
 def transform_ecr_repositories(ctx: ScanContext, repos: list[dict[str, Any]],
                                lifecycle: dict[str, bool | None] | None = None,
                                policies: dict[str, str | None] | None = None) -> Records:
@@ -306,14 +325,16 @@ def transform_ecr_repositories(ctx: ScanContext, repos: list[dict[str, Any]],
     lifecycle = lifecycle or {}
     policies = policies or {}
     for r in repos:
-        arn = r["repositoryArn"]
+        arn = ident(out, r, "repositoryArn", "ecr", "ecr:DescribeRepositories", "a repository")
+        if not arn:
+            continue
         enc = r.get("encryptionConfiguration") or {}
         kms = enc.get("kmsKey")
         policy = policies.get(arn)
         out.node(arn, "ecr:repository", r.get("repositoryName"), name=r.get("repositoryName"),
                  uri=r.get("repositoryUri"),
                  scan_on_push=bool((r.get("imageScanningConfiguration") or {}).get("scanOnPush")),
-                 tag_immutable=r.get("imageTagMutability", "MUTABLE").startswith("IMMUTABLE"),
+                 tag_immutable=_immutable(r.get("imageTagMutability")),
                  lifecycle_policy=lifecycle.get(arn),
                  encryption=enc.get("encryptionType", "AES256"),
                  kms_key=ctx.kms_key_arn(kms),
@@ -331,7 +352,7 @@ def collect_ecr(ctx: ScanContext) -> Records:
     out = ctx.records()
     lifecycle: dict[str, bool | None] = {}
     policies: dict[str, str | None] = {}
-    for r in repos:
+    for r in (x for x in repos if x.get("repositoryArn") and x.get("repositoryName")):
         arn, name = r["repositoryArn"], r["repositoryName"]
         kw = {"repositoryName": name, **({"registryId": r["registryId"]} if r.get("registryId") else {})}
         got = read_or_gap(ctx, out, "ecr", "get_lifecycle_policy", arn, ("LifecyclePolicyNotFoundException",), **kw)
@@ -377,120 +398,3 @@ def list_or_gap(ctx: ScanContext, out: Records, service: str, op: str, key: str,
         reason = denied_reason(exc) if code in DENIED_CODES else f"error {code}: {error_message(exc)}"
         out.gap(service, iam_action(service, exc.operation_name or op), reason, resource=resource)
         return None
-
-
-# --- EKS ------------------------------------------------------------------------------------
-
-def _eks_logging(cluster: dict[str, Any]) -> list[str]:
-    types: set[str] = set()
-    for entry in (cluster.get("logging") or {}).get("clusterLogging") or []:
-        if entry.get("enabled"):
-            types.update(entry.get("types") or [])
-    return sorted(types)
-
-
-def transform_eks_clusters(ctx: ScanContext, clusters: list[dict[str, Any]]) -> Records:
-    out = ctx.records()
-    for c in clusters:
-        arn = c["arn"]
-        vpc = c.get("resourcesVpcConfig") or {}
-        subnets = list(vpc.get("subnetIds") or [])
-        sgs = list(vpc.get("securityGroupIds") or [])
-        if vpc.get("clusterSecurityGroupId"):
-            sgs.append(vpc["clusterSecurityGroupId"])
-        secrets_keys = [e.get("provider", {}).get("keyArn") for e in c.get("encryptionConfig") or []
-                        if "secrets" in (e.get("resources") or [])]
-        public = vpc.get("endpointPublicAccess")
-        out.node(arn, "eks:cluster", c.get("name"), tags=tags_of(c.get("tags")), name=c.get("name"),
-                 version=c.get("version"), platform_version=c.get("platformVersion"),
-                 status=c.get("status"), endpoint_public=public,
-                 endpoint_private=vpc.get("endpointPrivateAccess"),
-                 public_cidrs=list(vpc.get("publicAccessCidrs") or []) if public else [],
-                 logging=_eks_logging(c), vpc_id=vpc.get("vpcId"), subnet_ids=subnets,
-                 security_group_ids=sgs, role_arn=c.get("roleArn"),
-                 secrets_encrypted=bool(secrets_keys), kms_key=secrets_keys[0] if secrets_keys else None,
-                 authentication_mode=(c.get("accessConfig") or {}).get("authenticationMode"),
-                 created=iso(c.get("createdAt")))
-        out.edge(ctx.region_node, arn, "contains")
-        for sid in subnets:
-            out.edge(arn, ctx.ec2_arn("subnet", sid), "in_subnet")
-        for gid in sgs:
-            out.edge(arn, ctx.ec2_arn("security-group", gid), "protected_by")
-        out.edge(arn, c.get("roleArn"), "uses_role", role="cluster")
-        for key in secrets_keys:
-            out.edge(arn, ctx.kms_key_arn(key), "encrypted_by")
-    return out
-
-
-def transform_eks_nodegroups(ctx: ScanContext, groups: list[dict[str, Any]]) -> Records:
-    out = ctx.records()
-    for g in groups:
-        arn = g["nodegroupArn"]
-        scaling = g.get("scalingConfig") or {}
-        subnets = list(g.get("subnets") or [])
-        cluster_arn = _eks_cluster_arn(arn)
-        out.node(arn, "eks:nodegroup", g.get("nodegroupName"), tags=tags_of(g.get("tags")),
-                 name=g.get("nodegroupName"), cluster=g.get("clusterName"),
-                 instance_types=list(g.get("instanceTypes") or []), min=scaling.get("minSize"),
-                 max=scaling.get("maxSize"), desired=scaling.get("desiredSize"), subnet_ids=subnets,
-                 ami_type=g.get("amiType"), capacity_type=g.get("capacityType"),
-                 role_arn=g.get("nodeRole"), version=g.get("version"), status=g.get("status"),
-                 remote_access=bool(g.get("remoteAccess")),
-                 asg_names=[a.get("name") for a in (g.get("resources") or {}).get("autoScalingGroups") or []])
-        out.edge(arn, cluster_arn, "member_of")
-        for sid in subnets:
-            out.edge(arn, ctx.ec2_arn("subnet", sid), "in_subnet")
-        out.edge(arn, g.get("nodeRole"), "uses_role", role="node")
-    return out
-
-
-def transform_eks_fargate_profiles(ctx: ScanContext, profiles: list[dict[str, Any]]) -> Records:
-    out = ctx.records()
-    for p in profiles:
-        arn = p["fargateProfileArn"]
-        subnets = list(p.get("subnets") or [])
-        out.node(arn, "eks:fargate-profile", p.get("fargateProfileName"), tags=tags_of(p.get("tags")),
-                 name=p.get("fargateProfileName"), cluster=p.get("clusterName"), subnet_ids=subnets,
-                 selectors=[{"namespace": s.get("namespace"), "labels": dict(s.get("labels") or {})}
-                            for s in p.get("selectors") or []],
-                 role_arn=p.get("podExecutionRoleArn"), status=p.get("status"))
-        out.edge(arn, _eks_cluster_arn(arn), "member_of")
-        for sid in subnets:
-            out.edge(arn, ctx.ec2_arn("subnet", sid), "in_subnet")
-        out.edge(arn, p.get("podExecutionRoleArn"), "uses_role", role="pod-execution")
-    return out
-
-
-def _eks_cluster_arn(child_arn: str) -> str | None:
-    """arn:...:nodegroup/<cluster>/<name>/<uuid> -> arn:...:cluster/<cluster>."""
-    head, _, rest = child_arn.partition(":nodegroup/") if ":nodegroup/" in child_arn else \
-        child_arn.partition(":fargateprofile/")
-    if not rest:
-        return None
-    return f"{head}:cluster/{rest.split('/', 1)[0]}"
-
-
-@collector("eks.clusters", "eks",
-           reads="eks:ListClusters, eks:DescribeCluster, eks:ListNodegroups, eks:DescribeNodegroup, "
-                 "eks:ListFargateProfiles, eks:DescribeFargateProfile")
-def collect_eks(ctx: ScanContext) -> Records:
-    out = ctx.records()
-    clusters, groups, profiles = [], [], []
-    for name in ctx.paginate("eks", "list_clusters", "clusters"):
-        got = ctx.optional(out, "eks", "describe_cluster", resource=name, missing=("ResourceNotFoundException",),
-                           name=name)
-        if got:
-            clusters.append(got["cluster"])
-        for ng in ctx.paginate("eks", "list_nodegroups", "nodegroups", clusterName=name):
-            d = ctx.optional(out, "eks", "describe_nodegroup", resource=f"{name}/{ng}",
-                             missing=("ResourceNotFoundException",), clusterName=name, nodegroupName=ng)
-            if d:
-                groups.append(d["nodegroup"])
-        for fp in ctx.paginate("eks", "list_fargate_profiles", "fargateProfileNames", clusterName=name):
-            d = ctx.optional(out, "eks", "describe_fargate_profile", resource=f"{name}/{fp}",
-                             missing=("ResourceNotFoundException",), clusterName=name, fargateProfileName=fp)
-            if d:
-                profiles.append(d["fargateProfile"])
-    out.extend(transform_eks_clusters(ctx, clusters))
-    out.extend(transform_eks_nodegroups(ctx, groups))
-    return out.extend(transform_eks_fargate_profiles(ctx, profiles))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from scanner.collectors._shape import skipped
 from scanner.collectors.registry import collector
 from scanner.context import ScanContext, account_id_node
 from scanner.inventory import Records
@@ -29,7 +30,10 @@ def transform_budgets(ctx: ScanContext, budgets: list[dict[str, Any]],
                       notifications: dict[str, list[dict[str, Any]]]) -> Records:
     out = ctx.records(region="global")
     for b in budgets:
-        name = b["BudgetName"]
+        name = b.get("BudgetName")
+        if not name:
+            skipped(out, "budgets", "budgets:ViewBudget", "a budget", "BudgetName")
+            continue
         arn = f"arn:{ctx.partition}:budgets::{ctx.account}:budget/{name}"
         spent = b.get("CalculatedSpend") or {}
         out.node(arn, "budgets:budget", name, name=name, amount=_amount(b.get("BudgetLimit")),
@@ -38,7 +42,7 @@ def transform_budgets(ctx: ScanContext, budgets: list[dict[str, Any]],
                  forecast=_amount(spent.get("ForecastedSpend")),
                  alerts=[{"type": n.get("NotificationType"), "comparison": n.get("ComparisonOperator"),
                           "threshold": n.get("Threshold"), "threshold_type": n.get("ThresholdType")}
-                         for n in notifications.get(name, [])])
+                         for n in notifications.get(name) or []])
         out.edge(account_id_node(ctx.account), arn, "contains")
     return out
 
@@ -54,7 +58,7 @@ def collect_budgets(ctx: ScanContext) -> Records:
         resp = ctx.optional(out, "budgets", "describe_notifications_for_budget", region=BILLING_REGION,
                             resource=b["BudgetName"], AccountId=ctx.account, BudgetName=b["BudgetName"],
                             missing=("NotFoundException",))
-        notes[b["BudgetName"]] = (resp or {}).get("Notifications", [])
+        notes[b["BudgetName"]] = (resp or {}).get("Notifications") or []
     return out.extend(transform_budgets(ctx, budgets, notes))
 
 
@@ -68,9 +72,9 @@ def transform_spend(ctx: ScanContext, resp: dict[str, Any], start: str, end: str
     out = ctx.records(region="global")
     by_service: dict[str, float] = {}
     unit = None
-    for period in resp.get("ResultsByTime", []):
-        for g in period.get("Groups", []):
-            metric = g.get("Metrics", {}).get("UnblendedCost", {})
+    for period in resp.get("ResultsByTime") or []:
+        for g in period.get("Groups") or []:
+            metric = (g.get("Metrics") or {}).get("UnblendedCost") or {}
             amount = _amount(metric)
             unit = unit or metric.get("Unit")
             if amount is not None:
@@ -101,31 +105,47 @@ def collect_spend(ctx: ScanContext) -> Records:
     return transform_spend(ctx, merged, start, end)
 
 
+def transform_cost_monitoring(ctx: ScanContext, monitors: list[dict[str, Any]] | None,
+                              subscriptions: list[dict[str, Any]] | None,
+                              tags: list[dict[str, Any]] | None) -> Records:
+    """Anomaly monitors (with the subscriptions that alert on them) and cost allocation tags;
+    None means "not readable" (the collector recorded the gap)."""
+    out = ctx.records(region="global")
+    by_monitor: dict[str, list[dict[str, Any]]] = {}
+    for s in subscriptions or []:
+        for m in s.get("MonitorArnList") or []:
+            by_monitor.setdefault(m, []).append({"name": s.get("SubscriptionName"), "frequency": s.get("Frequency"),
+                                                 "subscribers": len(s.get("Subscribers") or [])})
+    for m in monitors or []:
+        arn = m.get("MonitorArn")
+        if not arn:
+            skipped(out, "ce", "ce:GetAnomalyMonitors", "an anomaly monitor", "MonitorArn")
+            continue
+        out.node(arn, "ce:anomaly-monitor", m.get("MonitorName") or arn, name=m.get("MonitorName"),
+                 type=m.get("MonitorType"), dimension=m.get("MonitorDimension"),
+                 subscriptions=by_monitor.get(arn, []))
+        out.edge(account_id_node(ctx.account), arn, "contains")
+    for t in tags or []:
+        key = t.get("TagKey")
+        if not key:
+            skipped(out, "ce", "ce:ListCostAllocationTags", "a cost allocation tag", "TagKey")
+            continue
+        out.node(f"arn:{ctx.partition}:ce::{ctx.account}:cost-allocation-tag/{key}", "ce:cost-allocation-tag",
+                 key, key=key, status=t.get("Status"), type=t.get("Type"))
+    return out
+
+
 @collector("ce.monitoring", "ce", scope="global",
            reads="ce:GetAnomalyMonitors, ce:GetAnomalySubscriptions, ce:ListCostAllocationTags")
 def collect_cost_monitoring(ctx: ScanContext) -> Records:
     out = ctx.records(region="global")
     monitors = ctx.optional(out, "ce", "get_anomaly_monitors", region=BILLING_REGION)
     subs = ctx.optional(out, "ce", "get_anomaly_subscriptions", region=BILLING_REGION)
-    by_monitor: dict[str, list[dict[str, Any]]] = {}
-    for s in (subs or {}).get("AnomalySubscriptions", []):
-        for m in s.get("MonitorArnList", []):
-            by_monitor.setdefault(m, []).append({"name": s.get("SubscriptionName"), "frequency": s.get("Frequency"),
-                                                 "subscribers": len(s.get("Subscribers", []))})
-    for m in (monitors or {}).get("AnomalyMonitors", []):
-        arn = m["MonitorArn"]
-        out.node(arn, "ce:anomaly-monitor", m.get("MonitorName") or arn, name=m.get("MonitorName"),
-                 type=m.get("MonitorType"), dimension=m.get("MonitorDimension"),
-                 subscriptions=by_monitor.get(arn, []))
-        out.edge(account_id_node(ctx.account), arn, "contains")
-    tags = ctx.optional(out, "ce", "list_cost_allocation_tags", region=BILLING_REGION)
-    pending = dict(tags or {})
-    while True:
-        for t in pending.get("CostAllocationTags", []):
-            key = t["TagKey"]
-            out.node(f"arn:{ctx.partition}:ce::{ctx.account}:cost-allocation-tag/{key}", "ce:cost-allocation-tag",
-                     key, key=key, status=t.get("Status"), type=t.get("Type"))
-        if not pending.get("NextToken"):
-            break
-        pending = ctx.call("ce", "list_cost_allocation_tags", region=BILLING_REGION, NextToken=pending["NextToken"])
-    return out
+    resp = ctx.optional(out, "ce", "list_cost_allocation_tags", region=BILLING_REGION)
+    tags = None if resp is None else list(resp.get("CostAllocationTags") or [])
+    while resp and resp.get("NextToken"):
+        resp = ctx.call("ce", "list_cost_allocation_tags", region=BILLING_REGION, NextToken=resp["NextToken"])
+        tags = (tags or []) + list(resp.get("CostAllocationTags") or [])
+    return out.extend(transform_cost_monitoring(
+        ctx, None if monitors is None else monitors.get("AnomalyMonitors") or [],
+        None if subs is None else subs.get("AnomalySubscriptions") or [], tags))

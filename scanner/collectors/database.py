@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.collectors._shape import flag, ident, is_on
 from scanner.collectors.registry import collector
 from scanner.collectors.storage import SNAPSHOT_ATTRIBUTE_LIMIT, guarded, read_optional
 from scanner.context import ScanContext, age_days, iso, tags_of
 from scanner.inventory import Records
 
 # --- RDS ----------------------------------------------------------------------------------
+
+
+def _id(out: Records, item: dict[str, Any], key: str, action: str, what: str) -> str | None:
+    return ident(out, item, key, "rds", action, what)
 
 
 def rds_arn(ctx: ScanContext, kind: str, ident: str | None) -> str | None:
@@ -33,7 +38,9 @@ def subnet_az(subnet: dict[str, Any]) -> str | None:
 def transform_db_instances(ctx: ScanContext, instances: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for db in instances:
-        ident = db["DBInstanceIdentifier"]
+        ident = _id(out, db, "DBInstanceIdentifier", "rds:DescribeDBInstances", "a DB instance")
+        if not ident:
+            continue
         arn = db.get("DBInstanceArn") or rds_arn(ctx, "db", ident) or ident
         sng = db.get("DBSubnetGroup") or {}
         subnets = [s for s in sng.get("Subnets") or [] if s.get("SubnetIdentifier")]
@@ -44,20 +51,20 @@ def transform_db_instances(ctx: ScanContext, instances: list[dict[str, Any]]) ->
         pgs = [p.get("DBParameterGroupName") for p in db.get("DBParameterGroups") or []]
         out.node(arn, "rds:instance", ident, tags=tags_of(db.get("TagList") or []),
                  identifier=ident, engine=db.get("Engine"), engine_version=db.get("EngineVersion"),
-                 instance_class=db.get("DBInstanceClass"), multi_az=bool(db.get("MultiAZ")),
+                 instance_class=db.get("DBInstanceClass"), multi_az=flag(db.get("MultiAZ")),
                  storage_gb=db.get("AllocatedStorage"), storage_type=db.get("StorageType"),
-                 iops=db.get("Iops"), encrypted=bool(db.get("StorageEncrypted")), kms_key=kms,
-                 publicly_accessible=bool(db.get("PubliclyAccessible")),
+                 iops=db.get("Iops"), encrypted=flag(db.get("StorageEncrypted")), kms_key=kms,
+                 publicly_accessible=flag(db.get("PubliclyAccessible")),
                  backup_retention=db.get("BackupRetentionPeriod"),
-                 deletion_protection=bool(db.get("DeletionProtection")),
-                 performance_insights=bool(db.get("PerformanceInsightsEnabled")),
+                 deletion_protection=flag(db.get("DeletionProtection")),
+                 performance_insights=flag(db.get("PerformanceInsightsEnabled")),
                  cluster_id=db.get("DBClusterIdentifier"), subnet_group=sng.get("DBSubnetGroupName"),
                  subnet_ids=[s["SubnetIdentifier"] for s in subnets], vpc_id=sng.get("VpcId"),
                  az=db.get("AvailabilityZone"), secondary_az=db.get("SecondaryAvailabilityZone"),
                  security_group_ids=sgs, endpoint=endpoint.get("Address"), port=endpoint.get("Port"),
                  read_replica_source=db.get("ReadReplicaSourceDBInstanceIdentifier"),
                  read_replicas=list(db.get("ReadReplicaDBInstanceIdentifiers") or []),
-                 iam_auth=bool(db.get("IAMDatabaseAuthenticationEnabled")),
+                 iam_auth=flag(db.get("IAMDatabaseAuthenticationEnabled")),
                  auto_minor_upgrade=db.get("AutoMinorVersionUpgrade"),
                  parameter_group=pgs[0] if pgs else None, status=db.get("DBInstanceStatus"),
                  ca_cert=db.get("CACertificateIdentifier"),
@@ -92,23 +99,26 @@ def transform_db_clusters(ctx: ScanContext, clusters: list[dict[str, Any]],
     id of its global cluster (from describe_global_clusters)."""
     out = ctx.records()
     for c in clusters:
-        ident = c["DBClusterIdentifier"]
+        ident = _id(out, c, "DBClusterIdentifier", "rds:DescribeDBClusters", "a DB cluster")
+        if not ident:
+            continue
         arn = c.get("DBClusterArn") or rds_arn(ctx, "cluster", ident) or ident
-        members = c.get("DBClusterMembers") or []
+        members = [m for m in c.get("DBClusterMembers") or [] if m.get("DBInstanceIdentifier")]
         writer = [m["DBInstanceIdentifier"] for m in members if m.get("IsClusterWriter")]
-        readers = [m["DBInstanceIdentifier"] for m in members if not m.get("IsClusterWriter")]
+        readers = [m["DBInstanceIdentifier"] for m in members if m.get("IsClusterWriter") is False]
         sgs = [g["VpcSecurityGroupId"] for g in c.get("VpcSecurityGroups") or []
                if g.get("VpcSecurityGroupId")]
         kms = ctx.kms_key_arn(c.get("KmsKeyId")) if c.get("StorageEncrypted") else None
         azs = sorted(c.get("AvailabilityZones") or [])
         out.node(arn, "rds:cluster", ident, tags=tags_of(c.get("TagList") or []), identifier=ident,
                  engine=c.get("Engine"), engine_version=c.get("EngineVersion"),
-                 engine_mode=c.get("EngineMode"), multi_az=bool(c.get("MultiAZ")) or len(members) > 1,
+                 engine_mode=c.get("EngineMode"),
+                 multi_az=True if c.get("MultiAZ") or len(members) > 1 else flag(c.get("MultiAZ")),
                  members=[m["DBInstanceIdentifier"] for m in members],
                  writer=writer[0] if writer else None, readers=readers,
-                 encrypted=bool(c.get("StorageEncrypted")), kms_key=kms,
+                 encrypted=flag(c.get("StorageEncrypted")), kms_key=kms,
                  backup_retention=c.get("BackupRetentionPeriod"),
-                 deletion_protection=bool(c.get("DeletionProtection")),
+                 deletion_protection=flag(c.get("DeletionProtection")),
                  endpoint=c.get("Endpoint"), reader_endpoint=c.get("ReaderEndpoint"),
                  port=c.get("Port"), subnet_group=c.get("DBSubnetGroup"), vpc_id=None,
                  security_group_ids=sgs, azs=azs, global_cluster=global_members.get(arn),
@@ -116,7 +126,7 @@ def transform_db_clusters(ctx: ScanContext, clusters: list[dict[str, Any]],
                  storage_gb=c.get("AllocatedStorage"), status=c.get("Status"),
                  db_cluster_instance_class=c.get("DBClusterInstanceClass"),
                  serverless_v2=c.get("ServerlessV2ScalingConfiguration"),
-                 iam_auth=bool(c.get("IAMDatabaseAuthenticationEnabled")))
+                 iam_auth=flag(c.get("IAMDatabaseAuthenticationEnabled")))
         out.edge(ctx.region_node, arn, "contains")
         for g in sgs:
             out.edge(arn, ctx.ec2_arn("security-group", g), "protected_by")
@@ -166,15 +176,20 @@ def transform_db_snapshots(ctx: ScanContext, snapshots: list[dict[str, Any]],
     """DB snapshots and DB cluster snapshots (cluster ones carry DBClusterSnapshotIdentifier)."""
     out = ctx.records()
     for s in snapshots:
-        cluster = "DBClusterSnapshotIdentifier" in s
-        ident = s.get("DBClusterSnapshotIdentifier") or s["DBSnapshotIdentifier"]
+        cluster = s.get("DBClusterSnapshotIdentifier") is not None or "DBClusterSnapshotArn" in s
+        ident = s.get("DBClusterSnapshotIdentifier") or s.get("DBSnapshotIdentifier")
+        if not ident:
+            _id(out, s, "DBClusterSnapshotIdentifier" if cluster else "DBSnapshotIdentifier",
+                "rds:DescribeDBClusterSnapshots" if cluster else "rds:DescribeDBSnapshots", "a DB snapshot")
+            continue
         arn = s.get("DBClusterSnapshotArn") or s.get("DBSnapshotArn") or \
             rds_arn(ctx, "cluster-snapshot" if cluster else "snapshot", ident) or ident
         source = s.get("DBClusterIdentifier") if cluster else s.get("DBInstanceIdentifier")
-        kms = ctx.kms_key_arn(s.get("KmsKeyId")) if s.get("StorageEncrypted", s.get("Encrypted")) else None
+        encrypted = flag(s.get("StorageEncrypted") if s.get("StorageEncrypted") is not None else s.get("Encrypted"))
+        kms = ctx.kms_key_arn(s.get("KmsKeyId")) if encrypted else None
         out.node(arn, "rds:snapshot", ident, tags=tags_of(s.get("TagList") or []), identifier=ident,
                  source=source, type=s.get("SnapshotType"),
-                 encrypted=bool(s.get("StorageEncrypted", s.get("Encrypted"))), kms_key=kms,
+                 encrypted=encrypted, kms_key=kms,
                  public=public.get(arn), create_time=iso(s.get("SnapshotCreateTime")),
                  age_days=age_days(s.get("SnapshotCreateTime")), storage_gb=s.get("AllocatedStorage"),
                  engine=s.get("Engine"), cluster_snapshot=cluster)
@@ -193,9 +208,10 @@ def collect_db_snapshots(ctx: ScanContext) -> Records:
                      lambda: list(ctx.paginate("rds", "describe_db_cluster_snapshots",
                                                "DBClusterSnapshots"))) or []
     public: dict[str, bool | None] = {}
-    manual = [s for s in snaps + csnaps if s.get("SnapshotType") == "manual"]
+    manual = [s for s in snaps + csnaps if s.get("SnapshotType") == "manual"
+              and (s.get("DBClusterSnapshotIdentifier") or s.get("DBSnapshotIdentifier"))]
     for s in manual[:SNAPSHOT_ATTRIBUTE_LIMIT]:
-        if "DBClusterSnapshotIdentifier" in s:
+        if s.get("DBClusterSnapshotIdentifier"):
             arn, op, key = s.get("DBClusterSnapshotArn"), "describe_db_cluster_snapshot_attributes", \
                 "DBClusterSnapshotAttributesResult"
             kw = {"DBClusterSnapshotIdentifier": s["DBClusterSnapshotIdentifier"]}
@@ -215,7 +231,9 @@ def collect_db_snapshots(ctx: ScanContext) -> Records:
 def transform_db_subnet_groups(ctx: ScanContext, groups: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for g in groups:
-        name = g["DBSubnetGroupName"]
+        name = _id(out, g, "DBSubnetGroupName", "rds:DescribeDBSubnetGroups", "a DB subnet group")
+        if not name:
+            continue
         arn = g.get("DBSubnetGroupArn") or rds_arn(ctx, "subgrp", name) or name
         subnets = [s for s in g.get("Subnets") or [] if s.get("SubnetIdentifier")]
         azs = sorted({subnet_az(s) for s in subnets} - {None})
@@ -237,13 +255,18 @@ def transform_parameter_groups(ctx: ScanContext, groups: list[dict[str, Any]],
                                cluster_groups: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for g in groups:
-        name = g["DBParameterGroupName"]
+        name = _id(out, g, "DBParameterGroupName", "rds:DescribeDBParameterGroups", "a DB parameter group")
+        if not name:
+            continue
         arn = g.get("DBParameterGroupArn") or rds_arn(ctx, "pg", name) or name
         out.node(arn, "rds:parameter-group", name, name=name, family=g.get("DBParameterGroupFamily"),
                  description=g.get("Description"), cluster=False,
                  default=name.startswith("default."))
     for g in cluster_groups:
-        name = g["DBClusterParameterGroupName"]
+        name = _id(out, g, "DBClusterParameterGroupName", "rds:DescribeDBClusterParameterGroups",
+                   "a DB cluster parameter group")
+        if not name:
+            continue
         arn = g.get("DBClusterParameterGroupArn") or rds_arn(ctx, "cluster-pg", name) or name
         out.node(arn, "rds:parameter-group", name, name=name,
                  family=g.get("DBParameterGroupFamily"), description=g.get("Description"),
@@ -292,17 +315,20 @@ def transform_tables(ctx: ScanContext, tables: list[dict[str, Any]],
     ({} / [] when none, None when unreadable)."""
     out = ctx.records()
     for t in tables:
-        name = t["TableName"]
+        name = ident(out, t, "TableName", "dynamodb", "dynamodb:DescribeTable", "a table")
+        if not name:
+            continue
         arn = t.get("TableArn") or ctx.arn("dynamodb", f"table/{name}")
+        # tables that were never switched to on-demand carry no BillingModeSummary: provisioned
         billing = (t.get("BillingModeSummary") or {}).get("BillingMode") or "PROVISIONED"
         thr = t.get("ProvisionedThroughput") or {}
         sse = t.get("SSEDescription") or {}
         kms = ctx.kms_key_arn(sse.get("KMSMasterKeyArn"))
         stream = t.get("StreamSpecification") or {}
         cb = t.get("ContinuousBackups")
-        pitr = None if cb is None else ((cb.get("ContinuousBackupsDescription") or {})
-                                        .get("PointInTimeRecoveryDescription") or {}) \
-            .get("PointInTimeRecoveryStatus") == "ENABLED"
+        pitr = None if cb is None else is_on(
+            ((cb.get("ContinuousBackupsDescription") or {}).get("PointInTimeRecoveryDescription") or {})
+            .get("PointInTimeRecoveryStatus"), ("ENABLED",), ("DISABLED",))
         replicas = sorted(r["RegionName"] for r in t.get("Replicas") or [] if r.get("RegionName"))
         tags = t.get("Tags")
         out.node(arn, "dynamodb:table", name, tags=tags_of(tags or []), name=name,
@@ -318,7 +344,7 @@ def transform_tables(ctx: ScanContext, tables: list[dict[str, Any]],
                  global_replicas=replicas,
                  encryption="KMS" if sse.get("SSEType") == "KMS" or kms else "AWS owned key",
                  kms_key=kms, autoscaling=None if autoscaling is None else autoscaling.get(name, []),
-                 deletion_protection=bool(t.get("DeletionProtectionEnabled")),
+                 deletion_protection=flag(t.get("DeletionProtectionEnabled")),
                  table_class=(t.get("TableClassSummary") or {}).get("TableClass") or "STANDARD",
                  status=t.get("TableStatus"), created=iso(t.get("CreationDateTime")))
         out.edge(ctx.region_node, arn, "contains")
@@ -371,17 +397,20 @@ def collect_tables(ctx: ScanContext) -> Records:
 def transform_dax(ctx: ScanContext, clusters: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for c in clusters:
-        name = c["ClusterName"]
+        name = ident(out, c, "ClusterName", "dax", "dax:DescribeClusters", "a DAX cluster")
+        if not name:
+            continue
         arn = c.get("ClusterArn") or ctx.arn("dax", f"cache/{name}")
         sgs = [g["SecurityGroupIdentifier"] for g in c.get("SecurityGroups") or []
                if g.get("SecurityGroupIdentifier")]
         nodes = c.get("Nodes") or []
         out.node(arn, "dax:cluster", name, name=name, node_type=c.get("NodeType"),
                  nodes=c.get("TotalNodes", len(nodes)),
-                 encrypted=(c.get("SSEDescription") or {}).get("Status") == "ENABLED",
+                 encrypted=is_on((c.get("SSEDescription") or {}).get("Status"), ("ENABLED", "ENABLING"),
+                                 ("DISABLED", "DISABLING")),
                  subnet_group=c.get("SubnetGroup"), status=c.get("Status"),
                  azs=sorted({n.get("AvailabilityZone") for n in nodes} - {None}),
-                 transit_encryption=c.get("ClusterEndpointEncryptionType") == "TLS",
+                 transit_encryption=is_on(c.get("ClusterEndpointEncryptionType"), ("TLS",), ("NONE",)),
                  security_group_ids=sgs, role_arn=c.get("IamRoleArn"))
         out.edge(ctx.region_node, arn, "contains")
         for g in sgs:
@@ -405,19 +434,22 @@ def transform_elasticache(ctx: ScanContext, groups: list[dict[str, Any]],
     out = ctx.records()
     rg_arns: dict[str, str] = {}
     for g in groups:
-        gid = g["ReplicationGroupId"]
+        gid = ident(out, g, "ReplicationGroupId", "elasticache", "elasticache:DescribeReplicationGroups",
+                    "a replication group")
+        if not gid:
+            continue
         arn = g.get("ARN") or ctx.arn("elasticache", f"replicationgroup:{gid}")
         rg_arns[gid] = arn
         kms = ctx.kms_key_arn(g.get("KmsKeyId"))
         out.node(arn, "elasticache:replication-group", gid, id=gid, engine=g.get("Engine") or "redis",
                  description=g.get("Description"), node_type=g.get("CacheNodeType"),
                  members=list(g.get("MemberClusters") or []),
-                 multi_az=g.get("MultiAZ") == "enabled",
-                 automatic_failover=g.get("AutomaticFailover") in ("enabled", "enabling"),
-                 transit_encryption=bool(g.get("TransitEncryptionEnabled")),
-                 at_rest_encryption=bool(g.get("AtRestEncryptionEnabled")),
+                 multi_az=is_on(g.get("MultiAZ"), ("enabled",), ("disabled",)),
+                 automatic_failover=is_on(g.get("AutomaticFailover"), ("enabled", "enabling"), ("disabled", "disabling")),
+                 transit_encryption=flag(g.get("TransitEncryptionEnabled")),
+                 at_rest_encryption=flag(g.get("AtRestEncryptionEnabled")),
                  num_node_groups=len(g.get("NodeGroups") or []) or None, kms_key=kms,
-                 auth_token_enabled=bool(g.get("AuthTokenEnabled")),
+                 auth_token_enabled=flag(g.get("AuthTokenEnabled")),
                  snapshot_retention=g.get("SnapshotRetentionLimit"),
                  cluster_mode=g.get("ClusterEnabled"), status=g.get("Status"),
                  global_group=(g.get("GlobalReplicationGroupInfo") or {}).get("GlobalReplicationGroupId"))
@@ -434,7 +466,9 @@ def _flag(value: Any) -> bool | None:
 
 def _cache_cluster(ctx: ScanContext, out: Records, c: dict[str, Any], rg_arns: dict[str, str],
                    subnet_groups: dict[str, dict[str, Any]]) -> None:
-    cid = c["CacheClusterId"]
+    cid = ident(out, c, "CacheClusterId", "elasticache", "elasticache:DescribeCacheClusters", "a cache cluster")
+    if not cid:
+        return
     arn = c.get("ARN") or ctx.arn("elasticache", f"cluster:{cid}")
     sng = subnet_groups.get(c.get("CacheSubnetGroupName") or "") or {}
     az = c.get("PreferredAvailabilityZone")

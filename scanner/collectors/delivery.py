@@ -19,12 +19,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import botocore.exceptions as bexc
 
+from scanner.collectors._shape import flag, ident, is_on, skipped
 from scanner.collectors.registry import collector
 from scanner.context import (
     DENIED_CODES,
     ScanContext,
     denied_reason,
     iso,
+    parse_time,
     tags_of,
 )
 from scanner.inventory import Records
@@ -216,7 +218,9 @@ def transform_pipeline(ctx: ScanContext, decl: dict[str, Any], metadata: dict[st
     """One pipeline declaration (get_pipeline) -> the pipeline node and its edges."""
     out = ctx.records()
     stack_arns = stack_arns or {}
-    name = decl["name"]
+    name = ident(out, decl, "name", "codepipeline", "codepipeline:GetPipeline", "a pipeline")
+    if not name:
+        return out
     arn = (metadata or {}).get("pipelineArn") or ctx.arn("codepipeline", name)
     stores = []
     if decl.get("artifactStore"):
@@ -290,17 +294,18 @@ def collect_pipelines(ctx: ScanContext) -> Records:
                    missing=("PipelineNotFoundException",), name=summary["name"])
         if not got:
             continue
-        decl = got["pipeline"]
+        decl = {**(got.get("pipeline") or {}), "name": summary["name"]}
         stacks: dict[tuple[str, str], str] = {}
         for region, sn in sorted(pipeline_stack_names(decl, ctx.region)):
             found = soft(ctx, out, "cloudformation", "describe_stacks", resource=sn, region=region,
                          missing=("ValidationError",), StackName=sn)
             for s in (found or {}).get("Stacks") or []:
                 stacks[(region, sn)] = s["StackId"]
-        state = soft(ctx, out, "codepipeline", "get_pipeline_state", resource=decl["name"],
-                     missing=("PipelineNotFoundException",), name=decl["name"])
-        runs = soft(ctx, out, "codepipeline", "list_pipeline_executions", resource=decl["name"],
-                    missing=("PipelineNotFoundException",), pipelineName=decl["name"], maxResults=1)
+        name = summary["name"]
+        state = soft(ctx, out, "codepipeline", "get_pipeline_state", resource=name,
+                     missing=("PipelineNotFoundException",), name=name)
+        runs = soft(ctx, out, "codepipeline", "list_pipeline_executions", resource=name,
+                    missing=("PipelineNotFoundException",), pipelineName=name, maxResults=1)
         last = ((runs or {}).get("pipelineExecutionSummaries") or [None])[0]
         out.extend(transform_pipeline(ctx, decl, got.get("metadata"), stacks, state, last))
     return out
@@ -336,10 +341,13 @@ def transform_projects(ctx: ScanContext, projects: list[dict[str, Any]],
     out = ctx.records()
     last = {b.get("projectName"): build_of(b) for b in builds or []}
     for p in projects:
-        arn = p.get("arn") or codebuild_arn(ctx, p["name"])
+        name = ident(out, p, "name", "codebuild", "codebuild:BatchGetProjects", "a project")
+        if not name:
+            continue
+        arn = p.get("arn") or codebuild_arn(ctx, name)
         src = p.get("source") or {}
         env = p.get("environment") or {}
-        variables = env.get("environmentVariables") or []
+        variables = [v for v in env.get("environmentVariables") or [] if v.get("name")]
         plain = [v["name"] for v in variables if v.get("type", "PLAINTEXT") == "PLAINTEXT"]
         vpc = p.get("vpcConfig") or {}
         logs_cfg = p.get("logsConfig") or {}
@@ -347,13 +355,13 @@ def transform_projects(ctx: ScanContext, projects: list[dict[str, Any]],
         s3l = logs_cfg.get("s3Logs") or {}
         cw_on = cw.get("status", "ENABLED") == "ENABLED"
         s3_on = s3l.get("status") == "ENABLED"
-        group = (cw.get("groupName") or f"/aws/codebuild/{p['name']}") if cw_on else None
+        group = (cw.get("groupName") or f"/aws/codebuild/{name}") if cw_on else None
         arts = p.get("artifacts") or {}
-        out.node(arn, "codebuild:project", p["name"], tags=tags_of(p), name=p["name"],
+        out.node(arn, "codebuild:project", name, tags=tags_of(p), name=name,
                  source_type=src.get("type"), source_location=strip_credentials(src.get("location")),
                  secondary_sources=len(p.get("secondarySources") or []),
                  image=env.get("image"), compute_type=env.get("computeType"),
-                 environment_type=env.get("type"), privileged=bool(env.get("privilegedMode")),
+                 environment_type=env.get("type"), privileged=flag(env.get("privilegedMode")),
                  env_names=[v["name"] for v in variables],
                  plaintext_env_names=plain,
                  secret_like_plaintext_names=[n for n in plain if SECRET_LIKE.search(n)],
@@ -365,9 +373,9 @@ def transform_projects(ctx: ScanContext, projects: list[dict[str, Any]],
                  security_group_ids=vpc.get("securityGroupIds") or [],
                  logs={"cloudwatch": group, "s3": s3l.get("location") if s3_on else None},
                  timeout=p.get("timeoutInMinutes"), kms_key=p.get("encryptionKey"),
-                 webhook=bool(p.get("webhook")), badge=bool((p.get("badge") or {}).get("badgeEnabled")),
+                 webhook=bool(p.get("webhook")), badge=flag((p.get("badge") or {}).get("badgeEnabled")),
                  created=iso(p.get("created")), last_modified=iso(p.get("lastModified")),
-                 last_build=last.get(p["name"]))
+                 last_build=last.get(name))
         out.edge(ctx.region_node, arn, "contains")
         out.edge(arn, p.get("serviceRole"), "uses_role")
         for s in vpc.get("subnets") or []:
@@ -386,8 +394,8 @@ def transform_projects(ctx: ScanContext, projects: list[dict[str, Any]],
 
 def build_of(b: dict[str, Any]) -> dict[str, Any]:
     """The facts of one build run; the build's environment (with variable values) is never kept."""
-    start, end = b.get("startTime"), b.get("endTime")
-    secs = int((end - start).total_seconds()) if start and end and hasattr(end, "__sub__") else None
+    start, end = parse_time(b.get("startTime")), parse_time(b.get("endTime"))
+    secs = int((end - start).total_seconds()) if start and end else None
     return {"id": b.get("id"), "status": b.get("buildStatus"), "started": iso(start), "duration_s": secs,
             "phase": b.get("currentPhase")}
 
@@ -417,7 +425,7 @@ def collect_projects(ctx: ScanContext) -> Records:
     for batch in chunks(names, 100):
         projects.extend(ctx.call("codebuild", "batch_get_projects", names=batch).get("projects") or [])
     gaps = ctx.records()
-    builds = read_last_builds(ctx, gaps, [p["name"] for p in projects])
+    builds = read_last_builds(ctx, gaps, [p["name"] for p in projects if p.get("name")])
     return transform_projects(ctx, projects, builds).extend(gaps)
 
 
@@ -444,7 +452,10 @@ def minimum_healthy(cfg: dict[str, Any]) -> str | None:
 def transform_deployment_configs(ctx: ScanContext, configs: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for c in configs:
-        name = c["deploymentConfigName"]
+        name = ident(out, c, "deploymentConfigName", "codedeploy", "codedeploy:GetDeploymentConfig",
+                     "a deployment config")
+        if not name:
+            continue
         arn = ctx.arn("codedeploy", f"deploymentconfig:{name}")
         out.node(arn, "codedeploy:deployment-config", name, name=name, minimum_healthy=minimum_healthy(c),
                  compute_platform=c.get("computePlatform"), predefined=name.startswith("CodeDeployDefault."))
@@ -454,7 +465,9 @@ def transform_deployment_configs(ctx: ScanContext, configs: list[dict[str, Any]]
 def transform_applications(ctx: ScanContext, apps: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for a in apps:
-        name = a["applicationName"]
+        name = ident(out, a, "applicationName", "codedeploy", "codedeploy:BatchGetApplications", "an application")
+        if not name:
+            continue
         arn = ctx.arn("codedeploy", f"application:{name}")
         out.node(arn, "codedeploy:application", name, name=name, compute_platform=a.get("computePlatform"),
                  created=iso(a.get("createTime")), linked_to_github=a.get("linkedToGitHub"))
@@ -475,7 +488,12 @@ def transform_deployment_groups(ctx: ScanContext, groups: list[dict[str, Any]],
     out = ctx.records()
     asg_arns = asg_arns or {}
     for g in groups:
-        app, name = g["applicationName"], g["deploymentGroupName"]
+        app = ident(out, g, "applicationName", "codedeploy", "codedeploy:BatchGetDeploymentGroups",
+                    "a deployment group")
+        name = ident(out, g, "deploymentGroupName", "codedeploy", "codedeploy:BatchGetDeploymentGroups",
+                     "a deployment group")
+        if not app or not name:
+            continue
         arn = deployment_group_arn(ctx, app, name)
         rb = g.get("autoRollbackConfiguration") or {}
         alarm_cfg = g.get("alarmConfiguration") or {}
@@ -495,9 +513,12 @@ def transform_deployment_groups(ctx: ScanContext, groups: list[dict[str, Any]],
         out.node(arn, "codedeploy:deployment-group", name, name=name, application=app,
                  deployment_config=g.get("deploymentConfigName"), asg_names=asgs,
                  ec2_tag_filters=tag_filters, ecs_services=ecs,
-                 auto_rollback=bool(rb.get("enabled")), rollback_events=list(rb.get("events") or []) if rb.get("enabled") else [],
+                 # no autoRollbackConfiguration: rollback was never configured
+                 auto_rollback=False if not rb else flag(rb.get("enabled")),
+                 rollback_events=list(rb.get("events") or []) if rb.get("enabled") else [],
                  alarms=alarms, ignore_poll_alarm_failure=alarm_cfg.get("ignorePollAlarmFailure"),
-                 blue_green=style.get("deploymentType") == "BLUE_GREEN",
+                 # no deploymentStyle: AWS's default, an in-place deployment
+                 blue_green=False if not style else is_on(style.get("deploymentType"), ("BLUE_GREEN",), ("IN_PLACE",)),
                  deployment_option=style.get("deploymentOption"),
                  blue_green_termination=(bg.get("terminateBlueInstancesOnDeploymentSuccess") or {}).get("action"),
                  load_balancer_target_groups=[t for t in tgs if t], service_role=g.get("serviceRoleArn"),
@@ -586,8 +607,11 @@ def collect_codedeploy(ctx: ScanContext) -> Records:
 def transform_repositories(ctx: ScanContext, repos: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for r in repos:
-        arn = r.get("Arn") or ctx.arn("codecommit", r["repositoryName"])
-        out.node(arn, "codecommit:repository", r["repositoryName"], name=r["repositoryName"],
+        name = ident(out, r, "repositoryName", "codecommit", "codecommit:BatchGetRepositories", "a repository")
+        if not name:
+            continue
+        arn = r.get("Arn") or ctx.arn("codecommit", name)
+        out.node(arn, "codecommit:repository", name, name=name,
                  default_branch=r.get("defaultBranch"), clone_url=r.get("cloneUrlHttp"),
                  last_modified=iso(r.get("lastModifiedDate")), created=iso(r.get("creationDate")),
                  kms_key=r.get("kmsKeyId"))
@@ -598,7 +622,8 @@ def transform_repositories(ctx: ScanContext, repos: list[dict[str, Any]]) -> Rec
 @collector("codecommit.repositories", "codecommit",
            reads="codecommit:ListRepositories, codecommit:BatchGetRepositories")
 def collect_repositories(ctx: ScanContext) -> Records:
-    names = [r["repositoryName"] for r in ctx.paginate("codecommit", "list_repositories", "repositories")]
+    names = [r["repositoryName"] for r in ctx.paginate("codecommit", "list_repositories", "repositories")
+             if r.get("repositoryName")]
     repos: list[dict[str, Any]] = []
     for batch in chunks(names, 25):
         repos.extend(ctx.call("codecommit", "batch_get_repositories", repositoryNames=batch).get("repositories") or [])
@@ -608,7 +633,10 @@ def collect_repositories(ctx: ScanContext) -> Records:
 def transform_connections(ctx: ScanContext, conns: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for c in conns:
-        arn = c["ConnectionArn"]
+        arn = ident(out, c, "ConnectionArn", "codestar-connections", "codestar-connections:ListConnections",
+                    "a connection")
+        if not arn:
+            continue
         out.node(arn, "codestar-connections:connection", c.get("ConnectionName"), name=c.get("ConnectionName"),
                  provider=c.get("ProviderType"), status=c.get("ConnectionStatus"),
                  owner_account=c.get("OwnerAccountId"), host_arn=c.get("HostArn"))
@@ -685,7 +713,10 @@ def transform_stack(ctx: ScanContext, stack: dict[str, Any], resources: list[dic
     """
     out = ctx.records()
     asg_arns = asg_arns or {}
-    arn = stack["StackId"]
+    arn = stack.get("StackId") or (stack.get("StackName") and ctx.arn("cloudformation", f"stack/{stack['StackName']}"))
+    if not arn:
+        skipped(out, "cloudformation", "cloudformation:DescribeStacks", "a stack", "StackId")
+        return out
     params = stack.get("Parameters") or []
     drift = stack.get("DriftInformation") or {}
     mapped, unmapped, types = 0, 0, {}
@@ -698,7 +729,7 @@ def transform_stack(ctx: ScanContext, stack: dict[str, Any], resources: list[dic
             mapped += 1
         else:
             unmapped += 1
-    out.node(arn, "cloudformation:stack", stack["StackName"], tags=tags_of(stack), name=stack["StackName"],
+    out.node(arn, "cloudformation:stack", stack.get("StackName") or arn, tags=tags_of(stack), name=stack.get("StackName"),
              status=stack.get("StackStatus"), created=iso(stack.get("CreationTime")),
              updated=iso(stack.get("LastUpdatedTime")), drift_status=drift.get("StackDriftStatus"),
              drift_checked=iso(drift.get("LastCheckTimestamp")),
@@ -711,7 +742,7 @@ def transform_stack(ctx: ScanContext, stack: dict[str, Any], resources: list[dic
              resource_count=None if resources is None else len(resources),
              mapped_resources=mapped, unmapped_resources=unmapped, resource_types=dict(sorted(types.items())),
              parent_id=stack.get("ParentId"), root_id=stack.get("RootId"),
-             rollback_on_failure=not stack.get("DisableRollback", False),
+             rollback_on_failure=None if stack.get("DisableRollback") is None else not stack["DisableRollback"],
              rollback_alarms=[t.get("Arn") for t in (stack.get("RollbackConfiguration") or {}).get("RollbackTriggers") or []],
              notification_arns=list(stack.get("NotificationARNs") or []))
     out.edge(ctx.region_node, arn, "contains")
@@ -731,13 +762,14 @@ def collect_stacks(ctx: ScanContext) -> Records:
     stacks = list(ctx.paginate("cloudformation", "describe_stacks", "Stacks"))
     resources: dict[str, list[dict[str, Any]] | None] = {}
     for s in stacks:
-        resources[s["StackId"]] = soft_pages(ctx, out, "cloudformation", "list_stack_resources",
-                                             "StackResourceSummaries", resource=s["StackName"],
-                                             StackName=s["StackId"])
+        if s.get("StackId"):
+            resources[s["StackId"]] = soft_pages(ctx, out, "cloudformation", "list_stack_resources",
+                                                 "StackResourceSummaries", resource=s.get("StackName") or "",
+                                                 StackName=s["StackId"])
     asgs = resolve_asg_arns(ctx, (r.get("PhysicalResourceId") for rs in resources.values() for r in rs or []
                                   if r.get("ResourceType") == "AWS::AutoScaling::AutoScalingGroup"), out)
     for s in stacks:
-        out.extend(transform_stack(ctx, s, resources[s["StackId"]], asgs))
+        out.extend(transform_stack(ctx, s, resources.get(s.get("StackId") or ""), asgs))
     return out
 
 
@@ -748,6 +780,9 @@ def transform_notification_rules(ctx: ScanContext, rules: list[dict[str, Any]]) 
     out = ctx.records()
     for r in rules:
         events = sorted({e.get("EventTypeName") or e.get("EventTypeId") for e in r.get("EventTypes") or []} - {None})
+        if not r.get("Resource") or any(not t.get("TargetAddress") for t in r.get("Targets") or []):
+            skipped(out, "codestar-notifications", "codestar-notifications:DescribeNotificationRule",
+                    "a notification rule (or one of its targets)", "Resource/TargetAddress", resource=r.get("Arn") or "")
         for t in r.get("Targets") or []:
             out.edge(r.get("Resource"), t.get("TargetAddress"), "publishes_to", name=r.get("Name"),
                      events=events, status=r.get("Status"), target_type=t.get("TargetType"))

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 
 import botocore.exceptions as bexc
 
+from scanner.collectors._shape import skipped
 from scanner.collectors.registry import collector
 from scanner.context import ScanContext, account_id_node, age_days, iam_action, iso, tags_of
 from scanner.inventory import Records
@@ -200,10 +201,24 @@ def _policy_edges(out: Records, src: str, items: Iterable[dict[str, Any]] | None
         out.edge(src, p.get("PolicyArn"), "has_policy")
 
 
+def principal_arn(ctx: ScanContext, out: Records, item: dict[str, Any], kind: str) -> str | None:
+    """The ARN of a user/group/role/policy detail; built from path and name when absent (None and
+    a gap when there is neither)."""
+    if item.get("Arn"):
+        return str(item["Arn"])
+    name = item.get(f"{kind.capitalize()}Name")
+    if not name:
+        skipped(out, "iam", "iam:GetAccountAuthorizationDetails", f"a {kind}", "Arn")
+        return None
+    return ctx.arn("iam", f"{kind}{item.get('Path') or '/'}{name}", global_=True)
+
+
 def transform_users(ctx: ScanContext, users: list[dict[str, Any]]) -> Records:
     out = ctx.records(region="global")
     for u in users:
-        arn = u["Arn"]
+        arn = principal_arn(ctx, out, u, "user")
+        if not arn:
+            continue
         out.node(arn, "iam:user", u.get("UserName"), region="global", tags=tags_of(u),
                  user_name=u.get("UserName"), user_id=u.get("UserId"), create_date=iso(u.get("CreateDate")),
                  password_enabled=None, password_last_used=None, mfa_active=None, access_keys=None,
@@ -220,7 +235,9 @@ def transform_users(ctx: ScanContext, users: list[dict[str, Any]]) -> Records:
 def transform_groups(ctx: ScanContext, groups: list[dict[str, Any]]) -> Records:
     out = ctx.records(region="global")
     for g in groups:
-        arn = g["Arn"]
+        arn = principal_arn(ctx, out, g, "group")
+        if not arn:
+            continue
         out.node(arn, "iam:group", g.get("GroupName"), region="global", group_name=g.get("GroupName"),
                  attached_policies=_attached(g.get("AttachedManagedPolicies")),
                  inline_policies=inline_policies(g.get("GroupPolicyList")),
@@ -232,27 +249,29 @@ def transform_groups(ctx: ScanContext, groups: list[dict[str, Any]]) -> Records:
 def transform_roles(ctx: ScanContext, roles: list[dict[str, Any]]) -> Records:
     out = ctx.records(region="global")
     for r in roles:
-        arn = r["Arn"]
+        for ip in r.get("InstanceProfileList") or []:
+            _instance_profile(ctx, out, ip)
+        arn = principal_arn(ctx, out, r, "role")
+        if not arn:
+            continue
         trust = parse_trust(r.get("AssumeRolePolicyDocument"))
         last = r.get("RoleLastUsed") or {}
-        path = r.get("Path") or "/"
+        path = r.get("Path")
         out.node(arn, "iam:role", r.get("RoleName"), region="global", tags=tags_of(r),
                  role_name=r.get("RoleName"), path=path, create_date=iso(r.get("CreateDate")), trust=trust,
                  attached_policies=_attached(r.get("AttachedManagedPolicies")),
                  inline_policies=inline_policies(r.get("RolePolicyList")),
                  last_used=iso(last.get("LastUsedDate")), last_used_region=last.get("Region"),
-                 service_linked=path.startswith("/aws-service-role/"),
+                 service_linked=None if path is None else path.startswith("/aws-service-role/"),
                  permissions_boundary=(r.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
                  max_session_seconds=r.get("MaxSessionDuration"))
         _policy_edges(out, arn, r.get("AttachedManagedPolicies"))
         trust_edges(ctx, out, arn, trust)
-        for ip in r.get("InstanceProfileList") or []:
-            _instance_profile(out, ip)
     return out
 
 
-def _instance_profile(out: Records, ip: dict[str, Any]) -> None:
-    arn = ip.get("Arn")
+def _instance_profile(ctx: ScanContext, out: Records, ip: dict[str, Any]) -> None:
+    arn = principal_arn(ctx, out, {**ip, "Instance-profileName": ip.get("InstanceProfileName")}, "instance-profile")
     if not arn:
         return
     role_arns = [r["Arn"] for r in ip.get("Roles") or [] if r.get("Arn")]
@@ -273,7 +292,9 @@ def transform_policies(ctx: ScanContext, policies: list[dict[str, Any]]) -> Reco
     """Managed policies: every customer policy, and AWS managed ones only where attached."""
     out = ctx.records(region="global")
     for p in policies:
-        arn = p["Arn"]
+        arn = principal_arn(ctx, out, p, "policy")
+        if not arn:
+            continue
         aws_managed = ":iam::aws:policy/" in arn
         count = p.get("AttachmentCount") or 0
         if aws_managed and not count:
@@ -379,7 +400,7 @@ def fetch_credential_report(ctx: ScanContext, sleep: float = REPORT_WAIT_SECONDS
     for _ in range(REPORT_ATTEMPTS):
         ctx.call("iam", "generate_credential_report")
         try:
-            return ctx.call("iam", "get_credential_report")["Content"]
+            return ctx.call("iam", "get_credential_report").get("Content") or b""
         except bexc.ClientError as exc:
             if exc.response.get("Error", {}).get("Code") not in _REPORT_PENDING:
                 raise
@@ -436,7 +457,10 @@ def transform_analyzers(ctx: ScanContext, analyzers: list[dict[str, Any]],
                         findings: dict[str, int | None]) -> Records:
     out = ctx.records()
     for a in analyzers:
-        arn = a["arn"]
+        arn = a.get("arn")
+        if not arn:
+            skipped(out, "accessanalyzer", "access-analyzer:ListAnalyzers", "an analyzer", "arn")
+            continue
         out.node(arn, "iam:access-analyzer", a.get("name"), tags=tags_of(a.get("tags") or {}),
                  name=a.get("name"), type=a.get("type"), status=a.get("status"),
                  findings_active=findings.get(arn), last_analyzed=iso(a.get("lastResourceAnalyzedAt")),

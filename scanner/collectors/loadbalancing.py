@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.collectors._shape import flag, ident
 from scanner.collectors.compute import chunks, optional_pages
 from scanner.collectors.registry import collector
 from scanner.context import ScanContext, iso, tags_of
@@ -30,6 +31,7 @@ def access_logs(attrs: dict[str, str]) -> dict[str, Any] | None:
     """{"enabled", "bucket", "prefix"} from LB attributes; None when attributes were not read."""
     if not attrs:
         return None
+    # the attributes were read: an attribute not listed has its documented default (false)
     return {"enabled": bool(attr_bool(attrs, "access_logs.s3.enabled")),
             "bucket": attrs.get("access_logs.s3.bucket") or None,
             "prefix": attrs.get("access_logs.s3.prefix") or None}
@@ -88,8 +90,8 @@ def describe_conditions(conds: list[dict[str, Any]] | None) -> str:
         for key in ("HostHeaderConfig", "PathPatternConfig", "HttpRequestMethodConfig", "SourceIpConfig"):
             values += (c.get(key) or {}).get("Values") or []
         if c.get("HttpHeaderConfig"):
-            values.append(c["HttpHeaderConfig"].get("HttpHeaderName", "") + "=" +
-                          ",".join(c["HttpHeaderConfig"].get("Values") or []))
+            values.append(str(c["HttpHeaderConfig"].get("HttpHeaderName") or "") + "=" +
+                          ",".join(str(v) for v in c["HttpHeaderConfig"].get("Values") or []))
         parts.append(f"{field} {', '.join(dict.fromkeys(values))}".strip())
     return "; ".join(parts) or "any request"
 
@@ -101,7 +103,10 @@ def transform_load_balancers(ctx: ScanContext, lbs: list[dict[str, Any]],
     """Load balancers; ``attributes`` maps LB ARN to its attributes as a dict (absent: not read)."""
     out = ctx.records()
     for lb in lbs:
-        arn = lb["LoadBalancerArn"]
+        arn = ident(out, lb, "LoadBalancerArn", "elbv2", "elasticloadbalancing:DescribeLoadBalancers",
+                    "a load balancer")
+        if not arn:
+            continue
         attrs = attributes.get(arn, {})
         zones = lb.get("AvailabilityZones") or []
         subnets = sorted(z["SubnetId"] for z in zones if z.get("SubnetId"))
@@ -118,7 +123,7 @@ def transform_load_balancers(ctx: ScanContext, lbs: list[dict[str, Any]],
                  cross_zone=attr_bool(attrs, "load_balancing.cross_zone.enabled"),
                  idle_timeout=attrs.get("idle_timeout.timeout_seconds"),
                  desync_mitigation=attrs.get("routing.http.desync_mitigation_mode"),
-                 attributes_read=bool(attrs), created=iso(lb.get("CreatedTime")),
+                 attributes_read=arn in attributes, created=iso(lb.get("CreatedTime")),
                  hosted_zone_id=lb.get("CanonicalHostedZoneId"))
         out.edge(ctx.region_node, arn, "contains")
         for s in subnets:
@@ -136,7 +141,10 @@ def transform_listeners(ctx: ScanContext, listeners: list[dict[str, Any]],
     """Listeners with their default action, non-default rules and certificates."""
     out = ctx.records()
     for li in listeners:
-        arn, lb = li["ListenerArn"], li.get("LoadBalancerArn")
+        arn, lb = ident(out, li, "ListenerArn", "elbv2", "elasticloadbalancing:DescribeListeners", "a listener"), \
+            li.get("LoadBalancerArn")
+        if not arn:
+            continue
         certs = sorted({c["CertificateArn"] for c in li.get("Certificates") or [] if c.get("CertificateArn")}
                        | set(extra_certs.get(arn, [])))
         actions = li.get("DefaultActions") or []
@@ -183,7 +191,8 @@ def _elbv2_tags(ctx: ScanContext, out: Records, arns: list[str]) -> dict[str, di
     for batch in chunks(arns, TAG_BATCH):
         resp = ctx.optional(out, "elbv2", "describe_tags", ResourceArns=batch)
         for d in (resp or {}).get("TagDescriptions") or []:
-            tags[d["ResourceArn"]] = tags_of(d)
+            if d.get("ResourceArn"):
+                tags[d["ResourceArn"]] = tags_of(d)
     return tags
 
 
@@ -198,7 +207,9 @@ def collect_load_balancers(ctx: ScanContext) -> Records:
     rules: dict[str, list[dict[str, Any]]] = {}
     certs: dict[str, list[str]] = {}
     for lb in lbs:
-        arn = lb["LoadBalancerArn"]
+        arn = lb.get("LoadBalancerArn")
+        if not arn:
+            continue  # the transform says it was not understood
         resp = ctx.optional(out, "elbv2", "describe_load_balancer_attributes", resource=arn, LoadBalancerArn=arn)
         if resp is not None:
             attributes[arn] = _attr_map(resp.get("Attributes"))
@@ -206,8 +217,10 @@ def collect_load_balancers(ctx: ScanContext) -> Records:
                              LoadBalancerArn=arn)
         listeners += lis
         for li in lis:
-            _listener_details(ctx, out, lb, li, rules, certs)
-    out.extend(transform_load_balancers(ctx, lbs, attributes, _elbv2_tags(ctx, out, [lb["LoadBalancerArn"] for lb in lbs])))
+            if li.get("ListenerArn"):
+                _listener_details(ctx, out, lb, li, rules, certs)
+    arns = [lb["LoadBalancerArn"] for lb in lbs if lb.get("LoadBalancerArn")]
+    out.extend(transform_load_balancers(ctx, lbs, attributes, _elbv2_tags(ctx, out, arns)))
     return out.extend(transform_listeners(ctx, listeners, rules, certs))
 
 
@@ -249,7 +262,9 @@ def transform_target_groups(ctx: ScanContext, groups: list[dict[str, Any]],
     """Target groups; ``health`` maps TG ARN to DescribeTargetHealth items (None: not readable)."""
     out = ctx.records()
     for tg in groups:
-        arn = tg["TargetGroupArn"]
+        arn = ident(out, tg, "TargetGroupArn", "elbv2", "elasticloadbalancing:DescribeTargetGroups", "a target group")
+        if not arn:
+            continue
         ttype = tg.get("TargetType")
         seen = health.get(arn)
         targets = [{"id": (d.get("Target") or {}).get("Id"), "port": (d.get("Target") or {}).get("Port"),
@@ -274,10 +289,12 @@ def collect_target_groups(ctx: ScanContext) -> Records:
     out = ctx.records()
     health: dict[str, list[dict[str, Any]] | None] = {}
     for tg in groups:
-        arn = tg["TargetGroupArn"]
+        arn = tg.get("TargetGroupArn")
+        if not arn:
+            continue
         resp = ctx.optional(out, "elbv2", "describe_target_health", resource=arn, TargetGroupArn=arn)
         health[arn] = None if resp is None else resp.get("TargetHealthDescriptions") or []
-    tags = _elbv2_tags(ctx, out, [tg["TargetGroupArn"] for tg in groups])
+    tags = _elbv2_tags(ctx, out, [tg["TargetGroupArn"] for tg in groups if tg.get("TargetGroupArn")])
     return out.extend(transform_target_groups(ctx, groups, health, tags))
 
 
@@ -301,7 +318,10 @@ def transform_classic(ctx: ScanContext, lbs: list[dict[str, Any]], attributes: d
     """Classic ELBs; ``attributes``/``health``/``tags`` are keyed by LB name (absent: not read)."""
     out = ctx.records()
     for lb in lbs:
-        name = lb["LoadBalancerName"]
+        name = ident(out, lb, "LoadBalancerName", "elb", "elasticloadbalancing:DescribeLoadBalancers",
+                     "a classic load balancer")
+        if not name:
+            continue
         arn = classic_arn(ctx, name)
         attrs = attributes.get(name) or {}
         logs = attrs.get("AccessLog") or {}
@@ -314,7 +334,7 @@ def transform_classic(ctx: ScanContext, lbs: list[dict[str, Any]], attributes: d
                  security_group_ids=sorted(lb.get("SecurityGroups") or []), listeners=listeners,
                  instance_ids=sorted(i["InstanceId"] for i in lb.get("Instances") or [] if i.get("InstanceId")),
                  cross_zone=(attrs.get("CrossZoneLoadBalancing") or {}).get("Enabled") if attrs else None,
-                 access_logs={"enabled": bool(logs.get("Enabled")), "bucket": logs.get("S3BucketName"),
+                 access_logs={"enabled": flag(logs.get("Enabled")), "bucket": logs.get("S3BucketName"),
                               "prefix": logs.get("S3BucketPrefix")} if attrs else None,
                  connection_draining=(attrs.get("ConnectionDraining") or {}).get("Enabled") if attrs else None,
                  health_check={"target": hc.get("Target"), "interval": hc.get("Interval"),
@@ -328,7 +348,8 @@ def transform_classic(ctx: ScanContext, lbs: list[dict[str, Any]], attributes: d
         for sg in lb.get("SecurityGroups") or []:
             out.edge(arn, ctx.ec2_arn("security-group", sg), "protected_by")
         for i in lb.get("Instances") or []:
-            out.edge(arn, ctx.ec2_arn("instance", i["InstanceId"]), "targets")
+            if i.get("InstanceId"):
+                out.edge(arn, ctx.ec2_arn("instance", i["InstanceId"]), "targets")
         for li in listeners:
             if li["certificate_arn"]:
                 out.edge(arn, li["certificate_arn"], "uses_certificate")
@@ -346,7 +367,9 @@ def collect_classic(ctx: ScanContext) -> Records:
     attributes: dict[str, dict[str, Any]] = {}
     health: dict[str, list[dict[str, Any]]] = {}
     for lb in lbs:
-        name = lb["LoadBalancerName"]
+        name = lb.get("LoadBalancerName")
+        if not name:
+            continue
         resp = ctx.optional(out, "elb", "describe_load_balancer_attributes", resource=name, LoadBalancerName=name)
         if resp is not None:
             attributes[name] = resp.get("LoadBalancerAttributes") or {}
@@ -355,8 +378,9 @@ def collect_classic(ctx: ScanContext) -> Records:
             if resp is not None:
                 health[name] = resp.get("InstanceStates") or []
     tags: dict[str, dict[str, str]] = {}
-    for batch in chunks([lb["LoadBalancerName"] for lb in lbs], TAG_BATCH):
+    for batch in chunks([lb["LoadBalancerName"] for lb in lbs if lb.get("LoadBalancerName")], TAG_BATCH):
         resp = ctx.optional(out, "elb", "describe_tags", LoadBalancerNames=batch)
         for d in (resp or {}).get("TagDescriptions") or []:
-            tags[d["LoadBalancerName"]] = tags_of(d)
+            if d.get("LoadBalancerName"):
+                tags[d["LoadBalancerName"]] = tags_of(d)
     return out.extend(transform_classic(ctx, lbs, attributes, health, tags))

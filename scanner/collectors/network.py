@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from scanner.collectors._shape import flag, ident
 from scanner.collectors.registry import collector
 from scanner.context import (
     ScanContext,
@@ -30,6 +31,11 @@ from scanner.inventory import Records
 
 #: IP protocol numbers AWS may return instead of names
 PROTOCOL_NAMES = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "-1": "-1", "all": "-1"}
+
+#: association states after which an association no longer applies (any other, even one AWS adds later, does)
+GONE = ("disassociated", "disassociating", "failed", "failing")
+#: attachment states of a gateway that is no longer attached
+DETACHED = ("detached", "detaching")
 
 #: route target field -> (target_type, ec2_arn resource type); GatewayId is split by prefix below
 ROUTE_TARGETS: tuple[tuple[str, str, str], ...] = (
@@ -48,9 +54,14 @@ GATEWAY_PREFIXES = {"igw-": ("igw", "internet-gateway"), "vgw-": ("vgw", "vpn-ga
 
 
 # --- helpers --------------------------------------------------------------------
-def protocol_name(value: Any) -> str:
-    """``"6"`` -> ``"tcp"``: AWS returns names or numbers depending on how a rule was made."""
-    s = str(value if value is not None else "-1").lower()
+def protocol_name(value: Any) -> str | None:
+    """``"6"`` -> ``"tcp"``: AWS returns names or numbers depending on how a rule was made.
+
+    An absent protocol stays None (not "-1", all traffic): exposure analysis treats it as
+    "could be anything" on its own, the document says it was not given."""
+    if value is None:
+        return None
+    s = str(value).lower()
     return PROTOCOL_NAMES.get(s, s)
 
 
@@ -103,8 +114,8 @@ def _live(assocs: list[dict[str, Any]] | None, key: str, state_key: str) -> list
     """CIDRs of an association set, without the disassociated/failed ones."""
     out = []
     for a in assocs or []:
-        state = (a.get(state_key) or {}).get("State", "associated")
-        if a.get(key) and state not in ("disassociated", "disassociating", "failed", "failing"):
+        state = (a.get(state_key) or {}).get("State")
+        if a.get(key) and state not in GONE:
             out.append(a[key])
     return out
 
@@ -112,7 +123,9 @@ def _live(assocs: list[dict[str, Any]] | None, key: str, state_key: str) -> list
 def transform_vpcs(ctx: ScanContext, vpcs: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for v in vpcs:
-        vid = v["VpcId"]
+        vid = ident(out, v, "VpcId", "ec2", "ec2:DescribeVpcs", "a VPC")
+        if not vid:
+            continue
         arn = ctx.ec2_arn("vpc", vid)
         cidrs = _live(v.get("CidrBlockAssociationSet"), "CidrBlock", "CidrBlockState")
         if not cidrs and v.get("CidrBlock"):
@@ -120,7 +133,7 @@ def transform_vpcs(ctx: ScanContext, vpcs: list[dict[str, Any]]) -> Records:
         out.node(arn, "ec2:vpc", name_of(v, vid), tags=tags_of(v), vpc_id=vid, cidr=v.get("CidrBlock"),
                  cidrs=cidrs,
                  ipv6_cidrs=_live(v.get("Ipv6CidrBlockAssociationSet"), "Ipv6CidrBlock", "Ipv6CidrBlockState"),
-                 is_default=bool(v.get("IsDefault")), state=v.get("State"),
+                 is_default=flag(v.get("IsDefault")), state=v.get("State"),
                  dhcp_options_id=v.get("DhcpOptionsId"), instance_tenancy=v.get("InstanceTenancy"))
         out.edge(ctx.region_node, arn, "contains")
     return out
@@ -135,16 +148,18 @@ def transform_subnets(ctx: ScanContext, subnets: list[dict[str, Any]]) -> Record
     """Subnets; ``public``, ``route_table_id`` and ``network_acl_id`` are filled by the derive pass."""
     out = ctx.records()
     for s in subnets:
-        sid = s["SubnetId"]
+        sid = ident(out, s, "SubnetId", "ec2", "ec2:DescribeSubnets", "a subnet")
+        if not sid:
+            continue
         arn = ctx.ec2_arn("subnet", sid)
         out.node(arn, "ec2:subnet", name_of(s, sid), tags=tags_of(s), subnet_id=sid, vpc_id=s.get("VpcId"),
                  cidr=s.get("CidrBlock"),
                  ipv6_cidrs=_live(s.get("Ipv6CidrBlockAssociationSet"), "Ipv6CidrBlock", "Ipv6CidrBlockState"),
                  az=s.get("AvailabilityZone"), az_id=s.get("AvailabilityZoneId"),
-                 public=None, map_public_ip=bool(s.get("MapPublicIpOnLaunch")),
-                 assign_ipv6=bool(s.get("AssignIpv6AddressOnCreation")),
+                 public=None, map_public_ip=flag(s.get("MapPublicIpOnLaunch")),
+                 assign_ipv6=flag(s.get("AssignIpv6AddressOnCreation")),
                  available_ips=s.get("AvailableIpAddressCount"), route_table_id=None,
-                 network_acl_id=None, is_default=bool(s.get("DefaultForAz")))
+                 network_acl_id=None, is_default=flag(s.get("DefaultForAz")))
         if s.get("VpcId"):
             out.edge(ctx.ec2_arn("vpc", s["VpcId"]), arn, "contains")
     return out
@@ -164,10 +179,13 @@ def transform_route_tables(ctx: ScanContext, tables: list[dict[str, Any]]) -> Re
     """
     out = ctx.records()
     for t in tables:
-        rid = t["RouteTableId"]
+        rid = ident(out, t, "RouteTableId", "ec2", "ec2:DescribeRouteTables", "a route table")
+        if not rid:
+            continue
         arn = ctx.ec2_arn("route-table", rid)
         assocs = [a for a in t.get("Associations") or []
-                  if (a.get("AssociationState") or {}).get("State", "associated") == "associated"]
+                  if (a.get("AssociationState") or {}).get("State") not in GONE]
+        mains = [a.get("Main") for a in assocs]
         subnet_ids = sorted({a["SubnetId"] for a in assocs if a.get("SubnetId")})
         routes = []
         for r in t.get("Routes") or []:
@@ -178,7 +196,10 @@ def transform_route_tables(ctx: ScanContext, tables: list[dict[str, Any]]) -> Re
             if target_arn and r.get("State") != "blackhole":   # a blackhole's target is gone
                 out.edge(arn, target_arn, "routes_to", dest=dest)
         out.node(arn, "ec2:route-table", name_of(t, rid), tags=tags_of(t), route_table_id=rid,
-                 vpc_id=t.get("VpcId"), main=any(a.get("Main") for a in assocs), routes=routes,
+                 vpc_id=t.get("VpcId"), routes=routes,
+                 # the main association is always listed: no list at all says nothing
+                 main=None if t.get("Associations") is None else True if any(mains)
+                 else None if any(m is None for m in mains) else False,
                  subnet_ids=subnet_ids,
                  gateway_ids=sorted({a["GatewayId"] for a in assocs if a.get("GatewayId")}))
         if t.get("VpcId"):
@@ -197,10 +218,11 @@ def collect_route_tables(ctx: ScanContext) -> Records:
 def transform_internet_gateways(ctx: ScanContext, igws: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for g in igws:
-        gid = g["InternetGatewayId"]
+        gid = ident(out, g, "InternetGatewayId", "ec2", "ec2:DescribeInternetGateways", "an internet gateway")
+        if not gid:
+            continue
         arn = ctx.ec2_arn("internet-gateway", gid)
-        vpcs = [a["VpcId"] for a in g.get("Attachments") or []
-                if a.get("VpcId") and a.get("State", "available") in ("available", "attached", "attaching")]
+        vpcs = [a["VpcId"] for a in g.get("Attachments") or [] if a.get("VpcId") and a.get("State") not in DETACHED]
         out.node(arn, "ec2:internet-gateway", name_of(g, gid), tags=tags_of(g), igw_id=gid, vpc_ids=vpcs)
         _contains_or_attach(ctx, out, arn, vpcs)
     return out
@@ -215,10 +237,12 @@ def collect_internet_gateways(ctx: ScanContext) -> Records:
 def transform_egress_only_igws(ctx: ScanContext, gws: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for g in gws:
-        gid = g["EgressOnlyInternetGatewayId"]
+        gid = ident(out, g, "EgressOnlyInternetGatewayId", "ec2", "ec2:DescribeEgressOnlyInternetGateways",
+                    "an egress-only internet gateway")
+        if not gid:
+            continue
         arn = ctx.ec2_arn("egress-only-internet-gateway", gid)
-        vpcs = [a["VpcId"] for a in g.get("Attachments") or []
-                if a.get("VpcId") and a.get("State", "attached") in ("available", "attached", "attaching")]
+        vpcs = [a["VpcId"] for a in g.get("Attachments") or [] if a.get("VpcId") and a.get("State") not in DETACHED]
         out.node(arn, "ec2:egress-only-internet-gateway", name_of(g, gid), tags=tags_of(g), eigw_id=gid,
                  vpc_ids=vpcs)
         _contains_or_attach(ctx, out, arn, vpcs)
@@ -237,14 +261,17 @@ def transform_nat_gateways(ctx: ScanContext, nats: list[dict[str, Any]]) -> Reco
     for n in nats:
         if n.get("State") in ("deleted", "deleting"):
             continue
-        nid = n["NatGatewayId"]
+        nid = ident(out, n, "NatGatewayId", "ec2", "ec2:DescribeNatGateways", "a NAT gateway")
+        if not nid:
+            continue
         arn = ctx.ec2_arn("natgateway", nid)
         addrs = n.get("NatGatewayAddresses") or []
         primary = next((a for a in addrs if a.get("IsPrimary")), addrs[0] if addrs else {})
         out.node(arn, "ec2:nat-gateway", name_of(n, nid), tags=tags_of(n), nat_id=nid, vpc_id=n.get("VpcId"),
                  subnet_id=n.get("SubnetId"), az=None, public_ip=_none_if_blank(primary.get("PublicIp")),
                  private_ip=_none_if_blank(primary.get("PrivateIp")),
-                 connectivity=n.get("ConnectivityType", "public"), state=n.get("State"),
+                 # gateways made before private NAT existed carry no type: they are public
+                 connectivity=n.get("ConnectivityType") or "public", state=n.get("State"),
                  public_ips=sorted(a["PublicIp"] for a in addrs if a.get("PublicIp")),
                  allocation_ids=sorted(a["AllocationId"] for a in addrs if a.get("AllocationId")),
                  eni_ids=sorted(a["NetworkInterfaceId"] for a in addrs if a.get("NetworkInterfaceId")))
@@ -267,6 +294,7 @@ def transform_addresses(ctx: ScanContext, addresses: list[dict[str, Any]]) -> Re
     for a in addresses:
         alloc = a.get("AllocationId") or a.get("PublicIp")
         if not alloc:
+            ident(out, a, "AllocationId", "ec2", "ec2:DescribeAddresses", "an Elastic IP")
             continue
         arn = ctx.ec2_arn("elastic-ip", alloc)
         instance = _none_if_blank(a.get("InstanceId"))
@@ -342,13 +370,16 @@ def transform_security_groups(ctx: ScanContext, groups: list[dict[str, Any]]) ->
     """
     out = ctx.records()
     for g in groups:
-        gid = g["GroupId"]
+        gid = ident(out, g, "GroupId", "ec2", "ec2:DescribeSecurityGroups", "a security group")
+        if not gid:
+            continue
         arn = ctx.ec2_arn("security-group", gid)
         ingress = sg_rules(g.get("IpPermissions"))
         egress = sg_rules(g.get("IpPermissionsEgress"))
         out.node(arn, "ec2:security-group", name_of(g, g.get("GroupName") or gid), tags=tags_of(g),
                  group_id=gid, group_name=g.get("GroupName"), vpc_id=g.get("VpcId"),
-                 description=g.get("Description"), is_default=g.get("GroupName") == "default",
+                 description=g.get("Description"),
+                 is_default=None if g.get("GroupName") is None else g.get("GroupName") == "default",
                  ingress=ingress, egress=egress)
         if g.get("VpcId"):
             out.edge(arn, ctx.ec2_arn("vpc", g["VpcId"]), "in_vpc")
@@ -372,7 +403,7 @@ def collect_security_groups(ctx: ScanContext) -> Records:
 def nacl_entry(e: dict[str, Any]) -> dict[str, Any]:
     proto = protocol_name(e.get("Protocol"))
     ports = e.get("PortRange") or {}
-    entry: dict[str, Any] = {"rule": e.get("RuleNumber"), "egress": bool(e.get("Egress")),
+    entry: dict[str, Any] = {"rule": e.get("RuleNumber"), "egress": flag(e.get("Egress")),
                              "action": e.get("RuleAction"), "protocol": proto,
                              "from_port": ports.get("From"), "to_port": ports.get("To")}
     if e.get("Ipv6CidrBlock"):
@@ -387,13 +418,15 @@ def nacl_entry(e: dict[str, Any]) -> dict[str, Any]:
 def transform_network_acls(ctx: ScanContext, acls: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for a in acls:
-        aid = a["NetworkAclId"]
+        aid = ident(out, a, "NetworkAclId", "ec2", "ec2:DescribeNetworkAcls", "a network ACL")
+        if not aid:
+            continue
         arn = ctx.ec2_arn("network-acl", aid)
         subnet_ids = sorted({s["SubnetId"] for s in a.get("Associations") or [] if s.get("SubnetId")})
         entries = sorted((nacl_entry(e) for e in a.get("Entries") or []),
-                         key=lambda e: (e["egress"], e["rule"] if e["rule"] is not None else 0))
+                         key=lambda e: (str(e["egress"]), e["rule"] if isinstance(e["rule"], int) else 0))
         out.node(arn, "ec2:network-acl", name_of(a, aid), tags=tags_of(a), nacl_id=aid, vpc_id=a.get("VpcId"),
-                 is_default=bool(a.get("IsDefault")), subnet_ids=subnet_ids, entries=entries)
+                 is_default=flag(a.get("IsDefault")), subnet_ids=subnet_ids, entries=entries)
         if a.get("VpcId"):
             out.edge(arn, ctx.ec2_arn("vpc", a["VpcId"]), "in_vpc")
         for sid in subnet_ids:
@@ -418,7 +451,10 @@ def transform_peerings(ctx: ScanContext, peerings: list[dict[str, Any]]) -> Reco
         status = (p.get("Status") or {}).get("Code")
         if status in ("deleted", "rejected", "failed", "expired"):
             continue
-        pid = p["VpcPeeringConnectionId"]
+        pid = ident(out, p, "VpcPeeringConnectionId", "ec2", "ec2:DescribeVpcPeeringConnections",
+                    "a VPC peering connection")
+        if not pid:
+            continue
         req = p.get("RequesterVpcInfo") or {}
         acc = p.get("AccepterVpcInfo") or {}
         req_region = req.get("Region") or ctx.region
@@ -469,7 +505,9 @@ def transform_vpc_endpoints(ctx: ScanContext, endpoints: list[dict[str, Any]]) -
     for e in endpoints:
         if (e.get("State") or "").lower() in ("deleted", "deleting"):
             continue
-        eid = e["VpcEndpointId"]
+        eid = ident(out, e, "VpcEndpointId", "ec2", "ec2:DescribeVpcEndpoints", "a VPC endpoint")
+        if not eid:
+            continue
         arn = ctx.ec2_arn("vpc-endpoint", eid)
         sgs = [g["GroupId"] for g in e.get("Groups") or [] if g.get("GroupId")]
         service = e.get("ServiceName") or ""
@@ -524,7 +562,9 @@ def flow_log_destination(ctx: ScanContext, f: dict[str, Any]) -> str | None:
 def transform_flow_logs(ctx: ScanContext, logs: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for f in logs:
-        fid = f["FlowLogId"]
+        fid = ident(out, f, "FlowLogId", "ec2", "ec2:DescribeFlowLogs", "a flow log")
+        if not fid:
+            continue
         arn = ctx.ec2_arn("flow-log", fid)
         dest = flow_log_destination(ctx, f)
         resource = flow_log_resource(ctx, f.get("ResourceId"))
@@ -549,8 +589,10 @@ def transform_prefix_lists(ctx: ScanContext, lists: list[dict[str, Any]],
     """Prefix lists; ``cidrs`` only for customer-managed lists (AWS ones are service ranges)."""
     out = ctx.records()
     for pl in lists:
-        pid = pl["PrefixListId"]
-        aws = pl.get("OwnerId") == "AWS"
+        pid = ident(out, pl, "PrefixListId", "ec2", "ec2:DescribeManagedPrefixLists", "a prefix list")
+        if not pid:
+            continue
+        aws = None if pl.get("OwnerId") is None else pl.get("OwnerId") == "AWS"
         out.node(ctx.ec2_arn("prefix-list", pid), "ec2:prefix-list", pl.get("PrefixListName") or pid,
                  tags=tags_of(pl), prefix_list_id=pid, name=pl.get("PrefixListName"),
                  cidrs=entries.get(pid), aws_managed=aws, max_entries=pl.get("MaxEntries"),
@@ -564,7 +606,7 @@ def collect_prefix_lists(ctx: ScanContext) -> Records:
     lists = list(ctx.paginate("ec2", "describe_managed_prefix_lists", "PrefixLists"))
     entries: dict[str, list[str] | None] = {}
     for pl in lists:
-        if pl.get("OwnerId") == "AWS":
+        if pl.get("OwnerId") == "AWS" or not pl.get("PrefixListId"):
             continue
         got = optional_pages(ctx, out, "ec2", "get_managed_prefix_list_entries", "Entries",
                              resource=pl["PrefixListId"], PrefixListId=pl["PrefixListId"])
@@ -582,7 +624,9 @@ def transform_network_interfaces(ctx: ScanContext, enis: list[dict[str, Any]]) -
     """
     out = ctx.records()
     for e in enis:
-        eid = e["NetworkInterfaceId"]
+        eid = ident(out, e, "NetworkInterfaceId", "ec2", "ec2:DescribeNetworkInterfaces", "a network interface")
+        if not eid:
+            continue
         arn = ctx.ec2_arn("network-interface", eid)
         att = e.get("Attachment") or {}
         assoc = e.get("Association") or {}
@@ -594,7 +638,7 @@ def transform_network_interfaces(ctx: ScanContext, enis: list[dict[str, Any]]) -
                  ipv6_ips=[a["Ipv6Address"] for a in e.get("Ipv6Addresses") or [] if a.get("Ipv6Address")],
                  interface_type=e.get("InterfaceType"), security_group_ids=sgs,
                  attached_to=instance or _none_if_blank(att.get("InstanceOwnerId")),
-                 requester_managed=bool(e.get("RequesterManaged")), status=e.get("Status"),
+                 requester_managed=flag(e.get("RequesterManaged")), status=e.get("Status"),
                  az=e.get("AvailabilityZone"), description=(e.get("Description") or "")[:200] or None,
                  public_ip_owner=_none_if_blank(assoc.get("IpOwnerId")))
         if e.get("SubnetId"):

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.collectors.network import optional_pages
+from scanner.collectors._shape import flag, ident, is_on
+from scanner.collectors.network import DETACHED, optional_pages
 from scanner.collectors.registry import collector
 from scanner.context import ScanContext, name_of, tags_of
 from scanner.inventory import Records
@@ -22,13 +23,15 @@ def transform_transit_gateways(ctx: ScanContext, tgws: list[dict[str, Any]]) -> 
     for t in tgws:
         if t.get("State") in ("deleted", "deleting"):
             continue
-        tid = t["TransitGatewayId"]
+        tid = ident(out, t, "TransitGatewayId", "ec2", "ec2:DescribeTransitGateways", "a transit gateway")
+        if not tid:
+            continue
         arn = ctx.ec2_arn("transit-gateway", tid)
         opts = t.get("Options") or {}
         out.node(arn, "ec2:transit-gateway", name_of(t, tid), tags=tags_of(t), tgw_id=tid, owner=t.get("OwnerId"),
                  asn=opts.get("AmazonSideAsn"), state=t.get("State"),
                  default_route_table=opts.get("AssociationDefaultRouteTableId"),
-                 auto_accept=opts.get("AutoAcceptSharedAttachments") == "enable",
+                 auto_accept=is_on(opts.get("AutoAcceptSharedAttachments"), ("enable",), ("disable",)),
                  description=t.get("Description"))
         out.edge(ctx.region_node, arn, "contains")
     return out
@@ -46,7 +49,10 @@ def transform_tgw_attachments(ctx: ScanContext, attachments: list[dict[str, Any]
     for a in attachments:
         if a.get("State") in ("deleted", "deleting", "rejected", "failed"):
             continue
-        aid = a["TransitGatewayAttachmentId"]
+        aid = ident(out, a, "TransitGatewayAttachmentId", "ec2", "ec2:DescribeTransitGatewayAttachments",
+                    "a transit gateway attachment")
+        if not aid:
+            continue
         arn = ctx.ec2_arn("transit-gateway-attachment", aid)
         rtype, rid = a.get("ResourceType"), a.get("ResourceId")
         subnets = vpc_subnets.get(aid, [])
@@ -73,7 +79,7 @@ def collect_tgw_attachments(ctx: ScanContext) -> Records:
     vpc_subnets: dict[str, list[str]] = {}
     if any(a.get("ResourceType") == "vpc" for a in attachments):
         for v in ctx.paginate("ec2", "describe_transit_gateway_vpc_attachments", "TransitGatewayVpcAttachments"):
-            vpc_subnets[v["TransitGatewayAttachmentId"]] = list(v.get("SubnetIds") or [])
+            vpc_subnets[v.get("TransitGatewayAttachmentId") or ""] = list(v.get("SubnetIds") or [])
     return transform_tgw_attachments(ctx, attachments, vpc_subnets)
 
 
@@ -82,9 +88,12 @@ def tgw_routes(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
     routes = []
     for r in raw:
         atts = r.get("TransitGatewayAttachments") or []
+        # a blackhole route says so in its state; a route without attachments in any other state
+        # (or none given) has a target the answer does not name
+        kind = atts[0].get("ResourceType") if atts else "blackhole" if r.get("State") == "blackhole" else None
         routes.append({"dest": r.get("DestinationCidrBlock") or r.get("PrefixListId"),
                        "target": atts[0].get("TransitGatewayAttachmentId") if atts else None,
-                       "target_type": (atts[0].get("ResourceType") if atts else None) or "blackhole",
+                       "target_type": kind,
                        "route_type": r.get("Type"), "state": r.get("State")})
     return routes
 
@@ -97,7 +106,10 @@ def transform_tgw_route_tables(ctx: ScanContext, tables: list[dict[str, Any]],
     for t in tables:
         if t.get("State") in ("deleted", "deleting"):
             continue
-        rid = t["TransitGatewayRouteTableId"]
+        rid = ident(out, t, "TransitGatewayRouteTableId", "ec2", "ec2:DescribeTransitGatewayRouteTables",
+                    "a transit gateway route table")
+        if not rid:
+            continue
         arn = ctx.ec2_arn("transit-gateway-route-table", rid)
         rts = routes.get(rid)
         assocs = associations.get(rid)
@@ -105,8 +117,8 @@ def transform_tgw_route_tables(ctx: ScanContext, tables: list[dict[str, Any]],
                  tgw_id=t.get("TransitGatewayId"), routes=rts,
                  associations=None if assocs is None else sorted(
                      a["TransitGatewayAttachmentId"] for a in assocs if a.get("TransitGatewayAttachmentId")),
-                 default_association=bool(t.get("DefaultAssociationRouteTable")),
-                 default_propagation=bool(t.get("DefaultPropagationRouteTable")))
+                 default_association=flag(t.get("DefaultAssociationRouteTable")),
+                 default_propagation=flag(t.get("DefaultPropagationRouteTable")))
         if t.get("TransitGatewayId"):
             out.edge(ctx.ec2_arn("transit-gateway", t["TransitGatewayId"]), arn, "contains")
         for r in rts or []:
@@ -124,7 +136,9 @@ def collect_tgw_route_tables(ctx: ScanContext) -> Records:
     routes: dict[str, list[dict[str, Any]] | None] = {}
     assocs: dict[str, list[dict[str, Any]] | None] = {}
     for t in tables:
-        rid = t["TransitGatewayRouteTableId"]
+        rid = t.get("TransitGatewayRouteTableId")
+        if not rid:
+            continue  # the transform records that it was not understood
         got = ctx.optional(out, "ec2", "search_transit_gateway_routes", resource=rid,
                            TransitGatewayRouteTableId=rid,
                            Filters=[{"Name": "state", "Values": ["active", "blackhole"]}])
@@ -143,10 +157,11 @@ def transform_vpn_gateways(ctx: ScanContext, gws: list[dict[str, Any]]) -> Recor
     for g in gws:
         if g.get("State") in ("deleted", "deleting"):
             continue
-        gid = g["VpnGatewayId"]
+        gid = ident(out, g, "VpnGatewayId", "ec2", "ec2:DescribeVpnGateways", "a virtual private gateway")
+        if not gid:
+            continue
         arn = ctx.ec2_arn("vpn-gateway", gid)
-        vpcs = [a["VpcId"] for a in g.get("VpcAttachments") or []
-                if a.get("VpcId") and a.get("State") in ("attached", "attaching", None)]
+        vpcs = [a["VpcId"] for a in g.get("VpcAttachments") or [] if a.get("VpcId") and a.get("State") not in DETACHED]
         out.node(arn, "ec2:vpn-gateway", name_of(g, gid), tags=tags_of(g), vgw_id=gid, vpc_ids=vpcs,
                  state=g.get("State"), asn=g.get("AmazonSideAsn"), az=g.get("AvailabilityZone"))
         for vid in vpcs:
@@ -166,7 +181,9 @@ def transform_customer_gateways(ctx: ScanContext, gws: list[dict[str, Any]]) -> 
     for g in gws:
         if g.get("State") in ("deleted", "deleting"):
             continue
-        gid = g["CustomerGatewayId"]
+        gid = ident(out, g, "CustomerGatewayId", "ec2", "ec2:DescribeCustomerGateways", "a customer gateway")
+        if not gid:
+            continue
         arn = ctx.ec2_arn("customer-gateway", gid)
         asn = g.get("BgpAsn")
         out.node(arn, "ec2:customer-gateway", name_of(g, g.get("DeviceName") or gid), tags=tags_of(g), cgw_id=gid,
@@ -188,7 +205,9 @@ def transform_vpn_connections(ctx: ScanContext, conns: list[dict[str, Any]]) -> 
     for c in conns:
         if c.get("State") in ("deleted", "deleting"):
             continue
-        vid = c["VpnConnectionId"]
+        vid = ident(out, c, "VpnConnectionId", "ec2", "ec2:DescribeVpnConnections", "a VPN connection")
+        if not vid:
+            continue
         arn = ctx.ec2_arn("vpn-connection", vid)
         tunnels = c.get("VgwTelemetry") or []
         opts = c.get("Options") or {}
@@ -219,7 +238,10 @@ def transform_virtual_interfaces(ctx: ScanContext, vifs: list[dict[str, Any]]) -
     for v in vifs:
         if v.get("virtualInterfaceState") in ("deleted", "deleting", "rejected"):
             continue
-        vid = v["virtualInterfaceId"]
+        vid = ident(out, v, "virtualInterfaceId", "directconnect", "directconnect:DescribeVirtualInterfaces",
+                    "a virtual interface")
+        if not vid:
+            continue
         arn = ctx.arn("directconnect", f"dxvif/{vid}", account=v.get("ownerAccount") or ctx.account)
         out.node(arn, "directconnect:virtual-interface", v.get("virtualInterfaceName") or vid, tags=tags_of(v.get("tags")),
                  vif_id=vid, type=v.get("virtualInterfaceType"), vlan=v.get("vlan"),

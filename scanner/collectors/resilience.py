@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.collectors._shape import flag, ident, skipped
 from scanner.collectors.delivery import bucket_arn, soft, soft_pages
 from scanner.collectors.registry import collector
 from scanner.context import ScanContext, account_id_node, iso, tags_of
@@ -23,7 +24,10 @@ ROUTING_KEYS = (("Failover", "failover"), ("Region", "latency"), ("GeoLocation",
 def transform_vaults(ctx: ScanContext, vaults: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for v in vaults:
-        arn = v["BackupVaultArn"]
+        arn = v.get("BackupVaultArn") or (v.get("BackupVaultName") and vault_arn(ctx, v["BackupVaultName"]))
+        if not arn:
+            skipped(out, "backup", "backup:ListBackupVaults", "a backup vault", "BackupVaultArn")
+            continue
         out.node(arn, "backup:vault", v.get("BackupVaultName"), name=v.get("BackupVaultName"),
                  recovery_points=v.get("NumberOfRecoveryPoints"), kms_key=v.get("EncryptionKeyArn"),
                  locked=v.get("Locked"), min_retention_days=v.get("MinRetentionDays"),
@@ -39,9 +43,12 @@ def transform_protected(ctx: ScanContext, vault_arns: dict[str, str], protected:
     out = ctx.records()
     for p in protected:
         vault = vault_arns.get(p.get("LastBackupVaultArn") or "") or p.get("LastBackupVaultArn")
-        if p.get("ResourceArn"):
-            out.edge(vault, p["ResourceArn"], "backs_up", last_backup=iso(p.get("LastBackupTime")),
-                     resource_type=p.get("ResourceType"))
+        if not p.get("ResourceArn") or not vault:
+            skipped(out, "backup", "backup:ListProtectedResources", "a protected resource",
+                    "ResourceArn" if not p.get("ResourceArn") else "LastBackupVaultArn")
+            continue
+        out.edge(vault, p["ResourceArn"], "backs_up", last_backup=iso(p.get("LastBackupTime")),
+                 resource_type=p.get("ResourceType"))
     return out
 
 
@@ -51,7 +58,7 @@ def collect_vaults(ctx: ScanContext) -> Records:
     out = transform_vaults(ctx, vaults)
     protected = soft_pages(ctx, out, "backup", "list_protected_resources", "Results") if vaults else None
     if protected:
-        out.extend(transform_protected(ctx, {v["BackupVaultArn"]: v["BackupVaultArn"] for v in vaults}, protected))
+        out.extend(transform_protected(ctx, {v["BackupVaultArn"]: v["BackupVaultArn"] for v in vaults if v.get("BackupVaultArn")}, protected))
     return out
 
 
@@ -94,7 +101,10 @@ def selection_of(sel: dict[str, Any]) -> dict[str, Any]:
 def transform_plan(ctx: ScanContext, plan: dict[str, Any], selections: list[dict[str, Any]] | None) -> Records:
     """get_backup_plan + its selections -> plan node, edges to vaults, copies and selected resources."""
     out = ctx.records()
-    arn = plan.get("BackupPlanArn") or ctx.arn("backup", f"backup-plan:{plan['BackupPlanId']}")
+    arn = plan.get("BackupPlanArn") or (plan.get("BackupPlanId") and ctx.arn("backup", f"backup-plan:{plan['BackupPlanId']}"))
+    if not arn:
+        skipped(out, "backup", "backup:GetBackupPlan", "a backup plan", "BackupPlanId")
+        return out
     body = plan.get("BackupPlan") or {}
     # a plan listed but not readable (GetBackupPlan failed) keeps its node: its rules and what it
     # selects are unknown, so the stores it may cover are not called unprotected
@@ -125,7 +135,10 @@ def _plan_missing(out: Records, name: str) -> bool:
 def collect_plans(ctx: ScanContext) -> Records:
     out = ctx.records()
     for summary in ctx.paginate("backup", "list_backup_plans", "BackupPlansList"):
-        pid = summary["BackupPlanId"]
+        pid = summary.get("BackupPlanId")
+        if not pid:
+            skipped(out, "backup", "backup:ListBackupPlans", "a backup plan", "BackupPlanId")
+            continue
         plan = soft(ctx, out, "backup", "get_backup_plan", resource=summary.get("BackupPlanName", pid),
                     missing=("ResourceNotFoundException",), BackupPlanId=pid)
         if not plan:
@@ -140,6 +153,8 @@ def collect_plans(ctx: ScanContext) -> Records:
         if listed is not None:
             selections = []
             for s in listed:
+                if not s.get("SelectionId"):
+                    continue
                 gaps_before = len(out.gaps)
                 got = soft(ctx, out, "backup", "get_backup_selection", resource=s.get("SelectionName", ""),
                            missing=("ResourceNotFoundException",), BackupPlanId=pid, SelectionId=s["SelectionId"])
@@ -250,14 +265,19 @@ def transform_records(ctx: ScanContext, zid: str, records: list[dict[str, Any]],
 
 def transform_zone(ctx: ScanContext, z: dict[str, Any], detail: dict[str, Any] | None) -> Records:
     out = ctx.records(region="global")
-    zid = zone_id(z["Id"])
+    raw = ident(out, z, "Id", "route53", "route53:ListHostedZones", "a hosted zone")
+    if not raw:
+        return out
+    zid = zone_id(raw)
     arn = zone_arn(zid)
     cfg = z.get("Config") or {}
     vpcs = (detail or {}).get("VPCs") or []
-    private = bool(cfg.get("PrivateZone"))
-    out.node(arn, "route53:hosted-zone", z["Name"].rstrip("."), region="global", name=z["Name"].rstrip("."),
+    private = flag(cfg.get("PrivateZone"))
+    name = str(z.get("Name") or zid).rstrip(".")
+    out.node(arn, "route53:hosted-zone", name, region="global", name=name,
              zone_id=zid, private=private, record_count=z.get("ResourceRecordSetCount"),
-             vpc_ids=[v.get("VPCId") for v in vpcs] if private and detail is not None else ([] if not private else None),
+             vpc_ids=None if private is None else [] if not private else
+             [v.get("VPCId") for v in vpcs] if detail is not None else None,
              comment=cfg.get("Comment"))
     out.edge(account_id_node(ctx.account), arn, "contains")
     for v in vpcs:
@@ -288,18 +308,21 @@ def transform_health_checks(ctx: ScanContext, checks: list[dict[str, Any]]) -> R
     out = ctx.records(region="global")
     for h in checks:
         cfg = h.get("HealthCheckConfig") or {}
-        arn = health_check_arn(h["Id"])
+        hid = ident(out, h, "Id", "route53", "route53:ListHealthChecks", "a health check")
+        if not hid:
+            continue
+        arn = health_check_arn(hid)
         target = cfg.get("FullyQualifiedDomainName") or cfg.get("IPAddress")
         if cfg.get("Type") == "CLOUDWATCH_METRIC":
             target = (cfg.get("AlarmIdentifier") or {}).get("Name")
         elif cfg.get("Type") == "CALCULATED":
             target = f"{len(cfg.get('ChildHealthChecks') or [])} child checks"
-        name = tags_of(h).get("Name") or target or h["Id"]
-        out.node(arn, "route53:health-check", name, region="global", health_check_id=h["Id"],
+        name = tags_of(h).get("Name") or target or hid
+        out.node(arn, "route53:health-check", name, region="global", health_check_id=hid,
                  type=cfg.get("Type"), target=target, port=cfg.get("Port"), path=cfg.get("ResourcePath"),
                  interval=cfg.get("RequestInterval"), failure_threshold=cfg.get("FailureThreshold"),
-                 regions=list(cfg.get("Regions") or []), disabled=bool(cfg.get("Disabled")),
-                 inverted=bool(cfg.get("Inverted")))
+                 regions=list(cfg.get("Regions") or []), disabled=flag(cfg.get("Disabled")),
+                 inverted=flag(cfg.get("Inverted")))
         out.edge(account_id_node(ctx.account), arn, "contains")
         if cfg.get("Type") == "CLOUDWATCH_METRIC" and cfg.get("AlarmIdentifier"):
             ai = cfg["AlarmIdentifier"]
@@ -330,7 +353,8 @@ def origin_of(o: dict[str, Any]) -> dict[str, Any]:
             "protocol_policy": custom.get("OriginProtocolPolicy"),
             "origin_access": bool(o.get("OriginAccessControlId") or
                                   (o.get("S3OriginConfig") or {}).get("OriginAccessIdentity")),
-            "shield": bool((o.get("OriginShield") or {}).get("Enabled"))}
+            # no OriginShield block: Origin Shield was never turned on
+            "shield": False if not o.get("OriginShield") else flag(o["OriginShield"].get("Enabled"))}
 
 
 def min_tls(cert: dict[str, Any]) -> str | None:
@@ -346,16 +370,19 @@ def transform_distributions(ctx: ScanContext, dists: list[dict[str, Any]],
     out = ctx.records(region="global")
     logging = logging or {}
     for d in dists:
-        arn = d.get("ARN") or ctx.arn("cloudfront", f"distribution/{d['Id']}", global_=True)
+        did = ident(out, d, "Id", "cloudfront", "cloudfront:ListDistributions", "a distribution")
+        if not did:
+            continue
+        arn = d.get("ARN") or ctx.arn("cloudfront", f"distribution/{did}", global_=True)
         cert = d.get("ViewerCertificate") or {}
         behaviours = [d.get("DefaultCacheBehavior") or {}] + list((d.get("CacheBehaviors") or {}).get("Items") or [])
         policies = sorted({b.get("ViewerProtocolPolicy") for b in behaviours if b.get("ViewerProtocolPolicy")})
         origins = [origin_of(o) for o in (d.get("Origins") or {}).get("Items") or []]
         groups = (d.get("OriginGroups") or {}).get("Items") or []
-        log = logging.get(d["Id"])
+        log = logging.get(did)
         aliases = list((d.get("Aliases") or {}).get("Items") or [])
         out.node(arn, "cloudfront:distribution", aliases[0] if aliases else d.get("DomainName"), region="global",
-                 distribution_id=d["Id"], domain=d.get("DomainName"), aliases=aliases, origins=origins,
+                 distribution_id=did, domain=d.get("DomainName"), aliases=aliases, origins=origins,
                  origin_groups=len(groups),
                  viewer_protocol_policy=(d.get("DefaultCacheBehavior") or {}).get("ViewerProtocolPolicy"),
                  viewer_protocol_policies=policies,

@@ -49,11 +49,13 @@ def transform_targets(ctx: ScanContext, targets: list[dict[str, Any]]) -> Record
         tid = target_id(ctx, t)
         ns, rid = str(t.get("ServiceNamespace") or ""), str(t.get("ResourceId") or "")
         arn = resource_arn(ctx, ns, rid)
-        suspended = t.get("SuspendedState") or {}
+        flags = list((t.get("SuspendedState") or {}).values())
+        # any suspended activity is "suspended"; no state at all (or unread flags) is not said
+        suspended = True if any(flags) else None if not flags or None in flags else False
         out.node(tid, "application-autoscaling:target", f"{rid} ({t.get('ScalableDimension')})",
                  service_namespace=ns, resource_id=rid, scalable_dimension=t.get("ScalableDimension"),
                  min=t.get("MinCapacity"), max=t.get("MaxCapacity"), resource_arn=arn,
-                 suspended=any(bool(v) for v in suspended.values()), created=iso(t.get("CreationTime")))
+                 suspended=suspended, created=iso(t.get("CreationTime")))
         out.edge(tid, arn, "scales")
     return out
 

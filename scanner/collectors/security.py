@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import botocore.exceptions as bexc
 
+from scanner.collectors._shape import ident, is_on, skipped
 from scanner.collectors.iam import load_document
 from scanner.collectors.registry import collector
 from scanner.context import (
@@ -95,6 +96,9 @@ def transform_keys(ctx: ScanContext, keys: list[dict[str, Any]], aliases: list[d
         m = k.get("meta") or {}
         key_id = m.get("KeyId") or k.get("KeyId")
         arn = m.get("Arn") or k.get("KeyArn") or ctx.kms_key_arn(key_id)
+        if not arn:
+            skipped(out, "kms", "kms:ListKeys", "a key", "KeyId")
+            continue
         names = sorted(by_key.get(key_id, []))
         manager = "AWS" if _aws_alias(names) else m.get("KeyManager")
         out.node(arn, "kms:key", names[0] if names else key_id, key_id=key_id, aliases=names,
@@ -162,7 +166,10 @@ def transform_config(ctx: ScanContext, recorders: list[dict[str, Any]], statuses
     out = ctx.records()
     status_by = {s.get("name"): s for s in statuses or []}
     for r in recorders:
-        name = r.get("name", "default")
+        name = r.get("name")
+        if not name:  # one recorder per region, "default" unless renamed: kept, and said
+            skipped(out, "config", "config:DescribeConfigurationRecorders", "a recorder's name", "name")
+            name = "default"
         st = status_by.get(name, {})
         group = r.get("recordingGroup") or {}
         rid = r.get("arn") or ctx.arn("config", f"configuration-recorder/{name}")
@@ -175,10 +182,13 @@ def transform_config(ctx: ScanContext, recorders: list[dict[str, Any]], statuses
     comp_by = {c.get("ConfigRuleName"): c.get("Compliance") or {} for c in compliance or []}
     for rule in rules:
         name = rule.get("ConfigRuleName")
-        arn = rule.get("ConfigRuleArn") or ctx.arn("config", f"config-rule/{name}")
+        arn = rule.get("ConfigRuleArn") or (name and ctx.arn("config", f"config-rule/{name}"))
+        if not arn:
+            skipped(out, "config", "config:DescribeConfigRules", "a Config rule", "ConfigRuleName")
+            continue
         comp = comp_by.get(name, {})
         count = (comp.get("ComplianceContributorCount") or {}).get("CappedCount")
-        out.node(arn, "config:rule", name, name=name, source=_rule_source(rule),
+        out.node(arn, "config:rule", name or arn.rsplit("/", 1)[-1], name=name, source=_rule_source(rule),
                  compliance=comp.get("ComplianceType") if compliance is not None else None,
                  noncompliant_count=count, state=rule.get("ConfigRuleState"))
         out.edge(ctx.region_node, arn, "contains")
@@ -278,7 +288,9 @@ def transform_certificates(ctx: ScanContext, certs: list[dict[str, Any]], at: da
     call failed: then what only DescribeCertificate says (users, names) is None, not "none"."""
     out = ctx.records()
     for c in certs:
-        arn = c["CertificateArn"]
+        arn = ident(out, c, "CertificateArn", "acm", "acm:DescribeCertificate", "a certificate")
+        if not arn:
+            continue
         # the list summary (DescribeCertificate denied) has no InUseBy and may lack the names:
         # None says "not read", never "not in use"
         summary = bool(c.get("_summary_only"))
@@ -289,7 +301,7 @@ def transform_certificates(ctx: ScanContext, certs: list[dict[str, Any]], at: da
                  not_after=iso(c.get("NotAfter")), days_to_expiry=days_until(c.get("NotAfter"), at),
                  in_use_by=in_use,
                  in_use=bool(in_use) if in_use is not None else c.get("InUse"), key_algorithm=c.get("KeyAlgorithm"),
-                 renewal_eligible=(c.get("RenewalEligibility") == "ELIGIBLE") if c.get("RenewalEligibility") else None,
+                 renewal_eligible=is_on(c.get("RenewalEligibility"), ("ELIGIBLE",), ("INELIGIBLE",)),
                  renewal_status=(c.get("RenewalSummary") or {}).get("RenewalStatus"))
         out.edge(ctx.region_node, arn, "contains")
         for user in in_use or []:
@@ -331,10 +343,14 @@ def transform_web_acls(ctx: ScanContext, acls: list[dict[str, Any]]) -> Records:
     """``acls``: ``{"summary", "scope", "acl": WebACL|None, "resources": [arn]|None}``."""
     out = ctx.records()
     for a in acls:
-        s, acl = a["summary"], a.get("acl") or {}
+        s, acl = a.get("summary") or {}, a.get("acl") or {}
         arn = s.get("ARN") or acl.get("ARN")
+        if not arn:
+            skipped(out, "wafv2", "wafv2:ListWebACLs", "a web ACL", "ARN")
+            continue
         rules = [_rule_summary(r) for r in acl.get("Rules") or []]
-        out.node(arn, "wafv2:web-acl", s.get("Name"), name=s.get("Name"), scope=a["scope"],
+        out.node(arn, "wafv2:web-acl", s.get("Name") or acl.get("Name"), name=s.get("Name") or acl.get("Name"),
+                 scope=a.get("scope"),
                  default_action=next(iter(acl.get("DefaultAction") or {}), None),
                  rule_count=len(rules) if a.get("acl") else None, rules=rules,
                  associated_arns=a.get("resources"), description=s.get("Description"))
@@ -395,9 +411,12 @@ def collect_web_acls(ctx: ScanContext) -> Records:
 def transform_secrets(ctx: ScanContext, secrets: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for s in secrets:
-        arn = s["ARN"]
+        arn = ident(out, s, "ARN", "secretsmanager", "secretsmanager:ListSecrets", "a secret")
+        if not arn:
+            continue
         rules = s.get("RotationRules") or {}
         out.node(arn, "secretsmanager:secret", s.get("Name"), tags=tags_of(s), name=s.get("Name"),
+                 # Secrets Manager sends no RotationEnabled for a secret never set up for rotation
                  rotation_enabled=bool(s.get("RotationEnabled")),
                  rotation_days=rules.get("AutomaticallyAfterDays"), rotation_schedule=rules.get("ScheduleExpression"),
                  last_rotated=iso(s.get("LastRotatedDate")), last_accessed=iso(s.get("LastAccessedDate")),
@@ -422,7 +441,9 @@ def parameter_arn(ctx: ScanContext, name: str) -> str:
 def transform_parameters(ctx: ScanContext, params: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for p in params:
-        name = p["Name"]
+        name = ident(out, p, "Name", "ssm", "ssm:DescribeParameters", "a parameter")
+        if not name:
+            continue
         arn = p.get("ARN") or parameter_arn(ctx, name)
         key = p.get("KeyId") if p.get("Type") == "SecureString" else None
         out.node(arn, "ssm:parameter", name, name=name, type=p.get("Type"), tier=p.get("Tier"),
@@ -469,11 +490,15 @@ def transform_trails(ctx: ScanContext, trails: list[dict[str, Any]]) -> Records:
     """``trails``: describe_trails entries with ``status`` and ``selectors`` added (None when unreadable)."""
     out = ctx.records()
     for t in trails:
-        arn = t.get("TrailARN") or ctx.arn("cloudtrail", f"trail/{t.get('Name')}")
+        arn = t.get("TrailARN") or (t.get("Name") and ctx.arn("cloudtrail", f"trail/{t['Name']}"))
+        if not arn:
+            skipped(out, "cloudtrail", "cloudtrail:DescribeTrails", "a trail", "Name")
+            continue
         status = t.get("status") or {}
         mgmt, data = parse_event_selectors(t.get("selectors"))
         bucket = t.get("S3BucketName")
-        out.node(arn, "cloudtrail:trail", t.get("Name"), name=t.get("Name"), home_region=t.get("HomeRegion"),
+        out.node(arn, "cloudtrail:trail", t.get("Name") or arn.rsplit("/", 1)[-1], name=t.get("Name"),
+                 home_region=t.get("HomeRegion"),
                  multi_region=t.get("IsMultiRegionTrail"),
                  is_logging=status.get("IsLogging") if t.get("status") is not None else None,
                  log_validation=t.get("LogFileValidationEnabled"), s3_bucket=bucket,

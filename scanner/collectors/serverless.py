@@ -1,5 +1,6 @@
-"""Serverless: Lambda, event source mappings, API Gateway (REST and HTTP), EventBridge,
-SQS, SNS and Step Functions.
+"""Serverless: Lambda functions and event source mappings, EventBridge, SQS, SNS and Step
+Functions. (API Gateway: apigateway.py and apigateway_extras.py; Lambda layers and
+destinations: lambda_extras.py; what a function's resource policy says: lambda_policies.py.)
 
 Get / transform split as everywhere: ``collect_*`` read (paginated, read-only),
 ``transform_*`` are pure and testable from API-shaped dicts.
@@ -14,94 +15,68 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
-from scanner.collectors.containers import (
-    DENIED,
-    list_or_gap,
-    policy_is_public,
-    policy_statements,
-    read_or_gap,
-    statement_principals,
+from scanner.collectors._shape import ident, is_on
+from scanner.collectors.apigateway import pages_by_token, safe_uri
+from scanner.collectors.containers import DENIED, list_or_gap, policy_is_public, read_or_gap
+from scanner.collectors.lambda_extras import destination_edges, destination_refs, function_layer_edges
+from scanner.collectors.lambda_policies import (
+    _LAMBDA_ARN,
+    anyone_may_invoke,
+    function_arn,
+    invoke_principals,
+    policy_trigger_edges,
 )
 from scanner.collectors.registry import collector
-from scanner.context import ScanContext, iso, tags_of
+from scanner.context import ScanContext, iso
 from scanner.inventory import Records
 from scanner.secrets import secret_names
 
-_LAMBDA_ARN = re.compile(r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+")
-
-
-def function_arn(ref: str | None) -> str | None:
-    """The unqualified function ARN inside any reference (alias/version ARN, API integration URI)."""
-    m = _LAMBDA_ARN.search(ref or "")
-    return m.group(0) if m else None
-
-
-def pages_by_token(ctx: ScanContext, service: str, op: str, key: str,
-                   token_in: str = "NextToken", token_out: str = "NextToken", **kw: Any) -> Iterator[Any]:
-    """Items of an operation botocore has no paginator for but AWS pages anyway."""
-    token = None
-    while True:
-        resp = ctx.call(service, op, **({token_in: token} if token else {}), **kw)
-        yield from resp.get(key) or []
-        token = resp.get(token_out)
-        if not token:
-            return
+__all__ = ["function_arn", "invoke_principals", "pages_by_token"]
 
 
 # --- Lambda -----------------------------------------------------------------------------------
 
-def invoke_principals(policy: Any) -> list[dict[str, Any]]:
-    """Who a function's resource policy lets in: principal, source ARN/account, conditioned or not."""
-    out = []
-    for s in policy_statements(policy):
-        if s.get("Effect") != "Allow":
-            continue
-        cond = s.get("Condition") or {}
-        src = None
-        for test in cond.values():
-            if isinstance(test, dict):
-                src = src or test.get("AWS:SourceArn") or test.get("aws:SourceArn") or \
-                    test.get("AWS:SourceAccount") or test.get("aws:SourceAccount")
-        for p in statement_principals(s):
-            out.append({"principal": p, "source": src if isinstance(src, str) else None,
-                        "conditions": bool(cond), "public": p == "*" and not cond})
-    return out
+def _layers(f: dict[str, Any]) -> list[dict[str, Any]]:
+    return [la for la in f.get("Layers") or [] if isinstance(la, dict)]
 
 
 def transform_functions(ctx: ScanContext, functions: list[dict[str, Any]],
                         extras: dict[str, dict[str, Any]] | None = None) -> Records:
     """``extras`` maps function ARN to per-function reads: ``policy`` (text, None = no policy),
-    ``concurrency`` (int or None), ``url_auth`` (AuthType or None), ``tags`` (dict); a missing key
-    means not read."""
+    ``concurrency`` (int or None), ``url_auth`` (AuthType or None), ``tags`` (dict),
+    ``invoke_configs`` (ListFunctionEventInvokeConfigs items); a missing key means not read."""
     out = ctx.records()
     extras = extras or {}
     for f in functions:
-        arn = f["FunctionArn"]
+        arn = ident(out, f, "FunctionArn", "lambda", "lambda:ListFunctions", "a function")
+        if not arn:
+            continue
         ex = extras.get(arn, {})
         vpc = f.get("VpcConfig") or {}
-        subnets = list(vpc.get("SubnetIds") or [])
-        sgs = list(vpc.get("SecurityGroupIds") or [])
+        subnets = [str(x) for x in vpc.get("SubnetIds") or [] if x]
+        sgs = [str(x) for x in vpc.get("SecurityGroupIds") or [] if x]
         env_vars = (f.get("Environment") or {}).get("Variables") or {}
-        env_names = sorted(env_vars.keys())
+        env_names = sorted(str(k) for k in env_vars)
         secret_env = secret_names(env_vars)  # judged in memory; the values go no further
         principals = invoke_principals(ex.get("policy")) if "policy" in ex else None
         public = None if principals is None else any(p["public"] for p in principals)
+        destinations = destination_refs(ex.get("invoke_configs")) if "invoke_configs" in ex else None
         dlq = (f.get("DeadLetterConfig") or {}).get("TargetArn")
         kms = f.get("KMSKeyArn")
         out.node(arn, "lambda:function", f.get("FunctionName"), tags={str(k): str(v) for k, v in (ex.get("tags") or {}).items()},
                  name=f.get("FunctionName"), runtime=f.get("Runtime"), memory=f.get("MemorySize"),
                  timeout=f.get("Timeout"), handler=f.get("Handler"), role_arn=f.get("Role"),
                  vpc_id=vpc.get("VpcId") or None, subnet_ids=subnets, security_group_ids=sgs,
-                 env_names=env_names, plaintext_secret_names=secret_env, package_type=f.get("PackageType", "Zip"),
-                 architectures=list(f.get("Architectures") or ["x86_64"]),
+                 env_names=env_names, plaintext_secret_names=secret_env, package_type=f.get("PackageType") or "Zip",
+                 architectures=[str(a) for a in f.get("Architectures") or ["x86_64"]],
                  last_modified=iso(f.get("LastModified")), kms_key_arn=kms, dlq_arn=dlq,
                  reserved_concurrency=ex.get("concurrency"), public_policy=public,
-                 invoke_principals=principals, url_auth=ex.get("url_auth"),
-                 code_size=f.get("CodeSize"), layers=[la.get("Arn") for la in f.get("Layers") or []],
+                 invoke_principals=principals, invocable_by_anyone=anyone_may_invoke(principals),
+                 url_auth=ex.get("url_auth"),
+                 code_size=f.get("CodeSize"), layers=[la.get("Arn") for la in _layers(f)],
+                 destinations=destinations,
                  tracing=(f.get("TracingConfig") or {}).get("Mode"),
                  log_group=(f.get("LoggingConfig") or {}).get("LogGroup"))
         out.edge(ctx.region_node, arn, "contains")
@@ -112,13 +87,18 @@ def transform_functions(ctx: ScanContext, functions: list[dict[str, Any]],
             out.edge(arn, ctx.ec2_arn("security-group", gid), "protected_by")
         out.edge(arn, ctx.kms_key_arn(kms), "encrypted_by")
         out.edge(arn, dlq, "publishes_to", dead_letter=True)
+        policy_trigger_edges(out, arn, principals)
+        function_layer_edges(out, arn, _layers(f))
+        destination_edges(out, arn, destinations)
     return out
 
 
 def _function_extras(ctx: ScanContext, out: Records, f: dict[str, Any]) -> dict[str, Any]:
     """The per-function reads list_functions does not return; each may be denied on its own."""
-    name, arn = f["FunctionName"], f["FunctionArn"]
+    name, arn = f.get("FunctionName"), f.get("FunctionArn")
     ex: dict[str, Any] = {}
+    if not name or not arn:  # the transform records the item it cannot name
+        return ex
     pol = read_or_gap(ctx, out, "lambda", "get_policy", arn, ("ResourceNotFoundException",), FunctionName=name)
     if pol is not DENIED:
         ex["policy"] = pol.get("Policy") if pol else None
@@ -133,29 +113,36 @@ def _function_extras(ctx: ScanContext, out: Records, f: dict[str, Any]) -> dict[
                       FunctionName=name)
     if url is not DENIED:
         ex["url_auth"] = (url or {}).get("AuthType")
+    configs = ctx.optional_pages(out, "lambda", "list_function_event_invoke_configs", "FunctionEventInvokeConfigs",
+                                 resource=arn, missing=("ResourceNotFoundException",), FunctionName=name)
+    if configs is not None:
+        ex["invoke_configs"] = configs
     return ex
 
 
 @collector("lambda.functions", "lambda",
            reads="lambda:ListFunctions, lambda:GetPolicy, lambda:GetFunctionConcurrency, "
-                 "lambda:ListTags, lambda:GetFunctionUrlConfig")
+                 "lambda:ListTags, lambda:GetFunctionUrlConfig, lambda:ListFunctionEventInvokeConfigs")
 def collect_functions(ctx: ScanContext) -> Records:
     functions = list(ctx.paginate("lambda", "list_functions", "Functions"))
     out = ctx.records()
-    extras = {f["FunctionArn"]: _function_extras(ctx, out, f) for f in functions}
+    extras = {str(f.get("FunctionArn")): _function_extras(ctx, out, f) for f in functions}
     return out.extend(transform_functions(ctx, functions, extras))
 
 
 def transform_event_source_mappings(ctx: ScanContext, mappings: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for m in mappings:
-        uuid = m["UUID"]
+        uuid = ident(out, m, "UUID", "lambda", "lambda:ListEventSourceMappings", "an event source mapping")
+        if not uuid:
+            continue
         arn = m.get("EventSourceMappingArn") or ctx.arn("lambda", f"event-source-mapping:{uuid}")
         fn = function_arn(m.get("FunctionArn")) or m.get("FunctionArn")
         src = m.get("EventSourceArn")  # None for self-managed Kafka: nothing in the graph to point at
         out.node(arn, "lambda:event-source-mapping", f"{uuid[:8]} ({(src or 'self-managed').rsplit(':', 1)[-1]})",
                  uuid=uuid, function_arn=fn, source_arn=src, state=m.get("State"),
-                 batch_size=m.get("BatchSize"), enabled=m.get("State") in ("Enabled", "Enabling", "Updating"),
+                 batch_size=m.get("BatchSize"),
+                 enabled=is_on(m.get("State"), ("Enabled", "Enabling", "Updating"), ("Disabled", "Disabling")),
                  on_failure=((m.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination"))
         out.edge(src, fn, "triggers", via="event-source-mapping", uuid=uuid, state=m.get("State"),
                  batch_size=m.get("BatchSize"))
@@ -166,162 +153,6 @@ def transform_event_source_mappings(ctx: ScanContext, mappings: list[dict[str, A
 def collect_event_source_mappings(ctx: ScanContext) -> Records:
     return transform_event_source_mappings(
         ctx, list(ctx.paginate("lambda", "list_event_source_mappings", "EventSourceMappings")))
-
-
-# --- API Gateway ------------------------------------------------------------------------------
-
-def rest_api_arn(ctx: ScanContext, api_id: str) -> str:
-    return f"arn:{ctx.partition}:apigateway:{ctx.region}::/restapis/{api_id}"
-
-
-def http_api_arn(ctx: ScanContext, api_id: str) -> str:
-    return f"arn:{ctx.partition}:apigateway:{ctx.region}::/apis/{api_id}"
-
-
-def _rest_integrations(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for r in resources:
-        for verb, m in (r.get("resourceMethods") or {}).items():
-            integ = (m or {}).get("methodIntegration") or {}
-            if not integ:
-                continue
-            uri = integ.get("uri") or ""
-            out.append({"path": r.get("path"), "method": verb, "type": integ.get("type"),
-                        "target": function_arn(uri) or _safe_uri(uri),
-                        "connection": integ.get("connectionType"),
-                        "auth": (m or {}).get("authorizationType"),
-                        "api_key": bool((m or {}).get("apiKeyRequired"))})
-    return out
-
-
-def _safe_uri(uri: str | None) -> str | None:
-    """An integration/endpoint URL without credentials, path parameters or query string."""
-    if not uri:
-        return None
-    if uri.startswith("arn:"):
-        return uri
-    parts = urlsplit(uri)
-    if parts.scheme and parts.hostname:
-        return f"{parts.scheme}://{parts.hostname}{':' + str(parts.port) if parts.port else ''}"
-    return None
-
-
-def _rest_stage(s: dict[str, Any]) -> dict[str, Any]:
-    settings = (s.get("methodSettings") or {}).get("*/*") or {}
-    return {"name": s.get("stageName"), "deployment_id": s.get("deploymentId"),
-            "logging": settings.get("loggingLevel"), "tracing": bool(s.get("tracingEnabled")),
-            "cache": bool(s.get("cacheClusterEnabled")), "web_acl": s.get("webAclArn"),
-            "access_logs": (s.get("accessLogSettings") or {}).get("destinationArn"),
-            "throttle_rate": settings.get("throttlingRateLimit")}
-
-
-def _rest_policy_public(policy: str | None) -> bool | None:
-    """REST API policies come back as JSON with escaped quotes; None when the API has none."""
-    if not policy:
-        return None
-    return policy_is_public(policy.replace('\\"', '"'))
-
-
-def transform_rest_apis(ctx: ScanContext, apis: list[dict[str, Any]]) -> Records:
-    """Each api dict is get_rest_apis' item plus ``_stages`` and ``_resources`` (None = not read)."""
-    out = ctx.records()
-    for a in apis:
-        api_id = a["id"]
-        arn = rest_api_arn(ctx, api_id)
-        integrations = _rest_integrations(a.get("_resources") or [])
-        policy = a.get("policy")
-        out.node(arn, "apigateway:rest-api", a.get("name"), tags=tags_of(a.get("tags")), api_id=api_id,
-                 name=a.get("name"), endpoint_types=list((a.get("endpointConfiguration") or {}).get("types") or []),
-                 stages=None if a.get("_stages") is None else [_rest_stage(s) for s in a["_stages"]],
-                 integrations=None if a.get("_resources") is None else integrations,
-                 policy_present=bool(policy), policy_public=_rest_policy_public(policy),
-                 api_key_source=a.get("apiKeySource"),
-                 execute_api_disabled=bool(a.get("disableExecuteApiEndpoint")), created=iso(a.get("createdDate")))
-        out.edge(ctx.region_node, arn, "contains")
-        for i in integrations:
-            if i["target"] and i["target"].startswith("arn:") and ":lambda:" in i["target"]:
-                out.edge(arn, i["target"], "integrates_with", path=i["path"], method=i["method"])
-        for s in a.get("_stages") or []:
-            out.edge(arn, s.get("webAclArn"), "associated_with")
-    return out
-
-
-@collector("apigateway.rest_apis", "apigateway",
-           reads="apigateway:GET (GetRestApis, GetStages, GetResources)")
-def collect_rest_apis(ctx: ScanContext) -> Records:
-    out = ctx.records()
-    apis = list(ctx.paginate("apigateway", "get_rest_apis", "items"))
-    for a in apis:
-        stages = ctx.optional(out, "apigateway", "get_stages", resource=a["id"], restApiId=a["id"])
-        a["_stages"] = None if stages is None else stages.get("item") or []
-        a["_resources"] = list_or_gap(ctx, out, "apigateway", "get_resources", "items", a["id"],
-                                      restApiId=a["id"], embed=["methods"])
-    return out.extend(transform_rest_apis(ctx, apis))
-
-
-def _http_integration(i: dict[str, Any]) -> dict[str, Any]:
-    uri = i.get("IntegrationUri") or ""
-    return {"id": i.get("IntegrationId"), "type": i.get("IntegrationType"),
-            "target": function_arn(uri) or _safe_uri(uri), "connection": i.get("ConnectionType"),
-            "subtype": i.get("IntegrationSubtype")}
-
-
-def transform_http_apis(ctx: ScanContext, apis: list[dict[str, Any]]) -> Records:
-    """Each api dict is get_apis' item plus ``_stages``, ``_integrations`` and ``_routes``
-    (None = not read)."""
-    out = ctx.records()
-    for a in apis:
-        api_id = a["ApiId"]
-        arn = http_api_arn(ctx, api_id)
-        integrations = [_http_integration(i) for i in a.get("_integrations") or []]
-        stages = a.get("_stages")
-        out.node(arn, "apigateway:http-api", a.get("Name"), tags=tags_of(a.get("Tags")), api_id=api_id,
-                 name=a.get("Name"), protocol=a.get("ProtocolType"), endpoint=a.get("ApiEndpoint"),
-                 execute_api_disabled=bool(a.get("DisableExecuteApiEndpoint")),
-                 stages=None if stages is None else [
-                     {"name": s.get("StageName"), "auto_deploy": bool(s.get("AutoDeploy")),
-                      "access_logs": (s.get("AccessLogSettings") or {}).get("DestinationArn"),
-                      "throttle_rate": (s.get("DefaultRouteSettings") or {}).get("ThrottlingRateLimit")}
-                     for s in stages],
-                 integrations=None if a.get("_integrations") is None else integrations,
-                 routes=None if a.get("_routes") is None else [
-                     {"key": r.get("RouteKey"), "auth": r.get("AuthorizationType") or "NONE",
-                      "api_key": bool(r.get("ApiKeyRequired")), "target": r.get("Target")}
-                     for r in a["_routes"]],
-                 cors=bool(a.get("CorsConfiguration")), created=iso(a.get("CreatedDate")))
-        out.edge(ctx.region_node, arn, "contains")
-        for i in integrations:
-            t = i["target"] or ""
-            if t.startswith("arn:") and (":lambda:" in t or ":elasticloadbalancing:" in t
-                                         or ":servicediscovery:" in t):
-                out.edge(arn, t, "integrates_with", integration=i["id"], type=i["type"])
-    return out
-
-
-@collector("apigatewayv2.apis", "apigatewayv2", reads="apigateway:GET (GetApis, GetStages, GetIntegrations, GetRoutes)")
-def collect_http_apis(ctx: ScanContext) -> Records:
-    out = ctx.records()
-    apis = list(pages_by_token(ctx, "apigatewayv2", "get_apis", "Items"))
-    for a in apis:
-        a["_stages"] = _v2_list(ctx, out, "get_stages", a["ApiId"])
-        a["_integrations"] = _v2_list(ctx, out, "get_integrations", a["ApiId"])
-        a["_routes"] = _v2_list(ctx, out, "get_routes", a["ApiId"])
-    return out.extend(transform_http_apis(ctx, apis))
-
-
-def _v2_list(ctx: ScanContext, out: Records, op: str, api_id: str) -> list[dict[str, Any]] | None:
-    """All pages of a per-API list; None (and a gap) when it could not be read."""
-    items: list[dict[str, Any]] = []
-    token = None
-    while True:
-        kw = {"ApiId": api_id, **({"NextToken": token} if token else {})}
-        resp = ctx.optional(out, "apigatewayv2", op, resource=api_id, **kw)
-        if resp is None:
-            return None
-        items.extend(resp.get("Items") or [])
-        token = resp.get("NextToken")
-        if not token:
-            return items
 
 
 # --- EventBridge ------------------------------------------------------------------------------
@@ -349,8 +180,10 @@ def transform_rules(ctx: ScanContext, rules: list[dict[str, Any]]) -> Records:
     is never kept: it is free text and may hold credentials."""
     out = ctx.records()
     for r in rules:
-        arn = r["Arn"]
-        targets = None if r.get("_targets") is None else [_target_ref(t) for t in r["_targets"]]
+        arn = ident(out, r, "Arn", "events", "events:ListRules", "a rule")
+        if not arn:
+            continue
+        targets = None if r.get("_targets") is None else [_target_ref(t or {}) for t in r["_targets"]]
         out.node(arn, "events:rule", r.get("Name"), name=r.get("Name"),
                  event_bus=r.get("EventBusName") or "default", schedule=r.get("ScheduleExpression"),
                  pattern=_pattern_summary(r.get("EventPattern")), state=r.get("State"),
@@ -369,8 +202,9 @@ def collect_rules(ctx: ScanContext) -> Records:
     rules: list[dict[str, Any]] = []
     for bus in buses:
         for r in ctx.paginate("events", "list_rules", "Rules", EventBusName=bus):
-            r["_targets"] = list_or_gap(ctx, out, "events", "list_targets_by_rule", "Targets", r["Arn"],
-                                        Rule=r["Name"], EventBusName=bus)
+            if r.get("Arn") and r.get("Name"):
+                r["_targets"] = list_or_gap(ctx, out, "events", "list_targets_by_rule", "Targets", r["Arn"],
+                                            Rule=r["Name"], EventBusName=bus)
             rules.append(r)
     return out.extend(transform_rules(ctx, rules))
 
@@ -398,12 +232,13 @@ def transform_queues(ctx: ScanContext, queues: list[dict[str, Any]]) -> Records:
         a = attrs or {}
         arn = a.get("QueueArn") or queue_arn_from_url(ctx, q["url"])
         name = arn.rsplit(":", 1)[-1]
-        redrive = {}
+        redrive: Any = {}
         if a.get("RedrivePolicy"):
             try:
                 redrive = json.loads(a["RedrivePolicy"])
-            except ValueError:
+            except (TypeError, ValueError):
                 redrive = {}
+        redrive = redrive if isinstance(redrive, dict) else {}
         kms = a.get("KmsMasterKeyId")
         sse = None if attrs is None else ("kms" if kms else "sqs" if a.get("SqsManagedSseEnabled") == "true"
                                           else "none")
@@ -449,7 +284,7 @@ def mask_endpoint(protocol: str | None, endpoint: str | None) -> str | None:
         digits = re.sub(r"\D", "", endpoint)
         return f"***{digits[-2:]}" if len(digits) >= 2 else "***"
     if p in ("http", "https"):
-        return _safe_uri(endpoint) or "***"
+        return safe_uri(endpoint) or "***"
     if endpoint.startswith("arn:"):
         return endpoint
     return "***"
@@ -462,9 +297,12 @@ def transform_topics(ctx: ScanContext, topics: list[dict[str, Any]],
     out = ctx.records()
     by_topic: dict[str, list[dict[str, Any]]] = {}
     for s in subscriptions or []:
-        by_topic.setdefault(s.get("TopicArn", ""), []).append(s)
+        if isinstance(s, dict):
+            by_topic.setdefault(str(s.get("TopicArn") or ""), []).append(s)
     for t in topics:
-        arn = t["TopicArn"]
+        arn = ident(out, t, "TopicArn", "sns", "sns:ListTopics", "a topic")
+        if not arn:
+            continue
         attrs = t.get("attributes")
         a = attrs or {}
         kms = a.get("KmsMasterKeyId")
@@ -491,6 +329,9 @@ def collect_topics(ctx: ScanContext) -> Records:
     out = ctx.records()
     topics = []
     for t in ctx.paginate("sns", "list_topics", "Topics"):
+        if not t.get("TopicArn"):
+            topics.append(t)  # the transform says it could not name it
+            continue
         got = ctx.optional(out, "sns", "get_topic_attributes", resource=t["TopicArn"], missing=("NotFound",),
                            TopicArn=t["TopicArn"])
         topics.append({"TopicArn": t["TopicArn"], "attributes": None if got is None else got.get("Attributes") or {}})
@@ -505,17 +346,25 @@ def definition_functions(definition: str | None) -> list[str]:
     return sorted({m.group(0) for m in _LAMBDA_ARN.finditer(definition or "")})
 
 
+def merged(listed: dict[str, Any], described: dict[str, Any] | None) -> dict[str, Any]:
+    """A list item with what its describe call added (a null there does not erase a listed value)."""
+    return {**listed, **{k: v for k, v in (described or {}).items() if v is not None}}
+
+
 def transform_state_machines(ctx: ScanContext, machines: list[dict[str, Any]]) -> Records:
     """Each machine is list_state_machines' item merged with describe_state_machine (if read)."""
     out = ctx.records()
     for m in machines:
-        arn = m["stateMachineArn"]
+        arn = ident(out, m, "stateMachineArn", "stepfunctions", "states:ListStateMachines", "a state machine")
+        if not arn:
+            continue
         log = m.get("loggingConfiguration")
-        dests = [((d.get("cloudWatchLogsLogGroup") or {}).get("logGroupArn")) for d in (log or {}).get("destinations") or []]
-        calls = definition_functions(m.get("definition"))
+        dests = [((d or {}).get("cloudWatchLogsLogGroup") or {}).get("logGroupArn")
+                 for d in (log or {}).get("destinations") or []]
+        calls = definition_functions(m.get("definition") if isinstance(m.get("definition"), str) else None)
         out.node(arn, "states:state-machine", m.get("name"), name=m.get("name"), type=m.get("type"),
                  role_arn=m.get("roleArn"), status=m.get("status"),
-                 logging=None if log is None else (log.get("level") or "OFF"),
+                 logging=(log or {}).get("level"),
                  log_destinations=[d for d in dests if d],
                  tracing=(m.get("tracingConfiguration") or {}).get("enabled"),
                  calls_functions=calls, created=iso(m.get("creationDate")))
@@ -533,6 +382,7 @@ def collect_state_machines(ctx: ScanContext) -> Records:
     machines = []
     for m in ctx.paginate("stepfunctions", "list_state_machines", "stateMachines"):
         got = ctx.optional(out, "stepfunctions", "describe_state_machine", resource=m["stateMachineArn"],
-                           missing=("StateMachineDoesNotExist",), stateMachineArn=m["stateMachineArn"])
-        machines.append({**m, **(got or {})})
+                           missing=("StateMachineDoesNotExist",), stateMachineArn=m["stateMachineArn"]) \
+            if m.get("stateMachineArn") else None
+        machines.append(merged(m, got))
     return out.extend(transform_state_machines(ctx, machines))

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
+from scanner.collectors._shape import flag, ident, is_on, skipped
 from scanner.collectors.registry import collector
 from scanner.context import (
     ScanContext,
@@ -196,24 +197,29 @@ def pab_flags(resp: dict[str, Any] | None) -> dict[str, bool] | None:
     conf = (resp or {}).get("PublicAccessBlockConfiguration")
     if not conf:
         return None
-    return {f: bool(conf.get(f)) for f in PAB_FLAGS}
+    return {f: flag(conf.get(f)) for f in PAB_FLAGS}
+
+
+SSE_NAMES = {"AES256": "SSE-S3", "aws:kms": "SSE-KMS", "aws:kms:dsse": "DSSE-KMS"}
 
 
 def _encryption(resp: dict[str, Any] | None) -> tuple[str | None, str | None]:
-    """(kind, key id) of the default encryption: SSE-S3, SSE-KMS, DSSE-KMS or none."""
+    """(kind, key id) of the default encryption: SSE-S3, SSE-KMS, DSSE-KMS or none.
+
+    An algorithm AWS adds later stays as AWS names it; a rule that names none says nothing
+    (None), it is not "none"."""
     if resp is None:
         return None, None
     rules = (resp.get("ServerSideEncryptionConfiguration") or {}).get("Rules") or []
+    unread = False
     for r in rules:
         d = r.get("ApplyServerSideEncryptionByDefault") or {}
         algo = d.get("SSEAlgorithm")
-        if algo == "AES256":
-            return "SSE-S3", None
-        if algo == "aws:kms":
-            return "SSE-KMS", d.get("KMSMasterKeyID")
-        if algo == "aws:kms:dsse":
-            return "DSSE-KMS", d.get("KMSMasterKeyID")
-    return "none", None
+        if algo is None:
+            unread = True
+            continue
+        return SSE_NAMES.get(algo, str(algo)), (None if algo == "AES256" else d.get("KMSMasterKeyID"))
+    return (None if unread else "none"), None
 
 
 def _lifecycle(resp: dict[str, Any] | None) -> list[dict[str, Any]] | None:
@@ -224,7 +230,7 @@ def _lifecycle(resp: dict[str, Any] | None) -> list[dict[str, Any]] | None:
         flt = r.get("Filter") or {}
         prefix = r.get("Prefix", flt.get("Prefix") if isinstance(flt, dict) else None)
         rules.append({
-            "id": r.get("ID"), "enabled": r.get("Status") == "Enabled", "prefix": prefix,
+            "id": r.get("ID"), "enabled": is_on(r.get("Status"), ("Enabled",), ("Disabled",)), "prefix": prefix,
             "transitions": [{"days": t.get("Days"), "storage_class": t.get("StorageClass")}
                             for t in r.get("Transitions") or []],
             "expiration_days": (r.get("Expiration") or {}).get("Days"),
@@ -239,7 +245,7 @@ def _replication(resp: dict[str, Any] | None) -> list[dict[str, Any]] | None:
     rules = []
     for r in (resp.get("ReplicationConfiguration") or {}).get("Rules") or []:
         dest = r.get("Destination") or {}
-        rules.append({"id": r.get("ID"), "enabled": r.get("Status") == "Enabled",
+        rules.append({"id": r.get("ID"), "enabled": is_on(r.get("Status"), ("Enabled",), ("Disabled",)),
                       "destination": dest.get("Bucket"), "account": dest.get("Account"),
                       "storage_class": dest.get("StorageClass")})
     return rules
@@ -248,13 +254,18 @@ def _replication(resp: dict[str, Any] | None) -> list[dict[str, Any]] | None:
 def _versioning(resp: dict[str, Any] | None) -> tuple[str | None, bool | None]:
     if resp is None:
         return None, None
-    return resp.get("Status") or "Disabled", resp.get("MFADelete") == "Enabled"
+    # AWS sends no Status for a bucket that never had versioning, no MFADelete where it was never set
+    mfa = resp.get("MFADelete")
+    return resp.get("Status") or "Disabled", False if mfa is None else is_on(mfa, ("Enabled",), ("Disabled",))
 
 
 def _object_lock(resp: dict[str, Any] | None) -> bool | None:
     if resp is None:
         return None
-    return (resp.get("ObjectLockConfiguration") or {}).get("ObjectLockEnabled") == "Enabled"
+    conf = resp.get("ObjectLockConfiguration")
+    if not conf:
+        return False  # ObjectLockConfigurationNotFoundError (read as {}): not configured
+    return is_on(conf.get("ObjectLockEnabled"), ("Enabled",), ())
 
 
 NOTIFICATION_KINDS = (("LambdaFunctionConfigurations", "LambdaFunctionArn", "lambda"),
@@ -314,7 +325,9 @@ def transform_buckets(ctx: ScanContext, buckets: list[dict[str, Any]],
     """
     out = ctx.records()
     for b in buckets:
-        name = b["Name"]
+        name = ident(out, b, "Name", "s3", "s3:ListAllMyBuckets", "a bucket")
+        if not name:
+            continue
         region = b.get("Region") or ctx.home_region
         arn = bucket_arn(name, ctx.partition)
         versioning, mfa_delete = _versioning(b.get("Versioning"))
@@ -480,7 +493,12 @@ def _dim(metric: dict[str, Any], name: str) -> str | None:
                  "cloudwatch:ListMetrics, cloudwatch:GetMetricData")
 def collect_buckets(ctx: ScanContext) -> Records:
     out = ctx.records()
-    listed = list(ctx.paginate("s3", "list_buckets", "Buckets", MaxBuckets=10000))
+    listed = []
+    for b in ctx.paginate("s3", "list_buckets", "Buckets", MaxBuckets=10000):
+        if b.get("Name"):
+            listed.append(b)
+        else:
+            skipped(out, "s3", "s3:ListAllMyBuckets", "a bucket", "Name")
     for region in sorted({b["BucketRegion"] for b in listed if b.get("BucketRegion")} | {ctx.region}):
         ctx.client("s3", region)  # create clients before the threads share them
     with ThreadPoolExecutor(max_workers=BUCKET_WORKERS, thread_name_prefix="awsscan-s3") as pool:
@@ -505,16 +523,18 @@ def collect_buckets(ctx: ScanContext) -> Records:
 def transform_volumes(ctx: ScanContext, volumes: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for v in volumes:
-        vid = v["VolumeId"]
+        vid = ident(out, v, "VolumeId", "ec2", "ec2:DescribeVolumes", "a volume")
+        if not vid:
+            continue
         arn = ctx.ec2_arn("volume", vid)
         kms = ctx.kms_key_arn(v.get("KmsKeyId"))
         instances = sorted({a["InstanceId"] for a in v.get("Attachments") or [] if a.get("InstanceId")})
         out.node(arn, "ebs:volume", name_of(v, vid), tags=tags_of(v), volume_id=vid,
                  size_gb=v.get("Size"), volume_type=v.get("VolumeType"), iops=v.get("Iops"),
-                 throughput=v.get("Throughput"), encrypted=bool(v.get("Encrypted")), kms_key=kms,
+                 throughput=v.get("Throughput"), encrypted=flag(v.get("Encrypted")), kms_key=kms,
                  state=v.get("State"), az=v.get("AvailabilityZone"), attached_instance_ids=instances,
                  snapshot_id=v.get("SnapshotId") or None, create_time=iso(v.get("CreateTime")),
-                 multi_attach=bool(v.get("MultiAttachEnabled")))
+                 multi_attach=flag(v.get("MultiAttachEnabled")))
         out.edge(arn, kms, "encrypted_by")
         for a in v.get("Attachments") or []:
             if a.get("InstanceId"):
@@ -539,12 +559,14 @@ def transform_snapshots(ctx: ScanContext, snapshots: list[dict[str, Any]],
                         public: dict[str, bool | None]) -> Records:
     out = ctx.records()
     for s in snapshots:
-        sid = s["SnapshotId"]
+        sid = ident(out, s, "SnapshotId", "ec2", "ec2:DescribeSnapshots", "a snapshot")
+        if not sid:
+            continue
         arn = ctx.ec2_arn("snapshot", sid)
         kms = ctx.kms_key_arn(s.get("KmsKeyId"))
         vol = s.get("VolumeId")
         out.node(arn, "ebs:snapshot", name_of(s, sid), tags=tags_of(s), snapshot_id=sid,
-                 volume_id=vol, size_gb=s.get("VolumeSize"), encrypted=bool(s.get("Encrypted")),
+                 volume_id=vol, size_gb=s.get("VolumeSize"), encrypted=flag(s.get("Encrypted")),
                  kms_key=kms, public=public.get(sid), start_time=iso(s.get("StartTime")),
                  age_days=age_days(s.get("StartTime")), description=s.get("Description"),
                  state=s.get("State"), storage_tier=s.get("StorageTier"))
@@ -561,6 +583,8 @@ def collect_snapshots(ctx: ScanContext) -> Records:
     snaps.sort(key=lambda s: str(s.get("StartTime") or ""), reverse=True)
     public: dict[str, bool | None] = {}
     for s in snaps[:SNAPSHOT_ATTRIBUTE_LIMIT]:
+        if not s.get("SnapshotId"):
+            continue  # the transform says it was not understood
         attr = read_optional(ctx, out, "ec2", "describe_snapshot_attribute",
                              resource=ctx.ec2_arn("snapshot", s["SnapshotId"]),
                              Attribute="createVolumePermission", SnapshotId=s["SnapshotId"])
@@ -578,7 +602,7 @@ def transform_ebs_default(ctx: ScanContext, enabled: dict[str, Any] | None,
     nid = ctx.arn("ec2", "ebs-encryption-default")
     kms = ctx.kms_key_arn((key or {}).get("KmsKeyId"))
     out.node(nid, "ebs:encryption-default", f"EBS default encryption ({ctx.region})",
-             enabled=None if enabled is None else bool(enabled.get("EbsEncryptionByDefault")),
+             enabled=None if enabled is None else flag(enabled.get("EbsEncryptionByDefault")),
              kms_key=kms)
     out.edge(ctx.region_node, nid, "contains")
     out.edge(nid, kms, "encrypted_by")
@@ -608,7 +632,9 @@ def transform_file_systems(ctx: ScanContext, file_systems: list[dict[str, Any]])
     ``BackupPolicy`` and ``LifecyclePolicies`` ({} not configured, None unreadable)."""
     out = ctx.records()
     for fs in file_systems:
-        fid = fs["FileSystemId"]
+        fid = ident(out, fs, "FileSystemId", "efs", "elasticfilesystem:DescribeFileSystems", "a file system")
+        if not fid:
+            continue
         arn = fs.get("FileSystemArn") or ctx.arn("elasticfilesystem", f"file-system/{fid}")
         kms = ctx.kms_key_arn(fs.get("KmsKeyId")) if fs.get("Encrypted") else None
         backup = fs.get("BackupPolicy")
@@ -616,7 +642,7 @@ def transform_file_systems(ctx: ScanContext, file_systems: list[dict[str, Any]])
         out.node(arn, "efs:file-system", fs.get("Name") or name_of(fs, fid), tags=tags_of(fs),
                  fs_id=fid, name=fs.get("Name"),
                  size_bytes=(fs.get("SizeInBytes") or {}).get("Value"),
-                 encrypted=bool(fs.get("Encrypted")), kms_key=kms,
+                 encrypted=flag(fs.get("Encrypted")), kms_key=kms,
                  performance_mode=fs.get("PerformanceMode"), throughput_mode=fs.get("ThroughputMode"),
                  provisioned_mibps=fs.get("ProvisionedThroughputInMibps"),
                  backup_policy=None if backup is None else
@@ -627,7 +653,8 @@ def transform_file_systems(ctx: ScanContext, file_systems: list[dict[str, Any]])
         out.edge(ctx.region_node, arn, "contains")
         out.edge(arn, kms, "encrypted_by")
         for mt in fs.get("MountTargets") or []:
-            _mount_target(ctx, out, arn, mt)
+            if ident(out, mt, "MountTargetId", "efs", "elasticfilesystem:DescribeMountTargets", "a mount target"):
+                _mount_target(ctx, out, arn, mt)
     return out
 
 
@@ -654,6 +681,8 @@ def get_efs_details(ctx: ScanContext, out: Records, fs: dict[str, Any]) -> dict[
                   lambda: list(ctx.paginate("efs", "describe_mount_targets", "MountTargets",
                                             FileSystemId=fid)))
     for mt in mts or []:
+        if not mt.get("MountTargetId"):
+            continue
         sg = read_optional(ctx, out, "efs", "describe_mount_target_security_groups", resource=res,
                            MountTargetId=mt["MountTargetId"])
         mt["SecurityGroups"] = None if sg is None else sg.get("SecurityGroups") or []
@@ -681,7 +710,9 @@ def collect_file_systems(ctx: ScanContext) -> Records:
 def transform_fsx(ctx: ScanContext, file_systems: list[dict[str, Any]]) -> Records:
     out = ctx.records()
     for fs in file_systems:
-        fid = fs["FileSystemId"]
+        fid = ident(out, fs, "FileSystemId", "fsx", "fsx:DescribeFileSystems", "a file system")
+        if not fid:
+            continue
         arn = fs.get("ResourceARN") or ctx.arn("fsx", f"file-system/{fid}")
         kms = ctx.kms_key_arn(fs.get("KmsKeyId"))
         ftype = fs.get("FileSystemType")

@@ -99,17 +99,78 @@ def _plans(ctx: JudgeContext) -> dict[str, Any]:
         if p["props"].get("selections") is None:
             unread.setdefault(p["region"], ctx.why(p, ("backup:GetBackupPlan", "backup:ListBackupSelections",
                                                        "backup:GetBackupSelection")))
-    return {"by_region": by_region, "unread": unread}
+    return {"by_region": by_region, "unread": unread,
+            "index": {region: SelectionIndex(plans) for region, plans in by_region.items()}}
+
+
+_WILDCARDS = frozenset("*?[")
+
+
+class SelectionIndex:
+    """One region's backup selections, indexed so that finding the plans of a data store
+    costs the selections that could match it, not every plan of the region.
+
+    A selection is a candidate for a node through an explicit resource ARN or a pattern
+    without wildcards (by id), a ``STRINGEQUALS`` tag condition (by key and value), or,
+    for what cannot be looked up (wildcard patterns, other tag conditions), always;
+    :func:`selected_by` still decides, so the index only narrows the search.
+    """
+
+    def __init__(self, plans: list[dict[str, Any]]) -> None:
+        self.by_id: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+        self.by_tag: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+        self.always: list[tuple[str, dict[str, Any]]] = []
+        for p in plans:
+            for sel in p["props"].get("selections") or []:
+                entry = (p["name"], sel)
+                scan = False
+                for nid in sel.get("resources") or []:
+                    self.by_id[nid].append(entry)
+                for pat in sel.get("patterns") or []:
+                    if _WILDCARDS.isdisjoint(pat):
+                        self.by_id[pat].append(entry)
+                    else:
+                        scan = True
+                for cond in sel.get("tag_conditions") or []:
+                    if str(cond.get("type") or "").upper() == "STRINGEQUALS":
+                        self.by_tag[(cond.get("key"), str(cond.get("value") or ""))].append(entry)
+                    else:
+                        scan = True
+                if scan:
+                    self.always.append(entry)
+
+    def candidates(self, node: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        out = list(self.by_id.get(node["id"], ()))
+        for kv in (node.get("tags") or {}).items():
+            out.extend(self.by_tag.get(kv, ()))
+        out.extend(self.always)
+        return out
 
 
 def backup_plans_for(ctx: JudgeContext, node: dict[str, Any]) -> list[str]:
     """Names of the backup plans (or vaults, from recovery points) that protect a node."""
     names = {n["name"] for n in ctx.inv.into(node["id"], "backs_up")}
-    plans = ctx.memo("backup_plans", lambda: _plans(ctx))
-    for p in plans["by_region"].get(node["region"], []):
-        if any(selected_by(s, node) for s in p["props"].get("selections") or []):
-            names.add(p["name"])
+    index = ctx.memo("backup_plans", lambda: _plans(ctx))["index"].get(node["region"])
+    if index is not None:
+        checked: set[int] = set()
+        for plan, sel in index.candidates(node):
+            if plan in names or id(sel) in checked:
+                continue
+            checked.add(id(sel))
+            if selected_by(sel, node):
+                names.add(plan)
     return sorted(names)
+
+
+def _run_state(ctx: JudgeContext, services: tuple[str, ...], region: str,
+               collectors: tuple[str, ...]) -> tuple[str, str]:
+    """ctx.run_state, once per (services, region, collectors): it scans every run of the scan,
+    and a data store asks it for its region, so unmemoised it costs stores x runs."""
+    states = ctx.memo("protection.run_state", dict)
+    key = (services, region, collectors)
+    if key not in states:
+        states[key] = ctx.run_state(services, region, collectors)
+    return states[key]
 
 
 def _snapshotted(ctx: JudgeContext) -> set[str]:
@@ -135,12 +196,12 @@ def native_protection(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
             return yes(text)
         if days is None:
             return ctx.unknown(node)
-        state, why = ctx.run_state((), node["region"], ("rds.snapshots",))
+        state, why = _run_state(ctx, (), node["region"], ("rds.snapshots",))
         return unknown(f"snapshots not read ({why})") if state == "blocked" else no("no automated backups or snapshots")
     if kind == "ebs:volume":
         if p.get("volume_id") in snaps or node["id"] in snaps:
             return yes("has snapshots")
-        state, why = ctx.run_state((), node["region"], ("ebs.snapshots",))
+        state, why = _run_state(ctx, (), node["region"], ("ebs.snapshots",))
         return unknown(f"snapshots not read ({why})") if state == "blocked" else no("no snapshots")
     if kind in ("elasticache:replication-group", "elasticache:cluster"):
         days = p.get("snapshot_retention")
@@ -169,7 +230,7 @@ def protected(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
     if native.yes:
         return native
     unread = ctx.memo("backup_plans", lambda: _plans(ctx))["unread"].get(node["region"])
-    state, why = ctx.run_state(("backup",), node["region"], ("backup.plans",))
+    state, why = _run_state(ctx, ("backup",), node["region"], ("backup.plans",))
     if native.unknown:
         return native
     if unread:
@@ -195,7 +256,7 @@ def coverage(inv: Inventory) -> dict[str, dict[str, Any]]:
             names = backup_plans_for(ctx, node)
             blind = None
             if not names:
-                state, _ = ctx.run_state(("backup",), node["region"], ("backup.plans",))
+                state, _ = _run_state(ctx, ("backup",), node["region"], ("backup.plans",))
                 if plans["unread"].get(node["region"]):
                     blind = "selections not read"
                 elif state == "blocked":

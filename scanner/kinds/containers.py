@@ -1,4 +1,4 @@
-"""ECS, ECR and EKS (section 3.2)."""
+"""ECS, ECR and EKS (clusters, node groups, Fargate profiles, add-ons, access entries; section 3.2)."""
 
 from __future__ import annotations
 
@@ -121,6 +121,43 @@ SPECS = (
             P('kms_key', optional=True),
             P('platform_version', 'str', optional=True),
             P('status', 'str', optional=True),
+        ),
+    ),
+    KindSpec(
+        'eks:access-entry', 'EKS access entry', 'EKS access entries',
+        sections=('3.2',),
+        collectors=('eks.access_entries',),
+        zone='region',
+        props=(
+            P('cluster', 'str'),
+            P('principal_arn', 'str'),
+            P('principal_account', 'str'),
+            P('external_principal', 'bool', doc='the principal belongs to another account than the one scanned'),
+            P('type', 'str', doc='STANDARD, EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX, ...'),
+            P('kubernetes_groups', 'list', items='str', doc='None when the entry could not be described'),
+            P('access_policies', 'list', items='dict', shape=('namespaces', 'policy', 'scope'),
+              doc='associated EKS access policies by name; None when not read'),
+            P('cluster_admin', 'bool',
+              doc='AmazonEKSClusterAdminPolicy on the cluster scope (or system:masters); None when not read'),
+            P('username', 'str', optional=True),
+            P('created', 'str', optional=True),
+        ),
+    ),
+    KindSpec(
+        'eks:addon', 'EKS add-on', 'EKS add-ons',
+        sections=('3.2',),
+        collectors=('eks.addons',),
+        zone='region',
+        props=(
+            P('name', 'str'),
+            P('cluster', 'str'),
+            P('version', 'str'),
+            P('status', 'str'),
+            P('service_account_role', 'str'),
+            P('health_issues', 'list', items='str', doc='issue codes; None when the add-on was not described'),
+            P('created', 'str', optional=True),
+            P('owner', 'str', optional=True),
+            P('publisher', 'str', optional=True),
         ),
     ),
     KindSpec(

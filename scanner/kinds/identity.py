@@ -1,10 +1,49 @@
-"""IAM principals, policies and Access Analyzer (section 5.1)."""
+"""IAM principals, policies and Access Analyzer; Cognito user and identity pools (section 5.1)."""
 
 from __future__ import annotations
 
 from scanner.kinds.spec import KindSpec, Look, P
 
 SPECS = (
+    KindSpec(
+        'cognito:identity-pool', 'Cognito identity pool', 'Cognito identity pools',
+        sections=('5.1',),
+        collectors=('cognito-identity.identity_pools',),
+        look=Look('identity', 'box', 'Cognito'),
+        zone='region',
+        props=(
+            P('allow_unauthenticated', 'bool', doc='AllowUnauthenticatedIdentities (None: not read)'),
+            P('pool_id', 'str', optional=True),
+            P('classic_flow', 'bool', optional=True),
+            P('providers', 'list', items='str', optional=True, doc='login providers (Cognito, social, OIDC, SAML)'),
+            P('user_pool_ids', 'list', items='str', optional=True),
+            P('auth_role', 'str', optional=True, doc='role ARN handed to signed-in identities (None: not read)'),
+            P('unauth_role', 'str', optional=True, doc='role ARN handed to guests (None: not read or none)'),
+            P('roles_read', 'bool', optional=True, doc='GetIdentityPoolRoles answered'),
+        ),
+    ),
+    KindSpec(
+        'cognito:user-pool', 'Cognito user pool', 'Cognito user pools',
+        sections=('5.1',),
+        collectors=('cognito-idp.user_pools',),
+        look=Look('identity', 'box', 'Cognito'),
+        zone='region',
+        taggable=True,
+        props=(
+            P('mfa', 'str', doc='MfaConfiguration: OFF, ON or OPTIONAL (None: not read)'),
+            P('advanced_security', 'str', doc='UserPoolAddOns.AdvancedSecurityMode: OFF, AUDIT or ENFORCED'),
+            P('users_estimated', 'int'),
+            P('pool_id', 'str', optional=True),
+            P('status', 'str', optional=True),
+            P('deletion_protection', 'bool', optional=True),
+            P('domain', 'str', optional=True),
+            P('custom_domain', 'str', optional=True),
+            P('tier', 'str', optional=True, doc='UserPoolTier: LITE, ESSENTIALS or PLUS'),
+            P('password_min_length', 'int', optional=True),
+            P('triggers', 'list', items='str', optional=True, doc='Lambda trigger names (PreSignUp, ...)'),
+            P('created', 'str', optional=True),
+        ),
+    ),
     KindSpec(
         'iam:access-analyzer', 'IAM Access Analyzer analyzer', 'IAM Access Analyzer analyzers',
         sections=('5.1', '5.4', '12.3'),

@@ -22,6 +22,7 @@ SPECS = (
             P('alarm_actions', 'list', items='str'),
             P('ok_actions', 'list', items='str'),
             P('composite', 'bool', optional=True),
+            P('rule', 'str', optional=True),
             P('evaluation_periods', 'int', optional=True),
             P('period', 'int', optional=True),
             P('unit', optional=True),

@@ -52,7 +52,7 @@ SPECS = (
             P('web_acl'),
             P('enabled', 'bool'),
             P('price_class', 'str'),
-            P('logging', 'bool'),
+            P('logging', 'any'),
             P('certificate_arn', 'str', optional=True),
             P('http_version', 'str', optional=True),
             P('origin_groups', 'int', optional=True),

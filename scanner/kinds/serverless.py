@@ -1,4 +1,5 @@
-"""Lambda, API Gateway, EventBridge, SQS, SNS and Step Functions (section 3.3)."""
+"""Lambda (functions, layers, event source mappings), API Gateway (APIs, authorizers, API keys,
+usage plans, custom domains), EventBridge, SQS, SNS and Step Functions (section 3.3)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,11 @@ SPECS = (
             P('cors', 'bool', optional=True),
             P('created', 'str', optional=True),
             P('execute_api_disabled', 'bool', optional=True),
-            P('routes', 'list', items='dict', shape=('api_key', 'auth', 'key', 'target'), optional=True),
+            P('routes', 'list', items='dict', shape=('api_key', 'auth', 'authorizer', 'key', 'target'), optional=True),
+            P('unauthenticated_routes', 'list', items='dict', shape=('api_key', 'route', 'target', 'type'), optional=True,
+              doc='routes whose authorization is NONE (WebSocket: $connect only), each with the integration '
+                  'target it reaches (a Lambda function ARN, a URL cut to its host, None when unread); '
+                  'None when the routes were not read'),
         ),
     ),
     KindSpec(
@@ -35,12 +40,76 @@ SPECS = (
             P('name', 'str'),
             P('endpoint_types', 'list', items='str'),
             P('stages', 'list', items='dict', shape=('access_logs', 'cache', 'deployment_id', 'logging', 'name', 'throttle_rate', 'tracing', 'web_acl')),
-            P('integrations', 'list', items='dict', shape=('api_key', 'auth', 'connection', 'method', 'path', 'target', 'type')),
+            P('integrations', 'list', items='dict', shape=('api_key', 'auth', 'authorizer', 'connection', 'method', 'path', 'target', 'type')),
             P('api_key_source', 'str', optional=True),
             P('created', 'str', optional=True),
             P('execute_api_disabled', 'bool', optional=True),
             P('policy_present', 'bool', optional=True),
             P('policy_public', optional=True),
+            P('unauthenticated_routes', 'list', items='dict', shape=('api_key', 'route', 'target', 'type'), optional=True,
+              doc='methods ("POST /orders") whose authorizationType is NONE, with their integration target; '
+                  'None when the resources were not read'),
+        ),
+    ),
+    KindSpec(
+        'apigateway:authorizer', 'API Gateway authorizer', 'API Gateway authorizers',
+        sections=('3.3',),
+        collectors=('apigateway.rest_apis', 'apigatewayv2.apis'),
+        zone='region',
+        props=(
+            P('api_id', 'str'),
+            P('api_type', 'str', doc='REST, HTTP or WEBSOCKET'),
+            P('type', 'str', doc='TOKEN, REQUEST, COGNITO_USER_POOLS (REST); REQUEST, JWT (HTTP)'),
+            P('function_arn', 'str'),
+            P('provider_arns', 'list', items='str'),
+            P('identity_source', 'str'),
+            P('ttl_seconds', 'int', optional=True),
+            P('issuer', 'str', optional=True),
+            P('audience', 'list', items='str', optional=True),
+        ),
+    ),
+    KindSpec(
+        'apigateway:api-key', 'API Gateway API key', 'API Gateway API keys',
+        sections=('3.3',),
+        collectors=('apigateway.usage_plans',),
+        zone='region',
+        props=(
+            P('name', 'str'),
+            P('enabled', 'bool'),
+            P('stage_keys', 'list', items='str', doc='"restApiId/stage" the key opens (the key value is never read)'),
+            P('created', 'str', optional=True),
+            P('last_updated', 'str', optional=True),
+        ),
+    ),
+    KindSpec(
+        'apigateway:usage-plan', 'API Gateway usage plan', 'API Gateway usage plans',
+        sections=('3.3',),
+        collectors=('apigateway.usage_plans',),
+        zone='region',
+        props=(
+            P('name', 'str'),
+            P('stages', 'list', items='dict', shape=('api_id', 'stage')),
+            P('throttle_rate', 'float'),
+            P('throttle_burst', 'int'),
+            P('quota_limit', 'int'),
+            P('quota_period', 'str'),
+        ),
+    ),
+    KindSpec(
+        'apigateway:domain-name', 'API Gateway custom domain', 'API Gateway custom domains',
+        sections=('3.3',),
+        collectors=('apigateway.domain_names',),
+        zone='region',
+        props=(
+            P('name', 'str'),
+            P('endpoint_types', 'list', items='str'),
+            P('certificate_arns', 'list', items='str'),
+            P('security_policy', 'str'),
+            P('mappings', 'list', items='dict', shape=('api_id', 'path', 'stage'),
+              doc='API mappings (base path -> API id and stage); None when neither API could list them'),
+            P('status', 'str', optional=True),
+            P('target_domain', 'str', optional=True),
+            P('mutual_tls', 'bool', optional=True),
         ),
     ),
     KindSpec(
@@ -76,6 +145,21 @@ SPECS = (
         ),
     ),
     KindSpec(
+        'lambda:layer', 'Lambda layer', 'Lambda layers',
+        sections=('3.3',),
+        collectors=('lambda.layers',),
+        zone='region',
+        props=(
+            P('name', 'str'),
+            P('latest_version', 'int'),
+            P('versions', 'list', items='int', doc='version numbers published; None when not read'),
+            P('runtimes', 'list', items='str'),
+            P('architectures', 'list', items='str', optional=True),
+            P('created', 'str', optional=True),
+            P('description', 'str', optional=True),
+        ),
+    ),
+    KindSpec(
         'lambda:function', 'Lambda function', 'Lambda functions',
         sections=('3.3',),
         collectors=('lambda.functions',),
@@ -102,7 +186,14 @@ SPECS = (
             P('reserved_concurrency', 'int'),
             P('public_policy', 'bool'),
             P('code_size', 'int'),
-            P('invoke_principals', 'list', items='dict', shape=('conditions', 'principal', 'public', 'source'), optional=True),
+            P('invoke_principals', 'list', items='dict',
+              shape=('conditions', 'invoke', 'principal', 'public', 'scoped', 'source', 'source_account', 'source_arns'),
+              optional=True),
+            P('invocable_by_anyone', 'bool', optional=True,
+              doc='the resource policy lets Principal "*" call lambda:InvokeFunction without a SourceArn, '
+                  'SourceAccount or organization condition; None when the policy was not read'),
+            P('destinations', 'list', items='dict', shape=('destination', 'on', 'qualifier'), optional=True,
+              doc='asynchronous invocation destinations (on: success or failure); None when not read'),
             P('layers', 'list', optional=True),
             P('log_group', optional=True),
             P('plaintext_secret_names', 'list', items='str', optional=True),

@@ -145,10 +145,27 @@ def cache_failover(ctx: RuleContext) -> Iterator[Hit]:
                   "AtRestEncryptionEnabled (and an AUTH token or RBAC), then migrate clients.")
 def cache_encryption(ctx: RuleContext) -> Iterator[Hit]:
     for g in ctx.nodes("elasticache:replication-group"):
-        at_rest = ctx.fact(g, "encrypted")
-        off = ["in transit"] if g["props"].get("transit_encryption") is False else []
+        at_rest, transit = ctx.fact(g, "encrypted"), ctx.fact(g, "transit_encrypted")
+        off = ["in transit"] if transit is not None and transit.no else []
         off += ["at rest"] if at_rest is not None and at_rest.no else []
+        unread = [f for f in (transit, at_rest) if f is not None and f.unknown]
         if off:
             yield Hit([g["id"]], [f"{naming.node_label(g)} not encrypted {' or '.join(off)}"])
-        elif at_rest is not None and at_rest.unknown:
-            yield Hit([g["id"]], [], unknown=at_rest.why or "encryption at rest not read")
+        elif unread:
+            yield Hit([g["id"]], [], unknown=unread[0].why or "encryption not read")
+
+
+@rule("DB-012", "Redis cache accepts connections without authentication", severity="medium", section="6.3",
+      category="security", needs=("elasticache:DescribeReplicationGroups",),
+      remediation="Require authentication: turn on in-transit encryption and an AUTH token (modify-replication-"
+                  "group --auth-token --auth-token-update-strategy ROTATE), or, on Redis 6+/Valkey, attach an "
+                  "RBAC user group whose default user is disabled; keep the security group limited to the "
+                  "application tier.")
+def cache_auth(ctx: RuleContext) -> Iterator[Hit]:
+    for c in [*ctx.nodes("elasticache:replication-group"), *ctx.nodes("elasticache:cluster")]:
+        f = ctx.fact(c, "auth_required")
+        hit = ctx.judged(c, "auth_required", "no",
+                         f"{naming.node_label(c)} ({c['props'].get('engine') or 'redis'}): "
+                         f"{f.why if f else 'no AUTH'}; anyone who reaches its port can read and write it")
+        if hit:
+            yield hit

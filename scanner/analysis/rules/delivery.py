@@ -18,7 +18,7 @@ def _lb_of(ctx: RuleContext, listener: dict) -> dict | None:
     for lb in ctx.inv.into(listener["id"], "listens_on"):
         return lb
     arn = listener["props"].get("lb_arn")
-    return ctx.inv.node(arn) if arn else None
+    return ctx.inv.node(arn) if isinstance(arn, str) and arn else None
 
 
 @rule("DEL-001", "Load balancer HTTP listener does not redirect to HTTPS", severity="medium", section="5.3",

@@ -8,6 +8,7 @@ from scanner import naming
 from scanner.analysis.exposure import as_strs
 from scanner.analysis.findings import Hit, RuleContext, rule
 from scanner.analysis.rules._util import count_of
+from scanner.judge.access import lambda_routes, unauthorized
 
 CERT_WARN_DAYS = 30
 OLD_CLOUDFRONT_TLS = ("SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1 (default certificate)")
@@ -166,3 +167,61 @@ def ecs_privileged(ctx: RuleContext) -> Iterator[Hit]:
     for t in ctx.nodes("ecs:task-definition"):
         if t["props"].get("privileged"):
             yield Hit([t["id"]], [f"task definition {naming.node_label(t)} has a privileged container"])
+
+
+def _registrants(ctx: RuleContext, tg: dict) -> list[str]:
+    """Who puts targets into a target group: ECS services and Auto Scaling groups naming it."""
+    out = []
+    for kind, word in (("ecs:service", "ECS service"), ("autoscaling:group", "Auto Scaling group")):
+        for n in ctx.nodes(kind):
+            if tg["id"] in as_strs(n["props"].get("target_group_arns")):
+                out.append(f"{word} {naming.node_label(n)}")
+    return out
+
+
+@rule("SVC-014", "Target group receives no traffic: no listener or rule forwards to it", severity="low",
+      section="8.3", category="operations", needs=("elasticloadbalancing:DescribeTargetGroups",),
+      remediation="Add a listener rule (or default action) that forwards to the target group, or point the "
+                  "service or Auto Scaling group that registers into it at the target group its load "
+                  "balancer actually uses; delete the target group if it is left over.")
+def orphan_target_group(ctx: RuleContext) -> Iterator[Hit]:
+    for tg in ctx.nodes("elbv2:target-group"):
+        p = tg["props"]
+        who = _registrants(ctx, tg)
+        targets = p.get("targets")
+        regs = (f"; registered into by {', '.join(who)}" if who else "") + (
+            f"; {count_of(len(targets), 'target')} registered" if isinstance(targets, list) else "")
+        hit = ctx.judged(tg, "forwarded_to", "no",
+                         f"target group {naming.node_label(tg)} ({p.get('protocol')}:{p.get('port')}) is the "
+                         f"target of no listener or listener rule{regs}")
+        if hit:
+            yield hit
+
+
+@rule("SVC-015", "HTTP API route invokes a Lambda function without authorization", severity="medium",
+      section="3.3", category="security", needs=("apigateway:GET",),
+      remediation="Attach an authorizer to the route (JWT from your identity provider, IAM, or a Lambda "
+                  "authorizer) with update-route --authorization-type; if the route must be public, say so "
+                  "in the design, throttle it and validate input in the function.")
+def open_lambda_route(ctx: RuleContext) -> Iterator[Hit]:
+    for api in ctx.nodes("apigateway:http-api"):
+        pairs = [(r, fn) for r, fn in lambda_routes(api) or [] if unauthorized(r)]
+        functions = list(dict.fromkeys(fn for _, fn in pairs))
+        ev = [f"HTTP API {naming.node_label(api)} route {r.get('key')} authorization {r.get('auth') or 'NONE'} "
+              f"invokes {naming.label(ctx.inv, fn) if ctx.inv.node(fn) else fn.rsplit(':', 1)[-1]}"
+              for r, fn in pairs]
+        hit = ctx.judged(api, "lambda_routes_authorized", "no", ev,
+                         resources=[api["id"], *[f for f in functions if ctx.inv.node(f)]])
+        if hit:
+            yield hit
+
+
+@rule("SVC-016", "SNS topic not encrypted at rest", severity="low", section="5.3", category="security",
+      needs=("sns:GetTopicAttributes",),
+      remediation="Enable server-side encryption with a KMS key (set-topic-attributes KmsMasterKeyId, the AWS "
+                  "managed alias/aws/sns or a customer key whose policy lets the publishing services use it).")
+def sns_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
+    for t in ctx.nodes("sns:topic"):
+        hit = ctx.judged(t, "encrypted", "no", f"topic {naming.node_label(t)} has no KmsMasterKeyId")
+        if hit:
+            yield hit

@@ -1,0 +1,89 @@
+"""Recorded shapes for scanner/collectors/database.py (RDS, DynamoDB, DAX, ElastiCache)."""
+
+from __future__ import annotations
+
+from scanner.collectors import database as d
+from tests.test_recorded_shapes import Case, items, one
+
+F = "database"
+
+
+def _snapshots(ctx, r: dict):
+    snaps = items(r, "DescribeDBSnapshots", "DBSnapshots") + items(r, "DescribeDBClusterSnapshots",
+                                                                   "DBClusterSnapshots")
+    public = {}
+    for x in snaps:
+        if x.get("DBClusterSnapshotIdentifier"):
+            public[x.get("DBClusterSnapshotArn") or ""] = d.snapshot_public(
+                one(r, "DescribeDBClusterSnapshotAttributes"), "DBClusterSnapshotAttributesResult")
+        else:
+            public[x.get("DBSnapshotArn") or ""] = d.snapshot_public(
+                one(r, "DescribeDBSnapshotAttributes"), "DBSnapshotAttributesResult")
+    return d.transform_db_snapshots(ctx, snaps, public)
+
+
+def _tables(ctx, r: dict):
+    table = dict(one(r, "DescribeTable").get("Table") or {})
+    table["ContinuousBackups"] = one(r, "DescribeContinuousBackups")
+    table["Tags"] = items(r, "ListTagsOfResource", "Tags")
+    scaling = d.autoscaling_by_table(items(r, "DescribeScalableTargets", "ScalableTargets"))
+    return d.transform_tables(ctx, [table], scaling)
+
+
+def _elasticache(ctx, r: dict):
+    subnet_groups = {g.get("CacheSubnetGroupName"): g
+                     for g in items(r, "DescribeCacheSubnetGroups", "CacheSubnetGroups")}
+    return d.transform_elasticache(ctx, items(r, "DescribeReplicationGroups", "ReplicationGroups"),
+                                   items(r, "DescribeCacheClusters", "CacheClusters"), subnet_groups)
+
+
+CASES = [
+    Case(F, d.transform_db_instances, ("rds:DescribeDBInstances",),
+         lambda ctx, r: d.transform_db_instances(ctx, items(r, "DescribeDBInstances", "DBInstances")),
+         names=("DescribeDBInstances:DBInstances[].DBInstanceIdentifier",)),
+    Case(F, d.transform_db_clusters, ("rds:DescribeDBClusters", "rds:DescribeGlobalClusters"),
+         lambda ctx, r: d.transform_db_clusters(
+             ctx, items(r, "DescribeDBClusters", "DBClusters"),
+             d.global_cluster_members(items(r, "DescribeGlobalClusters", "GlobalClusters"))),
+         names=("DescribeDBClusters:DBClusters[].DBClusterIdentifier",)),
+    Case(F, d.transform_db_snapshots,
+         ("rds:DescribeDBSnapshots", "rds:DescribeDBClusterSnapshots", "rds:DescribeDBSnapshotAttributes",
+          "rds:DescribeDBClusterSnapshotAttributes"), _snapshots,
+         names=("DescribeDBSnapshots:DBSnapshots[].DBSnapshotIdentifier",
+                "DescribeDBClusterSnapshots:DBClusterSnapshots[].DBClusterSnapshotIdentifier")),
+    Case(F, d.transform_db_subnet_groups, ("rds:DescribeDBSubnetGroups",),
+         lambda ctx, r: d.transform_db_subnet_groups(ctx, items(r, "DescribeDBSubnetGroups", "DBSubnetGroups")),
+         names=("DescribeDBSubnetGroups:DBSubnetGroups[].DBSubnetGroupName",)),
+    Case(F, d.transform_parameter_groups,
+         ("rds:DescribeDBParameterGroups", "rds:DescribeDBClusterParameterGroups"),
+         lambda ctx, r: d.transform_parameter_groups(
+             ctx, items(r, "DescribeDBParameterGroups", "DBParameterGroups"),
+             items(r, "DescribeDBClusterParameterGroups", "DBClusterParameterGroups")),
+         names=("DescribeDBParameterGroups:DBParameterGroups[].DBParameterGroupName",
+                "DescribeDBClusterParameterGroups:DBClusterParameterGroups[].DBClusterParameterGroupName")),
+    Case(F, d.transform_tables,
+         ("dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups", "dynamodb:ListTagsOfResource",
+          "application-autoscaling:DescribeScalableTargets"), _tables,
+         names=("DescribeTable:Table.TableName",),
+         allow={"billing_mode": "a table never switched to on-demand carries no BillingModeSummary: provisioned",
+                "table_class": "a table without TableClassSummary is of the STANDARD class"}),
+    Case(F, d.transform_dax, ("dax:DescribeClusters",),
+         lambda ctx, r: d.transform_dax(ctx, items(r, "DescribeClusters", "Clusters")),
+         names=("DescribeClusters:Clusters[].ClusterName",)),
+    Case(F, d.transform_elasticache,
+         ("elasticache:DescribeReplicationGroups", "elasticache:DescribeCacheClusters",
+          "elasticache:DescribeCacheSubnetGroups"), _elasticache,
+         names=("DescribeReplicationGroups:ReplicationGroups[].ReplicationGroupId",
+                "DescribeCacheClusters:CacheClusters[].CacheClusterId")),
+]
+
+
+def test_flags_rds_does_not_send_stay_unknown() -> None:
+    from tests.test_recorded_shapes import context
+
+    out = d.transform_db_instances(context(), [{"DBInstanceIdentifier": "db1", "StorageEncrypted": None}])
+    p = out.nodes[0].props
+    assert p["multi_az"] is None and p["encrypted"] is None and p["publicly_accessible"] is None
+    rg = d.transform_elasticache(context(), [{"ReplicationGroupId": "rg", "MultiAZ": "pending-future",
+                                              "AutomaticFailover": "enabled"}], [], {})
+    assert rg.nodes[0].props["multi_az"] is None and rg.nodes[0].props["automatic_failover"] is True
