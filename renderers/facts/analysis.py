@@ -269,11 +269,16 @@ def open_rules(analysis: Analysis) -> int:
 def top_risks(analysis: Analysis, limit: int = 8) -> list[dict[str, Any]]:
     """The most severe open problems, one entry per rule, with how many resources it concerns."""
     by_rule: dict[str, dict[str, Any]] = {}
+    seen: dict[str, set[str]] = {}  # beside each ordered list: linear in the resources, not quadratic
     for f in analysis.open_findings():
         e = by_rule.setdefault(f.rule, {"rule": f.rule, "title": f.title, "severity": f.severity,
                                          "section": f.section, "resources": [], "evidence": f.evidence[:1],
                                          "category": f.category})
-        e["resources"].extend(r for r in f.resources if r not in e["resources"])
+        have = seen.setdefault(f.rule, set())
+        for r in f.resources:
+            if r not in have:
+                have.add(r)
+                e["resources"].append(r)
     ranked = sorted(by_rule.values(), key=lambda e: (SEVERITY_RANK.get(e["severity"], 9), -len(e["resources"]),
                                                       e["rule"]))
     return [e for e in ranked if e["severity"] in ("critical", "high", "medium")][:limit]

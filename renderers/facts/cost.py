@@ -54,13 +54,18 @@ def savings(analysis: Analysis) -> list[dict[str, Any]]:
     ``count`` is the number of distinct resources; ``tradeoff`` marks savings that cost
     resilience (one NAT gateway for several AZs), which are not added to the headline total."""
     groups: dict[str, dict[str, Any]] = {}
+    seen: dict[str, set[str]] = {}  # beside each ordered list: linear in the resources, not quadratic
     for f in analysis.findings:
         if f.status != STATUS_OPEN or (f.section != "10.2" and f.savings_monthly is None):
             continue
         g = groups.setdefault(f.rule, {"rule": f.rule, "title": f.title, "section": f.section, "count": 0,
                                        "monthly": 0.0, "priced": 0, "resources": [],
                                        "tradeoff": "trade-off" in f.title.lower()})
-        g["resources"].extend(r for r in f.resources if r not in g["resources"])
+        have = seen.setdefault(f.rule, set())
+        for r in f.resources:
+            if r not in have:
+                have.add(r)
+                g["resources"].append(r)
         g["count"] = len(g["resources"]) or g["count"] + 1
         if f.savings_monthly is not None:
             g["monthly"] += f.savings_monthly

@@ -181,20 +181,24 @@ def work(inv: Inventory, analysis: Analysis) -> list[dict[str, Any]]:
         area = area_of_finding(inv, f)
         r = rows.setdefault((area, f.rule), {"area": area, "rule": f.rule, "title": f.title, "severity": f.severity,
                                              "phase": phase_of.get(f.severity, len(PHASES) - 1) + 1,
-                                             "section": f.section, "resources": [], "findings": 0})
+                                             "section": f.section, "resources": [], "findings": 0,
+                                             "_seen": set()})
         r["findings"] += 1
         if SEVERITY_RANK[f.severity] < SEVERITY_RANK[r["severity"]]:
             r["severity"] = f.severity
             r["phase"] = phase_of.get(f.severity, len(PHASES) - 1) + 1
+        seen = r["_seen"]  # a set beside the ordered list: linear in the resources, not quadratic
         for rid in f.resources:
             label = naming.label(inv, rid)
-            if label not in r["resources"]:
+            if label not in seen:
+                seen.add(label)
                 r["resources"].append(label)
     out = []
     for key, name, _ in AREAS:
         items = sorted((r for (a, _), r in rows.items() if a == key),
                        key=lambda r: (r["phase"], SEVERITY_RANK[r["severity"]], r["rule"]))
         for i, r in enumerate(items, 1):
+            r.pop("_seen", None)
             r["inline"] = len(r["resources"]) <= INLINE
             r["ref"] = f"{key}-{i}"
         if items:

@@ -120,6 +120,7 @@ def summary(analysis: Analysis, fw: str) -> list[Control]:
     controls = {cid: Control(cid, str(c.get("title") or "")) for cid, c in framework(fw)["controls"].items()}
     full: dict[str, bool] = {}
     opened: dict[str, bool] = {}   # control -> some failing finding is open (not an accepted risk)
+    seen: dict[str, set[str]] = {}  # control -> its resources, beside the ordered list
     for rid in sorted(data()["rules"]):
         if rid not in ran_set:
             continue
@@ -136,7 +137,11 @@ def summary(analysis: Analysis, fw: str) -> list[Control]:
                 if f.status in (STATUS_OPEN, STATUS_SUPPRESSED) and _applies(m, f):
                     if rid not in c.failed_by:
                         c.failed_by.append(rid)
-                    c.resources.extend(r for r in f.resources if r not in c.resources)
+                    have = seen.setdefault(c.id, set(c.resources))  # linear, not quadratic
+                    for r in f.resources:
+                        if r not in have:
+                            have.add(r)
+                            c.resources.append(r)
                     opened[c.id] = opened.get(c.id, False) or f.status == STATUS_OPEN
                 elif f.status == STATUS_NOT_ASSESSED and not m.get("partial") and not c.reason:
                     c.reason = f"{rid}: {f.reason}" if f.reason else f"{rid} could not read its evidence"
