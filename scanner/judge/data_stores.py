@@ -14,6 +14,7 @@ from typing import Any
 from scanner.fact import Fact, no, yes
 from scanner.judge import judge
 from scanner.judge.context import JudgeContext
+from scanner.judge.exposure import db_public
 
 DESCRIBE_DOMAINS = "es:DescribeDomains"
 
@@ -23,23 +24,16 @@ def _key_text(node: dict[str, Any], default: str) -> str:
     return f"KMS key {key}" if key else default
 
 
-def _public(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
-    v = node["props"].get("publicly_accessible")
-    if v is None:
-        return ctx.unknown(node)
-    return yes("publicly accessible") if v else no("private endpoint")
-
-
 @judge("redshift:cluster", "public", "redshift:DescribeClusters")
 def redshift_public(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
     """The cluster has a publicly accessible endpoint (PubliclyAccessible)."""
-    return _public(ctx, node)
+    return db_public(ctx, node)  # the same PubliclyAccessible reading as an RDS instance
 
 
 @judge("redshift-serverless:workgroup", "public", "redshift-serverless:ListWorkgroups")
 def workgroup_public(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
     """The workgroup has a publicly accessible endpoint."""
-    return _public(ctx, node)
+    return db_public(ctx, node)  # the same PubliclyAccessible reading as an RDS instance
 
 
 @judge("redshift:cluster", "encrypted", "redshift:DescribeClusters")
