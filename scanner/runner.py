@@ -254,24 +254,27 @@ class LaneQueue:
         regions = {r: i for i, r in enumerate(dict.fromkeys(r for _, r in jobs))}
         order = {s: i for i, s in enumerate(dict.fromkeys(c.service for c, _ in jobs))}
         self._seq = itertools.count()
-        self._heap: list[tuple[bool, float, int, tuple[str, str]]] = []
+        self._heap: list[tuple[bool, int, bool, int, tuple[str, str]]] = []
         self._queued: set[tuple[str, str]] = set()
         for key in sorted(self.waiting, key=lambda k: (order[k[0]], regions[k[1]])):
             self._push(key)
 
     def _push(self, key: tuple[str, str]) -> None:
-        """Queue a lane that has runs waiting and a free place (ranked: global, then rounds left)."""
-        if key in self._queued or key not in self.waiting or self.running[key] >= self.lane_of[key].concurrency:
+        """Queue a lane that has runs waiting and a free place. Ranked: global first, then the
+        rounds left; of equal lanes, one already started first (its client exists: finishing it
+        lets the client go before another lane makes one), then in turn."""
+        lane = self.lane_of[key]
+        if key in self._queued or key not in self.waiting or self.running[key] >= lane.concurrency:
             return
-        rounds = len(self.waiting[key]) / self.lane_of[key].concurrency
-        heapq.heappush(self._heap, (key not in self.is_global, -rounds, next(self._seq), key))
+        rounds = -(-len(self.waiting[key]) // lane.concurrency)
+        heapq.heappush(self._heap, (key not in self.is_global, -rounds, not lane.stats.runs, next(self._seq), key))
         self._queued.add(key)
 
     def take(self, room: int) -> list[tuple[Collector, str]]:
         """Up to ``room`` runs that may start now, most urgent lane first."""
         out: list[tuple[Collector, str]] = []
         while len(out) < room and self._heap:
-            key = heapq.heappop(self._heap)[3]
+            key = heapq.heappop(self._heap)[-1]
             self._queued.discard(key)
             out.append(self.waiting[key].popleft())
             self.running[key] += 1
