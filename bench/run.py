@@ -2,7 +2,9 @@
 
 bench.diagrams: diagram build and Graphviz time by account size; bench.render: rendering a
 snapshot stage by stage at scale; bench.scan: a whole scan of a moto server through a latency
-proxy and directly, with the sequential floor. See bench/README.md for the figures.
+proxy and directly, with the sequential floor; bench.peer: awsscan beside ScoutSuite on the same
+services, server and proxy (skipped with a message when ScoutSuite is not installed). See
+bench/README.md for the figures.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 #: bench modules in the order they run
-BENCHES = ("bench.diagrams", "bench.render", "bench.scan")
+BENCHES = ("bench.diagrams", "bench.render", "bench.scan", "bench.peer")
 
 
 def main() -> int:

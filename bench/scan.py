@@ -11,7 +11,7 @@ through AWS_ENDPOINT_URL, either straight or through bench/proxy.py, which adds
 Rows: the scan as shipped (lanes, default workers) through the proxy and directly; the
 same account scanned in ``--many-regions`` regions (many more calls, same resources: peak
 RSS must not follow the calls); and ``--workers 1`` through the proxy, the sequential floor
-(one run at a time). For each: wall time, requests, lanes, the critical path (the lane
+(one request at a time: no lane and no collector's fan-out goes wider than ``--workers``). For each: wall time, requests, lanes, the critical path (the lane
 whose first request to last answer took longest), peak RSS. Then the requests per lane of
 the first row. Not a test: it prints figures.
 """

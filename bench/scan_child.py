@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--max-rate", type=float, default=None)
     parser.add_argument("--services", default=None, help="comma-separated, as awsscan --services")
+    parser.add_argument("--save", type=Path, default=None, help="also keep inventory.json at this path")
     args = parser.parse_args(argv)
 
     from scanner.collectors import load_all
@@ -49,14 +50,16 @@ def main(argv: list[str] | None = None) -> int:
     inv = scan(session, identity, regions, workers=args.workers or DEFAULT_WORKERS, collectors=colls,
                excluded=excluded, lanes=lanes)
     with tempfile.TemporaryDirectory() as tmp:
-        inv.save(Path(tmp) / "inventory.json")
+        inv.save(args.save or Path(tmp) / "inventory.json")
     wall = time.monotonic() - started
     runs = inv.meta.get("runs", [])
     timing = inv.meta.get("timing", {})
     slowest = max(timing.items(), key=lambda kv: kv[1], default=("-", 0.0))
+    kinds = inv.kind_counts()
     out = {
         "wall_s": round(wall, 2),
-        "resources": sum(inv.kind_counts().values()),
+        "resources": sum(kinds.values()),
+        "instances": kinds.get("ec2:instance", 0),
         "runs": len(runs),
         "calls": sum(int(r.get("calls") or 0) for r in runs),
         "statuses": _count(r.get("status") for r in runs),

@@ -19,6 +19,7 @@ the whole document's length is known (a link to the entry, or "too long for the 
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import re
@@ -199,22 +200,27 @@ class Entry:
 _TABLE_SEP = re.compile(r"^\|(?:\s*:?-{3,}:?\s*\|)+$")
 
 
+#: a backslash and the character it escapes, a run of plain text, or a cell border
+_CELL_TOKEN = re.compile(r"\\.|[^\\|]+|\||\\", re.DOTALL)
+
+
 def _cells(line: str) -> list[str]:
-    """The cells of one Markdown table row; ``\\|`` (an escaped pipe) stays inside its cell."""
-    cells, cur, i, body = [], [], 0, line.strip()
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\" and i + 1 < len(body):
-            cur.append(body[i:i + 2])
-            i += 2
-            continue
-        if ch == "|":
-            cells.append("".join(cur).strip())
-            cur = []
-        else:
-            cur.append(ch)
-        i += 1
-    cells.append("".join(cur).strip())
+    """The cells of one Markdown table row; ``\\|`` (an escaped pipe) stays inside its cell.
+
+    Read by runs of text, not character by character: a large account's document has tens of
+    thousands of table rows to read back (a row without a backslash is a plain split)."""
+    body = line.strip()
+    if "\\" not in body:
+        cells = [c.strip() for c in body.split("|")]
+    else:
+        cells, cur = [], []
+        for tok in _CELL_TOKEN.findall(body):
+            if tok == "|":
+                cells.append("".join(cur).strip())
+                cur = []
+            else:
+                cur.append(tok)
+        cells.append("".join(cur).strip())
     return cells[1:-1] if len(cells) >= 2 else cells
 
 
@@ -279,9 +285,11 @@ class Appendix:
             return text
         found = [(text.find(e.draft()), k, e) for k, e in enumerate(self.entries)]
         ordered = sorted(found, key=lambda t: (t[0] < 0, t[0], t[1]))
+        heads = list(_HEADING.finditer(text))  # once, not once per entry
+        ends = [h.end() for h in heads]
         for at, _, e in ordered:
-            heads = list(_HEADING.finditer(text, 0, at)) if at >= 0 else []
-            e.home = f"{heads[-1].group(2)} {heads[-1].group(3)}".strip() if heads else ""
+            k = bisect.bisect_right(ends, at) if at >= 0 else 0  # the headings that end before it
+            e.home = f"{heads[k - 1].group(2)} {heads[k - 1].group(3)}".strip() if k else ""
         spans = [(at, at + len(e.draft()), e) for at, _, e in ordered if at >= 0]
         for number, (_, _, e) in enumerate(ordered, start=1):
             e.number = number  # after the drafts were located: they name the number of the render

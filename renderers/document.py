@@ -9,6 +9,7 @@ template as ``facts.<module>``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import pkgutil
@@ -26,6 +27,7 @@ from renderers.plural import count_of
 from scanner import kinds, naming, status
 from scanner.analysis.model import SEVERITIES, STATUS_NOT_ASSESSED, STATUS_OPEN, STATUS_SUPPRESSED, Analysis
 from scanner.fact import Fact
+from scanner.graph import gc_paused
 from scanner.inventory import Inventory
 
 SECTIONS = (
@@ -168,6 +170,14 @@ class DocHelpers:
         """Say honestly that nothing of a kind was found, or that it could not be looked at."""
         blocked = status.blocked_runs(self.inv.meta.get("runs", []), services=services) if services else []
         return self._nothing(what, blocked)
+
+    def none_of(self, summary: str, *node_kinds: str) -> Markup:
+        """:meth:`nothing` for a list of several kinds, each judged on its own feeds: when some
+        were read and some not, the ones read are "not found" and the others say they could not
+        be read (renderers/absence.py); ``summary`` names the whole list in the plain cases."""
+        from renderers.absence import none_of
+
+        return Markup(md(none_of(self.inv, node_kinds, summary=summary)))
 
     def nothing_in(self, subsection: str, what: str, *node_kinds: str) -> Markup:
         """:meth:`nothing` for what a subsection states, its feeds read from the kind specs: the
@@ -337,7 +347,11 @@ def render_document(inv: Inventory, analysis: Analysis, diagrams: list[Any] | No
         "STATUS_SUPPRESSED": STATUS_SUPPRESSED,
         "plain": plain,
     }
-    with inv.rendering():  # facts several subsections show are computed once (Inventory.memo)
+    reading = getattr(analysis, "reading", None)  # a test may hand in a bare namespace
+    # facts several subsections show are computed once (Inventory.memo), findings indexed once;
+    # the cyclic collector is paused: a render makes no cyclic garbage, and its collections, each
+    # a walk of the whole graph's objects, were a quarter of a large account's render
+    with inv.rendering(), (reading() if reading else contextlib.nullcontext()), gc_paused():
         parts = [env.get_template("header.md.j2").render(ctx)]
         for sec in SECTIONS:
             parts.append(env.get_template(f"sections/{sec}.md.j2").render(ctx))

@@ -23,7 +23,7 @@ from typing import Any
 
 from renderers.appendix import CSV_NAME, inventory_csv
 from renderers.diagrams import Diagram, build
-from renderers.diagrams.render import dot_output
+from renderers.diagrams.render import render_many
 from renderers.document import render_document
 from renderers.html import render_html
 from scanner.analysis import compliance
@@ -148,16 +148,22 @@ def dot_available() -> bool:
     return shutil.which("dot") is not None
 
 
-def render_diagram(d: Diagram, folder: Path, warnings: list[str]) -> list[Path]:
+def render_diagram(d: Diagram, folder: Path, warnings: list[str],
+                   outputs: dict[str, Any] | None = None) -> list[Path]:
+    """Write one diagram's .dot, .svg and .png; ``outputs`` (format -> what dot returned) when
+    they were rendered already (``render_many``: every diagram of a report in a thread pool)."""
     source = d.graph.source
     files = [atomic_write(folder / f"{d.filename}.dot", source)]
     if not dot_available():
         return files
+    if outputs is None:
+        outputs = render_many([d], ("svg", "png"), timeout=DOT_TIMEOUT)[0]  # with the icons, inlined as data
     for fmt in ("svg", "png"):
-        try:
-            proc = dot_output(d, fmt, timeout=DOT_TIMEOUT)  # with the icons, inlined as data
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            warnings.append(f"dot could not render {d.filename}.{fmt}: {exc}")
+        proc = outputs[fmt]
+        if isinstance(proc, BaseException):
+            if not isinstance(proc, (OSError, subprocess.TimeoutExpired)):
+                raise proc
+            warnings.append(f"dot could not render {d.filename}.{fmt}: {proc}")
             continue
         if proc.returncode != 0:
             warnings.append(f"dot failed on {d.filename}.{fmt}: {proc.stderr.decode(errors='replace')[:200]}")
@@ -200,8 +206,9 @@ def write_report(inv: Inventory, analysis: Analysis, out: Path, *, project_name:
     if not dot_available():
         warnings.append("Graphviz 'dot' is not installed: diagrams were written as .dot sources only "
                         "(install graphviz, then run `awsscan render` to draw them)")
-    for d in diagrams:
-        diagram_files.extend(render_diagram(d, out / "diagrams", warnings))
+    rendered = render_many(diagrams, ("svg", "png"), timeout=DOT_TIMEOUT) if dot_available() else []
+    for i, d in enumerate(diagrams):
+        diagram_files.extend(render_diagram(d, out / "diagrams", warnings, rendered[i] if rendered else None))
     written = {f"diagrams/{p.name}" for p in diagram_files}
     # before the HTML inlines diagrams/*.svg: a picture this run did not draw must not look current
     remove_stale(out, previous, written, only_diagrams=True)

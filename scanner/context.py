@@ -5,7 +5,9 @@ its lanes' (scanner/lanes.py: one shared client per (service, region), pacing an
 retrying every request), and every call or page also takes one of its lane's
 in-flight places, so a collector's own per-resource calls (S3 per bucket, ELB
 attributes per load balancer) go through the same lane as its listing. A collector
-may fan its per-resource calls out over threads: the call counter takes a lock.
+fans those calls out with :meth:`ScanContext.fan_out` (threads, results in the order
+of its tasks), as wide as :meth:`ScanContext.lane_width` says its lanes allow: the lanes
+still pace and bound every request, and the call counter takes a lock.
 Without lanes (tests, a context made by hand) it makes its own clients with the
 standard botocore retries. The shared boto3 Session is only touched under
 ``SESSION_LOCK`` because Session.client() is not thread-safe.
@@ -15,7 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -31,6 +34,9 @@ if TYPE_CHECKING:
 
 SESSION_LOCK = threading.Lock()
 T = TypeVar("T")
+
+#: threads of one fan-out when there are no lanes to size it (tests, a context made by hand)
+FAN_OUT_WIDTH = 8
 
 DENIED_CODES = frozenset({
     "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess",
@@ -96,6 +102,8 @@ class ScanContext:
         self.regions = regions
         self.lanes = lanes
         self.calls = 0
+        #: the (service, operation) last sent: names the read when an answer cannot even be parsed
+        self.last_call: tuple[str, str] | None = None
         self._calls_lock = threading.Lock()
         self._clients: dict[tuple[str, str], Any] = {}
 
@@ -104,11 +112,50 @@ class ScanContext:
         key = (service, region or self.region)
         if self.lanes is not None:
             return self.lanes.client(*key)
-        if key not in self._clients:
-            with SESSION_LOCK:
-                c = self.session.client(service, region_name=key[1], config=BOTO_CONFIG)
-            self._clients[key] = c
-        return self._clients[key]
+        found = self._clients.get(key)
+        if found is None:
+            with SESSION_LOCK:  # threads of a fan-out may ask at once: one client per key
+                found = self._clients.get(key)
+                if found is None:
+                    found = self._clients[key] = self.session.client(service, region_name=key[1],
+                                                                     config=BOTO_CONFIG)
+        return found
+
+    # -- fan-out -------------------------------------------------------------
+    def lane_width(self, service: str, region: str | None = None) -> int:
+        """How many requests the (service, region) lane lets fly at once: the most threads a
+        fan-out over that lane can keep busy (``FAN_OUT_WIDTH`` without lanes)."""
+        if self.lanes is None:
+            return FAN_OUT_WIDTH
+        return self.lanes.lane(service, region or self.region).concurrency
+
+    def fan_out(self, tasks: Sequence[Callable[[], T]], width: int) -> list[T]:
+        """Run a collector's own per-resource reads on up to ``width`` threads; results in task order.
+
+        A collector that reads a dozen settings per bucket one after another waits a dozen
+        round trips per bucket; fanned out, its reads wait together. Every request still goes
+        through its lane (a lane place, the lane's and ``--max-rate``'s tokens), so the lanes
+        bound it, not ``width``; ``width`` only keeps threads from idling on a full lane (use
+        :meth:`lane_width`), and the scan's ``--workers`` caps it (1: one after another).
+
+        The results come back in the order of ``tasks`` whatever order they finished in, so
+        the records built from them are the same as a sequential run's. When tasks fail,
+        the ones not started are dropped and the failure of the first task (in task order)
+        is raised, the one a sequential run would have met.
+        """
+        cap = FAN_OUT_WIDTH if self.lanes is None else self.lanes.concurrency_cap
+        width = max(1, min(width, len(tasks), cap))
+        if width == 1:
+            return [task() for task in tasks]
+        pool = ThreadPoolExecutor(max_workers=width, thread_name_prefix=f"awsscan-{self.service or 'fan'}")
+        try:
+            futures = [pool.submit(task) for task in tasks]
+            wait(futures, return_when=FIRST_EXCEPTION)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        # tasks start in order, so every task before a failed one ran: the first failure raises
+        # here before any dropped (cancelled) task is reached
+        return [f.result() for f in futures]
 
     def _count(self) -> None:
         with self._calls_lock:
@@ -123,6 +170,7 @@ class ScanContext:
     def call(self, service: str, operation: str, region: str | None = None, **kwargs: Any) -> dict:
         """One API call; errors propagate so the runner can classify them."""
         c = self.client(service, region)
+        self.last_call = (service, operation)
         with self._slot(service, region):
             self._count()
             return getattr(c, operation)(**kwargs)
@@ -142,6 +190,7 @@ class ScanContext:
                 yield from page.get(key) or []
             return
         pages = iter(c.get_paginator(operation).paginate(**kwargs))
+        self.last_call = (service, operation)
         while True:
             with self._slot(service, region):
                 page = next(pages, None)

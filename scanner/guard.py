@@ -202,6 +202,8 @@ DENIED_READS = frozenset({
     "dynamodbstreams:GetShardIterator", "dynamodb:GetItem", "dynamodb:BatchGetItem",
     "redshift:GetClusterCredentials", "redshift:GetClusterCredentialsWithIAM",
     "cognito-identity:GetId", "cognito-identity:GetCredentialsForIdentity", "cognito-identity:GetOpenIdToken",
+    # answers the app client's ClientSecret: the scanner never describes user pool clients
+    "cognito-idp:DescribeUserPoolClient",
     "lightsail:GetInstanceAccessDetails", "lightsail:GetRelationalDatabaseMasterUserPassword",
     "kms:GetParametersForImport",
 })

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import botocore.exceptions as bexc
+from botocore.parsers import ResponseParserError
 
 from scanner import __version__, derive, status
 from scanner.collectors import Collector, load_all
@@ -29,6 +30,7 @@ from scanner.context import (
     DENIED_CODES,
     UNAVAILABLE_CODES,
     ScanContext,
+    _camel,
     account_id_node,
     denied_reason,
     error_message,
@@ -125,6 +127,12 @@ def run_one(coll: Collector, ctx: ScanContext) -> RunResult:
         status, message = STATUS_UNAVAILABLE, f"not implemented by this endpoint: {str(exc)[:200]}"
     except KeyboardInterrupt:
         raise
+    except ResponseParserError as exc:  # an answer that is not AWS's (a proxy's or emulator's page)
+        last = getattr(ctx, "last_call", None)
+        action = iam_action(last[0], _camel(last[1])) if last else ""
+        html = any(m in str(exc).lower() for m in ("<!doctype", "<html"))
+        status, message = STATUS_FAILED, ("the endpoint answered with an HTML error page, not an AWS answer"
+                                          if html else "the endpoint's answer could not be parsed")
     except Exception as exc:  # a collector bug or an unexpected API shape must not stop the scan
         status, message = STATUS_FAILED, f"{type(exc).__name__}: {str(exc)[:300]}"
     return RunResult(collector=coll.name, service=coll.service, region=ctx.region, status=status,
@@ -139,7 +147,8 @@ def scan(session: Any, identity: Identity, regions: Sequence[str], *, name: str 
          max_rate: float | None = None, lanes: Lanes | None = None) -> Inventory:
     """Scan the account into an Inventory.
 
-    ``workers`` caps the collector runs at once (1: one after another, the sequential floor);
+    ``workers`` caps the collector runs at once, and every lane's and collector fan-out's
+    requests at once (1: one request after another, the sequential floor);
     ``max_rate`` caps the requests per second of the whole scan (retries included). ``lanes``
     may be given to read their counters afterwards (the benchmark does).
 
@@ -170,9 +179,12 @@ def scan(session: Any, identity: Identity, regions: Sequence[str], *, name: str 
     results: list[RunResult] = []
     watch = CredentialWatch(home)
     watch.install(session)  # before the scan's clients are created: they copy the session's hooks
-    lanes = lanes if lanes is not None else Lanes(session, max_rate=max_rate)
-    lanes.stop_check = lambda: watch.tripped.again() if watch.tripped is not None else None
     workers = max(1, workers)
+    lanes = lanes if lanes is not None else Lanes(session, max_rate=max_rate)
+    # no lane, and no collector's fan-out, goes wider than the scan: --workers 1 is one request
+    # after another, the sequential floor (set before the queue makes the lanes)
+    lanes.concurrency_cap = min(lanes.concurrency_cap, workers)
+    lanes.stop_check = lambda: watch.tripped.again() if watch.tripped is not None else None
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="awsscan")
     queue = LaneQueue(jobs, lanes)
     futures: dict[Future[RunResult], tuple[str, str]] = {}
@@ -254,19 +266,20 @@ class LaneQueue:
         regions = {r: i for i, r in enumerate(dict.fromkeys(r for _, r in jobs))}
         order = {s: i for i, s in enumerate(dict.fromkeys(c.service for c, _ in jobs))}
         self._seq = itertools.count()
-        self._heap: list[tuple[bool, int, bool, int, tuple[str, str]]] = []
+        self._heap: list[tuple[bool, float, bool, int, tuple[str, str]]] = []
         self._queued: set[tuple[str, str]] = set()
         for key in sorted(self.waiting, key=lambda k: (order[k[0]], regions[k[1]])):
             self._push(key)
 
     def _push(self, key: tuple[str, str]) -> None:
         """Queue a lane that has runs waiting and a free place. Ranked: global first, then the
-        rounds left; of equal lanes, one already started first (its client exists: finishing it
-        lets the client go before another lane makes one), then in turn."""
+        rounds left (runs waiting per place: the longest work first, as LPT scheduling does);
+        of equal lanes, one already started first (its client exists: finishing it lets the
+        client go before another lane makes one), then in turn."""
         lane = self.lane_of[key]
         if key in self._queued or key not in self.waiting or self.running[key] >= lane.concurrency:
             return
-        rounds = -(-len(self.waiting[key]) // lane.concurrency)
+        rounds = len(self.waiting[key]) / lane.concurrency
         heapq.heappush(self._heap, (key not in self.is_global, -rounds, not lane.stats.runs, next(self._seq), key))
         self._queued.add(key)
 

@@ -18,8 +18,9 @@ from scanner.errors import UserError
 
 
 def family(coll: Collector) -> str:
-    """The collector family: the module a collector lives in (``scanner.collectors.network`` -> network)."""
-    return coll.fn.__module__.rsplit(".", 1)[-1]
+    """The collector family: the module a collector lives in (``scanner.collectors.network`` -> network),
+    or the ``FAMILY`` a module split off another declares (network_gateways.py -> network)."""
+    return coll.family
 
 
 def names(collectors: Iterable[Collector]) -> dict[str, list[str]]:

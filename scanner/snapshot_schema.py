@@ -95,6 +95,99 @@ def schema() -> dict[str, Any]:
     }
 
 
+_TOP_KEYS = frozenset(("schema", "meta", "nodes", "edges"))
+_NODE_KEYS = frozenset(("id", "kind", "name", "region", "account", "tags", "props", "external", "facts"))
+_NODE_TEXT = ("name", "region", "account")
+_EDGE_KEYS = frozenset(("src", "dst", "rel", "props"))
+_FACT_KEYS = frozenset(("state", "why"))
+_RUN_TEXT = ("collector", "service", "region", "status")
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Node kinds, edge relations and fact states as sets (what the schema's enums hold)."""
+    return frozenset(KINDS) | {"external"}, frozenset(RELATIONS), frozenset(STATES)
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _node_ok(n: Any, node_kinds: frozenset[str], states: frozenset[str]) -> bool:
+    if not isinstance(n, dict) or not _NODE_KEYS.issuperset(n) or not _text(n.get("id")):
+        return False
+    kind = n.get("kind")
+    if not isinstance(kind, str) or kind not in node_kinds:
+        return False
+    for key in _NODE_TEXT:
+        if key in n and not isinstance(n[key], str):
+            return False
+    if "props" in n and not isinstance(n["props"], dict):
+        return False
+    if "external" in n and not isinstance(n["external"], bool):
+        return False
+    if "tags" in n:
+        tags = n["tags"]
+        if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
+            return False
+    if "facts" in n:
+        facts = n["facts"]
+        if not isinstance(facts, dict):
+            return False
+        for f in facts.values():
+            if not isinstance(f, dict) or not _FACT_KEYS.issuperset(f):
+                return False
+            state = f.get("state")
+            if not isinstance(state, str) or state not in states:
+                return False
+            if "why" in f and not isinstance(f["why"], str):
+                return False
+    return True
+
+
+def _edge_ok(e: Any, relations: frozenset[str]) -> bool:
+    if not isinstance(e, dict) or not _EDGE_KEYS.issuperset(e) or not _text(e.get("src")) or not _text(e.get("dst")):
+        return False
+    rel = e.get("rel")
+    if not isinstance(rel, str) or rel not in relations:
+        return False
+    return "props" not in e or isinstance(e["props"], dict)
+
+
+def _meta_ok(meta: Any) -> bool:
+    if not isinstance(meta, dict):
+        return False
+    runs, gaps, regions = meta.get("runs", []), meta.get("gaps", []), meta.get("regions", [])
+    if not isinstance(runs, list) or not isinstance(gaps, list) or not isinstance(regions, list):
+        return False
+    for r in runs:
+        if not isinstance(r, dict) or not all(isinstance(r.get(k), str) for k in _RUN_TEXT):
+            return False
+    return all(isinstance(g, dict) for g in gaps) and all(isinstance(x, str) for x in regions)
+
+
+def conforms(data: Any) -> bool:
+    """True when ``data`` certainly satisfies :func:`schema`: one plain pass over the nodes and
+    edges, each checked against a fixed set of keys and types.
+
+    Why: the full JSON Schema pass costs tens of microseconds per node (a 100,000-bucket snapshot
+    spent most of its load there) and only its error messages need it. This check is at least as
+    strict as the schema (it may refuse what the schema would allow, never the reverse), so a
+    snapshot it passes needs no schema pass, and one it refuses gets the schema's own message.
+    tests/test_hardening_snapshot.py holds it to that against every corrupt case and mutations."""
+    if not isinstance(data, dict) or not _TOP_KEYS.issuperset(data) or not _TOP_KEYS.difference(["meta"]) <= data.keys():
+        return False
+    if type(data["schema"]) is not int or data["schema"] != 1:
+        return False
+    if "meta" in data and not _meta_ok(data["meta"]):
+        return False
+    nodes, edges = data["nodes"], data["edges"]
+    if not isinstance(nodes, list) or not isinstance(edges, list):
+        return False
+    node_kinds, relations, states = _vocabulary()
+    return all(_node_ok(n, node_kinds, states) for n in nodes) and all(_edge_ok(e, relations) for e in edges)
+
+
 @lru_cache(maxsize=1)
 def _validator() -> Any:
     from jsonschema import Draft202012Validator
@@ -104,19 +197,30 @@ def _validator() -> Any:
 
 def depth_exceeds(data: Any, limit: int = MAX_DEPTH) -> bool:
     """True when containers nest deeper than ``limit`` (iterative: deep input cannot recurse us)."""
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict):
-            children: Any = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
+    return _level_exceeds([data], 1, limit)
+
+
+def _level_exceeds(level: list[Any], depth: int, limit: int) -> bool:
+    """Whether containers below those of ``level`` (all at ``depth``) nest deeper than ``limit``:
+    one level of the tree at a time, so no tuple is made per value."""
+    while level:
         if depth > limit:
             return True
-        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+        below: list[Any] = []
+        keep = below.append
+        for value in level:
+            for child in (value.values() if isinstance(value, dict) else value):
+                if isinstance(child, (dict, list)):
+                    keep(child)
+        level, depth = below, depth + 1
     return False
+
+
+def _conforming_depth_exceeds(data: dict[str, Any], limit: int = MAX_DEPTH) -> bool:
+    """:func:`depth_exceeds` for a snapshot :func:`conforms` passed: only props (at depth 4) and
+    meta (at 2) can nest, since the check fixed every other value's shape."""
+    props = [n["props"] for n in data["nodes"] if "props" in n] + [e["props"] for e in data["edges"] if "props" in e]
+    return _level_exceeds(props, 4, limit) or ("meta" in data and _level_exceeds([data["meta"]], 2, limit))
 
 
 def problems(data: Any) -> Iterator[str]:
@@ -125,10 +229,11 @@ def problems(data: Any) -> Iterator[str]:
     The first problem is the one to show: schema errors first (sorted by where they are,
     so the message is the same on every run), then duplicate ids and dangling edges.
     """
-    if depth_exceeds(data):
+    fits = conforms(data)  # the common case: no schema pass (see conforms)
+    if _conforming_depth_exceeds(data) if fits else depth_exceeds(data):
         yield f"nested more than {MAX_DEPTH} levels deep"
         return
-    errors = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    errors = [] if fits else sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
         for err in errors:
             yield _describe(err)

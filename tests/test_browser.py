@@ -3,7 +3,8 @@ DevTools protocol (``--remote-debugging-pipe``: JSON messages on two pipes, stan
 
 The page is the sample account's design.html with its diagrams drawn as the report draws
 them (icons embedded). It must load with no console error and no request leaving the page,
-every TOC and cross-reference link must land on an element, every diagram must be visible
+every TOC and cross-reference link must land on an element (in Top risks and the findings,
+on a section heading, with no "section N.N" left as text), every diagram must be visible
 and zoom (the viewer's function and a Ctrl+wheel event both change its transform), and a
 screenshot is written to the test's temporary folder (its path is printed).
 
@@ -166,7 +167,21 @@ CHECKS = r"""
             images: svg ? [...svg.querySelectorAll("image")].map(i => (i.getAttribute("href") ||
                             i.getAttributeNS("http://www.w3.org/1999/xlink", "href") || "").slice(0, 22)) : []};
   });
-  return {toc: toc.length, refs: refs.length, missing, figures,
+  // Top risks and the findings: every link lands on a heading, no "section N.N" is left as text
+  const findings = [...document.querySelectorAll("main li")].filter(li => li.querySelector(":scope > .sev, :scope > p > .sev"));
+  const inFindings = findings.flatMap(li => [...li.querySelectorAll('a[href^="#"]')]);
+  const targets = [...new Set(inFindings.map(a => (document.getElementById(ids(a)) || {tagName: "none"}).tagName))];
+  const unlinked = [];
+  findings.forEach(li => {
+    const walk = document.createTreeWalker(li, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      const m = n.parentElement.closest("a") ? null : n.textContent.match(/\b(?:sections?|see)\s+\d{1,2}\.\d{1,2}\b/i);
+      if (m) { unlinked.push(m[0]); }
+    }
+  });
+  const topRisks = findings.filter(li => li.closest("ol")).length;
+  return {toc: toc.length, refs: refs.length, missing, figures, findings: findings.length, topRisks,
+          findingLinks: inFindings.length, targets, unlinked,
           viewers: window.awsscanViewer ? window.awsscanViewer.count() : -1,
           sticky: getComputedStyle(document.querySelector(".table-wrap td")).position,
           lists: document.querySelectorAll("ul.not-drawn li").length};
@@ -220,6 +235,8 @@ def test_demo_report_in_a_real_browser(page: Path, tmp_path: Path) -> None:
     screenshot.write_bytes(base64.b64decode(shot))
     (tmp_path / "diagram-1400.png").write_bytes(base64.b64decode(diagram_shot))
     print(f"\nscreenshots of the demo report: {screenshot} and {tmp_path / 'diagram-1400.png'}")
+    print(f"links: {found['toc']} in the TOC, {found['refs']} cross-references, {found['findingLinks']} in "
+          f"{found['findings']} findings and top risks")
 
     errors = [e["params"] for e in browser.events if e.get("method") == "Runtime.exceptionThrown"
               or (e.get("method") == "Runtime.consoleAPICalled" and e["params"].get("type") == "error")
@@ -230,6 +247,9 @@ def test_demo_report_in_a_real_browser(page: Path, tmp_path: Path) -> None:
 
     assert found["toc"] > 20 and found["refs"] > 10
     assert found["missing"] == []
+    assert found["findings"] > 10 and found["topRisks"] > 3 and found["findingLinks"] > found["findings"]
+    assert set(found["targets"]) <= {"H2", "H3"}, found["targets"]      # each lands on its section's heading
+    assert found["unlinked"] == []
     assert found["sticky"] == "sticky" and found["lists"] > 0
     assert len(found["figures"]) >= 3 and found["viewers"] == len(found["figures"])
     for fig in found["figures"]:

@@ -21,7 +21,7 @@ from moto import mock_aws
 from fixtures.sample.compute import USER_DATA_CANARY
 from renderers.facts import compute as facts
 from scanner import judge
-from scanner.collectors import compute, loadbalancing, scaling
+from scanner.collectors import autoscaling, compute, loadbalancing, scaling
 from scanner.context import ScanContext
 from scanner.inventory import Inventory, Records
 from tests.conftest import section
@@ -176,7 +176,7 @@ MIXED = {
 
 
 def test_asg_transform_mixed_instances_and_edges():
-    rec = compute.transform_asgs(ctx(), [MIXED])
+    rec = autoscaling.transform_asgs(ctx(), [MIXED])
     p = node(rec, ASG_ARN).props
     assert p["launch_template_id"] == "lt-1" and p["instance_types"] == ["m5.large", "m5a.large"]
     assert p["subnet_ids"] == ["subnet-a", "subnet-b"] and p["on_demand_percent"] == 0
@@ -192,11 +192,11 @@ def test_policies_and_scheduled_actions_scale_their_group():
              "Alarms": [{"AlarmName": "cpu-high"}]},
             {"AutoScalingGroupName": "gone", "PolicyName": "orphan", "PolicyType": "SimpleScaling",
              "ScalingAdjustment": -1}]
-    rec = compute.transform_policies(ctx(), pols, {"web": ASG_ARN})
+    rec = autoscaling.transform_policies(ctx(), pols, {"web": ASG_ARN})
     step = next(n for n in rec.nodes if n.name == "step").props
     assert step["adjustment"] == "1 step: +2 (ChangeInCapacity)" and step["metric"] == "alarm cpu-high"
     assert {dst for _, dst in edges(rec, "scales")} == {ASG_ARN}  # no edge for an unknown group
-    sched = compute.transform_scheduled_actions(ctx(), [{"AutoScalingGroupName": "web", "ScheduledActionName": "night",
+    sched = autoscaling.transform_scheduled_actions(ctx(), [{"AutoScalingGroupName": "web", "ScheduledActionName": "night",
                                                           "Recurrence": "0 22 * * *", "DesiredCapacity": 1}],
                                                 {"web": ASG_ARN})
     assert node(sched, next(iter(edges(sched, "scales")))[0]).props["recurrence"] == "0 22 * * *"
@@ -315,8 +315,8 @@ def test_facts_on_an_empty_inventory():
 
 
 def test_asg_rows_show_policy_schedule_and_single_az():
-    recs = [compute.transform_asgs(ctx(), [MIXED]),
-            compute.transform_policies(ctx(), [{"AutoScalingGroupName": "web", "PolicyName": "cpu",
+    recs = [autoscaling.transform_asgs(ctx(), [MIXED]),
+            autoscaling.transform_policies(ctx(), [{"AutoScalingGroupName": "web", "PolicyName": "cpu",
                                                 "PolicyType": "TargetTrackingScaling",
                                                 "TargetTrackingConfiguration": {"TargetValue": 60.0,
                                                     "PredefinedMetricSpecification": {
@@ -559,7 +559,7 @@ def test_predictive_and_malformed_policies():
                  "PredefinedMetricPairSpecification": {"PredefinedMetricType": "ASGCPUUtilization"}}]}},
             {"AutoScalingGroupName": "web", "PolicyName": "odd", "PredictiveScalingConfiguration": None,
              "TargetTrackingConfiguration": None}]
-    rec = compute.transform_policies(ctx(), pols, {"web": ASG_ARN})
+    rec = autoscaling.transform_policies(ctx(), pols, {"web": ASG_ARN})
     metrics = {n.name: n.props["metric"] for n in rec.nodes}
     assert metrics == {"predict": "ASGCPUUtilization", "odd": None}
 
@@ -573,10 +573,10 @@ def test_transforms_accept_minimal_api_shapes():
     lt = compute.transform_launch_templates(c, [{"LaunchTemplateId": "lt-x"}], [])
     # no version read: whether it has user data is unknown, not "no"
     assert lt.nodes[0].props["user_data_present"] is None and lt.nodes[0].props["versions_read"] is False
-    asg = compute.transform_asgs(c, [{"AutoScalingGroupName": "g", "AutoScalingGroupARN": "arn:g",
+    asg = autoscaling.transform_asgs(c, [{"AutoScalingGroupName": "g", "AutoScalingGroupARN": "arn:g",
                                       "VPCZoneIdentifier": None, "Instances": None}])
     assert asg.nodes[0].props["subnet_ids"] == [] and asg.nodes[0].props["instance_ids"] == []
-    lc = compute.transform_launch_configurations(c, [{"LaunchConfigurationName": "lc", "UserData": "c2VjcmV0"}])
+    lc = autoscaling.transform_launch_configurations(c, [{"LaunchConfigurationName": "lc", "UserData": "c2VjcmV0"}])
     assert lc.nodes[0].props["user_data_present"] is True and "c2VjcmV0" not in repr(lc.nodes)
     lb = loadbalancing.transform_load_balancers(c, [{"LoadBalancerArn": "arn:lb"}], {}, {})
     assert lb.nodes[0].props["subnet_ids"] == []

@@ -306,7 +306,9 @@ def test_denied_listing_and_partial_gap_are_reported_in_3_2():
                           "gaps": [{"service": "ecr", "region": REGION, "action": "ecr:GetLifecyclePolicy",
                                     "reason": "access denied", "resource": "arn:aws:ecr:us-east-1:1:repository/app"}]})
     text = render_subsection("3.2", inv)
-    assert "could not read them" in text
+    # only EKS could not be read: ECS and ECR were, and are empty
+    assert "EKS clusters could not be read" in text
+    assert "No ECS clusters or ECR repositories were found" in text
     assert "<code>eks:ListClusters</code>" in text and "<code>ecr:GetLifecyclePolicy</code>" in text
 
 

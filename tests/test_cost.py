@@ -351,6 +351,39 @@ def test_every_kind_is_classified_and_every_billable_kind_is_priced_or_explained
         assert table[key]
 
 
+ANALYZER_PROPS = {"status": "ACTIVE", "findings_active": 0}
+
+
+def test_access_analyzer_billing_data_external_access_is_free_unused_access_is_billed():
+    """IAM Access Analyzer bills only unused-access analysis ($0.20 per IAM role or user analysed per
+    month); external-access analyzers (ACCOUNT, ORGANIZATION) are free (prices.json says both)."""
+    table = PriceBook().table
+    assert table["kind_billing"]["iam:access-analyzer"] == "use"
+    assert table["access_analyzer_unused_access_month"] == 0.2
+    free = table["free_by_prop"]["iam:access-analyzer"]
+    assert free["prop"] == "type" and set(free["values"]) == {"ACCOUNT", "ORGANIZATION"}
+    assert not {"ACCOUNT_UNUSED_ACCESS", "ORGANIZATION_UNUSED_ACCESS"} & set(free["values"])
+    note = table["billing_notes"]["iam:access-analyzer"]
+    assert "unused-access" in note and "external-access analyzers" in note and "free" in note
+    assert "access-analyzer" in table["sources"]["access_analyzer"]
+    for rule in table["free_by_prop"].values():  # every free rule names a prop of its kind
+        assert set(rule) == {"prop", "values", "why"} and rule["values"] and rule["why"]
+
+
+def test_external_access_analyzers_are_not_listed_as_billed_by_use():
+    inv = build(("arn:aa/account", "iam:access-analyzer", {"name": "acct", "type": "ACCOUNT", **ANALYZER_PROPS}),
+                ("arn:aa/org", "iam:access-analyzer", {"name": "org", "type": "ORGANIZATION", **ANALYZER_PROPS}))
+    assert not [u for u in estimate(inv, PriceBook())["by_use"] if u["kind"] == "iam:access-analyzer"]
+
+
+def test_unused_access_analyzers_are_listed_as_billed_by_use():
+    inv = build(("arn:aa/account", "iam:access-analyzer", {"name": "acct", "type": "ACCOUNT", **ANALYZER_PROPS}),
+                ("arn:aa/unused", "iam:access-analyzer", {"name": "unused", "type": "ACCOUNT_UNUSED_ACCESS",
+                                                          **ANALYZER_PROPS}))
+    (use,) = [u for u in estimate(inv, PriceBook())["by_use"] if u["kind"] == "iam:access-analyzer"]
+    assert use["count"] >= 1 and "unused-access" in use["what"]
+
+
 def test_a_kind_the_table_does_not_classify_is_listed_not_dropped():
     pb = PriceBook(table={**PriceBook().table, "kind_billing": {}})
     inv = build(("arn:ecr/1", "ecr:repository", {"name": "app"}), ("arn:i/1", "ec2:instance",

@@ -15,6 +15,8 @@ from botocore.stub import Stubber
 from renderers.facts import database as facts
 from scanner import judge
 from scanner.collectors import database as db
+from scanner.collectors import dynamodb as ddb_coll
+from scanner.collectors import elasticache as cache_coll
 from scanner.context import ScanContext
 from scanner.inventory import Inventory
 from tests.conftest import section
@@ -155,7 +157,7 @@ def test_transform_tables_provisioned_with_autoscaling_and_replicas() -> None:
                {"ResourceId": "table/orders/index/by-customer",
                 "ScalableDimension": "dynamodb:index:WriteCapacityUnits", "MinCapacity": 1, "MaxCapacity": 20},
                {"ResourceId": "table/other", "ScalableDimension": "dynamodb:table:ReadCapacityUnits"}]
-    inv = graph(db.transform_tables(ctx, [table], db.autoscaling_by_table(targets)))
+    inv = graph(ddb_coll.transform_tables(ctx, [table], ddb_coll.autoscaling_by_table(targets)))
     p = inv.node(table["TableArn"])["props"]
     assert (p["billing_mode"], p["read_capacity"], p["write_capacity"], p["pitr"]) == ("PROVISIONED", 5, 10, False)
     assert [t["resource"] for t in p["autoscaling"]] == ["table", "index/by-customer"]
@@ -167,7 +169,7 @@ def test_transform_tables_provisioned_with_autoscaling_and_replicas() -> None:
 
 def test_unreadable_pitr_and_autoscaling_are_unknown() -> None:
     table = {"TableName": "t", "BillingModeSummary": {"BillingMode": "PAY_PER_REQUEST"}, "ContinuousBackups": None}
-    inv = graph(db.transform_tables(make_ctx(), [table], None))
+    inv = graph(ddb_coll.transform_tables(make_ctx(), [table], None))
     p = inv.nodes("dynamodb:table")[0]["props"]
     assert p["pitr"] is None and p["autoscaling"] is None and p["encryption"] == "AWS owned key"
     assert facts.dynamodb_rows(inv)[0][4] == "unknown (dynamodb:DescribeContinuousBackups not read)"
@@ -179,7 +181,7 @@ def test_transform_dax() -> None:
          "TotalNodes": 3, "Nodes": [{"AvailabilityZone": "us-east-1a"}, {"AvailabilityZone": "us-east-1b"}],
          "SSEDescription": {"Status": "ENABLED"}, "SecurityGroups": [{"SecurityGroupIdentifier": "sg-dax"}],
          "IamRoleArn": f"arn:aws:iam::{ACCT}:role/dax", "ClusterEndpointEncryptionType": "TLS"}
-    inv = graph(db.transform_dax(ctx, [c]))
+    inv = graph(ddb_coll.transform_dax(ctx, [c]))
     p = inv.node(c["ClusterArn"])["props"]
     assert (p["nodes"], p["encrypted"], p["transit_encryption"], p["azs"]) == (3, True, True, ["us-east-1a", "us-east-1b"])
     assert (c["ClusterArn"], ctx.ec2_arn("security-group", "sg-dax")) in rels(inv, "protected_by")
@@ -200,7 +202,7 @@ def test_transform_elasticache_members_land_in_their_az_subnet() -> None:
     sng = {"data": {"CacheSubnetGroupName": "data", "VpcId": "vpc-1", "Subnets": [
         {"SubnetIdentifier": "subnet-a", "SubnetAvailabilityZone": {"Name": "us-east-1a"}},
         {"SubnetIdentifier": "subnet-b", "SubnetAvailabilityZone": {"Name": "us-east-1b"}}]}}
-    inv = graph(db.transform_elasticache(ctx, [group], clusters, sng))
+    inv = graph(cache_coll.transform_elasticache(ctx, [group], clusters, sng))
     c1 = f"arn:aws:elasticache:us-east-1:{ACCT}:cluster:redis-001"
     assert {d for s, d in rels(inv, "in_subnet") if s == c1} == {ctx.ec2_arn("subnet", "subnet-a")}
     assert (c1, group["ARN"]) in rels(inv, "member_of")
@@ -289,5 +291,7 @@ def test_denied_rds_listing_is_not_an_empty_account() -> None:
         {"collector": "rds.instances", "service": "rds", "region": "us-east-1", "status": "denied",
          "calls": 1, "action": "rds:DescribeDBInstances", "message": "access denied"}]})
     text = render_sub(inv, "6.1")
-    assert "could be listed: the scan could not read them" in text and "were found" not in text
+    # instances were denied, clusters were read: never "no RDS instances"
+    assert "RDS instances could not be read" in text and "No RDS instances" not in text
+    assert "No Aurora/RDS clusters were found" in text
     assert "Not seen" in text and "rds:DescribeDBInstances" in text

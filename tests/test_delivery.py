@@ -17,6 +17,9 @@ import pytest
 from botocore.stub import Stubber
 
 from renderers.facts import delivery as facts
+from scanner.collectors import cloudformation as cfn
+from scanner.collectors import codebuild as cbuild
+from scanner.collectors import codedeploy as cdeploy
 from scanner.collectors import delivery as d
 from scanner.context import ScanContext
 from scanner.inventory import Inventory
@@ -174,7 +177,7 @@ PROJECT = {
 
 
 def test_codebuild_keeps_variable_names_only_and_strips_url_credentials(ctx):
-    rec = d.transform_projects(ctx, [PROJECT])
+    rec = cbuild.transform_projects(ctx, [PROJECT])
     p = rec.nodes[0].props
     text = json.dumps(p)
     assert "sk-live-VALUE" not in text and "ghp_TOKEN123" not in text and "echo $SECRET" not in text
@@ -197,7 +200,7 @@ def test_source_url_query_tokens_are_dropped():
 
 
 def test_codebuild_minimal_project_and_codecommit_source(ctx):
-    rec = d.transform_projects(ctx, [{"name": "tiny", "source": {
+    rec = cbuild.transform_projects(ctx, [{"name": "tiny", "source": {
         "type": "CODECOMMIT", "location": f"https://git-codecommit.{REGION}.amazonaws.com/v1/repos/app"}}])
     p = rec.nodes[0].props
     assert p["env_names"] == [] and p["image"] is None and p["logs"]["cloudwatch"] == "/aws/codebuild/tiny"
@@ -213,7 +216,7 @@ def test_codebuild_batches_of_100(ctx):
         st.add_response("batch_get_projects", {"projects": [{"name": n} for n in names[100:]]}, {"names": names[100:]})
         for n in names:
             st.add_response("list_builds_for_project", {}, {"projectName": n, "sortOrder": "DESCENDING"})
-        rec = d.collect_projects(ctx)
+        rec = cbuild.collect_projects(ctx)
     assert len([n for n in rec.nodes if n.kind == "codebuild:project"]) == 150
 
 
@@ -230,7 +233,7 @@ def test_last_build_is_read_but_its_environment_is_not_kept(ctx):
                             "environmentVariables": [{"name": "API_KEY", "value": "sk-live-BUILDVALUE"}]},
             "exportedEnvironmentVariables": [{"name": "OUT", "value": "exported-BUILDVALUE"}]}]},
             {"ids": ["web-build:b2"]})
-        rec = d.collect_projects(ctx)
+        rec = cbuild.collect_projects(ctx)
     assert "BUILDVALUE" not in json.dumps([n.props for n in rec.nodes], default=str)
     assert rec.nodes[0].props["last_build"]["status"] == "FAILED"
     assert facts.build_rows(graph(rec))[0][-1] == "FAILED 2026-02-01T10:00:00+00:00, 4 min 5 s"
@@ -257,7 +260,7 @@ def test_deployment_group_targets_rollback_and_alarms(ctx):
     topic = f"arn:aws:sns:{REGION}:{ACCT}:deploys"
     group = {**GROUP, "triggerConfigurations": [{"triggerName": "t", "triggerTargetArn": topic,
                                                  "triggerEvents": ["DeploymentFailure"]}]}
-    rec = d.transform_deployment_groups(ctx, [group], {"web-asg": ASG_ARN})
+    rec = cdeploy.transform_deployment_groups(ctx, [group], {"web-asg": ASG_ARN})
     g = rec.nodes[0]
     assert (g.id, topic) in edges(rec, "publishes_to")
     assert (g.id, ASG_ARN) in edges(rec, "deploys")
@@ -270,7 +273,7 @@ def test_deployment_group_targets_rollback_and_alarms(ctx):
 
 def test_rollback_alarm_that_no_longer_exists_is_called_out(ctx):
     alarm = alarm_records(ctx, "5xx", "ALARM")
-    inv = graph(d.transform_deployment_groups(ctx, [GROUP, {**GROUP, "deploymentGroupName": "stage",
+    inv = graph(cdeploy.transform_deployment_groups(ctx, [GROUP, {**GROUP, "deploymentGroupName": "stage",
                                                             "alarmConfiguration": {"enabled": True, "alarms": [{"name": "gone"}]}}]),
                 alarm)
     inv.meta["runs"] = [{"collector": "cloudwatch.alarms", "service": "cloudwatch", "region": REGION, "status": "ok"}]
@@ -285,14 +288,14 @@ def alarm_records(ctx, name, state):
 
 
 def test_failed_stacks_are_listed_for_7_4(ctx):
-    inv = graph(d.transform_stack(ctx, STACK, []), d.transform_stack(ctx, {**STACK, "StackId": "arn:x:stack/ok/1",
+    inv = graph(cfn.transform_stack(ctx, STACK, []), cfn.transform_stack(ctx, {**STACK, "StackId": "arn:x:stack/ok/1",
                                                                            "StackName": "ok", "StackStatus": "CREATE_COMPLETE"}, []))
     assert [row[1:3] for row in facts.failed_stacks(inv)] == [["app", "UPDATE_ROLLBACK_COMPLETE"]]
 
 
 def test_deployment_group_without_rollback_or_resolvable_asg(ctx):
     group = {"applicationName": "a", "deploymentGroupName": "g", "autoScalingGroups": [{"name": "gone"}]}
-    rec = d.transform_deployment_groups(ctx, [group], {})
+    rec = cdeploy.transform_deployment_groups(ctx, [group], {})
     assert not edges(rec, "deploys") and rec.nodes[0].props["asg_names"] == ["gone"]
     assert facts.no_rollback(graph(rec)) == ["a/g"]
 
@@ -314,7 +317,7 @@ def test_codedeploy_collector_batches_groups_and_reads_configs(ctx):
         st.add_response("get_deployment_config", {"deploymentConfigInfo": {
             "deploymentConfigName": "web-canary", "computePlatform": "Server",
             "minimumHealthyHosts": {"type": "FLEET_PERCENT", "value": 75}}}, {"deploymentConfigName": "web-canary"})
-        rec = d.collect_codedeploy(ctx)
+        rec = cdeploy.collect_codedeploy(ctx)
     inv = graph(rec)
     assert ASG_ARN in {n["id"] for n in inv.out(d.deployment_group_arn(ctx, "web", "prod"), "deploys")}
     assert facts.custom_config_rows(inv) == [[REGION, "web-canary", "Server", "75 % healthy"]]
@@ -371,7 +374,7 @@ RESOURCES = [
 
 
 def test_stack_names_only_and_resources_become_contains_edges(ctx):
-    rec = d.transform_stack(ctx, STACK, RESOURCES, {"web-asg": ASG_ARN})
+    rec = cfn.transform_stack(ctx, STACK, RESOURCES, {"web-asg": ASG_ARN})
     p = rec.nodes[0].props
     assert p["parameters_names"] == ["Env", "DbPassword"] and p["noecho_parameter_names"] == ["DbPassword"]
     assert "prod" not in json.dumps(p)  # values are never kept, NoEcho or not
@@ -390,7 +393,7 @@ def test_stack_whose_resources_cannot_be_listed_is_still_described(ctx):
     with Stubber(ctx.client("cloudformation")) as st:
         st.add_response("describe_stacks", {"Stacks": [{**STACK, "CreationTime": dt.datetime(2026, 1, 1)}]})
         st.add_client_error("list_stack_resources", "AccessDenied", "no")
-        rec = d.collect_stacks(ctx)
+        rec = cfn.collect_stacks(ctx)
     assert rec.nodes[0].props["resource_count"] is None
     assert [g.action for g in rec.gaps] == ["cloudformation:ListStackResources"]
 
@@ -451,12 +454,12 @@ def test_url_credentials_never_survive(user, secret, path):
 
 
 @settings(max_examples=200, deadline=None)
-@given(rtype=hs.sampled_from([*d.EC2_TYPES, *d.NAME_PATTERNS, "AWS::S3::Bucket", "AWS::IAM::Role",
+@given(rtype=hs.sampled_from([*cfn.EC2_TYPES, *cfn.NAME_PATTERNS, "AWS::S3::Bucket", "AWS::IAM::Role",
                                "AWS::SQS::Queue", "AWS::KMS::Key", "AWS::AutoScaling::AutoScalingGroup", "Custom::X"]),
        pid=hs.one_of(hs.none(), TEXT))
 def test_any_stack_resource_maps_to_an_id_or_none(rtype, pid):
     ctx = ScanContext(None, REGION, ACCT)
-    out = d.resource_id(ctx, rtype, pid, {})
+    out = cfn.resource_id(ctx, rtype, pid, {})
     assert out is None or isinstance(out, str)
 
 

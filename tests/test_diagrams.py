@@ -223,7 +223,10 @@ def test_architecture_splits_into_overview_and_one_diagram_per_vpc(large):
     for v in vpcs:        # the overview names every VPC
         assert v["name"] in arch[0].graph.source
     sec = [d.filename for d in diagrams if d.marker == "AWS_SECURITY"]
-    assert sec[0] == "aws_security" and len(sec) == len(vpcs) + 1      # security splits per VPC too
+    assert sec[0] == "aws_security"                                   # security splits per VPC too,
+    for v in vpcs:                                                      # and by tier where too wide
+        stem = f"aws_security_{v['props']['vpc_id']}"
+        assert [stem] == [f for f in sec if f == stem] or {f"{stem}_{t}" for t in ("public", "app", "data")} <= set(sec)
 
 
 def test_identical_siblings_collapse_only_beyond_three(small):
@@ -545,11 +548,19 @@ def test_many_pipelines_stay_within_budget_and_say_how_many_are_left_out():
 
     inv, analysis = build_inventory(Size(regions=("us-east-1",), vpcs_per_region=1, azs=2, asg_size=2, workers=1,
                                          bastions=0, extra_sgs=0, buckets=1, pipelines=30))
-    d = cicd.build(inv, analysis)[0]
-    assert d.nodes <= collapse.MAX_NODES and d.edges <= collapse.MAX_EDGES
-    drawn = len(re.findall(r"Pipeline: service-\d+", d.graph.source))
-    assert d.omitted == [f"{30 - drawn} more pipelines (over the diagram budget; listed in section 7)"]
-    assert "Not used by any pipeline" not in d.graph.source     # their projects are used, just not drawn
+    parts = cicd.build(inv, analysis)
+    for d in parts:
+        assert d.nodes <= collapse.MAX_NODES and d.edges <= collapse.MAX_EDGES
+        assert "Not used by any pipeline" not in d.graph.source     # their projects are used, just not drawn
+    if len(parts) == 1:                                   # stacked (reads at page width): budget-bound
+        drawn = len(re.findall(r"Pipeline: service-\d+", parts[0].graph.source))
+        assert parts[0].omitted == [f"{30 - drawn} more pipelines (over the diagram budget; listed in section 7)"]
+        return
+    # stacked they would not read at 1400 px: one diagram per pipeline, the rest counted
+    assert len(parts) == cicd.MAX_PARTS
+    assert [d.title for d in parts[:2]] == ["CI/CD pipeline 1 of 30: service-0", "CI/CD pipeline 2 of 30: service-1"]
+    assert f"{30 - cicd.MAX_PARTS} more pipelines (more than {cicd.MAX_PARTS} pipeline diagrams; listed in section 7)" \
+        in parts[0].omitted
 
 
 def test_document_shows_every_part_with_what_it_leaves_out(large):

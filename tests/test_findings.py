@@ -411,3 +411,44 @@ def test_priced_savings_duplicate_is_folded_into_the_rule_finding():
     assert fold_priced_duplicates(a) == 1
     assert [f.rule for f in a.findings] == ["COST-001", "SAV-009"]
     assert a.findings[0].savings_monthly == 8.0 and len(a.findings[0].evidence) == 2
+
+
+# --- the shared readings of a judged yes/no and of a rule over one fact ---------------------------
+def test_one_flag_reading_serves_every_boolean_judge():
+    """``JudgeContext.flag``: True/False with the judge's words; None is unknown with the failed
+    read's reason, or "<field> not stated in the <action> answer" where the read succeeded."""
+    from scanner.judge.context import JudgeContext
+
+    nid = "arn:aws:redshift:us-east-1:123456789012:cluster:dw"
+    gap = {"action": "redshift:DescribeClusters", "resource": nid, "region": "us-east-1", "reason": "access denied"}
+    node = {"id": nid, "kind": "redshift:cluster", "name": "dw", "region": "us-east-1"}
+    ctx = JudgeContext(Inventory(meta={"gaps": [gap]}))
+    assert ctx.flag({**node, "props": {"encrypted": True}}, "encrypted", "on", "off").text() == "yes"
+    assert ctx.flag({**node, "props": {"encrypted": False}}, "encrypted", "on", "off").why == "off"
+    unread = ctx.flag({**node, "props": {}}, "encrypted", "on", "off", "redshift:DescribeClusters")
+    assert unread.unknown and unread.why == "redshift:DescribeClusters: access denied"
+    clean = JudgeContext(Inventory(meta={}))
+    said = clean.flag({**node, "props": {"encrypted": None}}, "encrypted", "on", "off", "redshift:DescribeClusters",
+                      field="Encrypted")
+    assert said.unknown and said.why == "Encrypted not stated in the redshift:DescribeClusters answer"
+    assert clean.not_stated(node, "kafka:ListClustersV2", "ClusterType", "NEW").why == "ClusterType 'NEW' not understood"
+
+
+def test_judged_each_builds_evidence_only_for_what_fires():
+    from scanner import judge
+    from scanner.analysis.findings import RuleContext
+    from scanner.analysis.model import Analysis
+    from scanner.analysis.rules._util import judged_each
+
+    rec = Records(region="us-east-1", account="123456789012")
+    for name, on in (("a", True), ("b", False), ("c", None)):
+        rec.node(f"arn:aws:redshift:us-east-1:123456789012:cluster:{name}", "redshift:cluster", name, encrypted=on)
+    inv = Inventory(meta={"regions": ["us-east-1"]})
+    inv.merge([rec])
+    judge.run(inv)
+    asked: list[str] = []
+    hits = list(judged_each(RuleContext(inv, Analysis()), inv.nodes("redshift:cluster"), "encrypted", "no",
+                            lambda n: asked.append(n["name"]) or f"cluster {n['name']}"))
+    assert asked == ["b"]
+    assert sorted((h.resources[0].rsplit(":", 1)[-1], tuple(h.evidence), bool(h.unknown)) for h in hits) == [
+        ("b", ("cluster b",), False), ("c", (), True)]

@@ -211,3 +211,82 @@ def test_the_sample_snapshot_validates_and_round_trips(sample):
     assert list(problems(data)) == []
     again = Inventory.load(sample.files.inventory)
     assert again.to_json() == sample.files.inventory.read_text()
+
+
+# --- the fast structural check (snapshot_schema.conforms) is never looser than the schema ------------
+ODD_VALUES: tuple[Any, ...] = (None, 0, 1.5, True, "", "x", [], [1], {}, {"a": 1}, {"state": "yes"}, nested(3))
+
+
+def _paths(value: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in a JSON value (dict keys and list indexes), the value itself first."""
+    out = [at]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out += _paths(v, (*at, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _paths(v, (*at, i))
+    return out
+
+
+def _mutations() -> list[Any]:
+    """good() with one thing changed, at every place: each odd value put there, the key removed,
+    an unexpected key added beside it."""
+    out: list[Any] = []
+    for path in _paths(good())[1:]:
+        for value in ODD_VALUES:
+            data = good()
+            parent = data
+            for p in path[:-1]:
+                parent = parent[p]
+            parent[path[-1]] = value
+            out.append(data)
+        data = good()
+        parent = data
+        for p in path[:-1]:
+            parent = parent[p]
+        if isinstance(parent, dict):
+            del parent[path[-1]]
+            out.append(data)
+            extra = good()
+            target = extra
+            for p in path[:-1]:
+                target = target[p]
+            target["unexpected"] = "x"
+            out.append(extra)
+    return out
+
+
+def test_the_fast_check_passes_only_what_the_schema_passes():
+    """A snapshot conforms() passes skips the JSON Schema pass, so conforms() must refuse every
+    snapshot the schema refuses (it may refuse more: those get the schema's own message)."""
+    from scanner.snapshot_schema import _validator, conforms
+
+    mutations = _mutations()
+    assert len(mutations) > 500
+    passed = 0
+    for data in mutations:
+        if conforms(data):
+            passed += 1
+            assert not list(_validator().iter_errors(data)), json.dumps(data)[:400]
+    assert passed, "some harmless changes (an odd value in props or meta) still conform"
+    for case, (content, _) in BAD.items():
+        try:
+            data = json.loads(content)
+        except (ValueError, RecursionError):
+            continue
+        if list(_validator().iter_errors(data)):
+            assert not conforms(data), case
+
+
+def test_a_real_snapshot_takes_the_fast_path(monkeypatch):
+    """A scanned account's snapshot never reaches the (slow) JSON Schema pass."""
+    import scanner.snapshot_schema as schema_mod
+    from fixtures.large import build_inventory
+
+    data = json.loads(build_inventory("tiny")[0].to_json())
+    assert schema_mod.conforms(data)
+    monkeypatch.setattr(schema_mod, "_validator", lambda: pytest.fail("schema pass on a valid snapshot"))
+    assert list(problems(data)) == []
+    data["nodes"][0]["props"]["deep"] = nested(MAX_DEPTH)
+    assert list(problems(data)) == [f"nested more than {MAX_DEPTH} levels deep"]

@@ -1,4 +1,5 @@
-"""The self-contained HTML report (renderers/html.py): structure, inlined SVG, and safety.
+"""The self-contained HTML report (renderers/html*.py): structure, inlined SVG, safety, links,
+and long documents converted in pieces (the same page, memory that follows the page).
 
 Fast and offline: a small Markdown text shaped like design.md and tiny SVG files in a
 temporary diagrams folder; no moto.
@@ -14,9 +15,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import renderers.html as html_module
 from renderers.diagrams import viewer
 from renderers.escape import code, md, plain
 from renderers.html import CSP, render_html, sanitize_svg
+from renderers.html_chunks import pieces
 
 HOSTILE = '<script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3)) & "q"'
 
@@ -473,3 +476,191 @@ def test_icons_in_svg_survive_and_anything_else_is_dropped():
     assert 'xlink:href="#d1-awsscan-icon-ec2"' in out and 'id="d1-awsscan-icon-ec2"' in out
     assert "icons/ec2.png" not in out and "svg+xml" not in out and "other.svg" not in out
     assert_self_contained(out)
+
+
+# --- long documents: converted in pieces, the same page, memory that follows the page ---------
+
+LONG_MD = """# Big - AWS Infrastructure Design
+
+## 1. Overview
+**Top risks**
+
+1. **HIGH** NET-001: Security group open to the world; 1 resource, section 5.2. Example: group web-sg allows 22.
+2. **LOW** IAM-003: Console user without MFA; see 5.1. Example: user alice has no MFA.
+
+## 2. Network Architecture
+![AWS architecture](diagrams/aws_architecture.svg)
+
+*AWS architecture: 2 nodes, 1 edges.*
+*Not drawn: 2 EBS volumes (listed in section 4.2)*
+
+Paragraph one
+continues here.
+
+> a quote
+> more quote
+
+---
+
+1. first
+2. second
+10. tenth
+
+- loose item
+
+- loose item two
+  still two
+
+* other marker
++ third marker
+
+## 4. Storage Strategy
+### 4.2 Block Storage (EBS)
+| Region | Volume | Size |
+|---|:---:|--:|
+| us-east-1 | data-vol (vol-0123456789abcdef0) | 8 |
+| us-east-1 | logs-vol | 16 |
+| eu-west-1 | spare-vol | 4 |
+| eu-west-1 | one cell |
+| eu-west-1 | a | b | c |
+lazy row without pipes
+
+## 5. Security Design
+### 5.1 Identity and Access Management
+| User | MFA |
+|---|---|
+| alice | no |
+| failover | yes |
+
+### 5.2 Network Security
+| Group | Rules |
+|---|---|
+| web-sg | 2 |
+
+**Findings (2 open):**
+
+- **HIGH** NET-001: Security group open to the world
+  - Resource: web-sg
+  - Evidence: web-sg allows tcp/22 from 0.0.0.0/0; see 4.2, vol-0123456789abcdef0 and sections 5.2 and 9.1
+    - nested deeper: failover and alice
+  - Remediation: restrict.
+- **LOW** IAM-003: Console user without MFA
+  - Resources (2): alice, failover and 3 more
+- plain item
+  - child a
+  - child b
+    - grandchild
+  - child c
+- last item
+
+## 11. Implementation Plan
+- **data-1** STO-006: bucket public (described in 4.2):
+  - web-sg
+  - alice
+  - logs-vol
+  - spare-vol
+- **data-2** STO-005: more:
+  - bucket-1
+  - bucket-2
+"""
+
+
+def _all_cuts_equal(tmp_path: Path, text: str) -> None:
+    d = tmp_path / "diagrams" if (tmp_path / "diagrams").is_dir() else write_diagrams(tmp_path)
+    whole = render_html(text, d, "t", piece_lines=0)
+    for limit in (1, 2, 3, 5, 8):
+        assert len(pieces(text, limit)) > 1, limit
+        assert render_html(text, d, "t", piece_lines=limit) == whole, limit
+
+
+def test_cutting_the_document_into_pieces_never_changes_the_page(tmp_path):
+    _all_cuts_equal(tmp_path, LONG_MD)
+    _all_cuts_equal(tmp_path, REPORT_MD * 3)
+    _all_cuts_equal(tmp_path, sample_markdown() * 3)
+
+
+def test_long_document_links_land_and_findings_name_resources(tmp_path):
+    body = main_part(render_html(LONG_MD, write_diagrams(tmp_path), "t", piece_lines=2))
+    ids = set(re.findall(r'\bid="([^"]+)"', body))
+    assert {h[1:] for h in re.findall(r'href="(#[^"]+)"', body)} <= ids
+    top = body.split("<ol>", 1)[1].split("</ol>", 1)[0]
+    assert 'group <a href="#s-5-2">web-sg</a> allows' in top and 'see <a href="#s-5-1">5.1</a>' in top
+    assert 'user <a href="#s-5-1">alice</a> has' in top          # a plain name a finding lists
+    finding = body.split("Resource:", 1)[1].split("Remediation", 1)[0]
+    assert '<a href="#s-4-2">vol-0123456789abcdef0</a>' in finding   # an AWS id from "name (id)"
+    assert 'nested deeper: <a href="#s-5-1">failover</a> and <a href="#s-5-1">alice</a>' in finding
+    # a plain word from a table is a resource only when a finding lists it ("failover and 3 more")
+    assert 'Resources (2): <a href="#s-5-1">alice</a>, <a href="#s-5-1">failover</a> and 3 more' in body
+    assert "<li>logs-vol</li>" in body                     # not a finding: text
+
+
+def test_plain_words_in_a_table_are_not_taken_for_resources(tmp_path):
+    text = REPORT_MD.replace("| web-sg | 2 |", "| web-sg | 2 |\n| Redshift | 1 |").replace(
+        "open to the world\n  - Resource:", "open to the world, Redshift\n  - Resource:")
+    body = main_part(render_html(text, write_diagrams(tmp_path), "Demo"))
+    assert "world, Redshift" in body and ">Redshift</a>" not in body
+
+
+def test_fenced_code_documents_are_converted_whole(tmp_path):
+    text = "## 1. A\n\n```\n## 2. not a heading\n| a |\n|---|\n```\n\n" + "para\n\n" * 20 + "## 2. B\n"
+    assert len(pieces(text, 1)) == 1
+    page = render_html(text, tmp_path, "t", piece_lines=1)
+    assert re.findall(r'<h2 id="([^"]+)"', page) == ["s-1", "s-2"]
+    assert "<pre><code>## 2. not a heading" in page
+
+
+def test_large_table_is_converted_in_pieces_with_every_row_and_its_escaping(monkeypatch):
+    """50,000 rows of hostile cells: every row, in order, escaped, in one table; the work is
+    counted, not timed: markdown-it never holds more than one piece's tokens (a bound that does
+    not grow with the table) and all pieces together make about one token list of the table."""
+    sizes: list[int] = []
+    real = html_module.parser
+
+    def counting():
+        md = real()
+        parse = md.parse
+
+        def counted(src, env=None):
+            tokens = parse(src, env)
+            sizes.append(len(tokens))
+            return tokens
+        md.parse = counted
+        return md
+
+    monkeypatch.setattr(html_module, "parser", counting)
+    n = 50_000
+    rows = "".join(f"| r{i:05d} <b>&amp; {code(f'x|<{i}>')} |\n" for i in range(n))
+    text = "## 1. Overview\nsee 4.1\n\n## 4. Storage\n### 4.1 Object Storage (S3)\n| Bucket and key |\n|---|\n" + rows
+    body = main_part(render_html(text, None, "t"))
+    assert body.count("<table>") == 1 and body.count("</table>") == 1 and body.count("<thead>") == 1
+    cells = re.findall(r"<tr>\n<td>r(\d{5}) &lt;b&gt;&amp; <code>x\|&lt;(\d+)&gt;</code></td>\n</tr>", body)
+    assert len(cells) == n and all(int(a) == i == int(b) for i, (a, b) in enumerate(cells))
+    assert "<b>" not in body and 'see <a href="#s-4-1">4.1</a>' in body
+    per_row = 5                                   # tr, td, inline, /td, /tr
+    assert max(sizes) <= per_row * html_module.PIECE_LINES + 100
+    assert sum(sizes) <= per_row * n * 1.05
+
+
+PIECE_LINES_POOL = [
+    "", "", "", "## 1. Overview", "### 2.1 VPC Design", "## 5. Security Design", "## Appendix: tables", "# Title",
+    "text see 2.1 and section 5", "web-sg and alice (i-0123456789abcdef0) here", f"{md(HOSTILE)}",
+    "| Name | Value |", "|---|---|", "|:--|--:|", "| web-sg | 1 |", "| alice (i-0123456789abcdef0) | x |", "| a |",
+    "| HIGH | b | c |", "- **HIGH** NET-001: open; see 2.1", "- **LOW** IAM-003: alice", "- item", "- item see 2.1",
+    "  - Resource: web-sg", "  - Resources (2): alice, web-sg and 1 more", "  - nested", "    - deeper",
+    "   - odd indent", "1. one", "2. two", "10. ten", "* star", "+ plus", "> quote", "---", "***", "    code",
+    "lazy line", "*Not drawn: 2 things (section 2.1)*", "*AWS architecture: caption.*",
+    "![AWS architecture](diagrams/aws_architecture.svg)", "Setext", "===", "- ", "-", "1) paren",
+    "| Name | Value |\n|---|---|\n| web-sg | 1 |\n| alice | 2 |\n| x \\| y | 3 |",
+    "- **HIGH** NET-001: open\n  - Resource: web-sg\n  - Evidence: see 2.1\n    - deeper\n  - Remediation: fix",
+    "- a\n  - b\n  - c\n- d\n  1. e\n  2. f\n- g",
+]
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(st.sampled_from(PIECE_LINES_POOL), min_size=4, max_size=40))
+def test_any_document_cut_into_pieces_gives_the_same_page(tmp_path, lines):
+    text = "\n".join(lines) + "\n"
+    d = tmp_path / "diagrams" if (tmp_path / "diagrams").is_dir() else write_diagrams(tmp_path)
+    whole = render_html(text, d, "t", piece_lines=0)
+    for limit in (1, 2, 3):
+        assert render_html(text, d, "t", piece_lines=limit) == whole, (limit, text)

@@ -392,3 +392,123 @@ def test_max_rate_is_an_option_of_the_scan_and_the_demo():
     for args in ([], ["demo"]):
         result = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": "200"})
         assert "--max-rate" in result.output, args
+
+
+# --- a collector's own fan-out ----------------------------------------------------------------
+def test_a_fan_out_returns_results_in_task_order_whatever_order_they_finish_in():
+    active, peak = [0], [0]
+    lock = threading.Lock()
+
+    def task(i: int) -> Any:
+        def run() -> int:
+            with lock:
+                active[0] += 1
+                peak[0] = max(peak[0], active[0])
+            time.sleep(0.01 * (6 - i))  # the first task finishes last
+            with lock:
+                active[0] -= 1
+            return i
+        return run
+
+    ctx = ScanContext(None, "us-east-1", "123456789012", service="s3", lanes=Lanes(None))
+    assert ctx.fan_out([task(i) for i in range(6)], width=4) == list(range(6))
+    assert peak[0] == 4, "as wide as asked"
+    assert ctx.fan_out([], width=4) == []
+
+
+def test_a_fan_out_raises_the_failure_a_sequential_run_would_meet_first():
+    def task(i: int) -> Any:
+        def run() -> int:
+            if i == 2:
+                time.sleep(0.05)
+                raise ValueError("second")
+            if i == 4:
+                raise ValueError("fourth")  # fails first in time, later in task order
+            return i
+        return run
+
+    ctx = ScanContext(None, "us-east-1", "123456789012", lanes=Lanes(None))
+    with pytest.raises(ValueError, match="second"):
+        ctx.fan_out([task(i) for i in range(40)], width=8)
+
+
+def test_workers_1_makes_every_fan_out_one_read_after_another():
+    threads: set[int] = set()
+
+    def read(ctx: ScanContext) -> Records:
+        ctx.fan_out([lambda: threads.add(threading.get_ident()) for _ in range(5)],
+                    width=ctx.lane_width("s3") + 2)
+        return ctx.records()
+
+    lanes = Lanes(None)
+    scan(None, IDENTITY, ["us-east-1"], collectors=[_coll("s3.things", "s3", read)], workers=1, lanes=lanes)
+    assert len(threads) == 1 and lanes.lane("s3", "us-east-1").concurrency == 1
+
+
+def test_s3_buckets_fan_out_in_their_lanes_and_give_what_a_sequential_run_gives():
+    """Fourteen reads per bucket, the sizes and the account's public access block wait together,
+    never more at once than the S3 lane allows; the records (gaps included, one read denied) are
+    those of the same collector run one read after another."""
+    from moto import mock_aws
+
+    from scanner.collectors.storage import collect_buckets
+    from tests.support.denials import deny
+
+    active, peak = [0], [0]
+    lock = threading.Lock()
+
+    def in_flight(**_: Any) -> None:  # before moto answers: counts the requests on the wire
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.005)
+        with lock:
+            active[0] -= 1
+
+    def records(cap: int) -> tuple[str, int, int]:
+        session = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-east-1")
+        session.events.register_first("before-send", in_flight)
+        deny("s3:GetBucketPolicy")(session)
+        lanes = Lanes(session, concurrency_cap=cap, limits={"s3": Limit(rate=1000, burst=1000, concurrency=3)})
+        ctx = ScanContext(session, "us-east-1", "123456789012", service="s3", home_region="us-east-1",
+                          regions=("us-east-1",), lanes=lanes)
+        peak[0] = 0
+        out = collect_buckets(ctx)
+        dump = json.dumps([[n.__dict__ for n in out.nodes], [e.__dict__ for e in out.edges],
+                           [g.__dict__ for g in out.gaps]], sort_keys=True, default=str)
+        return dump, peak[0], ctx.calls
+
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        for name in ("alpha", "beta", "gamma"):
+            s3.create_bucket(Bucket=name)
+        s3.put_bucket_versioning(Bucket="beta", VersioningConfiguration={"Status": "Enabled"})
+        s3.put_bucket_tagging(Bucket="gamma", Tagging={"TagSet": [{"Key": "team", "Value": "data"}]})
+        fanned, fanned_peak, fanned_calls = records(64)
+        sequential, sequential_peak, sequential_calls = records(1)
+    assert fanned == sequential and fanned_calls == sequential_calls
+    assert '"GetBucketPolicy"' in fanned or "s3:GetBucketPolicy" in fanned, "the denied read is a gap"
+    assert sequential_peak == 1
+    assert 2 <= fanned_peak <= 3 + 2, "the S3 lane's 3 places, plus CloudWatch's and S3 Control's"
+
+
+def test_parse_timestamp_gives_what_botocore_gives():
+    import botocore.utils
+
+    from scanner.session import parse_timestamp
+
+    for value in ("2024-05-14T09:30:00.123Z", "2024-05-14T09:30:00Z", "2024-05-14T09:30:00.123456789Z",
+                  "2024-05-14T09:30:00+00:00", "2024-05-14T09:30:00.5+00:00", "2024-05-14T09:30:00",
+                  "2024-05-14T09:30:00+01:00", "Wed, 02 Dec 2026 03:00:00 GMT", 1700000000.5, "1700000000"):
+        ours, theirs = parse_timestamp(value), botocore.utils.parse_timestamp(value)
+        assert ours == theirs and str(ours) == str(theirs) and ours.isoformat() == theirs.isoformat(), value
+    with pytest.raises(ValueError):
+        parse_timestamp("2024-02-30T00:00:00Z")
+
+
+def test_a_scan_session_parses_timestamps_with_the_fast_parser():
+    from scanner.session import make_session, parse_timestamp
+
+    session = make_session(None, "us-east-1")
+    factory = session._session.get_component("response_parser_factory")
+    assert factory._defaults.get("timestamp_parser") is parse_timestamp

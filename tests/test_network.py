@@ -21,6 +21,8 @@ from hypothesis import strategies as st
 
 from renderers.facts import network as nf
 from scanner.collectors import network as net
+from scanner.collectors import network_endpoints as endpoints
+from scanner.collectors import network_gateways as gateways
 from scanner.collectors import network_transit as transit
 from scanner.context import ScanContext
 from scanner.derive import network as dnet
@@ -105,16 +107,16 @@ def test_transforms_survive_minimal_and_odd_records() -> None:
     net.transform_vpcs(c, [{"VpcId": "vpc-1"}])
     net.transform_subnets(c, [{"SubnetId": "subnet-1"}])
     net.transform_route_tables(c, [{"RouteTableId": "rtb-1", "Routes": [{}]}])
-    net.transform_internet_gateways(c, [{"InternetGatewayId": "igw-1"}])
-    net.transform_egress_only_igws(c, [{"EgressOnlyInternetGatewayId": "eigw-1"}])
-    net.transform_nat_gateways(c, [{"NatGatewayId": "nat-1"}, {"NatGatewayId": "nat-2", "State": "deleted"}])
-    net.transform_addresses(c, [{"PublicIp": "198.51.100.1", "InstanceId": ""}, {}])
+    gateways.transform_internet_gateways(c, [{"InternetGatewayId": "igw-1"}])
+    gateways.transform_egress_only_igws(c, [{"EgressOnlyInternetGatewayId": "eigw-1"}])
+    gateways.transform_nat_gateways(c, [{"NatGatewayId": "nat-1"}, {"NatGatewayId": "nat-2", "State": "deleted"}])
+    gateways.transform_addresses(c, [{"PublicIp": "198.51.100.1", "InstanceId": ""}, {}])
     net.transform_security_groups(c, [{"GroupId": "sg-1"}])
     net.transform_network_acls(c, [{"NetworkAclId": "acl-1", "Entries": [{"RuleNumber": 1}]}])
-    net.transform_peerings(c, [{"VpcPeeringConnectionId": "pcx-1"}])
-    net.transform_vpc_endpoints(c, [{"VpcEndpointId": "vpce-1"}])
-    net.transform_flow_logs(c, [{"FlowLogId": "fl-1"}])
-    net.transform_prefix_lists(c, [{"PrefixListId": "pl-1"}], {})
+    gateways.transform_peerings(c, [{"VpcPeeringConnectionId": "pcx-1"}])
+    endpoints.transform_vpc_endpoints(c, [{"VpcEndpointId": "vpce-1"}])
+    endpoints.transform_flow_logs(c, [{"FlowLogId": "fl-1"}])
+    endpoints.transform_prefix_lists(c, [{"PrefixListId": "pl-1"}], {})
     transit.transform_transit_gateways(c, [{"TransitGatewayId": "tgw-1"}])
     transit.transform_tgw_attachments(c, [{"TransitGatewayAttachmentId": "tgw-attach-1"}], {})
     transit.transform_tgw_route_tables(c, [{"TransitGatewayRouteTableId": "tgw-rtb-1"}], {}, {})
@@ -122,7 +124,7 @@ def test_transforms_survive_minimal_and_odd_records() -> None:
     transit.transform_customer_gateways(c, [{"CustomerGatewayId": "cgw-1", "BgpAsn": "65000"}])
     transit.transform_vpn_connections(c, [{"VpnConnectionId": "vpn-1"}])
     transit.transform_virtual_interfaces(c, [{"virtualInterfaceId": "dxvif-1"}])
-    eip = net.transform_addresses(c, [{"PublicIp": "198.51.100.1", "InstanceId": ""}])
+    eip = gateways.transform_addresses(c, [{"PublicIp": "198.51.100.1", "InstanceId": ""}])
     assert eip.nodes[0].props["instance_id"] is None and not any(e.rel == "associated_with" for e in eip.edges)
 
 
@@ -180,7 +182,7 @@ def test_prefix_list_entries_denied_is_a_gap_not_a_failure() -> None:
         {"PrefixListId": "pl-aws", "PrefixListName": "com.amazonaws.us-east-1.s3", "OwnerId": "AWS"}]})
     stub.add_client_error("get_managed_prefix_list_entries", "UnauthorizedOperation", "not allowed")
     with stub:
-        rec = net.collect_prefix_lists(c)
+        rec = endpoints.collect_prefix_lists(c)
     mine = next(n for n in rec.nodes if n.props["prefix_list_id"] == "pl-mine")
     assert mine.props["cidrs"] is None and mine.props["aws_managed"] is False
     assert [(g.action, g.resource) for g in rec.gaps] == [("ec2:GetManagedPrefixListEntries", "pl-mine")]
@@ -209,7 +211,7 @@ def test_tgw_route_tables_routes_and_associations() -> None:
 
 
 def test_flow_log_destinations() -> None:
-    rec = net.transform_flow_logs(ctx(), [
+    rec = endpoints.transform_flow_logs(ctx(), [
         {"FlowLogId": "fl-1", "ResourceId": "vpc-1", "LogDestinationType": "cloud-watch-logs", "LogGroupName": "/vpc/x"},
         {"FlowLogId": "fl-2", "ResourceId": "subnet-1", "LogDestinationType": "s3",
          "LogDestination": "arn:aws:s3:::flow-bucket/prefix/"}])
@@ -220,7 +222,7 @@ def test_flow_log_destinations() -> None:
 
 def test_network_interfaces_and_their_owners() -> None:
     c = ctx()
-    enis = net.transform_network_interfaces(c, [
+    enis = endpoints.transform_network_interfaces(c, [
         {"NetworkInterfaceId": "eni-web", "SubnetId": "subnet-1", "VpcId": "vpc-1", "InterfaceType": "interface",
          "Attachment": {"InstanceId": "i-1"}, "Association": {"PublicIp": "198.51.100.7"},
          "Groups": [{"GroupId": "sg-1"}], "Ipv6Addresses": [{"Ipv6Address": "2600::1"}]},
@@ -228,7 +230,7 @@ def test_network_interfaces_and_their_owners() -> None:
          "Association": {"PublicIp": "198.51.100.8"}},
         {"NetworkInterfaceId": "eni-rds", "SubnetId": "subnet-2", "RequesterManaged": True,
          "Attachment": {"InstanceOwnerId": "amazon-rds"}}])
-    nat = net.transform_nat_gateways(c, [{"NatGatewayId": "nat-1", "SubnetId": "subnet-1", "State": "available",
+    nat = gateways.transform_nat_gateways(c, [{"NatGatewayId": "nat-1", "SubnetId": "subnet-1", "State": "available",
                                           "NatGatewayAddresses": [{"NetworkInterfaceId": "eni-nat",
                                                                    "PublicIp": "198.51.100.8"}]}])
     inv = inventory(enis, nat)
@@ -264,7 +266,7 @@ def _routing_inventory(blackhole: bool = False) -> Inventory:
              "Routes": [{"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": "nat-1", "State": "active"}]}]),
         net.transform_network_acls(c, [{"NetworkAclId": "acl-1", "VpcId": "vpc-1",
                                         "Associations": [{"SubnetId": "subnet-priv"}]}]),
-        net.transform_nat_gateways(c, [{"NatGatewayId": "nat-1", "SubnetId": "subnet-pub", "State": "available"}]),
+        gateways.transform_nat_gateways(c, [{"NatGatewayId": "nat-1", "SubnetId": "subnet-pub", "State": "available"}]),
     ]
     inv = inventory(*recs)
     for _, fn in sorted(d for d in dnet.__dict__.items() if d[0] in ("subnet_routing", "subnet_nacls",
@@ -300,7 +302,7 @@ def test_cross_region_peering_is_one_node_and_routes_follow_it() -> None:
     raw = [{"VpcPeeringConnectionId": "pcx-1", "Status": {"Code": "active"},
             "RequesterVpcInfo": {"VpcId": "vpc-a", "OwnerId": ACCT, "Region": "us-east-1", "CidrBlock": "10.0.0.0/16"},
             "AccepterVpcInfo": {"VpcId": "vpc-b", "OwnerId": ACCT, "Region": "eu-west-1", "CidrBlock": "10.1.0.0/16"}}]
-    east, west = net.transform_peerings(ctx("us-east-1"), raw), net.transform_peerings(ctx("eu-west-1"), raw)
+    east, west = gateways.transform_peerings(ctx("us-east-1"), raw), gateways.transform_peerings(ctx("eu-west-1"), raw)
     assert east.nodes[0].id == west.nodes[0].id == arn("vpc-peering-connection", "pcx-1")
     rt = net.transform_route_tables(ctx("eu-west-1"), [{"RouteTableId": "rtb-w", "Routes": [
         {"DestinationCidrBlock": "10.0.0.0/16", "VpcPeeringConnectionId": "pcx-1"}]}])
@@ -457,7 +459,8 @@ def _deny(operation: str):
     return hook
 
 
-NETWORK_MODULES = ("scanner.collectors.network", "scanner.collectors.network_transit")
+NETWORK_MODULES = ("scanner.collectors.network", "scanner.collectors.network_gateways",
+                   "scanner.collectors.network_endpoints", "scanner.collectors.network_transit")
 
 
 @pytest.fixture(scope="module")
@@ -611,3 +614,23 @@ def test_unnamed_elastic_ip_is_not_labelled_with_its_own_address() -> None:
     inv = Inventory(meta={"regions": ["us-east-1"]})
     inv.merge([rec])
     assert nf.eip_rows(inv)[0][1:3] == ["198.51.100.7", "eipalloc-1"]
+
+
+def test_split_modules_keep_their_family() -> None:
+    """A module split off a family module declares ``FAMILY``: ``--services network`` (and database,
+    compute, security, delivery) names the same collectors as before the split."""
+    from scanner.collectors import load_all
+
+    colls = load_all()
+    by_family: dict[str, set[str]] = {}
+    for c in colls:
+        by_family.setdefault(c.family, set()).add(c.name)
+    assert {"ec2.vpcs", "ec2.internet_gateways", "ec2.nat_gateways", "ec2.vpc_peering", "ec2.vpc_endpoints",
+            "ec2.flow_logs", "ec2.network_interfaces"} <= by_family["network"]
+    assert {"rds.instances", "dynamodb.tables", "dax.clusters", "elasticache.clusters"} <= by_family["database"]
+    assert {"ec2.instances", "autoscaling.groups", "autoscaling.launch_configurations"} <= by_family["compute"]
+    assert {"kms.keys", "wafv2.web_acls", "cloudtrail.trails"} <= by_family["security"]
+    assert {"codepipeline.pipelines", "codebuild.projects", "codedeploy.applications",
+            "cloudformation.stacks"} <= by_family["delivery"]
+    assert not {"network_gateways", "network_endpoints", "dynamodb", "elasticache", "autoscaling", "waf",
+                "cloudtrail", "codebuild", "codedeploy", "cloudformation"} & set(by_family)

@@ -19,6 +19,7 @@ from moto import mock_aws
 
 from fixtures.insecure import CLEAN_MORE, MORE_PARTS, OUTSIDE_IP, PLANTED_MORE, SECOND_REGION, build_insecure
 from renderers.report import write_report
+from scanner import judge
 from scanner.analysis import analyze
 from scanner.analysis.model import STATUS_NOT_ASSESSED, STATUS_OPEN
 from scanner.inventory import Inventory, Records
@@ -172,22 +173,115 @@ def http_api(routes: list[dict[str, Any]] | None) -> tuple[Records, str]:
 
 def test_http_api_routes_not_read_are_not_assessed_and_authorised_routes_pass():
     rec, api = http_api(None)
-    gaps = [{"action": "apigateway:GET", "resource": "a1", "region": REG, "reason": "AccessDenied"}]
-    assert status_of(analysed(rec, runs_of("apigatewayv2.apis"), gaps), "SVC-015", api) == STATUS_NOT_ASSESSED
+    gaps = [{"action": "apigateway:GetRoutes", "resource": api, "region": REG, "reason": "AccessDenied"}]
+    a = analysed(rec, runs_of("apigatewayv2.apis"), gaps)
+    assert status_of(a, "SVC-015", api) == STATUS_NOT_ASSESSED
+    assert a.findings and all("apigateway:GetRoutes" in (f.reason or "") for f in a.findings if f.rule == "SVC-015")
     rec, api = http_api([{"key": "GET /x", "auth": "JWT", "api_key": False, "target": "integrations/i1"},
                          {"key": "GET /health", "auth": "NONE", "api_key": False, "target": None}])
     assert not [f for f in analysed(rec, runs_of("apigatewayv2.apis")).findings if f.rule == "SVC-015"]
 
 
-def test_redis_with_tls_and_no_token_is_not_assessed_until_rbac_is_known():
-    """RBAC user groups can stand in for an AUTH token, and this scan does not record them."""
+OPEN_ROUTE = [{"key": "GET /x", "auth": "NONE", "api_key": False, "target": "integrations/i1"}]
+
+
+def test_svc_015_needs_only_the_http_api_reads_it_rests_on():
+    """A denied read SVC-015 does not use (REST APIs, a stage list, usage plans) leaves it assessed;
+    a denied route or integration read of the HTTP API makes it "not assessed" naming that read."""
+    from scanner.analysis.findings import load_rules, relevant_runs
+
+    assert set(load_rules()["SVC-015"].needs) == {"apigateway:GetApis", "apigateway:GetRoutes",
+                                              "apigateway:GetIntegrations"}
+    rec, api = http_api(OPEN_ROUTE)
+    unrelated = [{"action": "apigateway:GetStages", "resource": api, "region": REG, "reason": "AccessDenied"},
+                 {"action": "apigateway:GetUsagePlans", "resource": None, "region": REG, "reason": "AccessDenied"}]
+    a = analysed(rec, runs_of("apigatewayv2.apis", denied=("apigateway.rest_apis",)), unrelated)
+    assert status_of(a, "SVC-015", api) == STATUS_OPEN
+    inv = Inventory(meta={"runs": runs_of("apigatewayv2.apis", denied=("apigateway.rest_apis",))})
+    assert {r["collector"] for r in relevant_runs(inv, "apigateway:GetRoutes")} == {"apigatewayv2.apis"}
+    for action in ("apigateway:GetRoutes", "apigateway:GetIntegrations"):
+        rec, api = http_api(OPEN_ROUTE)
+        gap = [{"action": action, "resource": api, "region": REG, "reason": "AccessDenied"}]
+        a = analysed(rec, runs_of("apigatewayv2.apis"), gap)
+        assert status_of(a, "SVC-015", api) == STATUS_NOT_ASSESSED, action
+    rec, api = http_api(OPEN_ROUTE)
+    found = [f for f in analysed(rec, runs_of(denied=("apigatewayv2.apis",))).findings if f.rule == "SVC-015"]
+    assert found and {f.status for f in found} == {STATUS_NOT_ASSESSED}   # said once, for the scan
+
+
+def test_unread_routes_judge_names_the_read_that_failed():
+    rec, api = http_api(None)
+    gaps = [{"action": "apigateway:GetRoutes", "resource": api, "region": REG, "reason": "access denied"}]
+    inv = Inventory(meta={"account": ACCT, "regions": [REG], "runs": runs_of("apigatewayv2.apis"), "gaps": gaps})
+    inv.merge([rec])
+    judge.run(inv)
+    f = inv.fact(api, "lambda_routes_authorized")
+    assert f.unknown and f.why == "apigateway:GetRoutes: access denied"
+
+
+NOT_RECORDED = object()  # the prop absent altogether: a snapshot from a scan that did not record it
+
+
+def redis_group(auth_token: bool | None, user_groups: Any = NOT_RECORDED, tls: bool | None = True) -> tuple[Records, str]:
+    """A Redis replication group as the collector records it (``user_group_ids``: the group's
+    UserGroupIds; None where the answer left them out)."""
     rec = Records(region=REG, account=ACCT)
     g = f"arn:aws:elasticache:{REG}:{ACCT}:replicationgroup:r"
+    extra = {} if user_groups is NOT_RECORDED else {"user_group_ids": user_groups}
     rec.node(g, "elasticache:replication-group", "r", id="r", engine="redis", node_type="cache.t3.micro", members=[],
-             multi_az=False, automatic_failover=False, transit_encryption=True, at_rest_encryption=True,
-             num_node_groups=1, kms_key=None, auth_token_enabled=False, snapshot_retention=1)
+             multi_az=False, automatic_failover=False, transit_encryption=tls, at_rest_encryption=True,
+             num_node_groups=1, kms_key=None, auth_token_enabled=auth_token, snapshot_retention=1, **extra)
+    return rec, g
+
+
+def test_redis_with_tls_and_no_token_is_not_assessed_until_rbac_is_known():
+    """RBAC user groups can stand in for an AUTH token: where they were not read, neither pass nor fail."""
+    for unread in (NOT_RECORDED, None):
+        rec, g = redis_group(False, unread)
+        a = analysed(rec, runs_of("elasticache.clusters"))
+        assert status_of(a, "DB-012", g) == STATUS_NOT_ASSESSED, unread
+        (f,) = [f for f in a.findings if f.rule == "DB-012"]
+        assert "UserGroupIds" in f.reason and "AuthTokenEnabled=false" in f.reason
+
+
+@pytest.mark.parametrize("auth_token, user_groups, state", [
+    (True, [], "yes"), (True, NOT_RECORDED, "yes"), (True, None, "yes"),
+    (False, ["app-users"], "yes"), (None, ["app-users", "ops"], "yes"),
+    (False, [], "no"),
+    (False, None, "unknown"), (False, NOT_RECORDED, "unknown"), (None, [], "unknown"),
+])
+def test_redis_auth_is_an_auth_token_or_an_rbac_user_group(auth_token, user_groups, state):
+    """AUTH token on, or RBAC user groups attached: clients authenticate; neither: anyone who reaches the
+    port may connect (DB-012 open); either one unread: unknown (not assessed), never a pass or a fail."""
+    rec, g = redis_group(auth_token, user_groups)
     a = analysed(rec, runs_of("elasticache.clusters"))
-    assert status_of(a, "DB-012", g) == STATUS_NOT_ASSESSED
+    found = {f.status for f in a.findings if f.rule == "DB-012" and g in f.resources}
+    assert found == {"yes": set(), "no": {STATUS_OPEN}, "unknown": {STATUS_NOT_ASSESSED}}[state]
+    inv = Inventory(meta={"account": ACCT, "regions": [REG], "runs": runs_of("elasticache.clusters")})
+    inv.merge([redis_group(auth_token, user_groups)[0]])
+    judge.run(inv)
+    fact = inv.fact(g, "auth_required")
+    assert fact.state == state and fact.why
+    if state == "yes" and auth_token is not True:
+        assert "RBAC user group" in fact.why and "app-users" in fact.why
+    if state == "no":
+        (hit,) = [f for f in a.findings if f.rule == "DB-012"]
+        assert "no RBAC user group" in hit.evidence[0] and "anyone who reaches its port" in hit.evidence[0]
+
+
+def test_redis_without_tls_has_no_auth_whatever_its_user_groups_say():
+    rec, g = redis_group(None, None, tls=False)
+    assert status_of(analysed(rec, runs_of("elasticache.clusters")), "DB-012", g) == STATUS_OPEN
+
+
+def test_redis_whose_group_read_failed_says_so():
+    rec, g = redis_group(False, None)
+    gaps = [{"action": "elasticache:DescribeReplicationGroups", "resource": g, "region": REG,
+             "reason": "throttled after retries"}]
+    inv = Inventory(meta={"account": ACCT, "regions": [REG], "runs": runs_of("elasticache.clusters"), "gaps": gaps})
+    inv.merge([rec])
+    judge.run(inv)
+    assert "throttled after retries" in inv.fact(g, "auth_required").why
 
 
 def vpc_records(name: str) -> tuple[Records, str]:
@@ -246,6 +340,9 @@ def test_the_sample_yields_its_planted_weaknesses_on_the_right_resources_only(sa
     assert names.get("SVC-016") == {"order-events", "ops-alerts", "web-platform-deployments"}
     assert names.get("RES-008") == {"web-platform-dr"}
     assert {sample.inv.node(r)["props"]["set_identifier"] for r in opened.get("RES-009", ())} == {"secondary-eu-west-1"}
-    # the sample's Redis has TLS but no AUTH token; whether RBAC stands in is not recorded: not a pass, not a fail
+    # the sample's Redis has TLS and no AUTH token, and its clients authenticate through an RBAC user group
     assert "DB-012" not in opened
-    assert {f.status for f in sample.analysis.findings if f.rule == "DB-012"} <= {STATUS_NOT_ASSESSED}
+    assert not [f for f in sample.analysis.findings if f.rule == "DB-012"]   # judged, and it passes
+    (redis,) = sample.inv.nodes("elasticache:replication-group")
+    auth = sample.inv.fact(redis["id"], "auth_required")
+    assert auth.yes and f"RBAC user group {ids['cache_user_group']}" in auth.why

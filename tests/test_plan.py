@@ -139,3 +139,53 @@ def test_a_long_item_is_listed_whole_in_the_appendix():
     assert "NET-015" in area_block("### 11.3 Timeline\n" + s, "Network")
     assert "| 2 | medium | IAM-009: Weak password policy | account level | 5.1 |" in s
     assert "more" not in s
+
+
+# --- a denied read is unknown in 11.2, never "depends on nothing" ----------------------------------
+def _one_function() -> str:
+    import io
+    import json
+    import zipfile
+
+    import boto3
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("h.py", "def h(e, c):\n    return 1\n")
+    role = boto3.client("iam", region_name=REG).create_role(
+        RoleName="fn-role", AssumeRolePolicyDocument=json.dumps({"Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+    return boto3.client("lambda", region_name=REG).create_function(
+        FunctionName="orders", Runtime="python3.12", Role=role["Role"]["Arn"], Handler="h.h",
+        Code={"ZipFile": buf.getvalue()})["FunctionArn"]
+
+
+def _scan_function(before_scan=None) -> Inventory:
+    from moto import mock_aws
+
+    from scanner.collectors import load_all
+    from scanner.runner import scan
+    from scanner.session import make_session, verify_identity
+
+    with mock_aws():
+        _one_function()
+        session = make_session(None, REG)
+        if before_scan:
+            before_scan(session)
+        return scan(session, verify_identity(session), [REG],
+                    collectors=[c for c in load_all() if c.name == "lambda.functions"])
+
+
+def test_denied_destinations_make_11_2_say_unknown_with_why():
+    from tests.support.denials import deny
+
+    inv = _scan_function(deny("lambda:ListFunctionEventInvokeConfigs"))
+    row = next(d for d in plan.dependencies(inv) if d["kind"] == "lambda:function")
+    assert row["needs"]["lambda:asynchronous-destination"] == [
+        "unknown (lambda:ListFunctionEventInvokeConfigs: access denied)"]
+    text = _render("11.2", inv, Analysis())
+    line = next(ln for ln in text.splitlines() if ln.startswith("| orders |"))
+    assert "asynchronous destination: unknown (lambda:ListFunctionEventInvokeConfigs: access denied)" in line
+    read = _scan_function()  # read and found none: nothing unknown is claimed
+    row = next((d for d in plan.dependencies(read) if d["kind"] == "lambda:function"), {"needs": {}})
+    assert "lambda:asynchronous-destination" not in row["needs"]

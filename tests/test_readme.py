@@ -51,3 +51,4 @@ def test_coverage_table_is_generated_from_the_kind_specs():
     from scanner import coverage
 
     assert coverage.current(README) == coverage.block()
+    assert coverage.current(README, coverage.RULES_START, coverage.RULES_END) == coverage.rules_block()

@@ -1,7 +1,9 @@
-"""Recorded shapes for scanner/collectors/compute.py (EC2 instances, AMIs, templates, Auto Scaling)."""
+"""Recorded shapes for scanner/collectors/compute.py and autoscaling.py (EC2 instances, AMIs, templates,
+Auto Scaling)."""
 
 from __future__ import annotations
 
+from scanner.collectors import autoscaling
 from scanner.collectors import compute as c
 from tests.test_recorded_shapes import Case, items
 
@@ -38,22 +40,32 @@ CASES = [
          allow={"user_data_present": "AWS omits UserData when a template has none",
                 "public_ip_on_eni": "an absent AssociatePublicIpAddress asks for no public address",
                 "spot": "a template without InstanceMarketOptions launches on-demand"}),
-    Case(F, c.transform_asgs, ("autoscaling:DescribeAutoScalingGroups",),
-         lambda ctx, r: c.transform_asgs(ctx, items(r, "DescribeAutoScalingGroups", "AutoScalingGroups")),
+    Case(F, autoscaling.transform_asgs, ("autoscaling:DescribeAutoScalingGroups",),
+         lambda ctx, r: autoscaling.transform_asgs(ctx, items(r, "DescribeAutoScalingGroups", "AutoScalingGroups")),
          names=("DescribeAutoScalingGroups:AutoScalingGroups[].AutoScalingGroupName",),
          allow={"mixed_instances": "AWS omits MixedInstancesPolicy when a group has none",
                 "warm_pool": "AWS omits WarmPoolConfiguration when a group has no warm pool"}),
-    Case(F, c.transform_policies, ("autoscaling:DescribePolicies", "autoscaling:DescribeAutoScalingGroups"),
-         lambda ctx, r: c.transform_policies(ctx, items(r, "DescribePolicies", "ScalingPolicies"), _asg_arns(r)),
+    Case(F, autoscaling.transform_policies, ("autoscaling:DescribePolicies", "autoscaling:DescribeAutoScalingGroups"),
+         lambda ctx, r: autoscaling.transform_policies(ctx, items(r, "DescribePolicies", "ScalingPolicies"), _asg_arns(r)),
          names=("DescribePolicies:ScalingPolicies[].PolicyName",)),
-    Case(F, c.transform_scheduled_actions,
+    Case(F, autoscaling.transform_scheduled_actions,
          ("autoscaling:DescribeScheduledActions", "autoscaling:DescribeAutoScalingGroups"),
-         lambda ctx, r: c.transform_scheduled_actions(
+         lambda ctx, r: autoscaling.transform_scheduled_actions(
              ctx, items(r, "DescribeScheduledActions", "ScheduledUpdateGroupActions"), _asg_arns(r)),
          names=("DescribeScheduledActions:ScheduledUpdateGroupActions[].ScheduledActionName",)),
-    Case(F, c.transform_launch_configurations, ("autoscaling:DescribeLaunchConfigurations",),
-         lambda ctx, r: c.transform_launch_configurations(
+    Case(F, autoscaling.transform_launch_configurations, ("autoscaling:DescribeLaunchConfigurations",),
+         lambda ctx, r: autoscaling.transform_launch_configurations(
              ctx, items(r, "DescribeLaunchConfigurations", "LaunchConfigurations")),
          names=("DescribeLaunchConfigurations:LaunchConfigurations[].LaunchConfigurationName",),
          allow={"user_data_present": "AWS omits UserData (or sends it empty) when there is none"}),
 ]
+
+
+#: the modules of the compute family (split by what they hold; the sweep in test_recorded_all reads compute.py only)
+MODULES = ("scanner.collectors.compute", "scanner.collectors.autoscaling")
+
+
+def test_every_transform_of_the_family_modules_has_a_case() -> None:
+    from tests.test_recorded_serverless import check_coverage
+
+    check_coverage(CASES, MODULES, F)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from scanner.collectors import cloudformation as cfn
+from scanner.collectors import codebuild as cbuild
+from scanner.collectors import codedeploy as cdeploy
 from scanner.collectors import delivery as d
 from tests.test_recorded_shapes import Case, items, one
 
@@ -19,7 +22,7 @@ def _stack(ctx, r: dict):
     out = ctx.records()
     resources = items(r, "ListStackResources", "StackResourceSummaries")
     for s in items(r, "DescribeStacks", "Stacks"):
-        out.extend(d.transform_stack(ctx, s, resources, {}))
+        out.extend(cfn.transform_stack(ctx, s, resources, {}))
     return out
 
 
@@ -31,20 +34,20 @@ CASES = [
     Case(F, d.transform_pipeline, ("codepipeline:GetPipeline", "codepipeline:GetPipelineState",
                                    "codepipeline:ListPipelineExecutions"), _pipeline,
          names=("GetPipeline:pipeline.name",)),
-    Case(F, d.transform_projects, ("codebuild:BatchGetProjects", "codebuild:BatchGetBuilds"),
-         lambda ctx, r: d.transform_projects(ctx, items(r, "BatchGetProjects", "projects"),
+    Case(F, cbuild.transform_projects, ("codebuild:BatchGetProjects", "codebuild:BatchGetBuilds"),
+         lambda ctx, r: cbuild.transform_projects(ctx, items(r, "BatchGetProjects", "projects"),
                                              items(r, "BatchGetBuilds", "builds")),
          names=("BatchGetProjects:projects[].name",),
          allow={"webhook": "AWS omits webhook when a project has none"}),
-    Case(F, d.transform_deployment_configs, ("codedeploy:GetDeploymentConfig",),
-         lambda ctx, r: d.transform_deployment_configs(
+    Case(F, cdeploy.transform_deployment_configs, ("codedeploy:GetDeploymentConfig",),
+         lambda ctx, r: cdeploy.transform_deployment_configs(
              ctx, [one(r, "GetDeploymentConfig").get("deploymentConfigInfo") or {}]),
          names=("GetDeploymentConfig:deploymentConfigInfo.deploymentConfigName",)),
-    Case(F, d.transform_applications, ("codedeploy:BatchGetApplications",),
-         lambda ctx, r: d.transform_applications(ctx, items(r, "BatchGetApplications", "applicationsInfo")),
+    Case(F, cdeploy.transform_applications, ("codedeploy:BatchGetApplications",),
+         lambda ctx, r: cdeploy.transform_applications(ctx, items(r, "BatchGetApplications", "applicationsInfo")),
          names=("BatchGetApplications:applicationsInfo[].applicationName",)),
-    Case(F, d.transform_deployment_groups, ("codedeploy:BatchGetDeploymentGroups",),
-         lambda ctx, r: d.transform_deployment_groups(
+    Case(F, cdeploy.transform_deployment_groups, ("codedeploy:BatchGetDeploymentGroups",),
+         lambda ctx, r: cdeploy.transform_deployment_groups(
              ctx, items(r, "BatchGetDeploymentGroups", "deploymentGroupsInfo"), {}),
          names=("BatchGetDeploymentGroups:deploymentGroupsInfo[].deploymentGroupName",), ids=("applicationName",),
          allow={"auto_rollback": "no autoRollbackConfiguration: rollback was never configured",
@@ -55,8 +58,18 @@ CASES = [
     Case(F, d.transform_connections, ("codestar-connections:ListConnections",),
          lambda ctx, r: d.transform_connections(ctx, items(r, "ListConnections", "Connections")),
          names=("ListConnections:Connections[].ConnectionName",), ids=("ConnectionArn",)),
-    Case(F, d.transform_stack, ("cloudformation:DescribeStacks", "cloudformation:ListStackResources"), _stack,
+    Case(F, cfn.transform_stack, ("cloudformation:DescribeStacks", "cloudformation:ListStackResources"), _stack,
          names=("DescribeStacks:Stacks[].StackName",)),
     Case(F, d.transform_notification_rules, ("codestar-notifications:DescribeNotificationRule",), _rules,
          edges=("DescribeNotificationRule:Resource", "DescribeNotificationRule:Targets[].TargetAddress")),
 ]
+
+
+#: the modules of the delivery family (split by what they hold; the sweep in test_recorded_all reads delivery.py only)
+MODULES = ("scanner.collectors.delivery", "scanner.collectors.codebuild", "scanner.collectors.codedeploy", "scanner.collectors.cloudformation")
+
+
+def test_every_transform_of_the_family_modules_has_a_case() -> None:
+    from tests.test_recorded_serverless import check_coverage
+
+    check_coverage(CASES, MODULES, F)

@@ -1,8 +1,11 @@
-"""Recorded shapes for scanner/collectors/network.py (VPCs, subnets, routing, gateways, SGs, ...)."""
+"""Recorded shapes for scanner/collectors/network.py, network_gateways.py and network_endpoints.py
+(VPCs, subnets, routing, gateways, SGs, endpoints, ...)."""
 
 from __future__ import annotations
 
 from scanner.collectors import network as n
+from scanner.collectors import network_endpoints as ep
+from scanner.collectors import network_gateways as gw
 from tests.test_recorded_shapes import Case, context, items
 
 F = "network"
@@ -24,19 +27,19 @@ CASES = [
     Case(F, n.transform_route_tables, ("ec2:DescribeRouteTables",),
          lambda ctx, r: n.transform_route_tables(ctx, items(r, "DescribeRouteTables", "RouteTables")),
          names=("DescribeRouteTables:RouteTables[].RouteTableId",)),
-    Case(F, n.transform_internet_gateways, ("ec2:DescribeInternetGateways",),
-         lambda ctx, r: n.transform_internet_gateways(ctx, items(r, "DescribeInternetGateways", "InternetGateways")),
+    Case(F, gw.transform_internet_gateways, ("ec2:DescribeInternetGateways",),
+         lambda ctx, r: gw.transform_internet_gateways(ctx, items(r, "DescribeInternetGateways", "InternetGateways")),
          names=("DescribeInternetGateways:InternetGateways[].InternetGatewayId",)),
-    Case(F, n.transform_egress_only_igws, ("ec2:DescribeEgressOnlyInternetGateways",),
-         lambda ctx, r: n.transform_egress_only_igws(
+    Case(F, gw.transform_egress_only_igws, ("ec2:DescribeEgressOnlyInternetGateways",),
+         lambda ctx, r: gw.transform_egress_only_igws(
              ctx, items(r, "DescribeEgressOnlyInternetGateways", "EgressOnlyInternetGateways")),
          names=("DescribeEgressOnlyInternetGateways:EgressOnlyInternetGateways[].EgressOnlyInternetGatewayId",)),
-    Case(F, n.transform_nat_gateways, ("ec2:DescribeNatGateways",),
-         lambda ctx, r: n.transform_nat_gateways(ctx, items(r, "DescribeNatGateways", "NatGateways")),
+    Case(F, gw.transform_nat_gateways, ("ec2:DescribeNatGateways",),
+         lambda ctx, r: gw.transform_nat_gateways(ctx, items(r, "DescribeNatGateways", "NatGateways")),
          names=("DescribeNatGateways:NatGateways[].NatGatewayId",),
          allow={"connectivity": "NAT gateways made before private NAT existed carry no ConnectivityType: public"}),
-    Case(F, n.transform_addresses, ("ec2:DescribeAddresses",),
-         lambda ctx, r: n.transform_addresses(ctx, items(r, "DescribeAddresses", "Addresses")),
+    Case(F, gw.transform_addresses, ("ec2:DescribeAddresses",),
+         lambda ctx, r: gw.transform_addresses(ctx, items(r, "DescribeAddresses", "Addresses")),
          names=("DescribeAddresses:Addresses[].AllocationId",)),
     Case(F, n.transform_security_groups, ("ec2:DescribeSecurityGroups",),
          lambda ctx, r: n.transform_security_groups(ctx, items(r, "DescribeSecurityGroups", "SecurityGroups")),
@@ -44,24 +47,24 @@ CASES = [
     Case(F, n.transform_network_acls, ("ec2:DescribeNetworkAcls",),
          lambda ctx, r: n.transform_network_acls(ctx, items(r, "DescribeNetworkAcls", "NetworkAcls")),
          names=("DescribeNetworkAcls:NetworkAcls[].NetworkAclId",)),
-    Case(F, n.transform_peerings, ("ec2:DescribeVpcPeeringConnections",),
-         lambda ctx, r: n.transform_peerings(ctx, items(r, "DescribeVpcPeeringConnections", "VpcPeeringConnections")),
+    Case(F, gw.transform_peerings, ("ec2:DescribeVpcPeeringConnections",),
+         lambda ctx, r: gw.transform_peerings(ctx, items(r, "DescribeVpcPeeringConnections", "VpcPeeringConnections")),
          names=("DescribeVpcPeeringConnections:VpcPeeringConnections[].VpcPeeringConnectionId",)),
-    Case(F, n.transform_vpc_endpoints, ("ec2:DescribeVpcEndpoints",),
-         lambda ctx, r: n.transform_vpc_endpoints(ctx, items(r, "DescribeVpcEndpoints", "VpcEndpoints")),
+    Case(F, ep.transform_vpc_endpoints, ("ec2:DescribeVpcEndpoints",),
+         lambda ctx, r: ep.transform_vpc_endpoints(ctx, items(r, "DescribeVpcEndpoints", "VpcEndpoints")),
          names=("DescribeVpcEndpoints:VpcEndpoints[].VpcEndpointId",)),
-    Case(F, n.transform_flow_logs, ("ec2:DescribeFlowLogs",),
-         lambda ctx, r: n.transform_flow_logs(ctx, items(r, "DescribeFlowLogs", "FlowLogs")),
+    Case(F, ep.transform_flow_logs, ("ec2:DescribeFlowLogs",),
+         lambda ctx, r: ep.transform_flow_logs(ctx, items(r, "DescribeFlowLogs", "FlowLogs")),
          names=("DescribeFlowLogs:FlowLogs[].FlowLogId",),
          allow={"destination_type": "flow logs made before S3/Firehose destinations carry no "
                                     "LogDestinationType: CloudWatch Logs (LogGroupName)"},
          allow_enum={"destination": "an unknown destination type keeps the LogDestination AWS gave, as is"}),
-    Case(F, n.transform_prefix_lists, ("ec2:DescribeManagedPrefixLists", "ec2:GetManagedPrefixListEntries"),
-         lambda ctx, r: n.transform_prefix_lists(ctx, items(r, "DescribeManagedPrefixLists", "PrefixLists"),
+    Case(F, ep.transform_prefix_lists, ("ec2:DescribeManagedPrefixLists", "ec2:GetManagedPrefixListEntries"),
+         lambda ctx, r: ep.transform_prefix_lists(ctx, items(r, "DescribeManagedPrefixLists", "PrefixLists"),
                                                  _entries(r)),
          names=("DescribeManagedPrefixLists:PrefixLists[].PrefixListId",)),
-    Case(F, n.transform_network_interfaces, ("ec2:DescribeNetworkInterfaces",),
-         lambda ctx, r: n.transform_network_interfaces(
+    Case(F, ep.transform_network_interfaces, ("ec2:DescribeNetworkInterfaces",),
+         lambda ctx, r: ep.transform_network_interfaces(
              ctx, items(r, "DescribeNetworkInterfaces", "NetworkInterfaces")),
          names=("DescribeNetworkInterfaces:NetworkInterfaces[].NetworkInterfaceId",)),
 ]
@@ -70,9 +73,9 @@ CASES = [
 def test_a_state_aws_adds_later_is_kept_raw_and_the_gateway_kept() -> None:
     """A NAT gateway or attachment in a state this code does not know stays in the graph, as AWS said."""
     c = context()
-    out = n.transform_nat_gateways(c, [{"NatGatewayId": "nat-1", "State": "pending-future"}])
+    out = gw.transform_nat_gateways(c, [{"NatGatewayId": "nat-1", "State": "pending-future"}])
     assert out.nodes[0].props["state"] == "pending-future"
-    igw = n.transform_internet_gateways(c, [{"InternetGatewayId": "igw-1",
+    igw = gw.transform_internet_gateways(c, [{"InternetGatewayId": "igw-1",
                                              "Attachments": [{"VpcId": "vpc-1", "State": "pending-future"}]}])
     assert igw.nodes[0].props["vpc_ids"] == ["vpc-1"]
 
@@ -83,3 +86,13 @@ def test_an_item_without_its_id_is_left_out_and_said() -> None:
     assert "VpcId" in out.gaps[0].reason and "not understood" in out.gaps[0].reason
     sub = n.transform_subnets(context(), [{"SubnetId": "subnet-1", "MapPublicIpOnLaunch": None}])
     assert sub.nodes[0].props["map_public_ip"] is None   # not said is not "no"
+
+
+#: the modules of the network family (split by what they hold; the sweep in test_recorded_all reads network.py only)
+MODULES = ("scanner.collectors.network", "scanner.collectors.network_gateways", "scanner.collectors.network_endpoints")
+
+
+def test_every_transform_of_the_family_modules_has_a_case() -> None:
+    from tests.test_recorded_serverless import check_coverage
+
+    check_coverage(CASES, MODULES, F)

@@ -1,8 +1,11 @@
-"""Recorded shapes for scanner/collectors/security.py (KMS, Config, GuardDuty, Security Hub, ACM, WAF, ...)."""
+"""Recorded shapes for scanner/collectors/security.py, waf.py and cloudtrail.py (KMS, Config, GuardDuty,
+Security Hub, ACM, WAF, CloudTrail, ...)."""
 
 from __future__ import annotations
 
+from scanner.collectors import cloudtrail as ct
 from scanner.collectors import security as s
+from scanner.collectors import waf
 from tests.test_recorded_shapes import WHEN, Case, items, one
 
 F = "security"
@@ -32,12 +35,12 @@ def _detectors(ctx, r: dict):
 def _web_acls(ctx, r: dict):
     acl = one(r, "GetWebACL").get("WebACL")
     res = items(r, "ListResourcesForWebACL", "ResourceArns")
-    return s.transform_web_acls(ctx, [{"summary": w, "scope": "REGIONAL", "acl": acl, "resources": res}
+    return waf.transform_web_acls(ctx, [{"summary": w, "scope": "REGIONAL", "acl": acl, "resources": res}
                                       for w in items(r, "ListWebACLs", "WebACLs")])
 
 
 def _trails(ctx, r: dict):
-    return s.transform_trails(ctx, [{**t, "status": one(r, "GetTrailStatus"), "selectors": one(r, "GetEventSelectors")}
+    return ct.transform_trails(ctx, [{**t, "status": one(r, "GetTrailStatus"), "selectors": one(r, "GetEventSelectors")}
                                     for t in items(r, "DescribeTrails", "trailList")])
 
 
@@ -64,7 +67,7 @@ CASES = [
     Case(F, s.transform_certificates, ("acm:DescribeCertificate", "acm:ListCertificates"), _certificates,
          names=("DescribeCertificate:Certificate.DomainName",
                 "ListCertificates:CertificateSummaryList[].CertificateArn")),
-    Case(F, s.transform_web_acls, ("wafv2:ListWebACLs", "wafv2:GetWebACL", "wafv2:ListResourcesForWebACL"),
+    Case(F, waf.transform_web_acls, ("wafv2:ListWebACLs", "wafv2:GetWebACL", "wafv2:ListResourcesForWebACL"),
          _web_acls, names=("ListWebACLs:WebACLs[].Name",)),
     Case(F, s.transform_secrets, ("secretsmanager:ListSecrets",),
          lambda ctx, r: s.transform_secrets(ctx, items(r, "ListSecrets", "SecretList")),
@@ -74,8 +77,18 @@ CASES = [
     Case(F, s.transform_parameters, ("ssm:DescribeParameters",),
          lambda ctx, r: s.transform_parameters(ctx, items(r, "DescribeParameters", "Parameters")),
          names=("DescribeParameters:Parameters[].Name",)),
-    Case(F, s.transform_trails, ("cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus",
+    Case(F, ct.transform_trails, ("cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus",
                                  "cloudtrail:GetEventSelectors"), _trails,
          names=("DescribeTrails:trailList[].Name",),
          allow={"management_events": "AWS defaults: IncludeManagementEvents true, ReadWriteType All"}),
 ]
+
+
+#: the modules of the security family (split by what they hold; the sweep in test_recorded_all reads security.py only)
+MODULES = ("scanner.collectors.security", "scanner.collectors.waf", "scanner.collectors.cloudtrail")
+
+
+def test_every_transform_of_the_family_modules_has_a_case() -> None:
+    from tests.test_recorded_serverless import check_coverage
+
+    check_coverage(CASES, MODULES, F)

@@ -7,7 +7,7 @@ from tests.test_recorded_shapes import Case, items, one
 
 F = "storage"
 
-#: the per-bucket reads, as get_bucket_details stores them (key in the item, operation)
+#: the per-bucket reads, as collect_buckets stores them (key in the item, operation; storage.BUCKET_READS)
 BUCKET_OPS = (("Versioning", "GetBucketVersioning"), ("Encryption", "GetBucketEncryption"),
               ("PublicAccessBlock", "GetPublicAccessBlock#s3"), ("Policy", "GetBucketPolicy"),
               ("Acl", "GetBucketAcl"), ("Logging", "GetBucketLogging"),

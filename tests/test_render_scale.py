@@ -147,3 +147,85 @@ def test_a_render_keeps_nothing_once_it_ends(small):
     inv, analysis = small
     render_document(inv, analysis)
     assert inv._memo == {} and inv._render_depth == 0
+
+
+# --- the render's work grows linearly: 4x the account, 4x the reads ---------------------------------
+class _CountedList(list):
+    """A list that counts the items every walk or membership test of it reads."""
+
+    reads = [0]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        self.reads[0] += len(self)
+        return super().__iter__()
+
+    def __contains__(self, item: object) -> bool:
+        self.reads[0] += len(self)
+        return super().__contains__(item)
+
+
+def _render_reads(inv: Inventory, monkeypatch: pytest.MonkeyPatch) -> int:
+    """What one render reads: node dicts the graph hands out (nodes, node, out, into) plus the
+    findings and their resource lists walked or searched. A facts module that scans a whole kind,
+    or every finding, once per resource makes this grow with the square of the account."""
+    from scanner.analysis import analyze
+
+    analysis = analyze(inv, {})
+    for f in analysis.findings:
+        f.resources = _CountedList(f.resources)
+    analysis.findings = _CountedList(analysis.findings)
+    reads = _CountedList.reads
+    with monkeypatch.context() as m:
+        for name in ("nodes", "node", "out", "into"):
+            real = getattr(Inventory, name)
+
+            def counted(self: Inventory, *a: Any, _real: Any = real, **k: Any) -> Any:
+                got = _real(self, *a, **k)
+                reads[0] += len(got) if isinstance(got, list) else 1
+                return got
+            m.setattr(Inventory, name, counted)
+        reads[0] = 0
+        render_document(inv, analysis)
+        return reads[0]
+
+
+def test_four_times_the_account_is_four_times_the_reads(monkeypatch):
+    """The large fixture with 1, 2 and 4 regions (every region the same resources): what each added
+    region costs the render must not grow with the account (a quadratic term makes the second
+    step dearer than the first). Counted, not timed: the same on any machine."""
+    from dataclasses import replace
+
+    from fixtures.large import PRESETS
+
+    regions = ("us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2")
+    reads = [_render_reads(build_inventory(replace(PRESETS["small"], regions=regions[:n]))[0], monkeypatch)
+             for n in (1, 2, 4)]
+    first, second = reads[1] - reads[0], (reads[2] - reads[1]) / 2   # per added region
+    assert second <= first * 1.03 + 50, f"reads per region grew with the account: {reads}"
+    buckets = [_render_reads(_judged_buckets(n), monkeypatch) for n in (100, 200, 400)]
+    first, second = buckets[1] - buckets[0], (buckets[2] - buckets[1]) / 2   # per 100 buckets
+    assert second <= first * 1.03 + 50, f"reads per bucket grew with the account: {buckets}"
+
+
+def _judged_buckets(n: int) -> Inventory:
+    inv = _bucket_inventory(buckets=n, plans=10)
+    judge.run(inv)
+    return inv
+
+
+def test_findings_by_resource_are_indexed_during_a_render_only():
+    """Inside ``Analysis.reading`` (a render) ``for_resource`` answers from one index, the same
+    answers as the walk it replaces; outside, a finding added later is seen."""
+    from scanner.analysis.model import Analysis, Finding
+
+    def finding(rule: str, resources: list[str], status: str = "open") -> Finding:
+        return Finding(rule, rule, "low", "4.1", "security", resources, [], "fix", status=status)
+
+    a = Analysis(findings=[finding("A-001", ["x", "y", "x"]), finding("B-001", ["y"]),
+                           finding("C-001", ["x"], status="suppressed")])
+    walked = {r: a.for_resource(r) for r in ("x", "y", "z")}
+    with a.reading():
+        assert {r: a.for_resource(r) for r in ("x", "y", "z")} == walked
+        assert [f.rule for f in a.for_resource("x")] == ["A-001"]
+    a.findings.append(finding("D-001", ["z"]))
+    assert [f.rule for f in a.for_resource("z")] == ["D-001"]

@@ -119,6 +119,27 @@ def test_coverage_combines_native_protection_and_backup_plans(ctx):
     assert facts.unprotected(inv) == ["S3 bucket bare"]
 
 
+def test_a_recovery_point_names_its_vault_not_as_a_plan(ctx):
+    """ListProtectedResources gives a vault -> store edge: 9.2 names the plan when one selects the
+    store, else says a recovery point in that vault protects it and no plan is known."""
+    base = Records(region=REGION, account=ACCT)
+    base.node(DB, "rds:instance", "orders", backup_retention=0)
+    base.node(TABLE, "dynamodb:table", "carts", pitr=False)
+    main = f"arn:aws:backup:{REGION}:{ACCT}:backup-vault:main"
+    vaults = r.transform_vaults(ctx, [{"BackupVaultName": "main", "BackupVaultArn": main, "NumberOfRecoveryPoints": 2}])
+    points = r.transform_protected(ctx, {main: main}, [
+        {"ResourceArn": DB, "LastBackupVaultArn": main, "ResourceType": "RDS"},
+        {"ResourceArn": TABLE, "LastBackupVaultArn": main, "ResourceType": "DynamoDB"}])
+    inv = graph(base, vaults, points, r.transform_plan(ctx, PLAN, [SELECTION]))  # the plan selects the DB
+    rows = {row[2]: row for row in facts.coverage_rows(inv)}
+    assert rows["orders"][4] == "daily"
+    assert rows["carts"][4] == "no known plan; protected by a recovery point in vault main"
+    assert rows["carts"][5] == "protected"
+    # the judged fact says the same: a vault is not called a plan
+    assert "recovery point in backup vault main" in inv.fact(TABLE, "protected").why
+    assert inv.fact(DB, "protected").why.startswith("backup plan daily")
+
+
 @pytest.mark.parametrize("expr, text", [
     ("cron(0 5 ? * * *)", "daily at 05:00"), ("cron(0 1 ? * SUN *)", "weekly (SUN) at 01:00"),
     ("cron(0 0 1 * ? *)", "monthly (day 1) at 00:00"), ("rate(12 hours)", "every 12 hours"),
@@ -268,7 +289,8 @@ def denied(tmp_path_factory):
 
 def test_denied_and_empty_states_are_said_plainly(denied):
     s92, s93 = section(denied.doc, "9.2"), section(denied.doc, "9.3")
-    assert "No AWS Backup plans or vaults could be listed" in s92
+    # plans were denied, vaults were read: each is said for what it is
+    assert "backup plans could not be read" in s92 and "No backup vaults were found" in s92
     assert "backup:ListBackupPlans" in s92 and "service control policy" in s92
     assert "route53:ListHostedZones" in s93
     assert "No CodeBuild projects were found in the scanned regions (us-east-1)" in section(denied.doc, "7.2")

@@ -18,7 +18,8 @@ from renderers.facts import security as facts
 from renderers.report import write_report
 from scanner import judge
 from scanner.analysis import analyze
-from scanner.collectors import load_all
+from scanner.collectors import cloudtrail as ct
+from scanner.collectors import load_all, waf
 from scanner.collectors import security as sec
 from scanner.context import ScanContext
 from scanner.inventory import Inventory, Records
@@ -92,17 +93,17 @@ def test_transform_keys_aliases_and_aws_managed() -> None:
 # --- CloudTrail ---------------------------------------------------------------------------------
 
 def test_event_selectors_basic_and_advanced() -> None:
-    assert sec.parse_event_selectors({"EventSelectors": [
+    assert ct.parse_event_selectors({"EventSelectors": [
         {"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True,
          "DataResources": [{"Type": "AWS::Lambda::Function", "Values": ["arn:aws:lambda"]}]}]}) == (
         "WriteOnly", ["AWS::Lambda::Function"])
-    assert sec.parse_event_selectors({"AdvancedEventSelectors": [
+    assert ct.parse_event_selectors({"AdvancedEventSelectors": [
         {"Name": "mgmt", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]},
         {"Name": "s3", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]},
                                           {"Field": "resources.type", "Equals": ["AWS::S3::Object"]}]}]}) == (
         "All", ["AWS::S3::Object"])
-    assert sec.parse_event_selectors({"EventSelectors": [{"IncludeManagementEvents": False}]}) == (None, [])
-    assert sec.parse_event_selectors(None) == (None, [])
+    assert ct.parse_event_selectors({"EventSelectors": [{"IncludeManagementEvents": False}]}) == (None, [])
+    assert ct.parse_event_selectors(None) == (None, [])
 
 
 def test_transform_trails_edges_and_unknown_status() -> None:
@@ -111,7 +112,7 @@ def test_transform_trails_edges_and_unknown_status() -> None:
              "KmsKeyId": KEY_ARN,
              "CloudWatchLogsLogGroupArn": f"arn:aws:logs:us-east-1:{ACCT}:log-group:trail-logs:*",
              "status": None, "selectors": None}
-    recs = sec.transform_trails(ctx(), [trail])
+    recs = ct.transform_trails(ctx(), [trail])
     node = recs.nodes[0]
     assert node.props["is_logging"] is None and node.props["management_events"] is None
     assert node.props["cloudwatch_log_group"] == f"arn:aws:logs:us-east-1:{ACCT}:log-group:trail-logs"
@@ -131,7 +132,7 @@ def test_shadow_copies_of_trails_are_read_only_in_their_home_region() -> None:
                      regions=("us-east-1", "eu-west-1"))
     with Stubber(eu.client("cloudtrail")) as stub:
         stub.add_response("describe_trails", {"trailList": [main, org]}, {"includeShadowTrails": True})
-        assert sec.collect_trails(eu).nodes == []
+        assert ct.collect_trails(eu).nodes == []
     us = ctx("us-east-1")
     with Stubber(us.client("cloudtrail")) as stub:
         stub.add_response("describe_trails", {"trailList": [main, org]}, {"includeShadowTrails": True})
@@ -139,7 +140,7 @@ def test_shadow_copies_of_trails_are_read_only_in_their_home_region() -> None:
             stub.add_response("get_trail_status", {"IsLogging": True}, {"Name": arn})
             stub.add_response("get_event_selectors", {"TrailARN": arn, "EventSelectors": [
                 {"ReadWriteType": "All", "IncludeManagementEvents": True}]}, {"TrailName": arn})
-        nodes = sec.collect_trails(us).nodes
+        nodes = ct.collect_trails(us).nodes
     assert [(n.name, n.props["organization_trail"], n.props["is_logging"]) for n in nodes] == [
         ("main", None, True), ("org", True, True)]
 
@@ -203,7 +204,7 @@ def test_web_acl_rules_and_associations() -> None:
                {"Name": "rate", "Priority": 0, "Action": {"Block": {}}, "Statement": {"RateBasedStatement": {}}},
                {"Name": "common", "Priority": 1, "OverrideAction": {"None": {}},
                 "Statement": {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": "AWSManagedRulesCommonRuleSet"}}}]}}
-    recs = sec.transform_web_acls(ctx(), [acl])
+    recs = waf.transform_web_acls(ctx(), [acl])
     p = recs.nodes[0].props
     assert p["default_action"] == "Block" and p["rule_count"] == 2
     assert p["rules"][0] == {"name": "rate", "priority": 0, "action": "Block", "managed_group": None,
@@ -212,8 +213,8 @@ def test_web_acl_rules_and_associations() -> None:
 
 
 def test_cloudfront_web_acls_are_read_from_us_east_1_only() -> None:
-    assert sec._scopes(ctx("us-east-1")) == [("REGIONAL", "us-east-1"), ("CLOUDFRONT", "us-east-1")]
-    assert sec._scopes(ctx("eu-west-1")) == [("REGIONAL", "eu-west-1")]
+    assert waf._scopes(ctx("us-east-1")) == [("REGIONAL", "us-east-1"), ("CLOUDFRONT", "us-east-1")]
+    assert waf._scopes(ctx("eu-west-1")) == [("REGIONAL", "eu-west-1")]
 
 
 def test_secrets_and_parameters_keep_metadata_only() -> None:
@@ -337,7 +338,8 @@ def bare(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
     Only the identity and security collectors run, which keeps this scan to a second or two.
     """
-    mine = [c for c in load_all() if c.fn.__module__ in ("scanner.collectors.iam", "scanner.collectors.security")]
+    mine = [c for c in load_all() if c.fn.__module__ in ("scanner.collectors.iam", "scanner.collectors.security",
+                                                          "scanner.collectors.waf", "scanner.collectors.cloudtrail")]
     with mock_aws():
         session = make_session(None, "us-east-1")
         inv = scan(session, verify_identity(session), ["us-east-1", "eu-west-1"], collectors=mine)
@@ -372,13 +374,13 @@ def test_web_acls_paginate_and_list_protected_resources() -> None:
                 "VisibilityConfig": {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True,
                                      "MetricName": "m"}, "Rules": []}, "LockToken": "t"})
             if a["Name"] == "acl1":
-                for rtype in sec.WAF_RESOURCE_TYPES:
+                for rtype in waf.WAF_RESOURCE_TYPES:
                     found = {"APPLICATION_LOAD_BALANCER": [alb], "API_GATEWAY": [api]}.get(rtype, [])
                     stub.add_response("list_resources_for_web_acl", {"ResourceArns": found},
                                       {"WebACLArn": a["ARN"], "ResourceType": rtype})
             else:
                 stub.add_client_error("list_resources_for_web_acl", "WAFNonexistentItemException")
-        recs = sec.collect_web_acls(c)
+        recs = waf.collect_web_acls(c)
         stub.assert_no_pending_responses()
     by = {n.name: n.props for n in recs.nodes}
     assert by["acl1"]["associated_arns"] == [alb, api] and by["acl1"]["default_action"] == "Block"
@@ -398,3 +400,36 @@ def test_sample_5_3_reads_like_a_document(sample: Any) -> None:
     assert cert.endswith("| web-platform-alb HTTPS:443 |")
     assert "DescribeInstanceInformation" not in text and "(s)" not in text
     assert "None" not in text and "['" not in text and "{'" not in text
+
+
+# --- Cognito user pool clients: their secret never leaves AWS -------------------------------------
+
+def test_describe_user_pool_client_is_refused_by_the_guard() -> None:
+    """DescribeUserPoolClient answers the app client's ClientSecret: a denied read, whatever any list says."""
+    from scanner.guard import ALLOWED_CALLS, DENIED_READS, is_allowed
+
+    assert "cognito-idp:DescribeUserPoolClient" in DENIED_READS
+    assert "cognito-idp:DescribeUserPoolClient" not in ALLOWED_CALLS
+    assert not is_allowed("cognito-idp", "DescribeUserPoolClient")
+
+
+def test_user_pool_client_secret_never_reaches_the_snapshot(tmp_path: Path) -> None:
+    """A pool whose app client has a generated secret: the scan's snapshot (the cognito collectors
+    run through the guarded session) holds the pool, never the secret nor the client id."""
+    from scanner.collectors.registry import REGISTRY
+
+    load_all()
+    with mock_aws():
+        idp = boto3.client("cognito-idp", region_name="us-east-1")
+        pool = idp.create_user_pool(PoolName="customers")["UserPool"]
+        client = idp.create_user_pool_client(UserPoolId=pool["Id"], ClientName="web", GenerateSecret=True)
+        secret = client["UserPoolClient"]["ClientSecret"]
+        session = make_session(None, "us-east-1")
+        with pytest.raises(Exception, match="read-only"):
+            session.client("cognito-idp", region_name="us-east-1").describe_user_pool_client(
+                UserPoolId=pool["Id"], ClientId=client["UserPoolClient"]["ClientId"])
+        inv = scan(session, verify_identity(session), ["us-east-1"], name="t",
+                   collectors=[c for n, c in REGISTRY.items() if n.startswith("cognito")])
+    assert [n["name"] for n in inv.nodes("cognito:user-pool")] == ["customers"]
+    text = inv.save(tmp_path / "inventory.json").read_text(encoding="utf-8")
+    assert secret and secret not in text and client["UserPoolClient"]["ClientId"] not in text

@@ -225,6 +225,43 @@ def test_function_row_names_its_triggers():
     assert row[8] == "SQS orders"
 
 
+def test_stream_kafka_and_cognito_sources_are_named_in_the_triggered_by_cell():
+    """Kinesis streams (and their fan-out consumers), MSK clusters and Cognito user pool triggers
+    read as what they are, scanned or not, never as a raw kind or service name."""
+    from scanner.collectors import cognito, streaming
+
+    stream, msk = f"arn:aws:kinesis:{REGION}:{ACCT}:stream/clicks", f"arn:aws:kafka:{REGION}:{ACCT}:cluster/events/ab-1"
+    far = "arn:aws:kinesis:eu-west-1:999999999999:stream/far"
+    sources = (stream, msk, far, f"{stream}/consumer/fanout:1700000000", "arn:aws:kafka:eu-west-1:999999999999:cluster/x/y",
+               f"arn:aws:mq:{REGION}:{ACCT}:broker:jobs:b-1", f"arn:aws:rds:{REGION}:{ACCT}:cluster:docs")
+    inv = Inventory(meta={"regions": [REGION]})
+    inv.merge([coll.transform_functions(ctx(), [FUNCTION_RAW]),
+               coll.transform_event_source_mappings(ctx(), [{"UUID": f"u{i}", "EventSourceArn": src, "FunctionArn": FN}
+                                                            for i, src in enumerate(sources)]),
+               streaming.transform_streams(ctx(), [{"StreamName": "clicks", "StreamARN": stream}]),
+               streaming.transform_msk_clusters(ctx(), [{"ClusterName": "events", "ClusterArn": msk,
+                                                         "ClusterType": "PROVISIONED"}]),
+               cognito.transform_user_pools(ctx(), [{"Id": f"{REGION}_abc", "Name": "shoppers",
+                                                     "LambdaConfig": {"PreSignUp": FN}}])])
+    cell = facts.function_rows(inv)[0][8].split("; ")
+    assert {"Kinesis stream clicks", "MSK cluster events", "Cognito user pool shoppers",
+            "Kinesis stream clicks (consumer fanout)", "Kinesis stream (not scanned) far"} <= set(cell), cell
+    assert any(c.startswith("MSK cluster (not scanned) ") for c in cell), cell
+    assert any(c.startswith("Amazon MQ broker (not scanned) ") for c in cell), cell
+    assert any(c.startswith("DocumentDB change stream (not scanned) ") for c in cell), cell
+    assert not [c for c in cell if ":" in c.split(" ", 1)[0] or c.split(" ", 1)[0] in ("kinesis", "kafka", "mq", "rds")]
+
+
+def test_an_unread_http_api_integration_list_leaves_the_triggers_open():
+    """The scan records a denied apigatewayv2 GetIntegrations as IAM action apigateway:GetIntegrations;
+    the function's triggers then say others may be unknown, never "none found"."""
+    gap = {"service": "apigatewayv2", "action": "apigateway:GetIntegrations", "region": REGION,
+           "resource": f"arn:aws:apigateway:{REGION}::/apis/a1", "reason": "access denied"}
+    inv = Inventory(meta={"regions": [REGION], "gaps": [gap]})
+    inv.merge([coll.transform_functions(ctx(), [FUNCTION_RAW], {FN: {"policy": None}})])
+    assert facts.function_rows(inv)[0][8] == "unknown (apigateway:GetIntegrations: access denied)"
+
+
 # --- the sample account -----------------------------------------------------------------------
 
 def _row(text: str, first_cells: str) -> str:

@@ -150,9 +150,19 @@ def test_srv_101_fires_on_star_without_source_condition_only():
     other_action = _inv_with_policy({**star, "Action": "lambda:GetFunction",
                                      "Condition": {"Bool": {"aws:SecureTransport": "true"}}})
     assert "open" not in _srv_101(other_action)
-    bare = _inv_with_policy(star)  # EC2-006 reports this one; the same function is not listed twice
-    rules = [f.rule for f in analyze(bare).open_findings() if f.rule in ("EC2-006", "SRV-101")]
-    assert len(rules) == 1, rules
+    bare = _inv_with_policy(star)  # no condition at all: SRV-101 says it, once (EC2-006 is retired)
+    [srv] = [f for f in analyze(bare).open_findings() if FN in f.resources]
+    assert srv.rule == "SRV-101" and "lets Principal * call lambda:InvokeFunction" in srv.evidence[0]
+
+
+def test_ec2_006_is_retired_and_its_compliance_control_rests_on_srv_101():
+    from scanner.analysis import compliance
+    from scanner.analysis.findings import load_rules
+
+    rules = load_rules()
+    assert "EC2-006" not in rules and "SRV-101" in rules
+    assert "EC2-006" not in compliance.data()["rules"]
+    assert "Lambda.1" in compliance.rule_controls("SRV-101").get("fsbp", [])
 
 
 # --- layers and destinations ------------------------------------------------------------------------

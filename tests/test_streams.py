@@ -9,7 +9,9 @@
   stream and its shards, a denied DescribeStreamSummary reads "unknown", never "no";
 * the sample account's stream, delivery stream and user pool, free of findings.
 
-The sweep helpers here (``check_*``) serve tests/test_cognito.py too.
+The recorded-shape cases (``CASES``) are swept by tests/test_recorded_all.py (``streams`` is one of
+its FAMILIES); the looser ``check_*`` helpers here stay for tests/test_cognito.py, whose cases share
+the fixture folder and keep their own sweep.
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ from tests.conftest import section
 from tests.support.denials import deny
 from tests.test_recorded_shapes import (
     IDS_MAY_BE_MISSING,
-    VARIANTS,
     Case,
     by_id,
     contains_unknown,
@@ -91,7 +92,7 @@ CASES = [
                 ".AmazonopensearchserviceDestinationDescription.DomainARN",)),
     Case(F, st.transform_msk_clusters, ("kafka:ListClustersV2",),
          lambda ctx, r: st.transform_msk_clusters(ctx, items(r, "ListClustersV2", "ClusterInfoList")),
-         names=("ListClustersV2:ClusterInfoList[].ClusterName",),
+         names=("ListClustersV2:ClusterInfoList[].ClusterName",), ids=("ClusterArn",),
          allow={"encryption_in_transit": "serverless clusters accept TLS only (AWS documents no other setting)",
                 "public_access": "serverless clusters have no public access",
                 "in_cluster_tls": "serverless clusters always encrypt between brokers",
@@ -150,19 +151,6 @@ def check_missing_field_stays_unknown(case: Case) -> None:
 def check_timestamps_in_any_form(case: Case) -> None:
     outs = {k: by_id(run(case, k, case.ops)) for k in ("full", "naive_time", "string_time")}
     assert outs["naive_time"] == outs["full"] and outs["string_time"] == outs["full"], case.id
-
-
-@pytest.mark.parametrize("kind", VARIANTS)
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_recorded_variant_is_read(case: Case, kind: str) -> None:
-    check_variant(case, kind)
-
-
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_recorded_unknown_enum_missing_field_and_timestamps(case: Case) -> None:
-    check_unknown_enum_stays_raw(case)
-    check_missing_field_stays_unknown(case)
-    check_timestamps_in_any_form(case)
 
 
 # --- facts and findings from the recorded answers ----------------------------------------------------

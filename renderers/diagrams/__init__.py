@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,8 @@ class Diagram:
     marker: str            # AWS_ARCHITECTURE | AWS_SECURITY | CICD
     filename: str          # stem, e.g. "aws_architecture" or "aws_architecture_vpc-0abc"
     title: str
-    graph: graphviz.Digraph
+    #: the icon-free DOT (``.source``): what the report writes as <filename>.dot
+    graph: graphviz.Digraph | graphviz.Source
     #: what the diagram leaves out and how many, stated under it in the document
     omitted: list[str] = field(default_factory=list)
     nodes: int = 0
@@ -33,23 +35,82 @@ class Diagram:
     rankdir: str = "LR"
     #: False when, shown 1400 px wide, its smallest text would be under 8 px (collapse.readable)
     readable: bool = True
+    #: the DOT with the AWS icons named as files (icons/<key>.png): what render.py renders
+    icon_dot: str = ""
+    #: the laid-out width in inches (None: not laid out, dot missing)
+    width_in: float | None = None
 
     @classmethod
     def of(cls, marker: str, filename: str, title: str, scene: Any, rankdir: str,
-           omitted: list[str] | None = None) -> Diagram:
-        """A diagram of a scene (renderers/diagrams/scene.py): the icon-free DOT, counts, readability."""
+           omitted: list[str] | None = None, icon_dot: str | None = None) -> Diagram:
+        """A diagram of a scene (renderers/diagrams/scene.py) in a given rank direction: the
+        icon-free DOT, the DOT with icons, counts, readability (one layout, shared with render.py)."""
         from renderers.diagrams import collapse
 
-        graph = scene.to_graph(filename, rankdir, title=title)
+        if icon_dot is None:
+            icon_dot = scene.to_graph(filename, rankdir, title=title, icons=True).source
+        # the icon-free DOT is the same text without the icon images (scene.py leaves their cells
+        # empty): derived, not emitted a second time
+        graph = graphviz.Source(strip_icons(icon_dot))
+        size = collapse.layout_size(icon_dot)
         return cls(marker, filename, title, graph, omitted=list(omitted or []), nodes=scene.node_count,
                    edges=scene.edge_count, scene=scene, rankdir=rankdir,
-                   readable=collapse.readable(graph.source))
+                   readable=size is None or size[0] <= collapse.max_width_in(), icon_dot=icon_dot,
+                   width_in=None if size is None else size[0])
+
+    @classmethod
+    def drawn(cls, marker: str, filename: str, title: str, scene: Any, omitted: list[str] | None = None,
+              preferred: str = "LR", other_if_wide: bool = True) -> Diagram:
+        """A diagram of a scene in the rank direction that reads best (collapse.choose)."""
+        from renderers.diagrams import collapse
+
+        rankdir, icon_dot = collapse.choose(scene, filename, preferred, title, other_if_wide)
+        return cls.of(marker, filename, title, scene, rankdir, omitted, icon_dot=icon_dot)
+
+    @classmethod
+    def later(cls, marker: str, filename: str, title: str, scene: Any, omitted: list[str] | None = None,
+              preferred: str = "LR", other_if_wide: bool = True) -> Future[Diagram]:
+        """:meth:`drawn`, laid out in the layout pool (renderers/diagrams/layout.py ``submit``): the
+        caller builds the next part's scene while ``dot`` lays this one out, and collects the
+        diagrams in its own order (``.result()``), so the output does not depend on timing."""
+        from renderers.diagrams import layout
+
+        return layout.submit(cls.drawn, marker, filename, title, scene, omitted, preferred, other_if_wide)
+
+    @classmethod
+    def drawn_all(cls, marker: str, parts: list[tuple[str, str, Any, list[str]]],
+                  preferred: str = "LR", other_if_wide: list[bool] | None = None) -> list[Diagram]:
+        """:meth:`drawn` of several (filename, title, scene, omitted) parts, laid out in parallel;
+        the diagrams come back in the order of ``parts``."""
+        wide = other_if_wide or [True] * len(parts)
+        futures = [cls.later(marker, *part, preferred=preferred, other_if_wide=wide[i]) for i, part in enumerate(parts)]
+        return [f.result() for f in futures]
 
     def icon_source(self) -> str:
         """The DOT with the AWS icons named as files (icons/<key>.png), for render.py."""
+        if self.icon_dot:
+            return self.icon_dot
         if self.scene is None:
             return self.graph.source
         return self.scene.to_graph(self.filename, self.rankdir, title=self.title, icons=True).source
+
+    def too_wide_note(self) -> str:
+        """What the document says under a diagram that does not read at page width."""
+        from renderers.diagrams import collapse
+        from renderers.diagrams import style as st
+
+        px = collapse.PAGE_PX
+        small = st.MIN_FONT * px / (self.width_in * 72) if self.width_in else 0.0
+        return (f"text of 8 px or more at {px} px wide: the drawing is {self.width_in or 0:.0f} in wide, so "
+                f"shown {px} px wide its smallest text is {small:.1f} px (open the SVG at full size)")
+
+
+def strip_icons(source: str) -> str:
+    """A DOT source with its icon images removed (the icon cells stay, empty): the icon-free DOT.
+    Account text cannot hold an image tag: it is escaped (renderers/escape.py dot_label)."""
+    from renderers.diagrams.scene import _ICON_IMG
+
+    return _ICON_IMG.sub("", source)
 
 
 #: longest part of a diagram file name taken from account text (a VPC id); the whole stem stays
@@ -89,10 +150,17 @@ def unique_filenames(diagrams: list[Diagram]) -> list[Diagram]:
 
 
 def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
+    """Every diagram; one that still does not read at page width says so (``omitted``)."""
     from renderers.diagrams import architecture, cicd, security
+    from renderers.diagrams import style as st
 
     out: list[Diagram] = []
-    out.extend(architecture.build(inv, analysis))
-    out.extend(security.build(inv, analysis))
-    out.extend(cicd.build(inv, analysis))
+    # one render: what inv.memo computes (roles of all compute, counts per VPC) is computed once
+    with inv.rendering(), st.indexed_findings(analysis):
+        out.extend(architecture.build(inv, analysis))
+        out.extend(security.build(inv, analysis))
+        out.extend(cicd.build(inv, analysis))
+    for d in out:
+        if not d.readable:
+            d.omitted.append(d.too_wide_note())
     return unique_filenames(out)

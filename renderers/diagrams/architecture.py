@@ -32,6 +32,10 @@ Every diagram lists what it leaves out in ``Diagram.omitted``.
 
 from __future__ import annotations
 
+from collections import Counter
+from concurrent.futures import Future
+from typing import Any
+
 from renderers.diagrams import Diagram, file_stem
 from renderers.diagrams import collapse as cl
 from renderers.diagrams import style as st
@@ -87,15 +91,15 @@ def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
 
 def split(inv: Inventory, analysis: Analysis, model: Model) -> list[Diagram]:
     """Overview of VPCs and their connections, then one diagram per VPC (collapsing harder if needed)."""
-    parts: list[Diagram] = []
+    parts: list[Future[Diagram]] = []       # each laid out while the next VPC's scene is built
     vpc_ids = [v["id"] for v in model.vpcs]
     overview = overview_scene(inv, model)
     omitted = [f"the inside of each VPC: the {st.count_words('ec2:vpc', len(vpc_ids))} are drawn in their own diagrams below "
                f"(one picture of the whole account would exceed {cl.MAX_VPCS_INLINE} VPCs, "
                f"{cl.MAX_NODES} nodes or {cl.MAX_EDGES} edges)"]
     omitted += cl.truncate(overview, "VPCs and regional services")
-    parts.append(_diagram(FILENAME, "AWS architecture: overview of VPCs and their connections",
-                          overview, omitted))
+    parts.append(Diagram.later(MARKER, FILENAME, "AWS architecture: overview of VPCs and their connections",
+                               overview, omitted, preferred="TB"))
     for vpc in model.vpcs:
         scene, m = None, model
         for level in cl.LEVELS:
@@ -106,9 +110,9 @@ def split(inv: Inventory, analysis: Analysis, model: Model) -> list[Diagram]:
         assert scene is not None
         notes = _omitted(inv, m, only_vpc=vpc["id"]) + cl.truncate(scene, "resources in subnets")
         name = naming.node_name(vpc)
-        parts.append(_diagram(f"{FILENAME}_{_file_safe(vpc['props'].get('vpc_id') or vpc['id'])}",
-                              f"AWS architecture: VPC {name}", scene, notes))
-    return parts
+        parts.append(Diagram.later(MARKER, f"{FILENAME}_{_file_safe(vpc['props'].get('vpc_id') or vpc['id'])}",
+                                   f"AWS architecture: VPC {name}", scene, notes, preferred="TB"))
+    return [f.result() for f in parts]
 
 
 def _degraded_single(inv: Inventory, analysis: Analysis, model: Model) -> Diagram:
@@ -124,7 +128,7 @@ def _degraded_single(inv: Inventory, analysis: Analysis, model: Model) -> Diagra
 
 
 def _diagram(filename: str, title: str, scene: st.Scene, omitted: list[str]) -> Diagram:
-    return Diagram.of(MARKER, filename, title, scene, cl.choose_rankdir(scene, filename, preferred="TB"), omitted)
+    return Diagram.drawn(MARKER, filename, title, scene, omitted, preferred="TB")
 
 
 def _empty(inv: Inventory) -> Diagram:
@@ -142,18 +146,25 @@ def _file_safe(text: str) -> str:
     return file_stem(str(text).rsplit("/", 1)[-1])  # unique and deterministic (renderers/diagrams)
 
 
+def _not_drawn(inv: Inventory) -> dict[str, Counter[Any]]:
+    """Kind -> how many of the kinds this diagram does not draw are in each VPC (by raw id),
+    counted once per render (every VPC's part asks)."""
+    def count() -> dict[str, Counter[Any]]:
+        return {kind: Counter(n["props"].get("vpc_id") for n in inv.nodes(kind)) for kind, _ in NOT_DRAWN}
+    return inv.memo("diagrams.architecture.not_drawn", count)
+
+
 def _omitted(inv: Inventory, m: Model, only_vpc: str | None = None) -> list[str]:
     """What the diagram leaves out, with counts, in words a reader can act on."""
     notes = []
     vpc_raw = None
     if only_vpc:
         vpc_raw = next((v["props"].get("vpc_id") for v in m.vpcs if v["id"] == only_vpc), None)
+    by_vpc = _not_drawn(inv)
     for kind, where in NOT_DRAWN:
-        nodes = inv.nodes(kind)
-        if vpc_raw:
-            nodes = [n for n in nodes if n["props"].get("vpc_id") == vpc_raw]
-        if nodes:
-            notes.append(f"{st.count_words(kind, len(nodes))} ({where})")
+        count = sum(by_vpc[kind].values()) if not vpc_raw else by_vpc[kind].get(vpc_raw, 0)
+        if count:
+            notes.append(f"{st.count_words(kind, count)} ({where})")
     items = [it for it in m.items.values() if not only_vpc or it.vpc == only_vpc]
     collapsed = [it for it in items if it.collapsed]
     if collapsed:

@@ -52,17 +52,18 @@ def _link_internet(inv: Inventory, m: Model) -> None:
                 m.link(igw, key, "public")
         elif it.kind == "ec2:instance" and igw and it.subnet and m.public.get(it.subnet):
             if any((f := inv.fact(mid, "public_ip")) is not None and f.yes for mid in it.members):
-                m.link(igw, key, "public", "public IP", at="head")
+                m.link(igw, key, "public", "public IP", at="node")
         elif it.kind in ("cloudfront:distribution", "apigateway:rest-api", "apigateway:http-api"):
             m.link("internet", key, "public")
         elif it.kind == "route53:hosted-zone" and not any(
                 ((inv.node(mid) or {}).get("props") or {}).get("private") for mid in it.members):
-            m.link("internet", key, "public", "DNS", at="head")
+            m.link("internet", key, "public", "DNS", at="node")
     for key, it in sorted(m.items.items()):
         if it.kind == "ec2:nat-gateway" and it.vpc in igw_by_vpc:
             m.link(key, igw_by_vpc[it.vpc], "egress")
         if it.kind == "ec2:egress-only-internet-gateway":
-            m.link(key, "internet", "egress", "IPv6 egress", at="tail")
+            # labels on their lines (label nodes, scene.py): an end label may sit over the node it names
+            m.link(key, "internet", "egress", "IPv6 egress", at="node")    # on its line, never over the gateway
 
 
 def _link_load_balancers(inv: Inventory, m: Model) -> None:
@@ -197,7 +198,7 @@ def _link_connectivity(inv: Inventory, m: Model, idx: _Index) -> None:
                        region=cgw.get("region") or "global", zone="outside"))
         src = vgw_keys.get(p.get("vgw_id")) or tgw_by_raw.get(p.get("tgw_id"))
         if src:
-            m.link(src, cgw["id"], "attach", f"VPN {p.get('vpn_id') or ''}".strip(), at="head")
+            m.link(src, cgw["id"], "attach", f"VPN {p.get('vpn_id') or ''}".strip(), at="node")
 
 
 def _vpc_end(vpc: str, idx: _Index) -> str:

@@ -208,7 +208,7 @@ def _public(f: Fact | None) -> tuple[bool | None, str]:
 def _flags(inv: Inventory, analysis: Analysis, members: Iterable[str]) -> tuple[st.Exposure, bool]:
     members = list(members)
     exposure = st.exposure_of(inv, analysis.exposure, members)
-    finding = any(analysis.for_resource(mid) for mid in members)
+    finding = any(st.findings_count(analysis, mid) for mid in members)
     return exposure, finding
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from renderers.diagrams import Diagram
+from renderers.diagrams import Diagram, file_stem
 from renderers.diagrams import collapse as cl
 from renderers.diagrams import style as st
 from scanner import kinds, naming, status
@@ -57,7 +57,47 @@ def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
     _stack_rows(scene, drawn)
     _legend(scene)
     notes += cl.truncate(scene, "pipeline parts")
-    return [Diagram.of(MARKER, FILENAME, title, scene, cl.choose_rankdir(scene, FILENAME, preferred="LR"), notes)]
+    stacked = Diagram.drawn(MARKER, FILENAME, title, scene, notes, preferred="LR")
+    if stacked.readable or len(pipelines) <= 1:
+        return [stacked]
+    return _one_per_pipeline(inv, analysis, pipelines, used_anywhere)
+
+
+#: the most pipeline diagrams one account gets when the stacked one does not read at page width
+MAX_PARTS = 12
+
+
+def _one_per_pipeline(inv: Inventory, analysis: Analysis, pipelines: list[dict[str, Any]],
+                      used_anywhere: set[str]) -> list[Diagram]:
+    """All pipelines stacked read under 8 px at page width: one diagram per pipeline (up to
+    MAX_PARTS, the rest counted), and one for the build projects and deployment groups that no
+    pipeline uses."""
+    n = len(pipelines)
+    parts: list[tuple[str, str, st.Scene, list[str]]] = []
+    for i, p in enumerate(pipelines[:MAX_PARTS]):
+        scene = st.Scene()
+        _draw_pipeline(inv, analysis, scene, p, _Targets(inv))
+        _legend(scene)
+        notes = cl.truncate(scene, "pipeline parts")
+        name = naming.node_name(p)
+        parts.append((f"{FILENAME}_{file_stem(name)}", f"CI/CD pipeline {i + 1} of {n}: {name}", scene, notes))
+    first = [f"the {n} pipelines in one picture: stacked, they would read under 8 px at {cl.PAGE_PX} px wide, "
+             f"so each pipeline has a diagram of its own"]
+    if n > MAX_PARTS:
+        left = n - MAX_PARTS
+        first.append(f"{left} more {kinds.name('codepipeline:pipeline', left)} (more than {MAX_PARTS} pipeline "
+                     f"diagrams; listed in section 7)")
+    parts[0] = (parts[0][0], parts[0][1], parts[0][2], first + parts[0][3])
+    index = _Targets(inv)
+    index.used |= used_anywhere
+    loose = st.Scene()
+    _draw_unused(inv, loose, index)
+    if loose.nodes:
+        _legend(loose)
+        parts.append((f"{FILENAME}_not_in_a_pipeline", "CI/CD: build projects and deployment groups no pipeline uses",
+                      loose, []))
+    # one pipeline reads best top to bottom: its stages stack, and left to right it is about page wide
+    return Diagram.drawn_all(MARKER, parts, preferred="TB")
 
 
 def _empty(inv: Inventory) -> st.Scene:
@@ -190,8 +230,10 @@ def _draw_action(inv: Inventory, analysis: Analysis, scene: st.Scene, sbox: st.B
         return nid
     index.used.add(target)
     tnode = _draw_target(inv, analysis, scene, target)
+    # through a label node: several actions may point at one project, and dot would set each
+    # label beside its line, where it reads as the label of the next one
     scene.edge(nid, tnode, "deploy" if category == "Deploy" else "sequence",
-               "builds" if category in ("Build", "Test") else category.lower())
+               "builds" if category in ("Build", "Test") else category.lower(), at="node")
     return nid
 
 
@@ -215,7 +257,7 @@ def _draw_target(inv: Inventory, analysis: Analysis, scene: st.Scene, target: st
     else:
         lines = [st.title_of(n["kind"]), p.get("status")]
     node = scene.node(None, target, st.html_label(naming.node_name(n), *lines),
-                      st.node_attrs(n["kind"], finding=bool(analysis.for_resource(target))),
+                      st.node_attrs(n["kind"], finding=bool(st.findings_count(analysis, target))),
                       members=(target,), kind=n["kind"])
     if n["kind"] == "codedeploy:deployment-group":
         for dest in _deploy_destinations(inv, n):

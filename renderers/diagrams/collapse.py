@@ -15,13 +15,11 @@ keeps within :data:`MAX_NODES` nodes and :data:`MAX_EDGES` edges:
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
+from renderers.diagrams import layout
 from renderers.diagrams import style as st
 from renderers.plural import count_of
 from scanner import kinds, naming
@@ -38,7 +36,6 @@ MAX_VPCS_INLINE = 2
 #: the overview draws Internet -> VPC edges only up to this many VPCs with an internet gateway
 OVERVIEW_INTERNET_EDGES = 4
 MAX_ASPECT = 4.0
-LAYOUT_TIMEOUT = 60
 
 #: which nodes go first when a diagram must shed nodes (lower = dropped first)
 DROP_PRIORITY = {"ec2:instance": 0, "lambda:function": 1, "efs:mount-target": 1, "ecs:service": 2,
@@ -128,24 +125,11 @@ def truncate(scene: st.Scene, what: str) -> list[str]:
     return notes
 
 
-@lru_cache(maxsize=64)
 def layout_size(source: str) -> tuple[float, float] | None:
-    """(width, height) in inches of the laid-out graph (``dot -Tplain``), or None when dot is
-    missing or fails. Cached: the direction choice and the readability check lay out the same DOT."""
-    if shutil.which("dot") is None:
-        return None
-    try:
-        proc = subprocess.run(["dot", "-Tplain"], input=source.encode("utf-8"), capture_output=True,
-                              timeout=LAYOUT_TIMEOUT, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    first = proc.stdout.decode("utf-8", "replace").split("\n", 1)[0].split()
-    if proc.returncode != 0 or len(first) < 4 or first[0] != "graph":
-        return None
-    try:
-        return float(first[2]), float(first[3])
-    except ValueError:
-        return None
+    """(width, height) in inches of the laid-out graph, or None when dot is missing or fails.
+    One layout per source (renderers/diagrams/layout.py caches it with its SVG)."""
+    found = layout.probe(source)
+    return None if found is None else (found.width, found.height)
 
 
 def aspect(source: str) -> float | None:
@@ -184,11 +168,31 @@ def _badness(ratio: float | None) -> float:
     return max(ratio, 1 / ratio) if ratio > 0 else float("inf")
 
 
-def choose_rankdir(scene: st.Scene, name: str, preferred: str = "LR") -> str:
-    """Left-to-right unless that lays out wider/taller than 1:4 and top-to-bottom does better."""
-    first = _badness(aspect(scene.to_graph(name, preferred).source))
-    if first <= MAX_ASPECT:
-        return preferred
+def _score(source: str) -> tuple[bool, bool, float]:
+    """How a layout reads, smaller is better: too wide for the page first, then off 1:4, then how far."""
+    size = layout_size(source)
+    if size is None:
+        return (False, False, 0.0)
+    bad = _badness(size[0] / size[1] if size[1] > 0 else None)
+    return (size[0] > max_width_in(), bad > MAX_ASPECT, bad)
+
+
+def choose(scene: st.Scene, name: str, preferred: str = "LR", title: str | None = None,
+           other_if_wide: bool = True) -> tuple[str, str]:
+    """(rank direction, the DOT with icons) of a scene: ``preferred`` unless it lays out too wide
+    to read at page width or off 1:4 and the other direction does better. The DOT probed is the
+    one the report renders (title and icons included), so its layout serves the report too.
+    ``other_if_wide=False``: a caller that splits a scene too wide in ``preferred`` (by tier)
+    does not lay it out the other way first."""
+    first = scene.to_graph(name, preferred, title=title, icons=True).source
+    score = _score(first)
+    if (not score[0] and not score[1]) or (score[0] and not other_if_wide):
+        return preferred, first
     other = "TB" if preferred == "LR" else "LR"
-    second = _badness(aspect(scene.to_graph(name, other).source))
-    return other if second < first else preferred
+    second = scene.to_graph(name, other, title=title, icons=True).source
+    return (other, second) if _score(second) < score else (preferred, first)
+
+
+def choose_rankdir(scene: st.Scene, name: str, preferred: str = "LR", title: str | None = None) -> str:
+    """The rank direction :func:`choose` picks."""
+    return choose(scene, name, preferred, title)[0]

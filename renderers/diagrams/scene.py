@@ -50,7 +50,8 @@ class SEdge:
     role: str
     label: str = ""
     attrs: dict[str, str] = field(default_factory=dict)
-    #: where the label sits: "mid" (on the line), "head" or "tail" (beside that end)
+    #: where the label sits: "mid" (on the line), "head" or "tail" (beside that end), "node"
+    #: (a small text node the line runs through, as on compound edges)
     at: str = "mid"
 
 
@@ -171,18 +172,22 @@ class Scene:
                     if head:
                         e.attrs["arrowtail"] = head
         self._paths()
+        flows = [self._flow(e) for e in self.edges.values()]
         for upper, lower in zip(bands, bands[1:], strict=False):
             up, low = set(upper), set(lower)
-            flows = [self._flow(e) for e in self.edges.values()]
-            sinks = [n for n in upper if not any(a == n and b in up for a, b in flows)]
-            roots = [n for n in lower if not any(b == n and a in low for a, b in flows)]
+            leads_up = {a for a, b in flows if b in up}          # has an edge to the upper band
+            led_low = {b for a, b in flows if a in low}          # has an edge from the lower band
+            sinks = [n for n in upper if n not in leads_up]
+            roots = [n for n in lower if n not in led_low]
             box = self._label_box(upper[0], lower[0], None, None)
             waist = self.node(box, f"layout/waist/{len(self._waists)}", "", dict(st.WAIST), kind="layout")
             self._waists.append(waist)
             for n in sinks:
                 self.edge(n, waist, "invisible")
+                flows.append((n, waist))
             for n in roots:
                 self.edge(waist, n, "invisible")
+                flows.append((waist, n))
 
     def _flow(self, e: SEdge) -> tuple[str, str]:
         """(upper, lower) end of an edge as dot ranks it."""
@@ -267,10 +272,11 @@ class Scene:
             attrs[f"{at}label"] = text
             attrs.update(st.END_LABEL)
             return [(src, dst, attrs)]
-        if not (attrs.get("ltail") or attrs.get("lhead")):
+        if not (attrs.get("ltail") or attrs.get("lhead")) and e.at != "node":
             attrs["label"] = text
             return [(src, dst, attrs)]
-        # a compound edge: through a label node in the innermost box that holds both ends
+        # a compound edge (or one asked to, at="node": a long line whose label dot would set
+        # beside it, between other lines): through a label node in the innermost box that holds both ends
         lid = "lbl_" + hashlib.sha1("\x1f".join(key).encode("utf-8")).hexdigest()[:12]
         box = self._label_box(src, dst, attrs.get("ltail"), attrs.get("lhead"))
         label_nodes.setdefault(box.id if box else "", []).append((lid, text))

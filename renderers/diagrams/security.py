@@ -19,6 +19,7 @@ assessed (the scan could not read them: a denied read is never "missing").
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,21 @@ from renderers.diagrams import Diagram, file_stem
 from renderers.diagrams import collapse as cl
 from renderers.diagrams import security_story as story
 from renderers.diagrams import style as st
+from renderers.diagrams.security_read import (  # noqa: F401  (port_text, role_of: the module's public names)
+    MAX_PORTS_ON_LABEL,
+    ROLE_KINDS,
+    _compute_roles,
+    _memo,
+    _port_sort,
+    _rendering,
+    aggregate_rules,
+    all_groups,
+    groups_of,
+    port_text,
+    ports_label,
+    protected,
+    role_of,
+)
 from renderers.plural import count_of
 from scanner import naming
 from scanner.analysis.model import Analysis
@@ -36,12 +52,6 @@ MARKER = "AWS_SECURITY"
 FILENAME = "aws_security"
 #: traffic sources: the kinds the specs place outside (the internet, address ranges, prefix lists)
 SOURCE_KINDS = st.drawn_kinds(("outside",))
-#: kinds whose role is drawn: this diagram's own choice of compute that runs code with an
-#: identity (the specs say what a kind is, not whether its role is worth a node here)
-ROLE_KINDS = frozenset({"ec2:instance", "lambda:function", "ecs:service", "ecs:task-definition",
-                        "codebuild:project", "eks:cluster", "eks:nodegroup", "states:state-machine",
-                        "autoscaling:group"})
-MAX_PORTS_ON_LABEL = 4
 #: use security groups but are not workloads of their own: the interface belongs to a drawn
 #: resource, the template describes instances that are drawn
 NOT_WORKLOADS = frozenset({"ec2:network-interface", "ec2:launch-template"})
@@ -65,37 +75,63 @@ class Workload:
 def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
     """One security diagram; above the budget, an account overview plus one diagram per VPC."""
     st.ensure_judged(inv)
+    with inv.rendering():
+        return _build(inv, analysis)
+
+
+def _build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
+    from renderers.diagrams import security_tiers as tiers
+    from renderers.diagrams.security_overview import overview_scene
+
     scene, notes = _fitted(inv, analysis, None)
     title = "AWS security: network access, identities and encryption"
     if cl.fits(scene) and len(_vpcs_in_use(inv)) <= cl.MAX_VPCS_INLINE:
-        return [_diagram(FILENAME, title, scene, notes)]
+        single = _diagram(FILENAME, title, scene, notes)
+        if single.readable or not _vpcs_in_use(inv):
+            return [single]
     vpcs = sorted(_vpcs_in_use(inv))
     overview = overview_scene(inv, analysis)
-    parts = [_diagram(FILENAME, f"{title}: account overview", overview,
-                      [f"security groups inside each VPC: the {st.count_words('ec2:vpc', len(vpcs))} are drawn in their own "
-                       f"diagrams below (one picture would exceed {cl.MAX_VPCS_INLINE} VPCs, {cl.MAX_NODES} "
-                       f"nodes or {cl.MAX_EDGES} edges)"]
-                      + cl.truncate(overview, "keys and roles"))]
+    # each part is laid out (layout pool) while the next one's scene is built
+    parts: list[Future[Diagram]] = [Diagram.later(
+        MARKER, FILENAME, f"{title}: account overview", overview,
+        [f"security groups inside each VPC: the {st.count_words('ec2:vpc', len(vpcs))} are drawn in their own "
+         f"diagrams below (one picture would exceed {cl.MAX_VPCS_INLINE} VPCs, {cl.MAX_NODES} "
+         f"nodes or {cl.MAX_EDGES} edges, or read under 8 px at page width)"]
+        + cl.truncate(overview, "keys and roles"))]
     for vpc in vpcs:
         part, part_notes = _fitted(inv, analysis, vpc)
-        named = inv.by_prop("ec2:vpc", "vpc_id", vpc)
-        heading = f"AWS security: VPC {naming.node_name(named[0])} ({vpc})" if named else f"AWS security: VPC {vpc}"
-        parts.append(_diagram(f"{FILENAME}_{_file_safe(vpc)}", heading, part,
-                              part_notes + cl.truncate(part, "workloads")))
-    return parts
+        # a VPC that can be split by tier is split when too wide left to right, not laid out twice
+        splittable = len(set(tiers.assign(inv, analysis, vpc).values())) > 1
+        parts.append(Diagram.later(MARKER, f"{FILENAME}_{_file_safe(vpc)}", vpc_heading(inv, vpc), part,
+                                   part_notes + cl.truncate(part, "workloads"), other_if_wide=not splittable))
+    # a VPC too wide to read at page width: one diagram per tier (public, app, data) instead
+    out: list[Future[Diagram] | Diagram] = [parts[0]]
+    for vpc, future in zip(vpcs, parts[1:], strict=True):
+        d = future.result()
+        split = [] if d.readable else tiers.tier_parts(inv, analysis, vpc, d.filename, d.title)
+        out.extend([Diagram.later(MARKER, *p) for p in split] if split else [d])
+    return [x.result() if isinstance(x, Future) else x for x in out]
+
+
+def vpc_heading(inv: Inventory, vpc: str) -> str:
+    """"AWS security: VPC <name> (<id>)": the title of a VPC's security diagram."""
+    named = inv.by_prop("ec2:vpc", "vpc_id", vpc)
+    return f"AWS security: VPC {naming.node_name(named[0])} ({vpc})" if named else f"AWS security: VPC {vpc}"
 
 
 def _vpcs_in_use(inv: Inventory) -> set[str]:
     """VPCs with a security group that protects something or is named by a rule."""
     ends = {end for src, dst, _ in inv.edges("allows") for end in (src, dst)}
-    return {str(sg["props"].get("vpc_id")) for sg in inv.nodes("ec2:security-group")
-            if sg["props"].get("vpc_id") and (sg["id"] in ends or inv.into(sg["id"], "protected_by"))}
+    return {str(sg["props"].get("vpc_id")) for sg in all_groups(inv)
+            if sg["props"].get("vpc_id") and (sg["id"] in ends or protected(inv, sg["id"]))}
 
 
-def _fitted(inv: Inventory, analysis: Analysis, vpc: str | None) -> tuple[st.Scene, list[str]]:
+def _fitted(inv: Inventory, analysis: Analysis, vpc: str | None, only: set[str] | None = None,
+            elsewhere: dict[str, str] | None = None, vpc_notes: bool = True) -> tuple[st.Scene, list[str]]:
     scene, notes = None, []
     for level in cl.LEVELS:
-        scene, notes = render_scene(inv, analysis, level, vpc=vpc)
+        scene, notes = render_scene(inv, analysis, level, vpc=vpc, only=only, elsewhere=elsewhere,
+                                    vpc_notes=vpc_notes)
         if cl.fits(scene):
             break
     assert scene is not None
@@ -103,93 +139,52 @@ def _fitted(inv: Inventory, analysis: Analysis, vpc: str | None) -> tuple[st.Sce
 
 
 def _diagram(filename: str, title: str, scene: st.Scene, notes: list[str]) -> Diagram:
-    return Diagram.of(MARKER, filename, title, scene, cl.choose_rankdir(scene, filename, preferred="LR"), notes)
+    return Diagram.drawn(MARKER, filename, title, scene, notes, preferred="LR")
 
 
 def _file_safe(text: str) -> str:
     return file_stem(text)  # unique and deterministic (renderers/diagrams)
 
 
-def port_text(props: dict[str, Any]) -> str:
-    """One rule's protocol and ports as "tcp/443", "tcp/8000-8080", "all traffic", "icmp"."""
-    proto = str(props.get("protocol") if props.get("protocol") is not None else "?").lower()
-    if proto in ("-1", "all"):
-        return "all traffic"
-    proto = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}.get(proto, proto)
-    lo, hi = props.get("from_port"), props.get("to_port")
-    if lo in (None, -1) and hi in (None, -1):
-        return proto if proto not in ("tcp", "udp") else f"{proto}/all"
-    if lo == 0 and hi == 65535:
-        return f"{proto}/all"
-    return f"{proto}/{lo}" if lo == hi or hi is None else f"{proto}/{lo}-{hi}"
-
-
-def aggregate_rules(inv: Inventory) -> dict[tuple[str, str], list[str]]:
-    """(source id, security group id) -> sorted unique "proto/ports" of all ingress rules between them."""
-    out: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for src, dst, data in inv.edges("allows"):
-        props = data.get("props") or {}
-        if props.get("direction", "ingress") != "ingress":
-            continue
-        out[(src, dst)].add(port_text(props))
-    return {k: sorted(v, key=_port_sort) for k, v in sorted(out.items())}
-
-
-def _port_sort(text: str) -> tuple[int, str]:
-    digits = "".join(ch for ch in text.split("/")[-1].split("-")[0] if ch.isdigit())
-    return (int(digits) if digits else -1, text)
-
-
-def ports_label(ports: list[str]) -> str:
-    if len(ports) <= MAX_PORTS_ON_LABEL:
-        return ", ".join(ports)
-    return ", ".join(ports[:MAX_PORTS_ON_LABEL]) + f" +{len(ports) - MAX_PORTS_ON_LABEL} more"
-
-
-def role_of(inv: Inventory, nid: str) -> str | None:
-    """The IAM role a resource runs as (directly, or through its instance profile)."""
-    for r in inv.out(nid, "uses_role", "iam:role"):
-        return r["id"]
-    for prof in inv.out(nid, "attached_to", "iam:instance-profile"):
-        for r in inv.out(prof["id"], "uses_role", "iam:role"):
-            return r["id"]
-    return None
-
-
-def render_scene(inv: Inventory, analysis: Analysis, level: int = 0,
-                 vpc: str | None = None) -> tuple[st.Scene, list[str]]:
+def render_scene(inv: Inventory, analysis: Analysis, level: int = 0, vpc: str | None = None,
+                 only: set[str] | None = None, elsewhere: dict[str, str] | None = None,
+                 vpc_notes: bool = True) -> tuple[st.Scene, list[str]]:
     """The security scene; higher ``level`` draws less detail (workloads no longer split by role).
 
     With ``vpc`` (a raw VPC id) only that VPC's groups and what they protect are
-    drawn; keys and account guards are then left to the account overview.
+    drawn; keys and account guards are then left to the account overview. With ``only``
+    (security group ids: one tier of the VPC, security_tiers.py) only those groups are drawn;
+    a rule from a group of the VPC drawn in another part names that part (``elsewhere``), and
+    the notes about the whole VPC (groups counted, not drawn) go with its first part only
+    (``vpc_notes``).
     """
     scene = st.Scene()
     notes: list[str] = []
     rules = aggregate_rules(inv)
-    sgs = {n["id"]: n for n in inv.nodes("ec2:security-group")
+    sgs = {n["id"]: n for n in all_groups(inv)
            if vpc is None or n["props"].get("vpc_id") == vpc}
     users: dict[str, list[dict[str, Any]]] = defaultdict(list)
     skipped: set[str] = set()
     for sg in sgs:
-        for u in inv.into(sg, "protected_by"):
+        for u in protected(inv, sg):
             if u.get("external"):
                 continue
             if u["kind"] in NOT_WORKLOADS:
                 skipped.add(u["id"])
                 continue
             users[sg].append(u)
-    if skipped:
+    if skipped and vpc_notes:
         notes.append(f"{len(skipped)} network {'interface or launch template' if len(skipped) == 1 else 'interfaces and launch templates'} behind the groups "
                      f"(their resources are drawn instead)")
     # a group nothing uses and no rule mentions says nothing about access: counted, not drawn
     in_rules = {end for k in rules for end in k}
     unused = {s for s in sgs if not users[s] and s not in in_rules}
-    if unused:
+    if unused and vpc_notes:
         notes.append(f"{st.count_words('ec2:security-group', len(unused))} with no rules between groups and nothing attached "
                      f"(listed in section 5.2)")
-    drawn_sgs = [s for s in sorted(sgs) if s not in unused]
+    drawn_sgs = [s for s in sorted(sgs) if s not in unused and (only is None or s in only)]
     sg_node = _draw_groups(inv, analysis, scene, sgs, drawn_sgs, users)
-    _draw_rules(inv, scene, rules, sg_node, sgs)
+    _draw_rules(inv, scene, rules, sg_node, sgs, elsewhere or {})
     workload_of = _draw_workloads(inv, analysis, scene, sg_node, users, level, vpc is None)
     if vpc is None:
         _draw_keys(inv, scene, workload_of, level)
@@ -226,7 +221,7 @@ def _draw_groups(inv: Inventory, analysis: Analysis, scene: st.Scene, sgs: dict[
         used_text = ("used by " + ", ".join(st.count_words(k, n) for k, n in sorted(used.items()))
                      if used else "not attached to anything")
         ex = st.exposure_of(inv, analysis.exposure, [u["id"] for u in users[sid]])
-        finding = bool(analysis.for_resource(sid))
+        finding = bool(st.findings_count(analysis, sid))
         label = st.html_label(naming.node_name(sg), p.get("group_id"), used_text)
         sg_node[sid] = scene.node(_vpc_box(vpcs, scene, sg), sid, label,
                                   st.node_attrs("ec2:security-group", exposed=ex.direct_reached,
@@ -236,7 +231,7 @@ def _draw_groups(inv: Inventory, analysis: Analysis, scene: st.Scene, sgs: dict[
 
 
 def _draw_rules(inv: Inventory, scene: st.Scene, rules: dict[tuple[str, str], list[str]],
-                sg_node: dict[str, str], sgs: dict[str, dict[str, Any]]) -> None:
+                sg_node: dict[str, str], sgs: dict[str, dict[str, Any]], elsewhere: dict[str, str]) -> None:
     for (src, dst), ports in rules.items():
         if dst not in sg_node:
             continue
@@ -251,7 +246,8 @@ def _draw_rules(inv: Inventory, scene: st.Scene, rules: dict[tuple[str, str], li
         else:
             p = node.get("props") or {}
             detail = p.get("cidr") or (", ".join(p.get("cidrs") or [])[:60] if p.get("cidrs") else None)
-            what = "security group (not scanned)" if src in sgs or ":security-group/" in src else st.title_of(kind)
+            what = (f"security group, drawn in {elsewhere[src]}" if src in elsewhere else
+                    "security group (not scanned)" if src in sgs or ":security-group/" in src else st.title_of(kind))
             label = st.html_label(naming.node_name(node, src), detail or what)
             attrs = st.node_attrs(kind)
         nid = scene.node(None, src, label, attrs, members=(src,), kind=kind)
@@ -267,8 +263,8 @@ def _draw_workloads(inv: Inventory, analysis: Analysis, scene: st.Scene, sg_node
         for u in users[sid]:
             seen[u["id"]] = u
     for rid, u in sorted(seen.items()):
-        member_sgs = tuple(sorted(s["id"] for s in inv.out(rid, "protected_by", "ec2:security-group")
-                                  if s["id"] in sg_node))
+        member_sgs = tuple(sorted(s for s in groups_of(inv, rid)
+                                  if s in sg_node))
         role = role_of(inv, rid) if u["kind"] in ROLE_KINDS and level < 2 else None
         groups[Workload(u["kind"], member_sgs, role)].append(u)
     workload_of: dict[str, str] = {}
@@ -282,7 +278,7 @@ def _draw_workloads(inv: Inventory, analysis: Analysis, scene: st.Scene, sg_node
     for wl, members, single in drawn:
         ids = tuple(m["id"] for m in members)
         ex = st.exposure_of(inv, analysis.exposure, ids)
-        findings = sum(len(analysis.for_resource(i)) for i in ids)
+        findings = sum(st.findings_count(analysis, i) for i in ids)
         open_text = count_of(findings, "open finding") if findings else ""
         if len(members) == 1:
             m = members[0]
@@ -302,7 +298,7 @@ def _draw_workloads(inv: Inventory, analysis: Analysis, scene: st.Scene, sg_node
             scene.edge(sg_node[sg], nid, "uses")
         if wl.role:
             if wl.role not in role_nodes:
-                attrs = st.node_attrs("iam:role", finding=bool(analysis.for_resource(wl.role)))
+                attrs = st.node_attrs("iam:role", finding=bool(st.findings_count(analysis, wl.role)))
                 role_nodes[wl.role] = scene.node(None, wl.role, st.html_label(naming.name(inv, wl.role), "IAM role"),
                                                  attrs, members=(wl.role,), kind="iam:role")
             scene.edge(nid, role_nodes[wl.role], "role", "runs as")
@@ -317,17 +313,14 @@ def _draw_unprotected_roles(inv: Inventory, analysis: Analysis, scene: st.Scene,
     if level >= 2:
         return
     by: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for kind in sorted(ROLE_KINDS):
-        for n in inv.nodes(kind):
-            if n["id"] in workload_of:
-                continue
-            role = role_of(inv, n["id"])
-            if role:
-                by[(kind, role)].append(n)
+    for kind, n, role in (inv.memo("diagrams.security.compute_roles", lambda: _compute_roles(inv))
+                          if _rendering(inv) else _compute_roles(inv)):
+        if n["id"] not in workload_of:
+            by[(kind, role)].append(n)
     for (kind, role), members in sorted(by.items()):
         ids = tuple(m["id"] for m in members)
         title = naming.node_name(members[0]) if len(members) == 1 else st.count_words(kind, len(members))
-        findings = sum(len(analysis.for_resource(i)) for i in ids)
+        findings = sum(st.findings_count(analysis, i) for i in ids)
         ex = st.exposure_of(inv, analysis.exposure, ids)
         nid = scene.node(None, st.stable_id("norole", kind, role), st.html_label(title, st.title_of(kind)),
                          st.node_attrs(kind, exposed=ex.direct_reached, reached=ex.lb_reached, finding=bool(findings),
@@ -336,52 +329,9 @@ def _draw_unprotected_roles(inv: Inventory, analysis: Analysis, scene: st.Scene,
             workload_of[i] = nid
         if role not in role_nodes:
             role_nodes[role] = scene.node(None, role, st.html_label(naming.name(inv, role), "IAM role"),
-                                          st.node_attrs("iam:role", finding=bool(analysis.for_resource(role))),
+                                          st.node_attrs("iam:role", finding=bool(st.findings_count(analysis, role))),
                                           members=(role,), kind="iam:role")
         scene.edge(nid, role_nodes[role], "role", "runs as")
-
-
-def overview_scene(inv: Inventory, analysis: Analysis) -> st.Scene:
-    """Account view for large accounts: per VPC one node summarising its groups, what the internet
-    and outside ranges may reach there, KMS keys (counted per kind), roles and account guards."""
-    scene = st.Scene()
-    rules = aggregate_rules(inv)
-    sgs = {n["id"]: n for n in inv.nodes("ec2:security-group")}
-    by_vpc: dict[str, list[str]] = defaultdict(list)
-    for sid, sg in sgs.items():
-        by_vpc[str(sg["props"].get("vpc_id") or "no VPC")].append(sid)
-    vpc_node: dict[str, str] = {}
-    for vpc, members in sorted(by_vpc.items()):
-        users = [u for sid in members for u in inv.into(sid, "protected_by")]
-        ex = st.exposure_of(inv, analysis.exposure, [u["id"] for u in users])
-        open_groups = sorted({dst for (src, dst) in rules if dst in members and src == "internet"})
-        named = inv.by_prop("ec2:vpc", "vpc_id", vpc)
-        label = st.html_label(f"VPC {naming.node_name(named[0]) if named else vpc}",
-                              f"{vpc} · {st.count_words('ec2:security-group', len(members))} · {count_of(users, 'attachment', zero='0')}",
-                              f"{len(open_groups)} open to the internet" if open_groups else "")
-        vpc_node[vpc] = scene.node(None, f"sg-summary/{vpc}", label,
-                                   st.node_attrs("ec2:security-group", exposed=ex.direct_reached, reached=ex.lb_reached,
-                                                 collapsed=True),
-                                   members=tuple(members), kind="ec2:security-group")
-    sources: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for (src, dst), ports in rules.items():
-        if src in sgs or dst not in sgs:
-            continue
-        sources[(src, str(sgs[dst]["props"].get("vpc_id") or "no VPC"))].update(ports)
-    for (src, vpc), ports in sorted(sources.items()):
-        node = inv.node(src) or {"id": src, "kind": "external", "external": True, "props": {}}
-        kind = node.get("kind") if node.get("kind") in SOURCE_KINDS else "external"
-        detail = "0.0.0.0/0 and ::/0" if src == "internet" else (node.get("props") or {}).get("cidr")
-        nid = scene.node(None, src, st.html_label(naming.node_name(node, src), detail), st.node_attrs(kind),
-                         members=(src,), kind=kind)
-        scene.edge(nid, vpc_node[vpc], "allows_internet" if src == "internet" else "allows",
-                   ports_label(sorted(ports, key=_port_sort)))
-    _draw_unprotected_roles(inv, analysis, scene, {}, {}, 0)
-    _draw_keys(inv, scene, {}, 2)
-    story.draw_trusts(inv, scene)
-    _panels(inv, scene)
-    _legend(scene)
-    return scene
 
 
 def _draw_keys(inv: Inventory, scene: st.Scene, workload_of: dict[str, str], level: int) -> None:
@@ -417,12 +367,12 @@ def _draw_keys(inv: Inventory, scene: st.Scene, workload_of: dict[str, str], lev
 
 
 def _panels(inv: Inventory, scene: st.Scene) -> None:
-    """Admin principals, encryption at rest and account guards, as tables above the drawing."""
-    scene.panels.append(story.admin_panel(inv))
-    enc = story.encryption_panel(inv)
-    if enc:
-        scene.panels.append(enc)
-    scene.panels.append(story.guards_panel(inv, GUARDS, guard_state))
+    """Admin principals, encryption at rest and account guards, as tables above the drawing
+    (the same for every scene of a render: read once)."""
+    def panels() -> list[str]:
+        enc = story.encryption_panel(inv)
+        return [story.admin_panel(inv), *([enc] if enc else []), story.guards_panel(inv, GUARDS, guard_state)]
+    scene.panels.extend(_memo(inv, "panels", panels))
 
 
 def guard_state(inv: Inventory, kind: str, fact: str) -> tuple[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from renderers.escape import md
@@ -142,10 +143,21 @@ def architecture_sentence(inv: Inventory) -> str:
     return f"Taken together this is {text} (inferred from the resource types found)."
 
 
+def _all_nodes(inv: Inventory) -> Iterator[dict[str, Any]]:
+    """Every scanned node's data (no ``id``), in :meth:`Inventory.nodes` order (ties in the tallies
+    below keep it), without copying each node as ``nodes()`` does: tag and name tallies read
+    every node of a large account several times."""
+    data = inv.graph._node
+    for nid in inv.index().all:
+        d = data[nid]
+        if not d.get("external"):
+            yield d
+
+
 def _tag_values(inv: Inventory, meaning: str) -> Counter[str]:
     keys = TAG_KEYS[meaning]
     c: Counter[str] = Counter()
-    for n in inv.nodes():
+    for n in _all_nodes(inv):
         for k, v in (n.get("tags") or {}).items():
             if k.lower().replace(" ", "") in keys and v:
                 c[str(v)] += 1
@@ -154,7 +166,7 @@ def _tag_values(inv: Inventory, meaning: str) -> Counter[str]:
 
 def _name_tokens(inv: Inventory) -> list[tuple[str, int]]:
     c: Counter[str] = Counter()
-    for n in inv.nodes():
+    for n in _all_nodes(inv):
         if n.get("kind") in ("aws:account", "aws:region", "internet", "external") or not n.get("tags"):
             continue
         for tok in set(re.split(r"[^a-z0-9]+", str(n.get("name") or "").lower())):
@@ -167,7 +179,7 @@ def inferred_purpose(inv: Inventory) -> dict[str, Any]:
     """Projects, environments, owners and cost centres from tags; naming themes as a fallback."""
     out: dict[str, Any] = {m: _tag_values(inv, m).most_common(5) for m in TAG_KEYS}
     out["names"] = _name_tokens(inv)
-    tagged = sum(1 for n in inv.nodes() if n.get("tags"))
+    tagged = sum(1 for n in _all_nodes(inv) if n.get("tags"))
     out["tagged"] = tagged
     out["any"] = any(out[m] for m in TAG_KEYS) or bool(out["names"])
     return out
@@ -306,7 +318,8 @@ def unseen(inv: Inventory) -> list[str]:
             key = (str(r.get("collector")), str(r.get("status")), r.get("action") or "", r.get("message") or "")
             runs.setdefault(key, []).append(str(r.get("region")))
     for (collector, run_status, action, message), regions in runs.items():
-        out.append(f"{collector} in {regions_text(regions)}: {run_status}" + (f", missing {action}" if action else "")
+        said = (f", missing {action}" if run_status == status.DENIED else f" {action}") if action else ""
+        out.append(f"{collector} in {regions_text(regions)}: {run_status}{said}"
                    + (f" ({message})" if message else ""))
     gaps: dict[tuple[str, str], dict[str, Any]] = {}
     for g in inv.meta.get("gaps", []):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from renderers.document import fact_text, yesno
+from renderers.facts import _lookup as lookup
 from renderers.facts.network import blocked_services, services, services_of_kinds, subnet_public
 from renderers.facts.storage import unread_or
 from renderers.plural import count_of  # also facts.compute.count_of for the templates
@@ -97,7 +98,8 @@ def _ports(ports: Any) -> list[str]:
 
 
 def _lb_of(inv: Inventory, path: list[str]) -> str | None:
-    return next((x for x in path if (inv.node(x) or {}).get("kind") in ("elbv2:load-balancer", "elb:load-balancer")),
+    nodes = inv.graph._node  # the kind only: no copy of each hop's node
+    return next((x for x in path if (nodes.get(x) or {}).get("kind") in ("elbv2:load-balancer", "elb:load-balancer")),
                 None)
 
 
@@ -209,7 +211,7 @@ def ami_text(inv: Inventory, image_id: str | None, region: str) -> str:
     partition = inv.meta.get("partition") or "aws"
     img = inv.node(f"arn:{partition}:ec2:{region}:{inv.meta.get('account', '')}:image/{image_id}")
     if not img:
-        img = next((n for n in inv.nodes("ec2:image") if props(n).get("image_id") == image_id), None)
+        img = lookup.first_by_id(inv, "ec2:image", "image_id").get(image_id)
     p = props(img)
     if not p:
         return f"{image_id} (not readable)"

@@ -64,6 +64,15 @@ def _key_of(inv: Inventory, node: dict[str, Any], resolve: dict[str, str]) -> st
     return _key_label(inv, ref, resolve) if ref else None
 
 
+def _key_labels(inv: Inventory) -> dict[str, str | None]:
+    """Resource id -> :func:`_key_of` for every resource judged for encryption at rest, once per
+    render: 5.3's table and its list of AWS managed keys both read every such resource's key."""
+    def build() -> dict[str, str | None]:
+        resolve = _key_aliases(inv)
+        return {n["id"]: _key_of(inv, n, resolve) for kind in _at_rest_kinds() for n in inv.nodes(kind)}
+    return inv.memo("data_protection.key_labels", build)
+
+
 def _kind_words(kind: str) -> str:
     """The kind's plural (kinds.plural) as the first word of a table row."""
     p = kinds.plural(kind)
@@ -73,14 +82,14 @@ def _kind_words(kind: str) -> str:
 def at_rest_rows(inv: Inventory) -> list[list[Any]]:
     """Per resource kind: how many resources, encrypted, not encrypted, not known (the stored
     ``encrypted`` facts), and the KMS keys they name."""
-    resolve = _key_aliases(inv)
+    labels = _key_labels(inv)
     rows = []
     for kind in _at_rest_kinds():
         nodes = [n for n in inv.nodes(kind) if inv.fact(n["id"], "encrypted") is not None]
         if not nodes:
             continue
         t = counts(inv, nodes, "encrypted")
-        keys = {k for n in nodes if (k := _key_of(inv, n, resolve))}
+        keys = {k for n in nodes if (k := labels[n["id"]])}
         rows.append([_kind_words(kind), len(nodes), t["yes"], t["no"], t["unknown"],
                      ", ".join(sorted(keys)) or "-"])
     return rows
@@ -134,12 +143,9 @@ def aws_managed_keys(inv: Inventory) -> list[str]:
     for k in inv.nodes("kms:key"):
         if k["props"].get("manager") == "AWS":
             names.extend(a for a in k["props"].get("aliases") or [k["props"].get("key_id")] if a)
-    resolve = _key_aliases(inv)
-    for kind in _at_rest_kinds():
-        for n in inv.nodes(kind):
-            key = _key_of(inv, n, resolve)
-            if key and key.startswith("alias/aws/"):
-                names.append(key)
+    for key in _key_labels(inv).values():
+        if key and key.startswith("alias/aws/"):
+            names.append(key)
     return sorted(set(names))
 
 

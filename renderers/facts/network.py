@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from renderers.document import yesno
+from renderers.facts import _lookup as lookup
 from renderers.plural import count_of
 from scanner import kinds, naming, status
 from scanner.fact import Fact
@@ -25,8 +26,7 @@ def _vpc_name(inv: Inventory, region: str | None, vpc_id: str | None) -> str:
     """What a reader calls a VPC given its raw id (its node's name; the id when not scanned)."""
     if not vpc_id:
         return "-"
-    vpcs = _vpcs(inv)
-    node = vpcs.get((region, vpc_id)) or next((v for (_, vid), v in vpcs.items() if vid == vpc_id), None)
+    node = _vpcs(inv).get((region, vpc_id)) or lookup.id_fallback(inv, "ec2:vpc", "vpc_id").get(vpc_id)
     return naming.node_name(node, vpc_id) if node else str(vpc_id)
 
 
@@ -59,7 +59,8 @@ def subnet_public(inv: Inventory, subnet_id: str | None) -> Fact:
 
 
 def _by_id(inv: Inventory, kind: str, prop: str) -> dict[tuple[str, str], dict[str, Any]]:
-    return {(n["region"], n["props"].get(prop)): n for n in inv.nodes(kind)}
+    """(region, raw id) -> node, once per render (renderers/facts/_lookup.py). Read-only."""
+    return lookup.by_region_id(inv, kind, prop)
 
 
 def port_text(protocol: str | None, from_port: Any, to_port: Any) -> str:
@@ -114,12 +115,22 @@ def gaps(inv: Inventory, subsection: str) -> list[dict[str, Any]]:
     for r in sorted(status.blocked_runs(inv.meta.get("runs", []), collectors=colls),
                     key=lambda r: (r.get("collector", ""), r.get("region", ""))):
         out.append({"seen": "Not seen", "what": r["collector"], "region": r.get("region"),
-                    "reason": r.get("message") or r.get("status"), "action": r.get("action")})
+                    "reason": _run_reason(r),
+                    # "missing permission" is said of a denial only: a failed read names its call in the reason
+                    "action": r.get("action") if r.get("status") == status.DENIED else None})
     for g in inv.meta.get("gaps", []):
         if _gap_in(g, subsection):
             out.append({"seen": "Partly seen", "what": g.get("resource") or g.get("service"),
                         "region": g.get("region"), "reason": g.get("reason"), "action": g.get("action")})
     return out
+
+
+def _run_reason(run: dict[str, Any]) -> str:
+    """Why a run could not read, naming the failed call when it was not a denial."""
+    reason = str(run.get("message") or run.get("status"))
+    if run.get("status") == status.FAILED and run.get("action"):
+        return f"{run['action']} failed: {reason}"
+    return reason
 
 
 def _gap_in(gap: dict[str, Any], subsection: str) -> bool:
@@ -180,9 +191,10 @@ def vpc_summary(inv: Inventory) -> dict[str, Any]:
 
 
 def _vpc_label(inv: Inventory, region: str | None, vpc_id: str | None, account: str | None = None) -> str:
-    for v in inv.nodes("ec2:vpc"):
-        if v["props"].get("vpc_id") == vpc_id and (region is None or v["region"] == region):
-            return f"{naming.node_label(v)} in {v['region']}"
+    v = (lookup.first_by_id(inv, "ec2:vpc", "vpc_id").get(vpc_id) if region is None
+         else lookup.first_by_region_id(inv, "ec2:vpc", "vpc_id").get((region, vpc_id)))
+    if v is not None:
+        return f"{naming.node_label(v)} in {v['region']}"
     where = f" in {region}" if region else ""
     acct = f" (account {account})" if account and account != inv.meta.get("account") else ""
     return f"{vpc_id}{where}{acct}"
@@ -440,10 +452,13 @@ def nat_per_vpc(inv: Inventory) -> list[str]:
     """Per VPC with private subnets: does each AZ have its own NAT gateway?"""
     rts = effective_route_tables(inv)
     nat_az = {(n["region"], n["props"].get("nat_id")): n["props"].get("az") for n in inv.nodes("ec2:nat-gateway")}
+    by_vpc: dict[tuple[str, Any], list[dict[str, Any]]] = {}  # subnets grouped once, not walked per VPC
+    for s in inv.nodes("ec2:subnet"):
+        by_vpc.setdefault((s["region"], s["props"].get("vpc_id")), []).append(s)
     lines = []
     for v in inv.nodes("ec2:vpc"):
         vid = v["props"].get("vpc_id")
-        subs = [s for s in inv.nodes("ec2:subnet") if s["region"] == v["region"] and s["props"].get("vpc_id") == vid]
+        subs = by_vpc.get((v["region"], vid), [])
         nat_subnets = []
         for s in subs:
             rt = rts.get(s["id"])

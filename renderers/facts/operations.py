@@ -229,7 +229,12 @@ def spend(inv: Inventory) -> dict[str, Any] | None:
 
 
 def tag_coverage(inv: Inventory) -> dict[str, Any]:
-    """Share of taggable resources that carry each cost-allocation tag."""
+    """Share of taggable resources that carry each cost-allocation tag (several subsections
+    quote it: computed once per render)."""
+    return inv.memo("operations.tag_coverage", lambda: _tag_coverage(inv))
+
+
+def _tag_coverage(inv: Inventory) -> dict[str, Any]:
     nodes = [n for n in inv.nodes(*kinds.taggable()) if not (n["props"].get("is_default"))]
     total = len(nodes)
     per_tag = {}

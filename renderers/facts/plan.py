@@ -9,6 +9,7 @@ phased by severity with target dates counted from the scan date.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -111,12 +112,31 @@ def _area_kinds(inv: Inventory, area: str) -> list[str]:
     return main + rest
 
 
+def _areas(inv: Inventory, analysis: Analysis) -> dict[int, str]:
+    """Each open finding's area by ``id(finding)``, computed once per render: 11.1 and 11.3 group
+    the same findings by area four times over."""
+    def build() -> dict[int, str]:
+        return {id(f): area_of_finding(inv, f) for f in analysis.open_findings()}
+    return inv.memo(f"plan.areas:{id(analysis)}", build)
+
+
+def _area_of(inv: Inventory, analysis: Analysis) -> Callable[[Finding], str]:
+    """A finding -> its area, read from :func:`_areas` (looked up once per caller, not per finding)."""
+    areas = _areas(inv, analysis)
+
+    def area(f: Finding) -> str:
+        a = areas.get(id(f))
+        return a if a is not None else area_of_finding(inv, f)
+    return area
+
+
 def layers(inv: Inventory, analysis: Analysis) -> list[dict[str, Any]]:
     """Each area, in build order, with what the account has in it and the open findings about it
     (a finding counts where its resources are, not where its section is)."""
     by_area: dict[str, list[Finding]] = {}
+    area = _area_of(inv, analysis)
     for f in analysis.open_findings():
-        by_area.setdefault(area_of_finding(inv, f), []).append(f)
+        by_area.setdefault(area(f), []).append(f)
     out = []
     for key, name, what in AREAS:
         present: dict[str, int] = {}
@@ -146,8 +166,14 @@ def scan_date(inv: Inventory) -> datetime | None:
 
 
 def phases(inv: Inventory, analysis: Analysis) -> list[dict[str, Any]]:
-    """Remediation phases with their findings and a target date counted from the scan date."""
+    """Remediation phases with their findings and a target date counted from the scan date
+    (11.1 and 11.3 both show them: computed once per render)."""
+    return inv.memo(f"plan.phases:{id(analysis)}", lambda: _phases(inv, analysis))
+
+
+def _phases(inv: Inventory, analysis: Analysis) -> list[dict[str, Any]]:
     start = scan_date(inv)
+    area = _area_of(inv, analysis)
     out = []
     for name, sevs, days in PHASES:
         found = sorted((f for f in analysis.open_findings() if f.severity in sevs),
@@ -157,7 +183,7 @@ def phases(inv: Inventory, analysis: Analysis) -> list[dict[str, Any]]:
             r = rules.setdefault(f.rule, {"rule": f.rule, "title": f.title, "severity": f.severity,
                                           "section": f.section, "resources": 0})
             r["resources"] += max(1, len(f.resources))
-        areas = {AREA_NAMES[k]: c for k, c in sorted(Counter(area_of_finding(inv, f) for f in found).items(),
+        areas = {AREA_NAMES[k]: c for k, c in sorted(Counter(area(f) for f in found).items(),
                                                        key=lambda kv: AREA_ORDER.index(kv[0]))}
         out.append({"name": name, "severities": sevs, "days": days, "count": len(found),
                     "rules": list(rules.values()), "areas": areas,
@@ -174,11 +200,17 @@ def work(inv: Inventory, analysis: Analysis) -> list[dict[str, Any]]:
     """The remediation work by area: each open finding's rule with every resource it names.
 
     A row names its resources inline when they are few; a longer list is marked for the
-    appendix at the end of section 11 (:func:`appendix`), so no item is ever cut short."""
+    appendix at the end of section 11 (:func:`appendix`), so no item is ever cut short.
+    Computed once per render (11.3 and its appendix read the same rows)."""
+    return inv.memo(f"plan.work:{id(analysis)}", lambda: _work(inv, analysis))
+
+
+def _work(inv: Inventory, analysis: Analysis) -> list[dict[str, Any]]:
     phase_of = {sev: i for i, (_, sevs, _) in enumerate(PHASES) for sev in sevs}
     rows: dict[tuple[str, str], dict[str, Any]] = {}
+    area_of = _area_of(inv, analysis)
     for f in analysis.open_findings():
-        area = area_of_finding(inv, f)
+        area = area_of(f)
         r = rows.setdefault((area, f.rule), {"area": area, "rule": f.rule, "title": f.title, "severity": f.severity,
                                              "phase": phase_of.get(f.severity, len(PHASES) - 1) + 1,
                                              "section": f.section, "resources": [], "findings": 0,

@@ -16,6 +16,7 @@ from collections import Counter
 from functools import cache
 from typing import Any
 
+from renderers.facts.storage import unread_why
 from scanner import naming
 from scanner.analysis.model import Finding
 from scanner.inventory import Inventory
@@ -66,7 +67,8 @@ def area_of_kind(kind: str) -> str | None:
 
 def area_of_finding(inv: Inventory, f: Finding) -> str:
     """The area of most of the resources a finding names; its category when it names none."""
-    votes = Counter(a for r in f.resources if (n := inv.node(r)) and (a := area_of_kind(str(n.get("kind")))))
+    nodes = inv.graph._node  # the kind only: no copy of each resource's node
+    votes = Counter(a for r in f.resources if (n := nodes.get(r)) and (a := area_of_kind(str(n.get("kind")))))
     if votes:
         order = [key for key, _, _ in AREAS]
         return min(votes, key=lambda a: (-votes[a], order.index(a)))
@@ -92,6 +94,12 @@ TOUCHED_BY = ("monitors", "aliases", "targets", "deploys", "integrates_with", "t
 THROUGH = ("ec2:launch-template", "autoscaling:launch-configuration", "ecs:task-definition", "iam:instance-profile",
            "elbv2:listener", "rds:subnet-group", "elasticache:cluster")
 SKIP = ("internet", "aws:region", "aws:account", "net:cidr", "ec2:route-table", "ec2:network-acl")
+#: links a workload's collector reads with a call of its own (the prop is None when that call was
+#: not read): what the workload depends on is then incomplete, and 11.2 says so with why instead of
+#: leaving those links out. kind -> ((prop, IAM action, the links' name as a kind-like key), ...)
+UNREAD_LINKS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "lambda:function": (("destinations", "lambda:ListFunctionEventInvokeConfigs", "lambda:asynchronous-destination"),),
+}
 
 
 def _by_prop(inv: Inventory, kind: str, prop: str) -> dict[tuple[str, str], dict[str, Any]]:
@@ -187,15 +195,30 @@ def grouped(nodes: list[dict[str, Any]]) -> dict[str, list[str]]:
         by_kind.setdefault(d.get("kind") or "external", []).append(d)
     out = {}
     for k, ds in sorted(by_kind.items()):
-        names = [naming.node_name(d) for d in ds]
-        out[k] = sorted({naming.node_label(d) if names.count(naming.node_name(d)) > 1 else naming.node_name(d)
+        names = Counter(naming.node_name(d) for d in ds)  # counted once, not once per node
+        out[k] = sorted({naming.node_label(d) if names[naming.node_name(d)] > 1 else naming.node_name(d)
                          for d in ds})
+    return out
+
+
+def unread_links(inv: Inventory, n: dict[str, Any]) -> dict[str, list[str]]:
+    """The links of a workload the scan could not read (:data:`UNREAD_LINKS`), each as
+    ``unknown (why)`` under its key: a denied call is never shown as "depends on nothing"."""
+    out: dict[str, list[str]] = {}
+    for prop, action, key in UNREAD_LINKS.get(str(n.get("kind")), ()):
+        props = n.get("props") or {}
+        if props.get(prop) is not None:
+            continue
+        why = unread_why(inv, n, action)
+        if why or prop in props:  # an older snapshot without the prop at all says nothing
+            out[key] = [f"unknown ({why or action + ' not read'})"]
     return out
 
 
 def dependencies(inv: Inventory) -> list[dict[str, Any]]:
     """Every workload with what it depends on (through its launch template, task definition,
-    instance profile, listeners) and what a change to it touches, read from the graph."""
+    instance profile, listeners) and what a change to it touches, read from the graph; links the
+    scan could not read are stated as unknown (:func:`unread_links`)."""
     w = Walker(inv)
     rows = []
     for kind in WORKLOAD_KINDS:
@@ -206,7 +229,9 @@ def dependencies(inv: Inventory) -> list[dict[str, Any]]:
                 continue  # a group member: the group is the workload (its template, subnets, targets)
             needs = w.needs(n)
             touches = w.touches(n, needs)
-            if needs or touches:
+            unread = unread_links(inv, n)
+            if needs or touches or unread:
                 rows.append({"id": n["id"], "kind": kind, "name": naming.node_name(n), "region": n["region"],
-                             "area": area_of_kind(kind), "needs": grouped(needs), "touches": grouped(touches)})
+                             "area": area_of_kind(kind), "needs": {**grouped(needs), **unread},
+                             "touches": grouped(touches)})
     return rows

@@ -93,12 +93,31 @@ def _native_text(f: Fact) -> str:
     return f.why if f.yes else ("none" if f.no else f.text())
 
 
+def _plans_cell(inv: Inventory, r: dict[str, Any]) -> str:
+    """The "Backup plans" cell of one data store: the plans that select it; else, when AWS Backup
+    lists a recovery point of it (ListProtectedResources: a vault -> store ``backs_up`` edge) but
+    no plan is known to make it, that recovery point's vault, said as such; else unknown or none.
+
+    ``r["plans"]`` names what backs the store up, plans and those vaults alike: a vault is told
+    apart by its ``backs_up`` edge (a name a plan's own edge also gives stays a plan)."""
+    sources = inv.into(r["node"]["id"], "backs_up")
+    plan_edges = {d["name"] for d in sources if d.get("kind") == "backup:plan"}
+    vaults = sorted({d["name"] for d in sources if d.get("kind") != "backup:plan"})
+    plans = [p for p in r["plans"] if p in plan_edges or p not in vaults]
+    if plans:
+        return ", ".join(plans)
+    if vaults:
+        where = f"vault {vaults[0]}" if len(vaults) == 1 else f"vaults {', '.join(vaults)}"
+        return f"no known plan; protected by a recovery point in {where}"
+    return f"unknown ({r['plans_unknown']})" if r["plans_unknown"] else "none"
+
+
 def coverage_rows(inv: Inventory) -> list[list[Any]]:
     """Every data store: its own backup, the backup plans that select it, and the stored verdict."""
     rows = []
     for r in _coverage_rows(inv):
         n, f = r["node"], r["fact"]
-        plan_text = ", ".join(r["plans"]) or (f"unknown ({r['plans_unknown']})" if r["plans_unknown"] else "none")
+        plan_text = _plans_cell(inv, r)
         status = f.text("protected", "NOT PROTECTED")
         rows.append([kinds.singular(r["kind"]), n["region"], n["name"], _native_text(r["native"]), plan_text, status])
     return rows
@@ -185,16 +204,29 @@ def zone_rows(inv: Inventory) -> list[list[Any]]:
     return rows
 
 
+def _replicas(instances: list[dict[str, Any]], replicas_of: dict[str, list[str]], *sources: str) -> list[str]:
+    """The names of the instances replicating from any of ``sources`` (an instance's identifier or
+    ARN), in node order: looked up, not one walk of every instance per instance."""
+    hits = [s for s in dict.fromkeys(sources) if replicas_of.get(s)]
+    if len(hits) <= 1:
+        return list(replicas_of.get(hits[0], [])) if hits else []
+    wanted = set(hits)
+    return [n["name"] for n in instances if str(n["props"].get("read_replica_source") or "") in wanted]
+
+
 def database_failover_rows(inv: Inventory) -> list[list[Any]]:
     """RDS Multi-AZ and replicas, Aurora readers, ElastiCache automatic failover, DynamoDB global tables."""
     rows = []
-    for d in inv.nodes("rds:instance"):
+    instances = inv.nodes("rds:instance")
+    replicas_of: dict[str, list[str]] = {}  # read_replica_source -> replica names, in node order
+    for n in instances:
+        replicas_of.setdefault(str(n["props"].get("read_replica_source") or ""), []).append(n["name"])
+    for d in instances:
         p = d["props"]
         if p.get("cluster_id"):
             continue
         ident = str(p.get("identifier") or "")
-        replicas = [n["name"] for n in inv.nodes("rds:instance") if ident and
-                    str(n["props"].get("read_replica_source") or "") in (ident, d["id"])]
+        replicas = _replicas(instances, replicas_of, ident, d["id"]) if ident else []
         how = "Multi-AZ standby" if p.get("multi_az") else "single AZ"
         if p.get("read_replica_source"):
             how = f"read replica of {p['read_replica_source']}"

@@ -27,13 +27,18 @@ _SOURCE_WORD = {"sqs:queue": "SQS", "sns:topic": "SNS", "events:rule": "EventBri
                 "apigateway:rest-api": "REST API", "apigateway:http-api": "HTTP API",
                 "states:state-machine": "Step Functions", "dynamodb:table": "DynamoDB stream",
                 "s3:bucket": "S3", "lambda:function": "Lambda", "apigateway:authorizer": "API authorizer",
-                "kinesis:stream": "Kinesis", "kafka:cluster": "MSK", "elbv2:target-group": "target group",
-                "cognito:user-pool": "Cognito user pool", "logs:log-group": "CloudWatch Logs"}
-#: the same words for a source outside the scan, by the service in its ARN
+                "kinesis:stream": "Kinesis stream", "kafka:cluster": "MSK cluster",
+                "elbv2:target-group": "target group", "cognito:user-pool": "Cognito user pool",
+                "logs:log-group": "CloudWatch Logs", "rds:cluster": "DocumentDB change stream"}
+#: the same words for a source outside the scan, by the service in its ARN (an event source mapping
+#: from ``rds`` is a DocumentDB change stream; from ``mq`` an Amazon MQ broker)
 _SERVICE_WORD = {"sqs": "SQS", "sns": "SNS", "events": "EventBridge", "execute-api": "API Gateway API",
                  "s3": "S3", "lambda": "Lambda", "states": "Step Functions", "dynamodb": "DynamoDB stream",
-                 "kinesis": "Kinesis", "kafka": "MSK", "logs": "CloudWatch Logs", "cognito-idp": "Cognito",
-                 "iot": "IoT rule", "elasticloadbalancing": "load balancer"}
+                 "kinesis": "Kinesis stream", "kafka": "MSK cluster", "logs": "CloudWatch Logs",
+                 "cognito-idp": "Cognito user pool", "iot": "IoT rule", "elasticloadbalancing": "load balancer",
+                 "mq": "Amazon MQ broker", "rds": "DocumentDB change stream"}
+#: a Kinesis enhanced fan-out consumer's ARN: ``<stream ARN>/consumer/<name>:<creation time>``
+_CONSUMER = "/consumer/"
 
 
 def summary(inv: Inventory) -> dict[str, int]:
@@ -45,20 +50,29 @@ def function_triggers(inv: Inventory, fn_id: str) -> list[str]:
     found = []
     for rel in ("triggers", "integrates_with"):
         for src in inv.into(fn_id, rel):
-            kind = src.get("kind", "")
-            if src.get("external"):
-                service = src["id"].split(":", 3)[2] if src["id"].startswith("arn:") else ""
-                word = f"{_SERVICE_WORD.get(service, service or 'external')} (not scanned)"
-            else:
-                word = _SOURCE_WORD.get(kind) or kind
-            found.append(f"{word} {naming.name(inv, src['id'])}")
+            found.append(_source_text(inv, src))
     return sorted(set(found))
+
+
+def _source_text(inv: Inventory, src: dict[str, Any]) -> str:
+    """One source in a "triggered by" cell: its kind's word and name; a Kinesis fan-out consumer
+    reads as its stream (which may be scanned although the consumer is no node of its own)."""
+    sid = str(src["id"])
+    if src.get("external") and ":kinesis:" in sid and _CONSUMER in sid:
+        stream_id, consumer = sid.split(_CONSUMER, 1)
+        stream = inv.node(stream_id)
+        where = "" if stream and not stream.get("external") else " (not scanned)"
+        return f"Kinesis stream{where} {naming.name(inv, stream_id)} (consumer {consumer.split(':', 1)[0]})"
+    if src.get("external"):
+        service = sid.split(":", 3)[2] if sid.startswith("arn:") else ""
+        return f"{_SERVICE_WORD.get(service, service or 'external')} (not scanned) {naming.name(inv, sid)}"
+    return f"{_SOURCE_WORD.get(src.get('kind', '')) or src.get('kind', '')} {naming.name(inv, sid)}"
 
 
 #: the collectors and reads whose edges say what invokes a function
 _TRIGGER_COLLECTORS = ("lambda.event_source_mappings", "apigateway.rest_apis", "apigatewayv2.apis", "events.rules",
                        "sns.topics", "stepfunctions.state_machines", "s3.buckets")
-_TRIGGER_READS = ("apigateway:GetResources", "apigateway:GET", "apigatewayv2:GetIntegrations", "events:ListTargetsByRule",
+_TRIGGER_READS = ("apigateway:GetResources", "apigateway:GET", "apigateway:GetIntegrations", "events:ListTargetsByRule",
                   "states:DescribeStateMachine", "s3:GetBucketNotificationConfiguration", "sns:ListSubscriptions")
 #: a denied GetPolicy hides the triggers only that function's policy names
 _POLICY_READ = "lambda:GetPolicy"

@@ -13,7 +13,8 @@ from functools import cache
 from typing import Any
 
 from renderers.document import fact_text
-from scanner import kinds, naming, status
+from renderers.facts import _lookup as lookup
+from scanner import kinds, naming
 from scanner.fact import Fact, tally
 from scanner.inventory import Inventory
 
@@ -52,10 +53,10 @@ def fact_cell(inv: Inventory, nid: str, name: str, yes: str = "yes", no: str = "
 def unread_why(inv: Inventory, node: dict[str, Any], *actions: str) -> str:
     """Why one of ``actions`` was not read for a node: a gap naming it (by id or name) or its
     region, or a run that failed on that action ("" when it was read)."""
-    meta = inv.meta
-    return (status.unread(meta, node.get("region"), *actions, resource=node["id"])
-            or (status.unread(meta, node.get("region"), *actions, resource=node["name"]) if node.get("name") else "")
-            or status.unread(meta, None, *actions, resource=node["id"]))
+    # status.unread's answers, from an index of the gaps built once per render (facts/_lookup.py)
+    return (lookup.unread(inv, node.get("region"), *actions, resource=node["id"])
+            or (lookup.unread(inv, node.get("region"), *actions, resource=node["name"]) if node.get("name") else "")
+            or lookup.unread(inv, None, *actions, resource=node["id"]))
 
 
 def unread_or(inv: Inventory, node: dict[str, Any], empty: str, *actions: str) -> str:

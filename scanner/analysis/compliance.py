@@ -137,7 +137,9 @@ def summary(analysis: Analysis, fw: str) -> list[Control]:
                 if f.status in (STATUS_OPEN, STATUS_SUPPRESSED) and _applies(m, f):
                     if rid not in c.failed_by:
                         c.failed_by.append(rid)
-                    have = seen.setdefault(c.id, set(c.resources))  # linear, not quadratic
+                    have = seen.get(c.id)  # a set beside the ordered list: linear, not quadratic
+                    if have is None:  # (not setdefault: its argument would be built every time)
+                        have = seen[c.id] = set(c.resources)
                     for r in f.resources:
                         if r not in have:
                             have.add(r)

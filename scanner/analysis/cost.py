@@ -83,6 +83,13 @@ def _switched_off(n: dict[str, Any]) -> bool:
             or str(p.get("status") or "").lower() in ("disabled", "inactive", "deleted"))
 
 
+def _free(n: dict[str, Any], free: dict[str, Any]) -> bool:
+    """A resource the price table says is free by one of its props (prices.json ``free_by_prop``:
+    an external-access IAM Access Analyzer analyzer, type ACCOUNT or ORGANIZATION)."""
+    rule = free.get(n["kind"])
+    return bool(rule) and (n.get("props") or {}).get(rule["prop"]) in rule["values"]
+
+
 def classify(pb: PriceBook, present: dict[str, list[dict[str, Any]]]) -> tuple[list[dict[str, Any]],
                                                                                list[dict[str, Any]]]:
     """Resources of hourly or monthly kinds no pricer covers, and the kinds billed only by use.
@@ -91,6 +98,7 @@ def classify(pb: PriceBook, present: dict[str, list[dict[str, Any]]]) -> tuple[l
     cannot drop out of the estimate unnoticed."""
     billing: dict[str, str] = pb.table.get("kind_billing", {})
     notes: dict[str, str] = pb.table.get("billing_notes", {})
+    free: dict[str, Any] = pb.table.get("free_by_prop", {})
     unpriced, by_use = [], []
     for kind, nodes in sorted(present.items()):
         how = billing.get(kind)
@@ -101,7 +109,7 @@ def classify(pb: PriceBook, present: dict[str, list[dict[str, Any]]]) -> tuple[l
         elif how in STANDING:
             unpriced += [_unpriced(n, notes.get(kind, f"billed {how}; no price in the table")) for n in nodes]
         else:
-            live = [n for n in nodes if not _switched_off(n)]
+            live = [n for n in nodes if not _switched_off(n) and not _free(n, free)]
             if live:
                 by_use.append({"kind": kind, "count": len(live), "what": notes.get(kind, "usage")})
     return unpriced, by_use

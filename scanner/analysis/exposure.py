@@ -47,6 +47,7 @@ from scanner.analysis.netrules import (  # noqa: F401  (re-exported: rules and f
     rule_source,
 )
 from scanner.fact import fact_of
+from scanner.graph import gc_paused
 from scanner.inventory import Inventory
 
 
@@ -491,4 +492,5 @@ def compute(inv: Inventory) -> dict[str, dict[str, Any]]:
 
 
 def run(inv: Inventory, analysis: Analysis, options: dict[str, Any]) -> None:
-    analysis.exposure, analysis.exposure_unknown = compute_all(inv)
+    with gc_paused():  # paths are lists of ids: no cyclic garbage, and no walks of the whole heap
+        analysis.exposure, analysis.exposure_unknown = compute_all(inv)

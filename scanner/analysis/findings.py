@@ -34,6 +34,7 @@ from scanner.analysis.model import (
 from scanner.collectors.registry import read_actions
 from scanner.context import IAM_PREFIX, account_id_node, region_id_node
 from scanner.fact import Fact, fact_of
+from scanner.graph import gc_paused
 from scanner.inventory import Inventory
 
 CATEGORIES = ("security", "resilience", "operations", "cost")
@@ -188,15 +189,30 @@ def _reads_by_collector(inv: Inventory | None = None) -> dict[str, tuple[set[str
     if isinstance(recorded, dict) and recorded:
         return {str(name): (declared_actions(str(c.get("reads") or "")), str(c.get("scope") or "regional"))
                 for name, c in recorded.items() if isinstance(c, dict)}
-    try:
-        from scanner.collectors import load_all
+    return _registry_reads()
 
-        colls = load_all()
-    except Exception:  # a half-written collector module must not stop analysis
-        from scanner.collectors.registry import REGISTRY
 
-        colls = list(REGISTRY.values())
-    return {c.name: (declared_actions(c.reads), c.scope) for c in colls}
+#: (how many collectors were registered, their reads) as :func:`_registry_reads` last built it
+_REGISTRY_READS: list[Any] = [None, {}]
+
+
+def _registry_reads() -> dict[str, tuple[set[str], str]]:
+    """Today's registry as (declared actions, scope) per collector: built once (and again only when
+    a collector was registered since), not on every rule's every action (each build listed the
+    collector modules again). Shared: callers only read it."""
+    from scanner.collectors.registry import REGISTRY
+
+    if _REGISTRY_READS[0] is None:
+        try:
+            from scanner.collectors import load_all
+
+            load_all()
+        except Exception:  # a half-written collector module must not stop analysis
+            pass
+    if _REGISTRY_READS[0] != len(REGISTRY):
+        _REGISTRY_READS[:] = [len(REGISTRY), {c.name: (declared_actions(c.reads), c.scope)
+                                               for c in REGISTRY.values()}]
+    return _REGISTRY_READS[1]
 
 
 def declared_actions(reads: str) -> set[str]:
@@ -326,11 +342,12 @@ def run(inv: Inventory, analysis: Analysis, options: dict[str, Any]) -> None:
     only = options.get("rules")
     ctx = RuleContext(inv, analysis)
     ran = []
-    for rid, r in rules.items():
-        if only and rid not in only:
-            continue
-        ran.append(rid)
-        analysis.findings.extend(run_rule(r, ctx))
+    with gc_paused():  # rules make no cyclic garbage; collections walked the whole graph's objects
+        for rid, r in rules.items():
+            if only and rid not in only:
+                continue
+            ran.append(rid)
+            analysis.findings.extend(run_rule(r, ctx))
     chosen = options.get("compliance")
     compliance.record_scope(analysis, [chosen] if isinstance(chosen, str) else chosen, ran)
 

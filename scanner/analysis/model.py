@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -44,6 +46,23 @@ class Analysis:
     cost: dict[str, Any] = field(default_factory=dict)
     #: which frameworks and rules the compliance summary covers (scanner.analysis.compliance)
     compliance_scope: dict[str, Any] = field(default_factory=dict)
+    #: inside :meth:`reading`: how many readers are in, and the open findings by resource id
+    _readers: int = field(default=0, init=False, repr=False, compare=False)
+    _by_resource: dict[str, list[Finding]] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Analysis]:
+        """A render, which only reads the findings: :meth:`for_resource` answers from an index
+        built once (one walk of the findings), not from a walk of every finding per resource,
+        which made a large account's document quadratic. Outside, every call walks them, so code
+        that adds or suppresses findings between calls sees its changes."""
+        self._readers += 1
+        try:
+            yield self
+        finally:
+            self._readers -= 1
+            if not self._readers:
+                self._by_resource = None
 
     def open_findings(self) -> list[Finding]:
         return [f for f in self.findings if f.status == STATUS_OPEN]
@@ -53,7 +72,16 @@ class Analysis:
                       key=lambda f: (f.status != STATUS_OPEN, SEVERITY_RANK.get(f.severity, 9), f.rule))
 
     def for_resource(self, node_id: str) -> list[Finding]:
-        return [f for f in self.open_findings() if node_id in f.resources]
+        """The open findings naming one resource, in findings order."""
+        if not self._readers:
+            return [f for f in self.open_findings() if node_id in f.resources]
+        if self._by_resource is None:
+            index: dict[str, list[Finding]] = {}
+            for f in self.open_findings():
+                for rid in dict.fromkeys(f.resources):
+                    index.setdefault(rid, []).append(f)
+            self._by_resource = index
+        return list(self._by_resource.get(node_id, ()))
 
     def counts(self) -> dict[str, int]:
         c = dict.fromkeys(SEVERITIES, 0)

@@ -7,7 +7,8 @@ Get / transform split as everywhere: ``collect_*`` read (paginated, read-only),
 What a reader of the document (and the findings) needs beyond the raw routes is said once
 here: ``unauthenticated_routes`` on each API node lists the routes (REST: method and path;
 HTTP: route key) whose authorization is NONE, each with the integration it reaches, so
-"a route without authorization invokes a Lambda function" is a lookup, not a re-derivation.
+"a route without authorization invokes a Lambda function" is a lookup, not a re-derivation;
+``unused_authorizers`` on an HTTP/WebSocket API lists the authorizers no route names.
 Integration URLs are cut to scheme and host (they may carry credentials or tokens).
 """
 
@@ -224,6 +225,20 @@ def _http_open_routes(protocol: str | None, routes: list[dict[str, Any]],
     return sorted(out, key=lambda x: x["route"])
 
 
+def unused_authorizers(routes: list[dict[str, Any]] | None,
+                       authorizers: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """The authorizers of an HTTP/WebSocket API that no route names (``AuthorizerId``): configured,
+    so they look like protection, but nothing calls them. None when the routes or the authorizers
+    were not read (then which ones are in use is not known)."""
+    if routes is None or authorizers is None:
+        return None
+    used = {str(r.get("AuthorizerId")) for r in (x or {} for x in routes) if r.get("AuthorizerId")}
+    found = [{"id": str(au["AuthorizerId"]), "name": au.get("Name"), "type": au.get("AuthorizerType")}
+             for au in (x or {} for x in authorizers)
+             if au.get("AuthorizerId") and str(au["AuthorizerId"]) not in used]
+    return sorted(found, key=lambda x: (str(x["name"] or ""), x["id"]))
+
+
 def transform_http_apis(ctx: ScanContext, apis: list[dict[str, Any]]) -> Records:
     """Each api dict is get_apis' item plus ``_stages``, ``_integrations``, ``_routes`` and
     ``_authorizers`` (None = not read)."""
@@ -253,6 +268,7 @@ def transform_http_apis(ctx: ScanContext, apis: list[dict[str, Any]]) -> Records
                  unauthenticated_routes=None if routes is None else _http_open_routes(
                      protocol, [r or {} for r in routes],
                      None if a.get("_integrations") is None else integrations),
+                 unused_authorizers=unused_authorizers(routes, a.get("_authorizers")),
                  cors=bool(a.get("CorsConfiguration")), created=iso(a.get("CreatedDate")))
         out.edge(ctx.region_node, arn, "contains")
         for i in integrations:
@@ -289,8 +305,7 @@ def collect_http_apis(ctx: ScanContext) -> Records:
         a["_stages"] = _v2_list(ctx, out, "get_stages", a["ApiId"])
         a["_integrations"] = _v2_list(ctx, out, "get_integrations", a["ApiId"])
         a["_routes"] = _v2_list(ctx, out, "get_routes", a["ApiId"])
-        # authorizers only where a route names one (or the routes could not be read): an API whose
-        # routes all say NONE or AWS_IAM has none in use, and the call would only cost time
-        if a["_routes"] is None or any((r or {}).get("AuthorizerId") for r in a["_routes"]):
-            a["_authorizers"] = _v2_list(ctx, out, "get_authorizers", a["ApiId"])
+        # every API's authorizers, also where no route names one: an authorizer nothing uses is
+        # what the document lists as unused (``unused_authorizers``), and it costs one call per API
+        a["_authorizers"] = _v2_list(ctx, out, "get_authorizers", a["ApiId"])
     return out.extend(transform_http_apis(ctx, apis))

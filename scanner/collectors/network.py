@@ -1,4 +1,6 @@
-"""Network: VPCs, subnets, routing, gateways, addresses, security groups and NACLs.
+"""Network: VPCs, subnets, route tables, security groups and NACLs, and the helpers the
+network family shares (gateways, Elastic IPs and peering are in network_gateways.py; VPC
+endpoints, prefix lists, network interfaces and flow logs in network_endpoints.py).
 
 Get / transform, after Cartography: each ``collect_*`` makes one paginated
 Describe call per region and hands the raw API dicts to a pure ``transform_*``
@@ -14,7 +16,6 @@ their subnets, and every ingress source ``allows`` a security group.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,7 +24,6 @@ from scanner.collectors.registry import collector
 from scanner.context import (
     ScanContext,
     cidr_node_id,
-    iso,
     name_of,
     tags_of,
 )
@@ -65,7 +65,7 @@ def protocol_name(value: Any) -> str | None:
     return PROTOCOL_NAMES.get(s, s)
 
 
-def _none_if_blank(value: Any) -> Any:
+def none_if_blank(value: Any) -> Any:
     """moto and some APIs return "" for absent ids; the graph wants None."""
     return value if value not in ("", None) else None
 
@@ -100,7 +100,7 @@ def optional_pages(ctx: ScanContext, out: Records, service: str, operation: str,
     return ctx.optional_pages(out, service, operation, key, resource=resource, missing=missing, **kwargs)
 
 
-def _contains_or_attach(ctx: ScanContext, out: Records, arn: str, vpc_ids: Iterable[str]) -> None:
+def contains_or_attach(ctx: ScanContext, out: Records, arn: str, vpc_ids: Iterable[str]) -> None:
     """Gateways hang off their VPCs; a detached one still belongs to the region."""
     vpcs = list(vpc_ids)
     for vid in vpcs:
@@ -212,108 +212,6 @@ def transform_route_tables(ctx: ScanContext, tables: list[dict[str, Any]]) -> Re
 @collector("ec2.route_tables", "ec2", reads="ec2:DescribeRouteTables")
 def collect_route_tables(ctx: ScanContext) -> Records:
     return transform_route_tables(ctx, list(ctx.paginate("ec2", "describe_route_tables", "RouteTables")))
-
-
-# --- gateways -----------------------------------------------------------------------
-def transform_internet_gateways(ctx: ScanContext, igws: list[dict[str, Any]]) -> Records:
-    out = ctx.records()
-    for g in igws:
-        gid = ident(out, g, "InternetGatewayId", "ec2", "ec2:DescribeInternetGateways", "an internet gateway")
-        if not gid:
-            continue
-        arn = ctx.ec2_arn("internet-gateway", gid)
-        vpcs = [a["VpcId"] for a in g.get("Attachments") or [] if a.get("VpcId") and a.get("State") not in DETACHED]
-        out.node(arn, "ec2:internet-gateway", name_of(g, gid), tags=tags_of(g), igw_id=gid, vpc_ids=vpcs)
-        _contains_or_attach(ctx, out, arn, vpcs)
-    return out
-
-
-@collector("ec2.internet_gateways", "ec2", reads="ec2:DescribeInternetGateways")
-def collect_internet_gateways(ctx: ScanContext) -> Records:
-    return transform_internet_gateways(
-        ctx, list(ctx.paginate("ec2", "describe_internet_gateways", "InternetGateways")))
-
-
-def transform_egress_only_igws(ctx: ScanContext, gws: list[dict[str, Any]]) -> Records:
-    out = ctx.records()
-    for g in gws:
-        gid = ident(out, g, "EgressOnlyInternetGatewayId", "ec2", "ec2:DescribeEgressOnlyInternetGateways",
-                    "an egress-only internet gateway")
-        if not gid:
-            continue
-        arn = ctx.ec2_arn("egress-only-internet-gateway", gid)
-        vpcs = [a["VpcId"] for a in g.get("Attachments") or [] if a.get("VpcId") and a.get("State") not in DETACHED]
-        out.node(arn, "ec2:egress-only-internet-gateway", name_of(g, gid), tags=tags_of(g), eigw_id=gid,
-                 vpc_ids=vpcs)
-        _contains_or_attach(ctx, out, arn, vpcs)
-    return out
-
-
-@collector("ec2.egress_only_internet_gateways", "ec2", reads="ec2:DescribeEgressOnlyInternetGateways")
-def collect_egress_only_igws(ctx: ScanContext) -> Records:
-    return transform_egress_only_igws(
-        ctx, list(ctx.paginate("ec2", "describe_egress_only_internet_gateways", "EgressOnlyInternetGateways")))
-
-
-def transform_nat_gateways(ctx: ScanContext, nats: list[dict[str, Any]]) -> Records:
-    """NAT gateways (deleted ones skipped); the AZ comes from the subnet in the derive pass."""
-    out = ctx.records()
-    for n in nats:
-        if n.get("State") in ("deleted", "deleting"):
-            continue
-        nid = ident(out, n, "NatGatewayId", "ec2", "ec2:DescribeNatGateways", "a NAT gateway")
-        if not nid:
-            continue
-        arn = ctx.ec2_arn("natgateway", nid)
-        addrs = n.get("NatGatewayAddresses") or []
-        primary = next((a for a in addrs if a.get("IsPrimary")), addrs[0] if addrs else {})
-        out.node(arn, "ec2:nat-gateway", name_of(n, nid), tags=tags_of(n), nat_id=nid, vpc_id=n.get("VpcId"),
-                 subnet_id=n.get("SubnetId"), az=None, public_ip=_none_if_blank(primary.get("PublicIp")),
-                 private_ip=_none_if_blank(primary.get("PrivateIp")),
-                 # gateways made before private NAT existed carry no type: they are public
-                 connectivity=n.get("ConnectivityType") or "public", state=n.get("State"),
-                 public_ips=sorted(a["PublicIp"] for a in addrs if a.get("PublicIp")),
-                 allocation_ids=sorted(a["AllocationId"] for a in addrs if a.get("AllocationId")),
-                 eni_ids=sorted(a["NetworkInterfaceId"] for a in addrs if a.get("NetworkInterfaceId")))
-        if n.get("SubnetId"):
-            out.edge(arn, ctx.ec2_arn("subnet", n["SubnetId"]), "in_subnet")
-        for a in addrs:
-            if a.get("AllocationId"):
-                out.edge(ctx.ec2_arn("elastic-ip", a["AllocationId"]), arn, "associated_with")
-    return out
-
-
-@collector("ec2.nat_gateways", "ec2", reads="ec2:DescribeNatGateways")
-def collect_nat_gateways(ctx: ScanContext) -> Records:
-    return transform_nat_gateways(ctx, list(ctx.paginate("ec2", "describe_nat_gateways", "NatGateways")))
-
-
-def transform_addresses(ctx: ScanContext, addresses: list[dict[str, Any]]) -> Records:
-    """Elastic IPs; an unassociated one is idle (and billed), which cost analysis reads."""
-    out = ctx.records()
-    for a in addresses:
-        alloc = a.get("AllocationId") or a.get("PublicIp")
-        if not alloc:
-            ident(out, a, "AllocationId", "ec2", "ec2:DescribeAddresses", "an Elastic IP")
-            continue
-        arn = ctx.ec2_arn("elastic-ip", alloc)
-        instance = _none_if_blank(a.get("InstanceId"))
-        eni = _none_if_blank(a.get("NetworkInterfaceId"))
-        out.node(arn, "ec2:elastic-ip", name_of(a, a.get("PublicIp") or alloc), tags=tags_of(a),
-                 allocation_id=a.get("AllocationId"), public_ip=a.get("PublicIp"),
-                 association_id=_none_if_blank(a.get("AssociationId")), instance_id=instance, eni_id=eni,
-                 domain=a.get("Domain"), private_ip=_none_if_blank(a.get("PrivateIpAddress")))
-        out.edge(ctx.region_node, arn, "contains")
-        if instance:
-            out.edge(arn, ctx.ec2_arn("instance", instance), "associated_with")
-        elif eni:
-            out.edge(arn, ctx.ec2_arn("network-interface", eni), "associated_with")
-    return out
-
-
-@collector("ec2.addresses", "ec2", reads="ec2:DescribeAddresses")
-def collect_addresses(ctx: ScanContext) -> Records:
-    return transform_addresses(ctx, list(ctx.paginate("ec2", "describe_addresses", "Addresses")))
 
 
 # --- security groups -------------------------------------------------------------------
@@ -439,218 +337,3 @@ def collect_network_acls(ctx: ScanContext) -> Records:
     return transform_network_acls(ctx, list(ctx.paginate("ec2", "describe_network_acls", "NetworkAcls")))
 
 
-# --- VPC peering -------------------------------------------------------------------------
-def transform_peerings(ctx: ScanContext, peerings: list[dict[str, Any]]) -> Records:
-    """Peering connections, keyed in the requester's region and account.
-
-    Both sides of a cross-region peering list the same connection; keying it
-    on the requester makes the two sightings one node.
-    """
-    out = ctx.records()
-    for p in peerings:
-        status = (p.get("Status") or {}).get("Code")
-        if status in ("deleted", "rejected", "failed", "expired"):
-            continue
-        pid = ident(out, p, "VpcPeeringConnectionId", "ec2", "ec2:DescribeVpcPeeringConnections",
-                    "a VPC peering connection")
-        if not pid:
-            continue
-        req = p.get("RequesterVpcInfo") or {}
-        acc = p.get("AccepterVpcInfo") or {}
-        req_region = req.get("Region") or ctx.region
-        acc_region = acc.get("Region") or ctx.region
-        arn = ctx.arn("ec2", f"vpc-peering-connection/{pid}", region=req_region,
-                      account=req.get("OwnerId") or ctx.account)
-        out.node(arn, "ec2:vpc-peering", name_of(p, pid), region=req_region, tags=tags_of(p), peering_id=pid,
-                 requester_vpc=req.get("VpcId"), accepter_vpc=acc.get("VpcId"),
-                 requester_owner=req.get("OwnerId"), accepter_owner=acc.get("OwnerId"),
-                 requester_region=req_region, accepter_region=acc_region, status=status,
-                 requester_cidr=req.get("CidrBlock"), accepter_cidr=acc.get("CidrBlock"))
-        if req_region == ctx.region:
-            out.edge(ctx.region_node, arn, "contains")
-        if req.get("VpcId") and acc.get("VpcId"):
-            req_vpc = ctx.arn("ec2", f"vpc/{req['VpcId']}", region=req_region,
-                              account=req.get("OwnerId") or ctx.account)
-            acc_vpc = ctx.arn("ec2", f"vpc/{acc['VpcId']}", region=acc_region,
-                              account=acc.get("OwnerId") or ctx.account)
-            out.edge(req_vpc, acc_vpc, "peers_with", peering_id=pid, status=status)
-    return out
-
-
-@collector("ec2.vpc_peering", "ec2", reads="ec2:DescribeVpcPeeringConnections")
-def collect_peerings(ctx: ScanContext) -> Records:
-    return transform_peerings(
-        ctx, list(ctx.paginate("ec2", "describe_vpc_peering_connections", "VpcPeeringConnections")))
-
-
-# --- VPC endpoints ----------------------------------------------------------------------
-def _policy_is_default(doc: str | None) -> bool | None:
-    """True when an endpoint policy is the allow-everything default; None when absent or unreadable."""
-    if doc is None:
-        return None
-    try:
-        pol = json.loads(doc)
-    except (TypeError, ValueError):
-        return None
-    stmts = pol.get("Statement") or []
-    stmts = stmts if isinstance(stmts, list) else [stmts]
-    return all(s.get("Effect") == "Allow" and s.get("Principal") in ("*", {"AWS": "*"})
-               and s.get("Action") in ("*", ["*"]) and s.get("Resource") in ("*", ["*"])
-               and not s.get("Condition") for s in stmts) and bool(stmts)
-
-
-def transform_vpc_endpoints(ctx: ScanContext, endpoints: list[dict[str, Any]]) -> Records:
-    """Gateway endpoints sit on route tables; interface endpoints have ENIs in subnets with SGs."""
-    out = ctx.records()
-    for e in endpoints:
-        if (e.get("State") or "").lower() in ("deleted", "deleting"):
-            continue
-        eid = ident(out, e, "VpcEndpointId", "ec2", "ec2:DescribeVpcEndpoints", "a VPC endpoint")
-        if not eid:
-            continue
-        arn = ctx.ec2_arn("vpc-endpoint", eid)
-        sgs = [g["GroupId"] for g in e.get("Groups") or [] if g.get("GroupId")]
-        service = e.get("ServiceName") or ""
-        out.node(arn, "ec2:vpc-endpoint", name_of(e, f"{service.rsplit('.', 1)[-1] or eid} endpoint"),
-                 tags=tags_of(e), endpoint_id=eid, vpc_id=e.get("VpcId"), service_name=service,
-                 endpoint_type=e.get("VpcEndpointType"), state=e.get("State"),
-                 subnet_ids=list(e.get("SubnetIds") or []), route_table_ids=list(e.get("RouteTableIds") or []),
-                 security_group_ids=sgs, private_dns=e.get("PrivateDnsEnabled"),
-                 eni_ids=list(e.get("NetworkInterfaceIds") or []),
-                 policy_is_default=_policy_is_default(e.get("PolicyDocument")))
-        if e.get("VpcId"):
-            out.edge(arn, ctx.ec2_arn("vpc", e["VpcId"]), "in_vpc")
-        for sid in e.get("SubnetIds") or []:
-            out.edge(arn, ctx.ec2_arn("subnet", sid), "in_subnet")
-        for gid in sgs:
-            out.edge(arn, ctx.ec2_arn("security-group", gid), "protected_by")
-    return out
-
-
-@collector("ec2.vpc_endpoints", "ec2", reads="ec2:DescribeVpcEndpoints")
-def collect_vpc_endpoints(ctx: ScanContext) -> Records:
-    return transform_vpc_endpoints(ctx, list(ctx.paginate("ec2", "describe_vpc_endpoints", "VpcEndpoints")))
-
-
-# --- flow logs ------------------------------------------------------------------------------
-FLOW_LOG_RESOURCE_TYPES = {"vpc-": "vpc", "subnet-": "subnet", "eni-": "network-interface",
-                           "tgw-attach-": "transit-gateway-attachment", "tgw-": "transit-gateway"}
-
-
-def flow_log_resource(ctx: ScanContext, rid: str | None) -> str | None:
-    for prefix, rtype in FLOW_LOG_RESOURCE_TYPES.items():
-        if rid and rid.startswith(prefix):
-            return ctx.ec2_arn(rtype, rid)
-    return None
-
-
-def flow_log_destination(ctx: ScanContext, f: dict[str, Any]) -> str | None:
-    """Graph id of where a flow log writes: the log group ARN, the bucket ARN or the stream ARN."""
-    dtype = f.get("LogDestinationType") or "cloud-watch-logs"
-    dest = f.get("LogDestination")
-    if dtype == "cloud-watch-logs":
-        name = f.get("LogGroupName")
-        if name:
-            return ctx.arn("logs", f"log-group:{name}")
-        return dest.removesuffix(":*") if dest else None
-    if dtype == "s3" and dest:
-        bucket = dest.split(":::", 1)[-1].split("/", 1)[0]
-        return f"arn:{ctx.partition}:s3:::{bucket}"
-    return dest
-
-
-def transform_flow_logs(ctx: ScanContext, logs: list[dict[str, Any]]) -> Records:
-    out = ctx.records()
-    for f in logs:
-        fid = ident(out, f, "FlowLogId", "ec2", "ec2:DescribeFlowLogs", "a flow log")
-        if not fid:
-            continue
-        arn = ctx.ec2_arn("flow-log", fid)
-        dest = flow_log_destination(ctx, f)
-        resource = flow_log_resource(ctx, f.get("ResourceId"))
-        out.node(arn, "ec2:flow-log", name_of(f, fid), tags=tags_of(f), flow_log_id=fid,
-                 resource_id=f.get("ResourceId"), traffic_type=f.get("TrafficType"),
-                 destination_type=f.get("LogDestinationType") or "cloud-watch-logs", destination=dest,
-                 status=f.get("FlowLogStatus"), deliver_status=f.get("DeliverLogsStatus"),
-                 created=iso(f.get("CreationTime")))
-        out.edge(arn, resource, "monitors")
-        out.edge(resource, dest, "logs_to", via=fid, traffic_type=f.get("TrafficType"))
-    return out
-
-
-@collector("ec2.flow_logs", "ec2", reads="ec2:DescribeFlowLogs")
-def collect_flow_logs(ctx: ScanContext) -> Records:
-    return transform_flow_logs(ctx, list(ctx.paginate("ec2", "describe_flow_logs", "FlowLogs")))
-
-
-# --- managed prefix lists -------------------------------------------------------------------
-def transform_prefix_lists(ctx: ScanContext, lists: list[dict[str, Any]],
-                           entries: dict[str, list[str] | None]) -> Records:
-    """Prefix lists; ``cidrs`` only for customer-managed lists (AWS ones are service ranges)."""
-    out = ctx.records()
-    for pl in lists:
-        pid = ident(out, pl, "PrefixListId", "ec2", "ec2:DescribeManagedPrefixLists", "a prefix list")
-        if not pid:
-            continue
-        aws = None if pl.get("OwnerId") is None else pl.get("OwnerId") == "AWS"
-        out.node(ctx.ec2_arn("prefix-list", pid), "ec2:prefix-list", pl.get("PrefixListName") or pid,
-                 tags=tags_of(pl), prefix_list_id=pid, name=pl.get("PrefixListName"),
-                 cidrs=entries.get(pid), aws_managed=aws, max_entries=pl.get("MaxEntries"),
-                 address_family=pl.get("AddressFamily"))
-    return out
-
-
-@collector("ec2.prefix_lists", "ec2", reads="ec2:DescribeManagedPrefixLists, ec2:GetManagedPrefixListEntries")
-def collect_prefix_lists(ctx: ScanContext) -> Records:
-    out = ctx.records()
-    lists = list(ctx.paginate("ec2", "describe_managed_prefix_lists", "PrefixLists"))
-    entries: dict[str, list[str] | None] = {}
-    for pl in lists:
-        if pl.get("OwnerId") == "AWS" or not pl.get("PrefixListId"):
-            continue
-        got = optional_pages(ctx, out, "ec2", "get_managed_prefix_list_entries", "Entries",
-                             resource=pl["PrefixListId"], PrefixListId=pl["PrefixListId"])
-        entries[pl["PrefixListId"]] = None if got is None else [e["Cidr"] for e in got if e.get("Cidr")]
-    return out.extend(transform_prefix_lists(ctx, lists, entries))
-
-
-# --- network interfaces ---------------------------------------------------------------------
-def transform_network_interfaces(ctx: ScanContext, enis: list[dict[str, Any]]) -> Records:
-    """ENIs: what actually occupies a subnet (instances, Lambda, RDS, endpoints, NAT) and its public IP.
-
-    ``attached_to`` is the instance id, or for AWS-managed interfaces the
-    owning service (``amazon-rds``, ``amazon-elb``, ...); ``requester_managed``
-    marks interfaces a service created on the account's behalf.
-    """
-    out = ctx.records()
-    for e in enis:
-        eid = ident(out, e, "NetworkInterfaceId", "ec2", "ec2:DescribeNetworkInterfaces", "a network interface")
-        if not eid:
-            continue
-        arn = ctx.ec2_arn("network-interface", eid)
-        att = e.get("Attachment") or {}
-        assoc = e.get("Association") or {}
-        sgs = [g["GroupId"] for g in e.get("Groups") or [] if g.get("GroupId")]
-        instance = _none_if_blank(att.get("InstanceId"))
-        out.node(arn, "ec2:network-interface", name_of(e, eid), tags=tags_of(e.get("TagSet") or e.get("Tags")),
-                 eni_id=eid, subnet_id=e.get("SubnetId"), vpc_id=e.get("VpcId"),
-                 private_ip=e.get("PrivateIpAddress"), public_ip=_none_if_blank(assoc.get("PublicIp")),
-                 ipv6_ips=[a["Ipv6Address"] for a in e.get("Ipv6Addresses") or [] if a.get("Ipv6Address")],
-                 interface_type=e.get("InterfaceType"), security_group_ids=sgs,
-                 attached_to=instance or _none_if_blank(att.get("InstanceOwnerId")),
-                 requester_managed=flag(e.get("RequesterManaged")), status=e.get("Status"),
-                 az=e.get("AvailabilityZone"), description=(e.get("Description") or "")[:200] or None,
-                 public_ip_owner=_none_if_blank(assoc.get("IpOwnerId")))
-        if e.get("SubnetId"):
-            out.edge(arn, ctx.ec2_arn("subnet", e["SubnetId"]), "in_subnet")
-        for gid in sgs:
-            out.edge(arn, ctx.ec2_arn("security-group", gid), "protected_by")
-        if instance:
-            out.edge(arn, ctx.ec2_arn("instance", instance), "attached_to")
-    return out
-
-
-@collector("ec2.network_interfaces", "ec2", reads="ec2:DescribeNetworkInterfaces")
-def collect_network_interfaces(ctx: ScanContext) -> Records:
-    return transform_network_interfaces(
-        ctx, list(ctx.paginate("ec2", "describe_network_interfaces", "NetworkInterfaces")))

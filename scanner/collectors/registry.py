@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -26,6 +27,14 @@ class Collector:
     @property
     def actions(self) -> tuple[str, ...]:
         return read_actions(self.reads)
+
+    @property
+    def family(self) -> str:
+        """The family ``--services`` names: the module's name, or the ``FAMILY`` a module split off
+        another declares (network_gateways.py: "network"), so a split never changes what a name selects."""
+        module = self.fn.__module__ or ""
+        declared = getattr(sys.modules.get(module), "FAMILY", None)
+        return declared if isinstance(declared, str) and declared else module.rsplit(".", 1)[-1]
 
 
 def read_actions(reads: str) -> tuple[str, ...]:

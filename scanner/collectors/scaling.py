@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.collectors.compute import optional_pages, scaling_metric
+from scanner.collectors.autoscaling import scaling_metric
+from scanner.collectors.compute import optional_pages
 from scanner.collectors.registry import collector
 from scanner.context import ScanContext, iso
 from scanner.inventory import Records

@@ -1,5 +1,6 @@
-"""Security services: KMS, AWS Config, GuardDuty, Security Hub, ACM, WAFv2, Secrets
-Manager and SSM parameter metadata, CloudTrail (get / transform).
+"""Security services: KMS, AWS Config, GuardDuty, Security Hub, ACM, Secrets Manager and SSM
+parameter metadata (get / transform); WAFv2 and CloudTrail, of the same family, are in waf.py
+and cloudtrail.py beside this module.
 
 Only metadata is read: ``ListSecrets`` and ``DescribeParameters`` never return
 secret values, and the read-only guard refuses GetSecretValue/GetParameter*
@@ -39,7 +40,7 @@ def soft(ctx: ScanContext, out: Records, service: str, op_name: str, fn: Callabl
                    action=iam_action(service, op_name))
 
 
-def _kms_ref(ctx: ScanContext, ref: str | None) -> str | None:
+def kms_ref(ctx: ScanContext, ref: str | None) -> str | None:
     """Graph id of a customer KMS key reference; AWS managed default keys (alias/aws/...) get no edge."""
     if not ref or ref.startswith("alias/aws/") or ":alias/aws/" in ref:
         return None
@@ -323,89 +324,6 @@ def collect_certificates(ctx: ScanContext) -> Records:
     return transform_certificates(ctx, certs).extend(gaps)
 
 
-# --- WAFv2 -------------------------------------------------------------------------
-
-#: resource types a REGIONAL web ACL can protect (ListResourcesForWebACL asks per type)
-WAF_RESOURCE_TYPES = ("APPLICATION_LOAD_BALANCER", "API_GATEWAY", "APPSYNC", "COGNITO_USER_POOL",
-                      "APP_RUNNER_SERVICE", "VERIFIED_ACCESS_INSTANCE")
-
-
-def _rule_summary(rule: dict[str, Any]) -> dict[str, Any]:
-    stmt = rule.get("Statement") or {}
-    managed = (stmt.get("ManagedRuleGroupStatement") or {})
-    action = next(iter(rule.get("Action") or rule.get("OverrideAction") or {}), None)
-    return {"name": rule.get("Name"), "priority": rule.get("Priority"), "action": action,
-            "managed_group": f"{managed.get('VendorName')}/{managed.get('Name')}" if managed else None,
-            "type": next(iter(stmt), None)}
-
-
-def transform_web_acls(ctx: ScanContext, acls: list[dict[str, Any]]) -> Records:
-    """``acls``: ``{"summary", "scope", "acl": WebACL|None, "resources": [arn]|None}``."""
-    out = ctx.records()
-    for a in acls:
-        s, acl = a.get("summary") or {}, a.get("acl") or {}
-        arn = s.get("ARN") or acl.get("ARN")
-        if not arn:
-            skipped(out, "wafv2", "wafv2:ListWebACLs", "a web ACL", "ARN")
-            continue
-        rules = [_rule_summary(r) for r in acl.get("Rules") or []]
-        out.node(arn, "wafv2:web-acl", s.get("Name") or acl.get("Name"), name=s.get("Name") or acl.get("Name"),
-                 scope=a.get("scope"),
-                 default_action=next(iter(acl.get("DefaultAction") or {}), None),
-                 rule_count=len(rules) if a.get("acl") else None, rules=rules,
-                 associated_arns=a.get("resources"), description=s.get("Description"))
-        out.edge(ctx.region_node, arn, "contains")
-        for res in a.get("resources") or []:
-            out.edge(arn, res, "associated_with")
-    return out
-
-
-def _list_web_acls(ctx: ScanContext, scope: str, region: str) -> list[dict[str, Any]]:
-    """ListWebACLs has no botocore paginator: follow NextMarker by hand."""
-    found, marker = [], None
-    while True:
-        kw: dict[str, Any] = {"Scope": scope, "Limit": 100, **({"NextMarker": marker} if marker else {})}
-        page = ctx.call("wafv2", "list_web_acls", region=region, **kw)
-        found += page.get("WebACLs") or []
-        marker = page.get("NextMarker")
-        if not marker or not page.get("WebACLs"):
-            return found
-
-
-def _acl_resources(ctx: ScanContext, out: Records, arn: str) -> list[str] | None:
-    res: list[str] = []
-    before = len(out.gaps)
-    for rtype in WAF_RESOURCE_TYPES:
-        page = soft(ctx, out, "wafv2", "ListResourcesForWebACL", lambda rtype=rtype: ctx.call(
-            "wafv2", "list_resources_for_web_acl", WebACLArn=arn, ResourceType=rtype),
-            resource=arn, missing=("WAFInvalidParameterException",))
-        if len(out.gaps) > before:
-            return None  # denied or unsupported: the list would be incomplete
-        res += (page or {}).get("ResourceArns") or []
-    return res
-
-
-def _scopes(ctx: ScanContext) -> list[tuple[str, str]]:
-    """(scope, region): CloudFront web ACLs live in us-east-1, read once from there."""
-    scopes = [("REGIONAL", ctx.region)]
-    if ctx.region == "us-east-1" or (ctx.region == ctx.home_region and "us-east-1" not in ctx.regions):
-        scopes.append(("CLOUDFRONT", "us-east-1"))
-    return scopes
-
-
-@collector("wafv2.web_acls", "wafv2", reads="wafv2:ListWebACLs, wafv2:GetWebACL, wafv2:ListResourcesForWebACL")
-def collect_web_acls(ctx: ScanContext) -> Records:
-    gaps = ctx.records()
-    acls = []
-    for scope, region in _scopes(ctx):
-        for s in _list_web_acls(ctx, scope, region):
-            got = soft(ctx, gaps, "wafv2", "GetWebACL", lambda s=s, scope=scope, region=region: ctx.call(
-                "wafv2", "get_web_acl", region=region, Name=s["Name"], Scope=scope, Id=s["Id"]), resource=s["ARN"])
-            resources = _acl_resources(ctx, gaps, s["ARN"]) if scope == "REGIONAL" else None
-            acls.append({"summary": s, "scope": scope, "acl": (got or {}).get("WebACL"), "resources": resources})
-    return transform_web_acls(ctx, acls).extend(gaps)
-
-
 # --- Secrets Manager and SSM parameters (metadata only) ---------------------------
 
 def transform_secrets(ctx: ScanContext, secrets: list[dict[str, Any]]) -> Records:
@@ -425,7 +343,7 @@ def transform_secrets(ctx: ScanContext, secrets: list[dict[str, Any]]) -> Record
                  rotation_lambda=s.get("RotationLambdaARN") or None, primary_region=s.get("PrimaryRegion"),
                  deleted=s.get("DeletedDate") is not None)
         out.edge(ctx.region_node, arn, "contains")
-        out.edge(arn, _kms_ref(ctx, s.get("KmsKeyId")), "encrypted_by")
+        out.edge(arn, kms_ref(ctx, s.get("KmsKeyId")), "encrypted_by")
     return out
 
 
@@ -450,7 +368,7 @@ def transform_parameters(ctx: ScanContext, params: list[dict[str, Any]]) -> Reco
                  kms_key=key, last_modified=iso(p.get("LastModifiedDate")), data_type=p.get("DataType"),
                  version=p.get("Version"))
         out.edge(ctx.region_node, arn, "contains")
-        out.edge(arn, _kms_ref(ctx, key), "encrypted_by")
+        out.edge(arn, kms_ref(ctx, key), "encrypted_by")
     return out
 
 
@@ -459,87 +377,3 @@ def collect_parameters(ctx: ScanContext) -> Records:
     return transform_parameters(ctx, list(ctx.paginate("ssm", "describe_parameters", "Parameters")))
 
 
-# --- CloudTrail --------------------------------------------------------------------
-
-def parse_event_selectors(sel: dict[str, Any] | None) -> tuple[str | None, list[str]]:
-    """(management events read/write type or None when not logged, data event resource types)."""
-    if not sel:
-        return None, []
-    mgmt: str | None = None
-    data: list[str] = []
-    for s in sel.get("EventSelectors") or []:
-        if s.get("IncludeManagementEvents", True):
-            mgmt = "All" if mgmt == "All" else s.get("ReadWriteType", "All")
-        data += [d.get("Type") for d in s.get("DataResources") or [] if d.get("Type")]
-    for a in sel.get("AdvancedEventSelectors") or []:
-        fields = {f.get("Field"): f.get("Equals") or [] for f in a.get("FieldSelectors") or []}
-        if "Management" in fields.get("eventCategory", []):
-            ro = fields.get("readOnly")
-            mgmt = "All" if not ro or mgmt == "All" else ("ReadOnly" if "true" in ro else "WriteOnly")
-        elif "Data" in fields.get("eventCategory", []):
-            data += fields.get("resources.type", []) or ["(all data events)"]
-    return mgmt, sorted(set(data))
-
-
-def _log_group_id(arn: str | None) -> str | None:
-    """CloudTrail names the log group as ``...:log-group:NAME:*``; the graph uses the ARN without ``:*``."""
-    return arn[:-2] if arn and arn.endswith(":*") else arn
-
-
-def transform_trails(ctx: ScanContext, trails: list[dict[str, Any]]) -> Records:
-    """``trails``: describe_trails entries with ``status`` and ``selectors`` added (None when unreadable)."""
-    out = ctx.records()
-    for t in trails:
-        arn = t.get("TrailARN") or (t.get("Name") and ctx.arn("cloudtrail", f"trail/{t['Name']}"))
-        if not arn:
-            skipped(out, "cloudtrail", "cloudtrail:DescribeTrails", "a trail", "Name")
-            continue
-        status = t.get("status") or {}
-        mgmt, data = parse_event_selectors(t.get("selectors"))
-        bucket = t.get("S3BucketName")
-        out.node(arn, "cloudtrail:trail", t.get("Name") or arn.rsplit("/", 1)[-1], name=t.get("Name"),
-                 home_region=t.get("HomeRegion"),
-                 multi_region=t.get("IsMultiRegionTrail"),
-                 is_logging=status.get("IsLogging") if t.get("status") is not None else None,
-                 log_validation=t.get("LogFileValidationEnabled"), s3_bucket=bucket,
-                 s3_prefix=t.get("S3KeyPrefix"), kms_key=t.get("KmsKeyId"),
-                 cloudwatch_log_group=_log_group_id(t.get("CloudWatchLogsLogGroupArn")),
-                 organization_trail=t.get("IsOrganizationTrail"),
-                 management_events=mgmt if t.get("selectors") is not None else None,
-                 data_events=data if t.get("selectors") is not None else None,
-                 latest_delivery_error=status.get("LatestDeliveryError"),
-                 latest_delivery=iso(status.get("LatestDeliveryTime")), sns_topic=t.get("SnsTopicARN"))
-        out.edge(ctx.region_node, arn, "contains")
-        out.edge(arn, f"arn:{ctx.partition}:s3:::{bucket}" if bucket else None, "logs_to")
-        out.edge(arn, _log_group_id(t.get("CloudWatchLogsLogGroupArn")), "logs_to")
-        out.edge(arn, _kms_ref(ctx, t.get("KmsKeyId")), "encrypted_by")
-    return out
-
-
-def _trail_details(ctx: ScanContext, out: Records, t: dict[str, Any]) -> dict[str, Any]:
-    arn = t.get("TrailARN") or t.get("Name")
-    status = soft(ctx, out, "cloudtrail", "GetTrailStatus",
-                  lambda: ctx.call("cloudtrail", "get_trail_status", Name=arn), resource=arn)
-    sel = soft(ctx, out, "cloudtrail", "GetEventSelectors",
-               lambda: ctx.call("cloudtrail", "get_event_selectors", TrailName=arn), resource=arn)
-    return {**t, "status": status, "selectors": sel}
-
-
-def reads_trail_here(ctx: ScanContext, trail: dict[str, Any]) -> bool:
-    """Each trail is read once: in its home region, or (home region not scanned) in the scan's home region.
-
-    Shadow copies must be listed: without them a member account does not see the
-    organization trail that records its activity and would wrongly look unaudited.
-    """
-    home = trail.get("HomeRegion") or ctx.region
-    return home == ctx.region or (home not in ctx.regions and ctx.region == ctx.home_region)
-
-
-@collector("cloudtrail.trails", "cloudtrail", reads="cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus, "
-                                                    "cloudtrail:GetEventSelectors")
-def collect_trails(ctx: ScanContext) -> Records:
-    gaps = ctx.records()
-    raw: Iterable[dict[str, Any]] = ctx.call("cloudtrail", "describe_trails",
-                                             includeShadowTrails=True).get("trailList") or []
-    trails = [_trail_details(ctx, gaps, t) for t in raw if reads_trail_here(ctx, t)]
-    return transform_trails(ctx, trails).extend(gaps)

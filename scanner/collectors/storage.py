@@ -1,5 +1,8 @@
 """Storage: S3 buckets, EBS volumes/snapshots/default encryption, EFS and FSx file systems.
 
+The S3 shapes (what a bucket's answers mean, :func:`transform_buckets`) live in
+scanner/collectors/s3_shapes.py; the reads of every collector are here.
+
 Get / transform split: ``collect_*`` only make (paginated, read-only) calls and
 hand the raw API shapes to the pure ``transform_*`` functions, which tests feed
 with recorded responses. Per-resource reads that may be denied (bucket policy,
@@ -9,21 +12,29 @@ backup policy, ...) go through :func:`read_optional`, so one denied call leaves 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
-from scanner.collectors._shape import flag, ident, is_on, skipped
+from scanner.collectors._shape import flag, ident, skipped
 from scanner.collectors.registry import collector
+from scanner.collectors.s3_shapes import (  # noqa: F401  (re-exported: other collectors and tests read them here)
+    PAB_FLAGS,
+    _encryption,
+    acl_public_grants,
+    bucket_arn,
+    bucket_is_public,
+    parse_policy,
+    policy_is_public,
+    policy_requires_tls,
+    transform_buckets,
+)
 from scanner.context import (
     ScanContext,
     age_days,
     iso,
     name_of,
     now,
-    region_id_node,
     tags_of,
 )
 from scanner.context import (
@@ -46,14 +57,8 @@ IAM_ACTION_OVERRIDES = {
     "ListBucketInventoryConfigurations": "s3:GetInventoryConfiguration",
 }
 
-#: AWS's names of the four public-access-block flags, kept as the dict keys in props
-PAB_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
-
 #: how many snapshots per region get a per-snapshot "is it public?" call
 SNAPSHOT_ATTRIBUTE_LIMIT = 50
-
-#: buckets read in parallel (each bucket needs about a dozen calls; boto3 clients are thread-safe)
-BUCKET_WORKERS = 8
 
 
 def read_optional(ctx: ScanContext, out: Records, service: str, operation: str, *,
@@ -93,300 +98,8 @@ def opt_int(value: Any) -> int | None:
         return None
 
 
-# --- S3 -----------------------------------------------------------------------------------
 
-RESTRICTING_CONDITION_KEYS = frozenset({
-    "aws:sourcearn", "aws:sourceaccount", "aws:sourcevpc", "aws:sourcevpce", "aws:sourceip",
-    "aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount", "aws:principalarn",
-    "aws:sourceowner", "aws:userid", "aws:username", "aws:sourceorgid", "aws:sourceorgpaths",
-    "aws:principalservicename", "aws:calledvia", "s3:dataaccesspointaccount",
-    "s3:dataaccesspointarn",
-})
-PUBLIC_GRANTEES = {
-    "http://acs.amazonaws.com/groups/global/AllUsers": "AllUsers",
-    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "AuthenticatedUsers",
-}
-
-
-def bucket_arn(name: str, partition: str = "aws") -> str:
-    return f"arn:{partition}:s3:::{name}"
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _principal_is_everyone(principal: Any) -> bool:
-    if principal == "*":
-        return True
-    if isinstance(principal, dict):
-        return any("*" in _as_list(principal.get(k)) for k in ("AWS", "CanonicalUser"))
-    return False
-
-
-def _condition_keys(condition: Any) -> set[str]:
-    keys: set[str] = set()
-    if isinstance(condition, dict):
-        for body in condition.values():
-            if isinstance(body, dict):
-                keys.update(str(k).lower() for k in body)
-    return keys
-
-
-def parse_policy(policy: Any) -> dict[str, Any] | None:
-    """A bucket policy (JSON text or dict) as a dict; None when it cannot be parsed."""
-    if isinstance(policy, dict):
-        return policy
-    if not policy:
-        return None
-    try:
-        doc = json.loads(policy)
-    except (TypeError, ValueError):
-        return None
-    return doc if isinstance(doc, dict) else None
-
-
-def policy_is_public(doc: dict[str, Any] | None) -> bool:
-    """True when an Allow grants everyone ("*") access with no condition that narrows who."""
-    if not doc:
-        return False
-    for st in _as_list(doc.get("Statement")):
-        if not isinstance(st, dict) or st.get("Effect") != "Allow":
-            continue
-        if not _principal_is_everyone(st.get("Principal")):
-            continue
-        if not _condition_keys(st.get("Condition")) & RESTRICTING_CONDITION_KEYS:
-            return True
-    return False
-
-
-def policy_requires_tls(doc: dict[str, Any] | None) -> bool:
-    """True when a Deny applies whenever ``aws:SecureTransport`` is false (TLS-only access)."""
-    if not doc:
-        return False
-    for st in _as_list(doc.get("Statement")):
-        if not isinstance(st, dict) or st.get("Effect") != "Deny":
-            continue
-        cond = st.get("Condition")
-        if not isinstance(cond, dict):
-            continue
-        for op, body in cond.items():
-            if not str(op).startswith("Bool") or not isinstance(body, dict):
-                continue
-            for key, val in body.items():
-                if str(key).lower() == "aws:securetransport" and \
-                        any(str(v).lower() == "false" for v in _as_list(val)):
-                    return True
-    return False
-
-
-def acl_public_grants(acl: dict[str, Any] | None) -> list[str]:
-    """The public groups (AllUsers / AuthenticatedUsers) an ACL grants, with the permission."""
-    out = []
-    for g in (acl or {}).get("Grants") or []:
-        uri = (g.get("Grantee") or {}).get("URI")
-        if uri in PUBLIC_GRANTEES:
-            out.append(f"{PUBLIC_GRANTEES[uri]}:{g.get('Permission')}")
-    return sorted(set(out))
-
-
-def pab_flags(resp: dict[str, Any] | None) -> dict[str, bool] | None:
-    """Public access block flags from a Get*PublicAccessBlock response (None: not configured/unknown)."""
-    conf = (resp or {}).get("PublicAccessBlockConfiguration")
-    if not conf:
-        return None
-    return {f: flag(conf.get(f)) for f in PAB_FLAGS}
-
-
-SSE_NAMES = {"AES256": "SSE-S3", "aws:kms": "SSE-KMS", "aws:kms:dsse": "DSSE-KMS"}
-
-
-def _encryption(resp: dict[str, Any] | None) -> tuple[str | None, str | None]:
-    """(kind, key id) of the default encryption: SSE-S3, SSE-KMS, DSSE-KMS or none.
-
-    An algorithm AWS adds later stays as AWS names it; a rule that names none says nothing
-    (None), it is not "none"."""
-    if resp is None:
-        return None, None
-    rules = (resp.get("ServerSideEncryptionConfiguration") or {}).get("Rules") or []
-    unread = False
-    for r in rules:
-        d = r.get("ApplyServerSideEncryptionByDefault") or {}
-        algo = d.get("SSEAlgorithm")
-        if algo is None:
-            unread = True
-            continue
-        return SSE_NAMES.get(algo, str(algo)), (None if algo == "AES256" else d.get("KMSMasterKeyID"))
-    return (None if unread else "none"), None
-
-
-def _lifecycle(resp: dict[str, Any] | None) -> list[dict[str, Any]] | None:
-    if resp is None:
-        return None
-    rules = []
-    for r in resp.get("Rules") or []:
-        flt = r.get("Filter") or {}
-        prefix = r.get("Prefix", flt.get("Prefix") if isinstance(flt, dict) else None)
-        rules.append({
-            "id": r.get("ID"), "enabled": is_on(r.get("Status"), ("Enabled",), ("Disabled",)), "prefix": prefix,
-            "transitions": [{"days": t.get("Days"), "storage_class": t.get("StorageClass")}
-                            for t in r.get("Transitions") or []],
-            "expiration_days": (r.get("Expiration") or {}).get("Days"),
-            "noncurrent_expiration_days": (r.get("NoncurrentVersionExpiration") or {}).get("NoncurrentDays"),
-        })
-    return rules
-
-
-def _replication(resp: dict[str, Any] | None) -> list[dict[str, Any]] | None:
-    if resp is None:
-        return None
-    rules = []
-    for r in (resp.get("ReplicationConfiguration") or {}).get("Rules") or []:
-        dest = r.get("Destination") or {}
-        rules.append({"id": r.get("ID"), "enabled": is_on(r.get("Status"), ("Enabled",), ("Disabled",)),
-                      "destination": dest.get("Bucket"), "account": dest.get("Account"),
-                      "storage_class": dest.get("StorageClass")})
-    return rules
-
-
-def _versioning(resp: dict[str, Any] | None) -> tuple[str | None, bool | None]:
-    if resp is None:
-        return None, None
-    # AWS sends no Status for a bucket that never had versioning, no MFADelete where it was never set
-    mfa = resp.get("MFADelete")
-    return resp.get("Status") or "Disabled", False if mfa is None else is_on(mfa, ("Enabled",), ("Disabled",))
-
-
-def _object_lock(resp: dict[str, Any] | None) -> bool | None:
-    if resp is None:
-        return None
-    conf = resp.get("ObjectLockConfiguration")
-    if not conf:
-        return False  # ObjectLockConfigurationNotFoundError (read as {}): not configured
-    return is_on(conf.get("ObjectLockEnabled"), ("Enabled",), ())
-
-
-NOTIFICATION_KINDS = (("LambdaFunctionConfigurations", "LambdaFunctionArn", "lambda"),
-                      ("QueueConfigurations", "QueueArn", "sqs"),
-                      ("TopicConfigurations", "TopicArn", "sns"))
-
-
-def notification_targets(resp: dict[str, Any]) -> list[dict[str, Any]]:
-    """Where the bucket sends object events: Lambda functions, SQS queues, SNS topics."""
-    out = []
-    for key, arn_key, kind in NOTIFICATION_KINDS:
-        for conf in resp.get(key) or []:
-            if conf.get(arn_key):
-                out.append({"type": kind, "arn": conf[arn_key], "events": sorted(conf.get("Events") or [])})
-    if "EventBridgeConfiguration" in resp:
-        out.append({"type": "eventbridge", "arn": None, "events": ["*"]})
-    return out
-
-
-def inventory_reports(resp: dict[str, Any]) -> list[dict[str, Any]]:
-    """S3 Inventory configurations: where each report goes and how often (no object data)."""
-    out = []
-    for c in resp.get("InventoryConfigurationList") or []:
-        dest = ((c.get("Destination") or {}).get("S3BucketDestination") or {}).get("Bucket") or ""
-        out.append({"id": c.get("Id"), "enabled": bool(c.get("IsEnabled")),
-                    "frequency": (c.get("Schedule") or {}).get("Frequency"),
-                    "destination": dest.split(":::", 1)[-1] if dest else None})
-    return sorted(out, key=lambda r: str(r["id"]))
-
-
-def bucket_is_public(props: dict[str, Any]) -> bool | None:
-    """Whether the policy or ACL makes the bucket public once public access blocks apply."""
-    blocks = [b for b in (props.get("public_access_block"), props.get("account_public_access_block")) if b]
-    restrict = any(b.get("RestrictPublicBuckets") for b in blocks)
-    ignore_acls = any(b.get("IgnorePublicAcls") for b in blocks)
-    pol, acl = props.get("policy_public"), props.get("acl_public")
-    if (pol and not restrict) or (acl and not ignore_acls):
-        return True
-    if pol is None or acl is None:
-        return None if not (restrict and ignore_acls) else False
-    return False
-
-
-def transform_buckets(ctx: ScanContext, buckets: list[dict[str, Any]],
-                      account_pab: dict[str, Any] | None) -> Records:
-    """Buckets from list_buckets items enriched with per-bucket responses.
-
-    Each item carries ``Name``, ``CreationDate``, ``Region`` and the raw
-    responses under ``Versioning``, ``Encryption``, ``PublicAccessBlock``,
-    ``Policy`` (the policy text), ``Acl``, ``Logging``, ``Lifecycle``,
-    ``Replication``, ``ObjectLock``, ``Website``, ``Tagging``, ``OwnershipControls``,
-    ``Notifications`` and ``SizeBytes``:
-    ``{}`` means "not configured", ``None`` (or absent) means "not readable".
-    ``account_pab`` is the raw s3control GetPublicAccessBlock response, same convention.
-    Public access blocks follow the vocabulary (None: not configured); the
-    ``*_read`` props say whether they could be read at all.
-    """
-    out = ctx.records()
-    for b in buckets:
-        name = ident(out, b, "Name", "s3", "s3:ListAllMyBuckets", "a bucket")
-        if not name:
-            continue
-        region = b.get("Region") or ctx.home_region
-        arn = bucket_arn(name, ctx.partition)
-        versioning, mfa_delete = _versioning(b.get("Versioning"))
-        enc, key = _encryption(b.get("Encryption"))
-        kms_key = ctx.kms_key_arn(key, region=region)
-        pol_raw = b.get("Policy")
-        doc = parse_policy((pol_raw or {}).get("Policy")) if pol_raw is not None else None
-        acl = b.get("Acl")
-        logging = b.get("Logging")
-        target = ((logging or {}).get("LoggingEnabled") or {}).get("TargetBucket")
-        replication = _replication(b.get("Replication"))
-        website = b.get("Website")
-        props: dict[str, Any] = dict(
-            name=name, creation_date=iso(b.get("CreationDate")), versioning=versioning,
-            mfa_delete=mfa_delete, encryption=enc, kms_key=kms_key,
-            public_access_block=pab_flags(b.get("PublicAccessBlock")),
-            public_access_block_read=b.get("PublicAccessBlock") is not None,
-            account_public_access_block=pab_flags(account_pab),
-            account_public_access_block_read=account_pab is not None,
-            policy_public=None if pol_raw is None else policy_is_public(doc),
-            acl_public=None if acl is None else bool(acl_public_grants(acl)),
-            acl_public_grants=None if acl is None else acl_public_grants(acl),
-            tls_only=None if pol_raw is None else policy_requires_tls(doc),
-            has_policy=None if pol_raw is None else bool(doc),
-            logging_target=None if logging is None else (target or ""),
-            lifecycle_rules=_lifecycle(b.get("Lifecycle")), replication=replication,
-            object_lock=_object_lock(b.get("ObjectLock")), size_bytes=b.get("SizeBytes"),
-            website=None if website is None else bool(website),
-        )
-        ownership = b.get("OwnershipControls")
-        props["object_ownership"] = None if ownership is None else next(
-            (r.get("ObjectOwnership") for r in (ownership.get("OwnershipControls") or {}).get("Rules") or []),
-            "not set")
-        notes = b.get("Notifications")
-        props["notifications"] = None if notes is None else notification_targets(notes)
-        inventory = b.get("Inventory")
-        props["inventory"] = None if inventory is None else inventory_reports(inventory)
-        props["public"] = bucket_is_public(props)
-        tagging = b.get("Tagging")
-        out.node(arn, "s3:bucket", name, region=region, tags=tags_of(tagging or {}), **props)
-        out.edge(region_id_node(ctx.account, region), arn, "contains")
-        out.edge(arn, kms_key, "encrypted_by")
-        if target:
-            out.edge(arn, bucket_arn(target, ctx.partition), "logs_to",
-                     prefix=(logging or {}).get("LoggingEnabled", {}).get("TargetPrefix"))
-        for target in props["notifications"] or []:
-            out.edge(arn, target["arn"], "triggers" if target["type"] == "lambda" else "publishes_to",
-                     events=target["events"])
-        for inv in props["inventory"] or []:
-            if inv["destination"]:
-                out.edge(arn, bucket_arn(inv["destination"], ctx.partition), "reports_to", report="inventory",
-                         frequency=inv["frequency"])
-        for rule in replication or []:
-            dest = rule.get("destination")
-            if dest:
-                dest_arn = dest if dest.startswith("arn:") else bucket_arn(dest, ctx.partition)
-                out.edge(arn, dest_arn, "replicates_to", enabled=rule["enabled"])
-    return out
-
+# --- S3 (the reads; what they mean is scanner/collectors/s3_shapes.py) ----------------------
 
 def _bucket_region(ctx: ScanContext, out: Records, b: dict[str, Any]) -> str:
     if b.get("BucketRegion"):
@@ -417,22 +130,22 @@ BUCKET_READS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Inventory", "list_bucket_inventory_configurations", ()),
 )
 
-
-def get_bucket_details(ctx: ScanContext, out: Records, b: dict[str, Any]) -> dict[str, Any]:
-    """Every per-bucket configuration read, each in the bucket's own region, each optional."""
-    name = b["Name"]
-    region = _bucket_region(ctx, out, b)
-    item: dict[str, Any] = {"Name": name, "CreationDate": b.get("CreationDate"), "Region": region}
-    for key, op, missing in BUCKET_READS:
-        item[key] = read_optional(ctx, out, "s3", op, resource=bucket_arn(name), missing=missing,
-                                  region=region, Bucket=name)
-    return item
+#: a read of the S3 collector run on a thread of its fan-out: its value and its own gaps
+Read = Callable[[], tuple[Any, Records]]
 
 
-def _bucket_with_gaps(ctx: ScanContext, b: dict[str, Any]) -> tuple[dict[str, Any], Records]:
-    """One bucket's reads with its own Records, so parallel buckets never share gap lists."""
-    sub = ctx.records()
-    return get_bucket_details(ctx, sub, b), sub
+def _read(ctx: ScanContext, fn: Callable[[Records], Any]) -> Read:
+    """One read with a Records of its own, so reads on parallel threads never share a gap list
+    and their gaps are merged afterwards in the order of the reads, as a sequential run adds them."""
+    def task() -> tuple[Any, Records]:
+        sub = ctx.records()
+        return fn(sub), sub
+    return task
+
+
+def _bucket_read(ctx: ScanContext, name: str, region: str, op: str, missing: tuple[str, ...]) -> Read:
+    return _read(ctx, lambda sub: read_optional(ctx, sub, "s3", op, resource=bucket_arn(name), missing=missing,
+                                                region=region, Bucket=name))
 
 
 def get_account_pab(ctx: ScanContext, out: Records) -> dict[str, Any] | None:
@@ -483,6 +196,13 @@ def _dim(metric: dict[str, Any], name: str) -> str | None:
     return None
 
 
+def _merged(out: Records, done: list[tuple[Any, Records]]) -> list[Any]:
+    """The values of finished reads, their gaps added to ``out`` in the order of the reads."""
+    for _, sub in done:
+        out.extend(sub)
+    return [value for value, _ in done]
+
+
 @collector("s3.buckets", "s3", scope="global",
            reads="s3:ListAllMyBuckets, s3:GetBucketLocation, s3:GetBucketVersioning, "
                  "s3:GetEncryptionConfiguration, s3:GetBucketPublicAccessBlock, s3:GetBucketPolicy, "
@@ -492,6 +212,11 @@ def _dim(metric: dict[str, Any], name: str) -> str | None:
                  "s3:GetBucketNotification, s3:GetInventoryConfiguration, s3:GetAccountPublicAccessBlock, "
                  "cloudwatch:ListMetrics, cloudwatch:GetMetricData")
 def collect_buckets(ctx: ScanContext) -> Records:
+    """Every bucket with its fourteen configuration reads, its size and the account's public
+    access block. After the listing, all of them wait together: each bucket's reads in the
+    S3 lane of its region, the sizes in each region's CloudWatch lane, the account block in
+    S3 Control's (:meth:`ScanContext.fan_out`, bounded by those lanes), so the collector
+    takes a few round trips however many settings a bucket has, instead of one per read."""
     out = ctx.records()
     listed = []
     for b in ctx.paginate("s3", "list_buckets", "Buckets", MaxBuckets=10000):
@@ -499,23 +224,29 @@ def collect_buckets(ctx: ScanContext) -> Records:
             listed.append(b)
         else:
             skipped(out, "s3", "s3:ListAllMyBuckets", "a bucket", "Name")
-    for region in sorted({b["BucketRegion"] for b in listed if b.get("BucketRegion")} | {ctx.region}):
-        ctx.client("s3", region)  # create clients before the threads share them
-    with ThreadPoolExecutor(max_workers=BUCKET_WORKERS, thread_name_prefix="awsscan-s3") as pool:
-        done = list(pool.map(lambda b: _bucket_with_gaps(ctx, b), listed))
-    items = []
-    for item, gaps in done:
-        items.append(item)
-        out.extend(gaps)
+    # a bucket listed without its region (an older endpoint) is located first
+    regions = _merged(out, ctx.fan_out([_read(ctx, lambda sub, b=b: _bucket_region(ctx, sub, b)) for b in listed],
+                                       ctx.lane_width("s3")))
     by_region: dict[str, set[str]] = {}
-    for it in items:
-        by_region.setdefault(it["Region"], set()).add(it["Name"])
-    for region, names in sorted(by_region.items()):
-        sizes = get_bucket_sizes(ctx, out, region, names)
-        for it in items:
-            if it["Region"] == region:
-                it["SizeBytes"] = sizes.get(it["Name"])
-    return out.extend(transform_buckets(ctx, items, get_account_pab(ctx, out)))
+    for b, region in zip(listed, regions, strict=True):
+        by_region.setdefault(region, set()).add(b["Name"])
+    size_regions = sorted(by_region)
+    reads = [_bucket_read(ctx, b["Name"], region, op, missing)
+             for b, region in zip(listed, regions, strict=True) for _, op, missing in BUCKET_READS]
+    reads += [_read(ctx, lambda sub, r=r: get_bucket_sizes(ctx, sub, r, by_region[r])) for r in size_regions]
+    reads.append(_read(ctx, lambda sub: get_account_pab(ctx, sub)))
+    width = sum(ctx.lane_width("s3", r) for r in size_regions) + len(size_regions) + 1
+    values = _merged(out, ctx.fan_out(reads, width))
+    per_bucket = len(BUCKET_READS)
+    sizes = dict(zip(size_regions, values[len(listed) * per_bucket:-1], strict=True))
+    items = []
+    for i, (b, region) in enumerate(zip(listed, regions, strict=True)):
+        item: dict[str, Any] = {"Name": b["Name"], "CreationDate": b.get("CreationDate"), "Region": region}
+        item.update(zip((key for key, _, _ in BUCKET_READS), values[i * per_bucket:(i + 1) * per_bucket],
+                        strict=True))
+        item["SizeBytes"] = sizes[region].get(b["Name"])
+        items.append(item)
+    return out.extend(transform_buckets(ctx, items, values[-1]))
 
 
 # --- EBS ----------------------------------------------------------------------------------
@@ -579,7 +310,10 @@ def transform_snapshots(ctx: ScanContext, snapshots: list[dict[str, Any]],
 @collector("ebs.snapshots", "ec2", reads="ec2:DescribeSnapshots, ec2:DescribeSnapshotAttribute")
 def collect_snapshots(ctx: ScanContext) -> Records:
     out = ctx.records()
-    snaps = list(ctx.paginate("ec2", "describe_snapshots", "Snapshots", OwnerIds=["self"]))
+    # OwnerIds=self is the filter; the owner check is the guarantee: an emulator that ignores the
+    # filter (moto lists every public AMI's snapshot) must not make them "owned by this account"
+    snaps = [s for s in ctx.paginate("ec2", "describe_snapshots", "Snapshots", OwnerIds=["self"])
+             if s.get("OwnerId") in (None, "", ctx.account)]
     snaps.sort(key=lambda s: str(s.get("StartTime") or ""), reverse=True)
     public: dict[str, bool | None] = {}
     for s in snaps[:SNAPSHOT_ATTRIBUTE_LIMIT]:

@@ -9,7 +9,9 @@ as AWS said it and judged "unknown" (scanner/judge/streams.py), never guessed.
 
 Graph ids are the ARNs AWS uses elsewhere: a stream's ARN is what a Lambda event-source
 mapping names (``EventSourceArn``), an MSK cluster's ARN likewise; a Firehose source is a
-``source_of`` edge from that stream or cluster, its destination a ``delivers_to`` edge.
+``source_of`` edge from that stream or cluster, each of its destinations a ``delivers_to`` edge
+(``destination_types`` / ``destinations`` list them all; ``destination`` and the other scalar
+destination props describe the first, as AWS lists them).
 """
 
 from __future__ import annotations
@@ -190,9 +192,15 @@ def _redshift_arn(ctx: ScanContext, host: str | None) -> str | None:
     return ctx.arn("redshift", f"cluster:{parts[0]}", region=region)
 
 
-def _firehose_destination(ctx: ScanContext, d: dict[str, Any]) -> dict[str, Any]:
-    """What the first destination says: its type, ARN or endpoint host, backup bucket, role, log group."""
-    dest = next((x for x in _list(d.get("Destinations")) if isinstance(x, dict)), {})
+#: what a destination says when none of its description keys is understood
+NO_DESTINATION: dict[str, Any] = {"id": None, "destination": None, "destination_arn": None,
+                                  "destination_endpoint": None, "backup_bucket_arn": None, "role_arn": None,
+                                  "log_group": None}
+
+
+def _one_destination(ctx: ScanContext, dest: dict[str, Any]) -> dict[str, Any]:
+    """What one ``Destinations`` item says: its type, ARN or endpoint host, backup bucket, role, log group."""
+    did = dest.get("DestinationId") if isinstance(dest.get("DestinationId"), str) else None
     for key, word in FIREHOSE_DESTINATIONS:
         desc = _dict(dest.get(key))
         if not desc:
@@ -218,14 +226,24 @@ def _firehose_destination(ctx: ScanContext, d: dict[str, Any]) -> dict[str, Any]
             arn = _dict(desc.get("CatalogConfiguration")).get("CatalogARN")
         backup = _dict(desc.get("S3BackupDescription")) if word == "S3" else _dict(desc.get("S3DestinationDescription"))
         logging = _dict(desc.get("CloudWatchLoggingOptions"))
-        return {"destination": word, "destination_arn": arn if isinstance(arn, str) and arn else None,
-                "destination_endpoint": host, "backup_bucket_arn": backup.get("BucketARN"),
-                "role_arn": desc.get("RoleARN"),
+        bucket = backup.get("BucketARN")
+        return {"id": did, "destination": word, "destination_arn": arn if isinstance(arn, str) and arn else None,
+                "destination_endpoint": host,
+                "backup_bucket_arn": bucket if isinstance(bucket, str) and bucket else None,
+                "role_arn": desc.get("RoleARN") if isinstance(desc.get("RoleARN"), str) else None,
                 "log_group": logging.get("LogGroupName") if logging.get("Enabled") else None}
     unknown = sorted(k for k in dest if k.endswith("DestinationDescription"))
-    return {"destination": unknown[0].removesuffix("DestinationDescription") if unknown else None,
-            "destination_arn": None, "destination_endpoint": None, "backup_bucket_arn": None,
-            "role_arn": None, "log_group": None}
+    return {**NO_DESTINATION, "id": did,
+            "destination": unknown[0].removesuffix("DestinationDescription") if unknown else None}
+
+
+def firehose_destinations(ctx: ScanContext, d: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Every destination of a delivery stream, in the answer's order (None: the answer lists none at
+    all, so what it delivers to is not known). AWS answers a list and pages it (``HasMoreDestinations``);
+    the collector reads every page, so nothing past the first is dropped."""
+    if not isinstance(d.get("Destinations"), list):
+        return None
+    return [_one_destination(ctx, x) for x in d["Destinations"] if isinstance(x, dict)]
 
 
 def _sse(d: dict[str, Any]) -> tuple[bool | None, str | None, str | None, str | None]:
@@ -259,27 +277,48 @@ def transform_delivery_streams(ctx: ScanContext, descriptions: list[dict[str, An
                     "DeliveryStreamName or DeliveryStreamARN")
             continue
         source, source_arn, topic = _firehose_source(d)
-        dest = _firehose_destination(ctx, d)
+        dests = firehose_destinations(ctx, d)
+        first = (dests or [NO_DESTINATION])[0]
         encrypted, status, key_type, cmk = _sse(d)
         kms = ctx.kms_key_arn(cmk)
-        log_group = dest["log_group"]
         out.node(arn, "firehose:delivery-stream", name or arn.rsplit("/", 1)[-1], tags=tags_of(d.get("Tags") or []),
-                 source=source, destination=dest["destination"], encrypted=encrypted,
+                 source=source, destination=first["destination"], encrypted=encrypted,
                  type=d.get("DeliveryStreamType"), status=d.get("DeliveryStreamStatus"),
-                 source_arn=source_arn, source_topic=topic, destination_arn=dest["destination_arn"],
-                 destination_endpoint=dest["destination_endpoint"], backup_bucket_arn=dest["backup_bucket_arn"],
+                 source_arn=source_arn, source_topic=topic, destination_arn=first["destination_arn"],
+                 destination_endpoint=first["destination_endpoint"], backup_bucket_arn=first["backup_bucket_arn"],
+                 destination_types=None if dests is None else _strs(x["destination"] for x in dests),
+                 destinations=None if dests is None else [
+                     {"id": x["id"], "type": x["destination"], "arn": x["destination_arn"],
+                      "endpoint": x["destination_endpoint"], "backup_bucket_arn": x["backup_bucket_arn"]}
+                     for x in dests],
                  encryption_status=status, encryption_key_type=key_type, kms_key=kms,
-                 role_arn=dest["role_arn"], log_group=log_group, created=iso(d.get("CreateTimestamp")))
+                 role_arn=first["role_arn"], log_group=first["log_group"], created=iso(d.get("CreateTimestamp")))
         out.edge(ctx.region_node, arn, "contains")
         out.edge(source_arn, arn, "source_of")
-        out.edge(arn, dest["destination_arn"], "delivers_to")
-        if dest["backup_bucket_arn"] != dest["destination_arn"]:
-            out.edge(arn, dest["backup_bucket_arn"], "delivers_to", role="backup")
-        out.edge(arn, dest["role_arn"], "uses_role")
+        _destination_edges(ctx, out, arn, dests or [])
         out.edge(arn, kms, "encrypted_by")
-        if log_group:
-            out.edge(arn, ctx.arn("logs", f"log-group:{log_group}"), "logs_to")
     return out
+
+
+def _destination_edges(ctx: ScanContext, out: Records, arn: str, dests: list[dict[str, Any]]) -> None:
+    """``delivers_to`` every destination (and, as ``role="backup"``, every backup bucket that is not
+    itself a destination), ``uses_role`` and ``logs_to`` once per role and log group."""
+    targets = {x["destination_arn"] for x in dests if x["destination_arn"]}
+    seen: set[tuple[str, str]] = set()
+
+    def once(dst: str | None, rel: str, **props: Any) -> None:
+        if dst and (dst, rel) not in seen:
+            seen.add((dst, rel))
+            out.edge(arn, dst, rel, **props)
+
+    for x in dests:
+        once(x["destination_arn"], "delivers_to")
+    for x in dests:
+        if x["backup_bucket_arn"] not in targets:
+            once(x["backup_bucket_arn"], "delivers_to", role="backup")
+        once(x["role_arn"], "uses_role")
+        if x["log_group"]:
+            once(ctx.arn("logs", f"log-group:{x['log_group']}"), "logs_to")
 
 
 def _delivery_stream_names(ctx: ScanContext) -> list[str]:
@@ -300,6 +339,32 @@ def _delivery_stream_names(ctx: ScanContext) -> list[str]:
     return names
 
 
+def _all_destinations(ctx: ScanContext, out: Records, name: str, arn: str,
+                      d: dict[str, Any]) -> list[Any] | None:
+    """The first answer's ``Destinations`` and, while it says ``HasMoreDestinations``, the next pages
+    (DescribeDeliveryStream with ``ExclusiveStartDestinationId``; bounded). A page that cannot be read
+    leaves a gap on the stream and keeps the destinations read so far."""
+    found = d.get("Destinations")
+    if not isinstance(found, list):
+        return None
+    dests, more = list(found), d.get("HasMoreDestinations") is True
+    for _ in range(MAX_FIREHOSE_PAGES):
+        last = next((x.get("DestinationId") for x in reversed(dests) if isinstance(x, dict)), None)
+        if not more or not isinstance(last, str) or not last:
+            break
+        resp = read_optional(ctx, out, "firehose", "describe_delivery_stream", resource=arn,
+                             missing=("ResourceNotFoundException",), DeliveryStreamName=name,
+                             ExclusiveStartDestinationId=last)
+        page = _dict((resp or {}).get("DeliveryStreamDescription"))
+        batch = [x for x in _list(page.get("Destinations"))
+                 if isinstance(x, dict) and x.get("DestinationId") not in {_dict(y).get("DestinationId") for y in dests}]
+        if not batch:
+            break
+        dests.extend(batch)
+        more = page.get("HasMoreDestinations") is True
+    return dests
+
+
 @collector("firehose.delivery_streams", "firehose",
            reads="firehose:ListDeliveryStreams, DescribeDeliveryStream, ListTagsForDeliveryStream")
 def collect_delivery_streams(ctx: ScanContext) -> Records:
@@ -315,6 +380,7 @@ def collect_delivery_streams(ctx: ScanContext) -> Records:
         if not resp:
             continue  # deleted between the list and the describe
         d = dict(_dict(resp.get("DeliveryStreamDescription")))
+        d["Destinations"] = _all_destinations(ctx, out, name, arn, d)
         tags = read_optional(ctx, out, "firehose", "list_tags_for_delivery_stream", resource=arn,
                              missing=("ResourceNotFoundException",), DeliveryStreamName=name, Limit=50)
         d["Tags"] = None if tags is None else tags.get("Tags") or []

@@ -17,6 +17,9 @@ from scanner.judge.context import JudgeContext
 AUTHORIZED = ("AWS_IAM", "JWT", "CUSTOM")
 #: engines that speak the Redis protocol (AUTH / RBAC apply); Memcached has neither
 REDIS_ENGINES = ("redis", "valkey")
+#: the per-API reads an HTTP API's routes and their Lambda targets come from (IAM action names as the
+#: scan records them: the apigatewayv2 operations are IAM ``apigateway:`` actions)
+HTTP_API_ROUTE_READS = ("apigateway:GetRoutes", "apigateway:GetIntegrations")
 
 
 def _dicts(value: Any) -> list[dict[str, Any]] | None:
@@ -44,12 +47,12 @@ def unauthorized(route: dict[str, Any]) -> bool:
     return str(route.get("auth") or "NONE").upper() not in AUTHORIZED
 
 
-@judge("apigateway:http-api", "lambda_routes_authorized", "apigateway:GET")
+@judge("apigateway:http-api", "lambda_routes_authorized", *HTTP_API_ROUTE_READS)
 def http_api_routes_authorized(ctx: JudgeContext, node: dict[str, Any]) -> Fact | None:
     """Every route that invokes a Lambda function names an authorizer (IAM, JWT or Lambda)."""
     pairs = lambda_routes(node)
     if pairs is None:
-        return ctx.unknown(node, "apigateway:GET")
+        return ctx.unknown(node, *HTTP_API_ROUTE_READS)
     if not pairs:
         return None  # no route invokes a function: the question does not apply
     open_ = [r for r, _ in pairs if unauthorized(r)]
@@ -81,24 +84,36 @@ def cache_transit(ctx: JudgeContext, node: dict[str, Any]) -> Fact | None:
 def cache_auth(ctx: JudgeContext, node: dict[str, Any]) -> Fact | None:
     """A Redis/Valkey client must authenticate (an AUTH token, or RBAC user groups).
 
-    Both need in-transit encryption, so a cache without TLS is known to accept anyone who can
-    reach its port; with TLS and no AUTH token, RBAC may still be on, which is only known when
-    the scan recorded the group's user groups (``user_group_ids``)."""
+    Either is enough; neither (read as such) is "no". Both need in-transit encryption, so a cache
+    without TLS is known to accept anyone who can reach its port. With TLS and no AUTH token,
+    RBAC may still be on: that is known only where the group's ``user_group_ids`` were read."""
     p = node.get("props") or {}
     if not _redis(node) or (node["kind"] == "elasticache:cluster" and p.get("replication_group")):
         return None
     if p.get("transit_encryption") is False:
         return no("TransitEncryptionEnabled=false, so neither an AUTH token nor RBAC can be on")
+    groups = p.get("user_group_ids")
     if p.get("auth_token_enabled"):
         return yes("AUTH token")
-    groups = p.get("user_group_ids")
     if isinstance(groups, list) and groups:
-        return yes(f"RBAC user group {', '.join(map(str, groups[:3]))}")
+        return yes(f"RBAC user group{'s' if len(groups) > 1 else ''} {', '.join(map(str, groups[:3]))}")
     if isinstance(groups, list) and p.get("auth_token_enabled") is False:
-        return no("AuthTokenEnabled=false and no RBAC user group")
+        return no("AuthTokenEnabled=false and no RBAC user group (UserGroupIds empty)")
     if p.get("transit_encryption") is None:
-        return ctx.unknown(node, "elasticache:DescribeCacheClusters")
+        return ctx.unknown(node, "elasticache:DescribeReplicationGroups" if node["kind"].endswith("group")
+                           else "elasticache:DescribeCacheClusters")
     if p.get("auth_token_enabled") is None:
         return unknown("TLS on; whether the cluster requires an AUTH token or RBAC was not recorded by this scan")
-    return unknown("AuthTokenEnabled=false; whether RBAC user groups (UserGroupIds) are attached "
-                   "was not recorded by this scan")
+    return unknown("AuthTokenEnabled=false; " + _user_groups_unread(ctx, node))
+
+
+def _user_groups_unread(ctx: JudgeContext, node: dict[str, Any]) -> str:
+    """Why a group's RBAC user groups are not known: its read failed (the gap's reason), the answer
+    left ``UserGroupIds`` out, or the scan that made the snapshot did not record them at all."""
+    action = "elasticache:DescribeReplicationGroups"
+    why = ctx.why(node, (action,))
+    if why != f"{action} not read":
+        return f"whether RBAC user groups are attached is unknown ({why})"
+    if "user_group_ids" in (node.get("props") or {}):
+        return f"UserGroupIds not stated in the {action} answer, so whether RBAC user groups are attached is unknown"
+    return "whether RBAC user groups (UserGroupIds) are attached was not recorded by this scan"

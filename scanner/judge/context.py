@@ -6,7 +6,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from scanner import status
-from scanner.fact import Fact, unknown
+from scanner.fact import Fact, no, unknown, yes
 from scanner.inventory import Inventory
 
 if TYPE_CHECKING:
@@ -53,6 +53,30 @@ class JudgeContext:
 
     def unknown(self, node: dict[str, Any], *actions: str) -> Fact:
         return unknown(self.why(node, tuple(actions)))
+
+    def not_stated(self, node: dict[str, Any], action: str, field: str, value: Any = None) -> Fact:
+        """Unknown: the read failed (its gap's reason), or it answered without ``field`` / with a
+        value of it this code does not understand (a new enum), which is not "no" either."""
+        if value is not None:
+            return unknown(f"{field} {value!r} not understood")
+        why = self.why(node, (action,))
+        return unknown(why if why != f"{action} not read" else f"{field} not stated in the {action} answer")
+
+    def flag(self, node: dict[str, Any], prop: str, yes_why: str, no_why: str, *actions: str,
+             field: str = "") -> Fact:
+        """A yes/no prop as a fact with its words; ``None`` (not read) is unknown with the failed
+        read's reason: the gap of ``actions`` (default: the current judge's), or, with ``field``,
+        "<field> not stated in the <action> answer" when the read itself succeeded.
+
+        One reading for the many judges of a single boolean setting (encrypted, TLS, public, ...),
+        so "not read" is said the same way everywhere and never becomes "no"."""
+        v = (node.get("props") or {}).get(prop)
+        if v is None:
+            if field:
+                read = next(iter(actions or (self.current.actions if self.current else ())), "the")
+                return self.not_stated(node, read, field)
+            return self.unknown(node, *actions)
+        return yes(yes_why) if v else no(no_why)
 
     def run_state(self, services: tuple[str, ...], region: str, collectors: tuple[str, ...] = ()
                   ) -> tuple[str, str]:

@@ -39,10 +39,7 @@ def workgroup_public(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
 @judge("redshift:cluster", "encrypted", "redshift:DescribeClusters")
 def redshift_encrypted(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
     """The cluster's data is encrypted at rest (with which key)."""
-    v = node["props"].get("encrypted")
-    if v is None:
-        return ctx.unknown(node)
-    return yes(_key_text(node, "service-managed key")) if v else no("encryption at rest is off")
+    return ctx.flag(node, "encrypted", _key_text(node, "service-managed key"), "encryption at rest is off")
 
 
 @judge(("redshift-serverless:namespace", "memorydb:cluster"), "encrypted",
@@ -58,10 +55,7 @@ def always_encrypted(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
 @judge("elasticache:serverless-cache", "encrypted", "elasticache:DescribeServerlessCaches")
 def serverless_cache_encrypted(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
     """Encrypted at rest (Serverless caches always are, unless the answer says "none")."""
-    v = node["props"].get("encrypted")
-    if v is None:
-        return ctx.unknown(node)
-    return yes(_key_text(node, "AWS owned key")) if v else no("storage encryption type none")
+    return ctx.flag(node, "encrypted", _key_text(node, "AWS owned key"), "storage encryption type none")
 
 
 # --- OpenSearch -------------------------------------------------------------------------------
@@ -69,37 +63,26 @@ def serverless_cache_encrypted(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
 @judge("opensearch:domain", "encrypted", DESCRIBE_DOMAINS)
 def domain_encrypted(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
     """Encryption at rest is on for the domain's data, logs and snapshots."""
-    v = node["props"].get("encrypted_at_rest")
-    if v is None:
-        return ctx.unknown(node)
-    return yes(_key_text(node, "AWS owned key")) if v else no("encryption at rest is off")
+    return ctx.flag(node, "encrypted_at_rest", _key_text(node, "AWS owned key"), "encryption at rest is off")
 
 
 @judge("opensearch:domain", "node_to_node", DESCRIBE_DOMAINS)
 def domain_node_to_node(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
     """Traffic between the domain's nodes is encrypted (TLS)."""
-    v = node["props"].get("node_to_node")
-    if v is None:
-        return ctx.unknown(node)
-    return yes("node-to-node encryption on") if v else no("node-to-node encryption off")
+    return ctx.flag(node, "node_to_node", "node-to-node encryption on", "node-to-node encryption off")
 
 
 @judge("opensearch:domain", "public", DESCRIBE_DOMAINS)
 def domain_public(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
     """The domain has a public endpoint (it is not placed in a VPC)."""
-    v = node["props"].get("public_endpoint")
-    if v is None:
-        return ctx.unknown(node)
-    return yes("public endpoint (not in a VPC)") if v else no(f"VPC endpoint in {node['props'].get('vpc_id') or 'a VPC'}")
+    return ctx.flag(node, "public_endpoint", "public endpoint (not in a VPC)",
+                    f"VPC endpoint in {node['props'].get('vpc_id') or 'a VPC'}")
 
 
 @judge("opensearch:domain", "policy_open", DESCRIBE_DOMAINS)
 def domain_policy_open(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
     """The access policy allows any principal ("*") with no condition that narrows who."""
-    v = node["props"].get("policy_open")
-    if v is None:
-        return ctx.unknown(node)
-    return yes('access policy allows "*" without a condition') if v else no("access policy names who may call")
+    return ctx.flag(node, "policy_open", 'access policy allows "*" without a condition', "access policy names who may call")
 
 
 @judge("opensearch:domain", "open_to_anyone", DESCRIBE_DOMAINS)
@@ -122,19 +105,13 @@ def domain_open_to_anyone(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
 @judge("memorydb:cluster", "tls", "memorydb:DescribeClusters")
 def memorydb_tls(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
     """Clients must connect with TLS (in-transit encryption)."""
-    v = node["props"].get("tls")
-    if v is None:
-        return ctx.unknown(node)
-    return yes("TLS enabled") if v else no("TLS disabled")
+    return ctx.flag(node, "tls", "TLS enabled", "TLS disabled")
 
 
 @judge("rds:proxy", "require_tls", "rds:DescribeDBProxies")
 def proxy_require_tls(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
     """The proxy refuses connections that do not use TLS."""
-    v = node["props"].get("require_tls")
-    if v is None:
-        return ctx.unknown(node)
-    return yes("RequireTLS=true") if v else no("RequireTLS=false")
+    return ctx.flag(node, "require_tls", "RequireTLS=true", "RequireTLS=false")
 
 
 @judge("redshift:cluster", "automated_snapshots", "redshift:DescribeClusters")

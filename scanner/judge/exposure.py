@@ -24,17 +24,11 @@ def subnet_public(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
 @judge("s3:bucket", "public", "s3:GetBucketPolicy", "s3:GetBucketAcl", "s3:GetBucketPublicAccessBlock")
 def bucket_public(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
     """The bucket policy or ACL grants public access that no public access block stops."""
-    v = node["props"].get("public")
-    if v is None:
-        return ctx.unknown(node)
-    return yes("public by policy or ACL") if v else no("not public")
+    return ctx.flag(node, "public", "public by policy or ACL", "not public")
 
 
 def _shared(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
-    v = node["props"].get("public")
-    if v is None:
-        return ctx.unknown(node)
-    return yes("shared with everyone") if v else no("not public")
+    return ctx.flag(node, "public", "shared with everyone", "not public")
 
 
 @judge("ebs:snapshot", "public", "ec2:DescribeSnapshotAttribute")
@@ -60,10 +54,7 @@ def image_public(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
 @judge("rds:instance", "public", "rds:DescribeDBInstances")
 def db_public(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
     """The database has a publicly accessible endpoint."""
-    v = node["props"].get("publicly_accessible")
-    if v is None:
-        return ctx.unknown(node)
-    return yes("publicly accessible") if v else no("private endpoint")
+    return ctx.flag(node, "publicly_accessible", "publicly accessible", "private endpoint")
 
 
 @judge("ec2:instance", "public_ip", "ec2:DescribeInstances")

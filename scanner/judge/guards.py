@@ -52,10 +52,7 @@ def guardduty_on(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
 @judge("config:recorder", "recording", "config:DescribeConfigurationRecorderStatus")
 def recorder_recording(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
     """The Config recorder is recording."""
-    rec = node["props"].get("recording")
-    if rec is None:
-        return ctx.unknown(node)
-    return yes("recording") if rec else no("recorder stopped")
+    return ctx.flag(node, "recording", "recording", "recorder stopped")
 
 
 @judge("aws:region", "config", "config:DescribeConfigurationRecorders",
@@ -101,10 +98,7 @@ def access_analyzer_on(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
 @judge("cloudtrail:trail", "logging", "cloudtrail:GetTrailStatus")
 def trail_logging(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
     """The trail is logging."""
-    v = node["props"].get("is_logging")
-    if v is None:
-        return ctx.unknown(node)
-    return yes("logging") if v else no("logging stopped")
+    return ctx.flag(node, "is_logging", "logging", "logging stopped")
 
 
 @judge("aws:region", "cloudtrail", "cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus")
@@ -135,10 +129,7 @@ def key_rotation(ctx: JudgeContext, node: dict[str, Any]) -> Fact | None:
         return None
     if p.get("key_spec") not in (None, "SYMMETRIC_DEFAULT") or p.get("state") in ("PendingDeletion", "Disabled"):
         return None
-    v = p.get("rotation_enabled")
-    if v is None:
-        return ctx.unknown(node)
-    return yes("rotates yearly") if v else no("rotation off")
+    return ctx.flag(node, "rotation_enabled", "rotates yearly", "rotation off")
 
 
 @judge("iam:user", "mfa", "iam:GenerateCredentialReport", "iam:GetCredentialReport")

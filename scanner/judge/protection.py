@@ -147,9 +147,15 @@ class SelectionIndex:
         return out
 
 
+def backup_vaults_for(ctx: JudgeContext, node: dict[str, Any]) -> list[str]:
+    """Names of the backup vaults holding a recovery point of a node (ListProtectedResources):
+    protection whose plan may be unknown (an on-demand backup, or a plan since deleted)."""
+    return sorted({n["name"] for n in ctx.inv.into(node["id"], "backs_up") if n.get("kind") == "backup:vault"})
+
+
 def backup_plans_for(ctx: JudgeContext, node: dict[str, Any]) -> list[str]:
-    """Names of the backup plans (or vaults, from recovery points) that protect a node."""
-    names = {n["name"] for n in ctx.inv.into(node["id"], "backs_up")}
+    """Names of the backup plans that select a node (a vault's recovery point is not a plan)."""
+    names = {n["name"] for n in ctx.inv.into(node["id"], "backs_up") if n.get("kind") != "backup:vault"}
     index = ctx.memo("backup_plans", lambda: _plans(ctx))["index"].get(node["region"])
     if index is not None:
         checked: set[int] = set()
@@ -229,6 +235,9 @@ def protected(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
         return yes(f"backup plan {', '.join(plans)}" + (f"; {native.why}" if native.yes else ""))
     if native.yes:
         return native
+    vaults = backup_vaults_for(ctx, node)
+    if vaults:
+        return yes(f"recovery point in backup vault {', '.join(vaults)} (no known backup plan selects it)")
     unread = ctx.memo("backup_plans", lambda: _plans(ctx))["unread"].get(node["region"])
     state, why = _run_state(ctx, ("backup",), node["region"], ("backup.plans",))
     if native.unknown:

@@ -24,15 +24,6 @@ IDENTITY_POOL = "cognito-identity:DescribeIdentityPool"
 POOL_ROLES = "cognito-identity:GetIdentityPoolRoles"
 
 
-def not_known(ctx: JudgeContext, node: dict[str, Any], action: str, field: str, value: Any = None) -> Fact:
-    """Unknown: the read failed (its gap's reason), or it answered without ``field`` / with a value
-    of it that is not understood."""
-    if value is not None:
-        return unknown(f"{field} {value!r} not understood")
-    why = ctx.why(node, (action,))
-    return unknown(why if why != f"{action} not read" else f"{field} not stated in the {action} answer")
-
-
 def _key_words(ctx: JudgeContext, key: Any) -> str:
     return f"KMS key {naming.label(ctx.inv, key)}" if key else "an AWS managed key"
 
@@ -48,7 +39,7 @@ def stream_encrypted(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
         return yes(f"EncryptionType KMS, {_key_words(ctx, p.get('kms_key'))}")
     if enc == "NONE":
         return no("EncryptionType NONE")
-    return not_known(ctx, node, KINESIS, "EncryptionType", enc)
+    return ctx.not_stated(node, KINESIS, "EncryptionType", enc)
 
 
 # --- Data Firehose -------------------------------------------------------------------------------
@@ -87,7 +78,8 @@ def delivery_stream_encrypted(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
     if from_source is not None:
         return from_source
     if on is None:
-        return not_known(ctx, node, FIREHOSE, "DeliveryStreamEncryptionConfiguration.Status", p.get("encryption_status"))
+        return ctx.not_stated(node, FIREHOSE, "DeliveryStreamEncryptionConfiguration.Status",
+                              p.get("encryption_status"))
     return no(f"server-side encryption {str(p.get('encryption_status') or 'off').lower()}")
 
 
@@ -96,12 +88,9 @@ def delivery_stream_encrypted(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
 @judge("kafka:cluster", "encrypted", MSK)
 def msk_encrypted(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
     """MSK always encrypts broker storage at rest (with the named KMS key, else an AWS managed one)."""
-    p = node.get("props") or {}
-    if p.get("encrypted") is True:
-        return yes(f"always encrypted at rest by MSK, with {_key_words(ctx, p.get('kms_key'))}")
-    if p.get("encrypted") is False:
-        return no("encryption at rest is off")
-    return not_known(ctx, node, MSK, "ClusterType")
+    key = (node.get("props") or {}).get("kms_key")
+    return ctx.flag(node, "encrypted", f"always encrypted at rest by MSK, with {_key_words(ctx, key)}",
+                    "encryption at rest is off", MSK, field="ClusterType")
 
 
 @judge("kafka:cluster", "plaintext", MSK)
@@ -112,7 +101,7 @@ def msk_plaintext(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
         return no("ClientBroker TLS: clients must use TLS")
     if cb in ("TLS_PLAINTEXT", "PLAINTEXT"):
         return yes(f"ClientBroker {cb}: clients may connect without TLS")
-    return not_known(ctx, node, MSK, "EncryptionInTransit.ClientBroker", cb)
+    return ctx.not_stated(node, MSK, "EncryptionInTransit.ClientBroker", cb)
 
 
 @judge("kafka:cluster", "public", MSK)
@@ -123,7 +112,7 @@ def msk_public(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
         return yes("public access on (SERVICE_PROVIDED_EIPS): brokers reachable from the internet")
     if p.get("public_access") is False:
         return no("serverless: no public access" if p.get("serverless") else "public access DISABLED")
-    return not_known(ctx, node, MSK, "ConnectivityInfo.PublicAccess.Type", p.get("public_access_type"))
+    return ctx.not_stated(node, MSK, "ConnectivityInfo.PublicAccess.Type", p.get("public_access_type"))
 
 
 # --- Cognito -----------------------------------------------------------------------------------
@@ -140,19 +129,14 @@ def user_pool_mfa(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
     if mfa in MFA:
         on, why = MFA[mfa]
         return yes(why) if on else no(why)
-    return not_known(ctx, node, USER_POOL, "MfaConfiguration", mfa)
+    return ctx.not_stated(node, USER_POOL, "MfaConfiguration", mfa)
 
 
 @judge("cognito:identity-pool", "unauthenticated", IDENTITY_POOL)
 def identity_pool_guests(ctx: JudgeContext, node: dict[str, Any]) -> Fact:
     """Anyone may obtain an identity (and the unauthenticated role's credentials) without signing in."""
-    p = node.get("props") or {}
-    allow = p.get("allow_unauthenticated")
-    if allow is None:
-        return not_known(ctx, node, IDENTITY_POOL, "AllowUnauthenticatedIdentities")
-    if not allow:
-        return no("AllowUnauthenticatedIdentities false")
-    return yes(f"AllowUnauthenticatedIdentities true; {guest_role_text(ctx, node)}")
+    return ctx.flag(node, "allow_unauthenticated", f"AllowUnauthenticatedIdentities true; {guest_role_text(ctx, node)}",
+                    "AllowUnauthenticatedIdentities false", IDENTITY_POOL, field="AllowUnauthenticatedIdentities")
 
 
 def guest_role_text(ctx: JudgeContext, node: dict[str, Any]) -> str:

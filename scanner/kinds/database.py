@@ -105,6 +105,8 @@ SPECS = (
             P('description', 'str', optional=True),
             P('global_group', optional=True),
             P('status', 'str', optional=True),
+            P('user_group_ids', 'list', items='str', optional=True,
+              doc='RBAC user groups (UserGroupIds); [] none attached, None not stated by the answer'),
         ),
     ),
     KindSpec(

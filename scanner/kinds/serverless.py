@@ -27,6 +27,9 @@ SPECS = (
               doc='routes whose authorization is NONE (WebSocket: $connect only), each with the integration '
                   'target it reaches (a Lambda function ARN, a URL cut to its host, None when unread); '
                   'None when the routes were not read'),
+            P('unused_authorizers', 'list', items='dict', shape=('id', 'name', 'type'), optional=True,
+              doc='authorizers of the API that no route names (AuthorizerId); None when the routes or the '
+                  'authorizers were not read'),
         ),
     ),
     KindSpec(

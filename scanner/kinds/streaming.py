@@ -14,7 +14,8 @@ SPECS = (
         taggable=True,
         props=(
             P('source', 'str', doc='"Kinesis stream", "MSK", "Direct PUT" or "database" (None: not read)'),
-            P('destination', 'str', doc='"S3", "Redshift", "OpenSearch", "HTTP endpoint", "Splunk", ...'),
+            P('destination', 'str', doc='"S3", "Redshift", "OpenSearch", "HTTP endpoint", "Splunk", ... '
+                                        '(the first destination; destination_types lists them all)'),
             P('encrypted', 'bool', doc='server-side encryption of the Firehose buffer (Direct PUT only; '
                                        'a Kinesis source encrypts at its stream; None: not stated)'),
             P('type', 'str', optional=True, doc='DeliveryStreamType as AWS names it'),
@@ -24,6 +25,11 @@ SPECS = (
             P('destination_arn', 'str', optional=True),
             P('destination_endpoint', 'str', optional=True, doc='host of an HTTP/Splunk/Snowflake endpoint'),
             P('backup_bucket_arn', 'str', optional=True),
+            P('destination_types', 'list', items='str', optional=True,
+              doc='the type of every destination, in the order AWS lists them (distinct; None: not read)'),
+            P('destinations', 'list', items='dict', shape=('arn', 'backup_bucket_arn', 'endpoint', 'id', 'type'),
+              optional=True, doc='every destination: its DestinationId, type, ARN or endpoint host and backup '
+                                 'bucket (destination, destination_arn, ... describe the first)'),
             P('encryption_status', 'str', optional=True),
             P('encryption_key_type', 'str', optional=True),
             P('kms_key', 'str', optional=True),

@@ -79,13 +79,3 @@ def previous_generation(ctx: RuleContext) -> Iterator[Hit]:
         t = str(i["props"].get("instance_type") or "")
         if i["props"].get("state") != "terminated" and (PREVIOUS_GENERATION.match(t) or t.startswith("t2.")):
             yield Hit([i["id"]], [f"{naming.node_label(i)} is {t} (previous generation)"], savings_monthly=None)
-
-
-@rule("EC2-006", "Lambda function policy allows any principal", severity="high", section="3.3",
-      category="security", needs=("lambda:GetPolicy",),
-      remediation="Restrict the function's resource policy to specific principals and add a SourceArn or "
-                  "SourceAccount condition for service principals.")
-def lambda_public(ctx: RuleContext) -> Iterator[Hit]:
-    for f in ctx.nodes("lambda:function"):
-        if f["props"].get("public_policy"):
-            yield Hit([f["id"]], [f"{naming.short_id(f['id'])} resource policy grants invoke to Principal *"])

@@ -12,6 +12,7 @@ from typing import Any
 
 from scanner import naming
 from scanner.analysis.findings import Hit, RuleContext, rule
+from scanner.analysis.rules._util import judged_each
 
 CLUSTERS = ("redshift:DescribeClusters",)
 WORKGROUPS = ("redshift-serverless:ListWorkgroups",)
@@ -29,11 +30,9 @@ def _endpoint(p: dict[str, Any]) -> str:
       remediation="Modify the cluster with --no-publicly-accessible (and release its Elastic IP); reach it "
                   "from the VPC, through a VPN or Redshift-managed VPC endpoints instead.")
 def redshift_public(ctx: RuleContext) -> Iterator[Hit]:
-    for c in ctx.nodes("redshift:cluster"):
-        hit = ctx.judged(c, "public", "yes",
-                         f"Redshift cluster {naming.node_label(c)} PubliclyAccessible=true{_endpoint(c['props'])}")
-        if hit:
-            yield hit
+    yield from judged_each(ctx, ctx.nodes("redshift:cluster"), "public", "yes",
+                           lambda c: f"Redshift cluster {naming.node_label(c)} PubliclyAccessible=true"
+                                     f"{_endpoint(c['props'])}")
 
 
 @rule("DB-102", "Redshift cluster not encrypted", severity="high", section="5.3", category="security",
@@ -41,10 +40,8 @@ def redshift_public(ctx: RuleContext) -> Iterator[Hit]:
       remediation="Modify the cluster to use encryption (modify-cluster --encrypted --kms-key-id ...); "
                   "Redshift migrates the data to an encrypted cluster in place, with a short read-only window.")
 def redshift_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
-    for c in ctx.nodes("redshift:cluster"):
-        hit = ctx.judged(c, "encrypted", "no", f"Redshift cluster {naming.node_label(c)} Encrypted=false")
-        if hit:
-            yield hit
+    yield from judged_each(ctx, ctx.nodes("redshift:cluster"), "encrypted", "no",
+                           lambda c: f"Redshift cluster {naming.node_label(c)} Encrypted=false")
 
 
 def _open_domains(ctx: RuleContext, public: bool) -> Iterator[Hit]:
@@ -117,12 +114,10 @@ def memorydb_tls(ctx: RuleContext) -> Iterator[Hit]:
       remediation="Modify the proxy with --require-tls so clients cannot connect in clear text (the proxy "
                   "to database leg already uses TLS when the database supports it).")
 def proxy_tls(ctx: RuleContext) -> Iterator[Hit]:
-    for p in ctx.nodes("rds:proxy"):
-        hit = ctx.judged(p, "require_tls", "no", f"RDS Proxy {naming.node_label(p)} "
-                                                 f"({p['props'].get('engine_family') or 'engine unknown'}) "
-                                                 "RequireTLS=false")
-        if hit:
-            yield hit
+    yield from judged_each(ctx, ctx.nodes("rds:proxy"), "require_tls", "no",
+                           lambda p: f"RDS Proxy {naming.node_label(p)} "
+                                     f"({p['props'].get('engine_family') or 'engine unknown'}) "
+                                     "RequireTLS=false")
 
 
 @rule("DB-108", "Redshift Serverless workgroup is publicly accessible", severity="high", section="6.1",
@@ -130,11 +125,9 @@ def proxy_tls(ctx: RuleContext) -> Iterator[Hit]:
       remediation="Update the workgroup with --no-publicly-accessible and reach it from the VPC or through "
                   "Redshift-managed VPC endpoints.")
 def workgroup_public(ctx: RuleContext) -> Iterator[Hit]:
-    for w in ctx.nodes("redshift-serverless:workgroup"):
-        hit = ctx.judged(w, "public", "yes", f"Redshift Serverless workgroup {naming.node_label(w)} "
-                                             f"publiclyAccessible=true{_endpoint(w['props'])}")
-        if hit:
-            yield hit
+    yield from judged_each(ctx, ctx.nodes("redshift-serverless:workgroup"), "public", "yes",
+                           lambda w: f"Redshift Serverless workgroup {naming.node_label(w)} "
+                                     f"publiclyAccessible=true{_endpoint(w['props'])}")
 
 
 @rule("DB-109", "Redshift cluster without automated snapshots", severity="medium", section="9.2",
@@ -142,8 +135,5 @@ def workgroup_public(ctx: RuleContext) -> Iterator[Hit]:
       remediation="Set the automated snapshot retention period to at least 7 days (modify-cluster "
                   "--automated-snapshot-retention-period 7) so the warehouse can be restored to a recent point.")
 def redshift_snapshots(ctx: RuleContext) -> Iterator[Hit]:
-    for c in ctx.nodes("redshift:cluster"):
-        hit = ctx.judged(c, "automated_snapshots", "no",
-                         f"Redshift cluster {naming.node_label(c)} AutomatedSnapshotRetentionPeriod=0")
-        if hit:
-            yield hit
+    yield from judged_each(ctx, ctx.nodes("redshift:cluster"), "automated_snapshots", "no",
+                           lambda c: f"Redshift cluster {naming.node_label(c)} AutomatedSnapshotRetentionPeriod=0")

@@ -8,7 +8,7 @@ from typing import Any
 from scanner import naming
 from scanner.analysis.exposure import as_strs
 from scanner.analysis.findings import Hit, RuleContext, rule
-from scanner.analysis.rules._util import count_of
+from scanner.analysis.rules._util import count_of, judged_each
 
 RDS = ("rds:DescribeDBInstances",)
 CLUSTERS = ("rds:DescribeDBClusters",)
@@ -27,11 +27,9 @@ def _standalone(ctx: RuleContext) -> Iterator[dict[str, Any]]:
       remediation="Modify the instance with --no-publicly-accessible and reach it from the application "
                   "subnets only; use a bastion or SSM port forwarding for administration.")
 def rds_public(ctx: RuleContext) -> Iterator[Hit]:
-    for db in ctx.nodes("rds:instance"):
-        hit = ctx.judged(db, "public", "yes", f"{naming.node_label(db)} PubliclyAccessible=true (endpoint "
-                                              f"{db['props'].get('endpoint')}:{db['props'].get('port')})")
-        if hit:
-            yield hit
+    yield from judged_each(ctx, ctx.nodes("rds:instance"), "public", "yes",
+                           lambda db: f"{naming.node_label(db)} PubliclyAccessible=true (endpoint "
+                                      f"{db['props'].get('endpoint')}:{db['props'].get('port')})")
 
 
 @rule("DB-002", "Database storage not encrypted", severity="high", section="5.3", category="security",
@@ -39,11 +37,9 @@ def rds_public(ctx: RuleContext) -> Iterator[Hit]:
       remediation="Encryption is set at creation: snapshot the database, copy the snapshot with a KMS "
                   "key, restore from the encrypted copy and switch the application over.")
 def rds_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
-    for db in [*_standalone(ctx), *ctx.nodes("rds:cluster")]:
-        hit = ctx.judged(db, "encrypted", "no", f"{naming.node_label(db)} ({db['props'].get('engine')}) "
-                                                "StorageEncrypted=false")
-        if hit:
-            yield hit
+    yield from judged_each(ctx, [*_standalone(ctx), *ctx.nodes("rds:cluster")], "encrypted", "no",
+                           lambda db: f"{naming.node_label(db)} ({db['props'].get('engine')}) "
+                                      "StorageEncrypted=false")
 
 
 @rule("DB-003", "RDS instance is not Multi-AZ", severity="medium", section="9.1", category="resilience",
@@ -98,12 +94,9 @@ def aurora_readers(ctx: RuleContext) -> Iterator[Hit]:
       remediation="Remove 'all' from the snapshot's restore attribute (modify-db-snapshot-attribute "
                   "--values-to-remove all).")
 def rds_snapshot_public(ctx: RuleContext) -> Iterator[Hit]:
-    for s in ctx.nodes("rds:snapshot"):
-        if s["props"].get("type") not in (None, "manual"):
-            continue  # only manual snapshots can be shared (automated ones cannot be made public)
-        hit = ctx.judged(s, "public", "yes", f"{naming.node_label(s)} restorable by any AWS account")
-        if hit:
-            yield hit
+    # only manual snapshots can be shared (automated ones cannot be made public)
+    manual = (s for s in ctx.nodes("rds:snapshot") if s["props"].get("type") in (None, "manual"))
+    yield from judged_each(ctx, manual, "public", "yes", lambda s: f"{naming.node_label(s)} restorable by any AWS account")
 
 
 @rule("DB-008", "DynamoDB table not encrypted with a KMS key", severity="low", section="5.3",
@@ -122,10 +115,8 @@ def dynamodb_kms(ctx: RuleContext) -> Iterator[Hit]:
       remediation="Enable point-in-time recovery (update-continuous-backups) to restore the table to any "
                   "second of the last 35 days.")
 def dynamodb_pitr(ctx: RuleContext) -> Iterator[Hit]:
-    for t in ctx.nodes("dynamodb:table"):
-        hit = ctx.judged(t, "pitr", "no", f"table {naming.node_label(t)} PointInTimeRecovery=DISABLED")
-        if hit:
-            yield hit
+    yield from judged_each(ctx, ctx.nodes("dynamodb:table"), "pitr", "no",
+                           lambda t: f"table {naming.node_label(t)} PointInTimeRecovery=DISABLED")
 
 
 @rule("DB-010", "ElastiCache replication group without automatic failover", severity="medium",
@@ -162,10 +153,10 @@ def cache_encryption(ctx: RuleContext) -> Iterator[Hit]:
                   "RBAC user group whose default user is disabled; keep the security group limited to the "
                   "application tier.")
 def cache_auth(ctx: RuleContext) -> Iterator[Hit]:
-    for c in [*ctx.nodes("elasticache:replication-group"), *ctx.nodes("elasticache:cluster")]:
+    def said(c: dict[str, Any]) -> str:
         f = ctx.fact(c, "auth_required")
-        hit = ctx.judged(c, "auth_required", "no",
-                         f"{naming.node_label(c)} ({c['props'].get('engine') or 'redis'}): "
-                         f"{f.why if f else 'no AUTH'}; anyone who reaches its port can read and write it")
-        if hit:
-            yield hit
+        return (f"{naming.node_label(c)} ({c['props'].get('engine') or 'redis'}): {f.why if f else 'no AUTH'}; "
+                "anyone who reaches its port can read and write it")
+
+    caches = [*ctx.nodes("elasticache:replication-group"), *ctx.nodes("elasticache:cluster")]
+    yield from judged_each(ctx, caches, "auth_required", "no", said)

@@ -8,7 +8,7 @@ from typing import Any
 from scanner import naming, status
 from scanner.analysis.exposure import as_id, as_strs
 from scanner.analysis.findings import Hit, RuleContext, rule
-from scanner.analysis.rules._util import count_of
+from scanner.analysis.rules._util import count_of, judged_each
 from scanner.context import account_id_node
 
 TRAILS = ("cloudtrail:DescribeTrails",)
@@ -46,10 +46,8 @@ def _logging_word(ctx: RuleContext, trail: dict[str, Any]) -> str:
       needs=("cloudtrail:GetTrailStatus",),
       remediation="Start logging (cloudtrail start-logging --name <trail>) and alarm on StopLogging events.")
 def trail_not_logging(ctx: RuleContext) -> Iterator[Hit]:
-    for t in ctx.nodes("cloudtrail:trail"):
-        hit = ctx.judged(t, "logging", "no", f"trail {naming.node_label(t)} IsLogging=false")
-        if hit:
-            yield hit
+    yield from judged_each(ctx, ctx.nodes("cloudtrail:trail"), "logging", "no",
+                           lambda t: f"trail {naming.node_label(t)} IsLogging=false")
 
 
 @rule("LOG-003", "CloudTrail log file validation is off", severity="medium", section="12.2",

@@ -1,17 +1,17 @@
 """Serverless and container access rules (SRV-1xx): who may invoke a function, who administers
 a Kubernetes cluster. Each rule reads one judged fact (scanner/judge/serverless_access.py), so a
-policy that could not be read makes the rule "not assessed", never a pass."""
+policy that could not be read makes the rule "not assessed", never a pass.
+
+SRV-101 is the one rule on a function's resource policy: it replaced EC2-006 ("policy allows any
+principal", which read the raw ``public_policy`` prop and caught only statements with no condition
+at all), so a policy is judged, and reported, once."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from scanner import naming
-from scanner.analysis.findings import RULES, Hit, RuleContext, rule
-
-#: the older rule on the same policy, narrower (Principal "*" with no condition at all); while it
-#: is registered it reports those functions and this rule the rest, so no function is listed twice
-NARROWER = "EC2-006"
+from scanner.analysis.findings import Hit, RuleContext, rule
 
 
 @rule("SRV-101", "Lambda function invocable by any principal (Principal * without SourceArn/SourceAccount "
@@ -21,8 +21,6 @@ NARROWER = "EC2-006"
                   "(aws lambda remove-permission / add-permission --source-arn ... --source-account ...).")
 def lambda_invocable_by_anyone(ctx: RuleContext) -> Iterator[Hit]:
     for f in ctx.nodes("lambda:function"):
-        if NARROWER in RULES and f["props"].get("public_policy"):
-            continue
         hit = ctx.judged(f, "invocable_by_anyone", "yes",
                          f"{naming.node_label(f)} resource policy lets Principal * call lambda:InvokeFunction "
                          "without a SourceArn/SourceAccount condition")

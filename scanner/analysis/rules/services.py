@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from scanner import naming
 from scanner.analysis.exposure import as_strs
 from scanner.analysis.findings import Hit, RuleContext, rule
-from scanner.analysis.rules._util import count_of
-from scanner.judge.access import lambda_routes, unauthorized
+from scanner.analysis.rules._util import count_of, judged_each
+from scanner.judge.access import HTTP_API_ROUTE_READS, lambda_routes, unauthorized
 
 CERT_WARN_DAYS = 30
 OLD_CLOUDFRONT_TLS = ("SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1 (default certificate)")
@@ -32,10 +32,8 @@ def eks_public_endpoint(ctx: RuleContext) -> Iterator[Hit]:
       remediation="Enable envelope encryption of Kubernetes secrets with a KMS key "
                   "(associate-encryption-config).")
 def eks_secrets(ctx: RuleContext) -> Iterator[Hit]:
-    for c in ctx.nodes("eks:cluster"):
-        hit = ctx.judged(c, "encrypted", "no", f"cluster {naming.node_label(c)} has no encryptionConfig for secrets")
-        if hit:
-            yield hit
+    yield from judged_each(ctx, ctx.nodes("eks:cluster"), "encrypted", "no",
+                           lambda c: f"cluster {naming.node_label(c)} has no encryptionConfig for secrets")
 
 
 @rule("SVC-003", "ECR repository does not scan images on push", severity="low", section="7.2",
@@ -74,10 +72,8 @@ _public_policy_rule("SVC-013", "ecr:repository", "ECR repository", "ecr:GetRepos
       remediation="Enable server-side encryption (SqsManagedSseEnabled, or a KMS key for audit and "
                   "revocation) with set-queue-attributes.")
 def sqs_sse(ctx: RuleContext) -> Iterator[Hit]:
-    for q in ctx.nodes("sqs:queue"):
-        hit = ctx.judged(q, "encrypted", "no", f"queue {naming.node_label(q)} has no server-side encryption")
-        if hit:
-            yield hit
+    yield from judged_each(ctx, ctx.nodes("sqs:queue"), "encrypted", "no",
+                           lambda q: f"queue {naming.node_label(q)} has no server-side encryption")
 
 
 @rule("SVC-006", "Secret without automatic rotation", severity="medium", section="5.3", category="security",
@@ -199,7 +195,7 @@ def orphan_target_group(ctx: RuleContext) -> Iterator[Hit]:
 
 
 @rule("SVC-015", "HTTP API route invokes a Lambda function without authorization", severity="medium",
-      section="3.3", category="security", needs=("apigateway:GET",),
+      section="3.3", category="security", needs=("apigateway:GetApis", *HTTP_API_ROUTE_READS),
       remediation="Attach an authorizer to the route (JWT from your identity provider, IAM, or a Lambda "
                   "authorizer) with update-route --authorization-type; if the route must be public, say so "
                   "in the design, throttle it and validate input in the function.")
@@ -221,7 +217,5 @@ def open_lambda_route(ctx: RuleContext) -> Iterator[Hit]:
       remediation="Enable server-side encryption with a KMS key (set-topic-attributes KmsMasterKeyId, the AWS "
                   "managed alias/aws/sns or a customer key whose policy lets the publishing services use it).")
 def sns_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
-    for t in ctx.nodes("sns:topic"):
-        hit = ctx.judged(t, "encrypted", "no", f"topic {naming.node_label(t)} has no KmsMasterKeyId")
-        if hit:
-            yield hit
+    yield from judged_each(ctx, ctx.nodes("sns:topic"), "encrypted", "no",
+                           lambda t: f"topic {naming.node_label(t)} has no KmsMasterKeyId")

@@ -8,6 +8,7 @@ from typing import Any
 from scanner import naming
 from scanner.analysis.exposure import as_id
 from scanner.analysis.findings import Hit, RuleContext, rule
+from scanner.analysis.rules._util import judged_each
 
 S3 = ("s3:ListAllMyBuckets",)
 PAB_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
@@ -18,22 +19,18 @@ PAB_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "Restri
       remediation="Snapshot the volume, copy the snapshot with encryption (KMS key), create an encrypted "
                   "volume from it and swap it in; turn on EBS encryption by default for new volumes.")
 def ebs_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
-    for v in ctx.nodes("ebs:volume"):
-        hit = ctx.judged(v, "encrypted", "no", f"{naming.node_label(v)} ({v['props'].get('size_gb')} GiB) "
-                                               "Encrypted=false")
-        if hit:
-            yield hit
+    yield from judged_each(ctx, ctx.nodes("ebs:volume"), "encrypted", "no",
+                           lambda v: f"{naming.node_label(v)} ({v['props'].get('size_gb')} GiB) "
+                                     "Encrypted=false")
 
 
 @rule("STO-002", "EBS snapshot not encrypted", severity="medium", section="5.3", category="security",
       needs=("ec2:DescribeSnapshots",),
       remediation="Copy the snapshot with --encrypted and a KMS key, then delete the unencrypted copy.")
 def snapshot_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
-    for s in ctx.nodes("ebs:snapshot"):
-        hit = ctx.judged(s, "encrypted", "no", f"{naming.node_label(s)} of {s['props'].get('volume_id')} "
-                                               "Encrypted=false")
-        if hit:
-            yield hit
+    yield from judged_each(ctx, ctx.nodes("ebs:snapshot"), "encrypted", "no",
+                           lambda s: f"{naming.node_label(s)} of {s['props'].get('volume_id')} "
+                                     "Encrypted=false")
 
 
 @rule("STO-003", "EBS snapshot is public", severity="critical", section="5.3", category="security",
@@ -42,11 +39,9 @@ def snapshot_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
                   "'Remove=[{Group=all}]'); share with specific accounts only; enable 'block public access "
                   "for EBS snapshots'.")
 def snapshot_public(ctx: RuleContext) -> Iterator[Hit]:
-    for s in ctx.nodes("ebs:snapshot"):
-        hit = ctx.judged(s, "public", "yes", f"{naming.node_label(s)} createVolumePermission: group all "
-                                             "(anyone can copy it)")
-        if hit:
-            yield hit
+    yield from judged_each(ctx, ctx.nodes("ebs:snapshot"), "public", "yes",
+                           lambda s: f"{naming.node_label(s)} createVolumePermission: group all "
+                                     "(anyone can copy it)")
 
 
 @rule("STO-004", "EBS encryption by default is off", severity="medium", section="5.3", category="security",
@@ -151,10 +146,8 @@ def s3_logging(ctx: RuleContext) -> Iterator[Hit]:
       remediation="Set default encryption (SSE-S3 at least, SSE-KMS for sensitive data) with "
                   "put-bucket-encryption.")
 def s3_encryption(ctx: RuleContext) -> Iterator[Hit]:
-    for b in ctx.nodes("s3:bucket"):
-        hit = ctx.judged(b, "encrypted", "no", f"bucket {naming.node_name(b)} default encryption: none")
-        if hit:
-            yield hit
+    yield from judged_each(ctx, ctx.nodes("s3:bucket"), "encrypted", "no",
+                           lambda b: f"bucket {naming.node_name(b)} default encryption: none")
 
 
 @rule("STO-012", "EFS file system not encrypted", severity="medium", section="4.3", category="security",
@@ -162,17 +155,13 @@ def s3_encryption(ctx: RuleContext) -> Iterator[Hit]:
       remediation="EFS encryption is set at creation: create an encrypted file system, copy the data "
                   "(AWS DataSync) and switch the mount targets.")
 def efs_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
-    for f in ctx.nodes("efs:file-system"):
-        hit = ctx.judged(f, "encrypted", "no", f"{naming.node_label(f)} Encrypted=false")
-        if hit:
-            yield hit
+    yield from judged_each(ctx, ctx.nodes("efs:file-system"), "encrypted", "no",
+                           lambda f: f"{naming.node_label(f)} Encrypted=false")
 
 
 @rule("STO-013", "FSx file system not encrypted with a customer key", severity="info", section="4.3",
       category="security", needs=("fsx:DescribeFileSystems",),
       remediation="Create FSx file systems with a customer-managed KMS key where key control is required.")
 def fsx_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
-    for f in ctx.nodes("fsx:file-system"):
-        hit = ctx.judged(f, "encrypted", "no", f"{naming.node_label(f)} not encrypted")
-        if hit:
-            yield hit
+    yield from judged_each(ctx, ctx.nodes("fsx:file-system"), "encrypted", "no",
+                           lambda f: f"{naming.node_label(f)} not encrypted")

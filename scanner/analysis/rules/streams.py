@@ -7,24 +7,9 @@ the fact's reason, never a pass and never a finding.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from scanner import naming
 from scanner.analysis.findings import Hit, RuleContext, rule
-
-
-def judged_hits(ctx: RuleContext, kind: str, fact: str, fires: str, what: str) -> Iterator[Hit]:
-    """One hit per node of ``kind`` whose ``fact`` is ``fires``; the evidence is the fact's own why."""
-    for n in ctx.nodes(kind):
-        f = ctx.fact(n, fact)
-        hit = ctx.judged(n, fact, fires, evidence(n, what, f.why if f else ""))
-        if hit:
-            yield hit
-
-
-def evidence(node: dict[str, Any], what: str, why: str) -> str:
-    return f"{what} {naming.node_label(node)} in {node.get('region')}: {why}" if why else \
-        f"{what} {naming.node_label(node)} in {node.get('region')}"
+from scanner.analysis.rules._util import judged_kind
 
 
 @rule("STR-001", "Kinesis data stream not encrypted", severity="medium", section="5.3", category="security",
@@ -33,7 +18,7 @@ def evidence(node: dict[str, Any], what: str, why: str) -> str:
                   "alias/aws/kinesis or a customer managed key); producers and consumers need kms:GenerateDataKey "
                   "/ kms:Decrypt on a customer key.")
 def kinesis_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
-    yield from judged_hits(ctx, "kinesis:stream", "encrypted", "no", "stream")
+    yield from judged_kind(ctx, "kinesis:stream", "encrypted", "no", "stream")
 
 
 @rule("STR-002", "Firehose delivery stream not encrypted", severity="low", section="5.3", category="security",
@@ -42,7 +27,7 @@ def kinesis_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
                   "key); for a stream fed by Kinesis, encrypt the source stream instead. Encrypt the "
                   "destination too (S3 default encryption, OpenSearch/Redshift encryption at rest).")
 def firehose_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
-    yield from judged_hits(ctx, "firehose:delivery-stream", "encrypted", "no", "delivery stream")
+    yield from judged_kind(ctx, "firehose:delivery-stream", "encrypted", "no", "delivery stream")
 
 
 @rule("STR-003", "MSK cluster allows plaintext client traffic", severity="medium", section="5.3",
@@ -50,7 +35,7 @@ def firehose_unencrypted(ctx: RuleContext) -> Iterator[Hit]:
       remediation="Set encryption in transit between clients and brokers to TLS only (update-security "
                   "--encryption-info ClientBroker=TLS) once every client connects on the TLS port (9094/9096/9098).")
 def msk_plaintext(ctx: RuleContext) -> Iterator[Hit]:
-    yield from judged_hits(ctx, "kafka:cluster", "plaintext", "yes", "MSK cluster")
+    yield from judged_kind(ctx, "kafka:cluster", "plaintext", "yes", "MSK cluster")
 
 
 @rule("STR-004", "MSK cluster brokers are publicly accessible", severity="high", section="3.3",
@@ -59,4 +44,4 @@ def msk_plaintext(ctx: RuleContext) -> Iterator[Hit]:
                   "brokers over the VPC, peering, PrivateLink (multi-VPC connectivity) or a VPN; if it must "
                   "stay public, allow only IAM or SASL/SCRAM authentication and restrict the security groups.")
 def msk_public(ctx: RuleContext) -> Iterator[Hit]:
-    yield from judged_hits(ctx, "kafka:cluster", "public", "yes", "MSK cluster")
+    yield from judged_kind(ctx, "kafka:cluster", "public", "yes", "MSK cluster")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scanner.analysis.findings import Hit, RuleContext, rule
-from scanner.analysis.rules.streams import judged_hits
+from scanner.analysis.rules._util import judged_kind
 
 
 @rule("IAM-101", "Cognito user pool without MFA", severity="medium", section="5.1", category="security",
@@ -18,7 +18,7 @@ from scanner.analysis.rules.streams import judged_hits
                   "tokens, or OPTIONAL while users enrol) and consider threat protection (advanced security) "
                   "to challenge risky sign-ins.")
 def user_pool_no_mfa(ctx: RuleContext) -> Iterator[Hit]:
-    yield from judged_hits(ctx, "cognito:user-pool", "mfa", "no", "user pool")
+    yield from judged_kind(ctx, "cognito:user-pool", "mfa", "no", "user pool")
 
 
 @rule("IAM-102", "Cognito identity pool allows unauthenticated identities", severity="medium", section="5.1",
@@ -27,4 +27,4 @@ def user_pool_no_mfa(ctx: RuleContext) -> Iterator[Hit]:
                   "unless guests really need AWS access; if they do, give the unauthenticated role only the "
                   "few actions and resources guests need, and use the enhanced (not classic) flow.")
 def identity_pool_guests(ctx: RuleContext) -> Iterator[Hit]:
-    yield from judged_hits(ctx, "cognito:identity-pool", "unauthenticated", "yes", "identity pool")
+    yield from judged_kind(ctx, "cognito:identity-pool", "unauthenticated", "yes", "identity pool")
