@@ -23,7 +23,7 @@ Cuts are made only where that is certain:
 Documents with fenced code or link reference definitions are not cut (a fence may hide a
 heading, a definition serves the whole document), nor are short ones. :func:`own_range`
 verifies each cut on the tokens; the caller converts the document whole if any does not hold
-(:class:`CutMismatch`). tests/test_html.py checks, on generated documents, that the pieces give
+(:class:`CutMismatch`). tests/test_html_chunks.py checks, on generated documents, that the pieces give
 the page the whole document gives.
 """
 

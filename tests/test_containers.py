@@ -435,3 +435,49 @@ def test_missing_eks_api_is_a_gap_not_an_empty_list():
     inv.meta["gaps"] = [g.__dict__ for g in rec.gaps]
     text = render_subsection("3.2", inv)
     assert "run no EKS-managed add-ons" not in text and "<code>eks:ListAddons</code>" in text
+
+
+# --- per-resource reads fanned out in their lane (scanner/collectors/_fanout.py) ---------------
+def test_ecr_ecs_and_eks_give_the_same_records_at_any_width():
+    """Width 1 and 8: the same nodes, edges and gaps in the same order, with and without denials."""
+    from moto import mock_aws
+
+    from tests.test_loadbalancing import assert_same_at_any_width
+
+    region = "us-east-1"
+    with mock_aws():
+        ecr = boto3.client("ecr", region_name=region)
+        for n in range(3):
+            ecr.create_repository(repositoryName=f"repo-{n}")
+        ecr.put_lifecycle_policy(repositoryName="repo-1", lifecyclePolicyText=json.dumps({"rules": [{
+            "rulePriority": 1, "description": "expire untagged images after a week",
+            "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days",
+                          "countNumber": 7}, "action": {"type": "expire"}}]}))
+        ecs = boto3.client("ecs", region_name=region)
+        for n in range(2):
+            ecs.create_cluster(clusterName=f"c-{n}")
+            ecs.register_task_definition(family=f"app-{n}", containerDefinitions=[
+                {"name": "app", "image": "nginx", "memory": 128}])
+            ecs.create_service(cluster=f"c-{n}", serviceName=f"svc-{n}", taskDefinition=f"app-{n}", desiredCount=1)
+        ec2 = boto3.client("ec2", region_name=region)
+        vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+        subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.1.{i}.0/24")["Subnet"]["SubnetId"] for i in range(2)]
+        eks_client = boto3.client("eks", region_name=region)
+        role = f"arn:aws:iam::{ACCT}:role/eks"
+        for n in range(2):
+            eks_client.create_cluster(name=f"k-{n}", roleArn=role, resourcesVpcConfig={"subnetIds": subnets})
+            for g in range(2):
+                eks_client.create_nodegroup(clusterName=f"k-{n}", nodegroupName=f"ng-{g}", subnets=subnets,
+                                            nodeRole=role)
+            eks_client.create_fargate_profile(clusterName=f"k-{n}", fargateProfileName="fp", podExecutionRoleArn=role,
+                                              subnets=subnets, selectors=[{"namespace": "default"}])
+        repos = assert_same_at_any_width(coll.collect_ecr, "ecr")
+        assert_same_at_any_width(coll.collect_ecr, "ecr", ("ecr:GetRepositoryPolicy",))
+        clusters = assert_same_at_any_width(coll.collect_ecs, "ecs")
+        assert_same_at_any_width(coll.collect_ecs, "ecs", ("ecs:DescribeTaskDefinition",))
+        kube = assert_same_at_any_width(eks.collect_eks, "eks")
+        denied = assert_same_at_any_width(eks.collect_eks, "eks", ("eks:DescribeNodegroup",))
+    assert repos.count('"ecr:repository"') == 3
+    assert clusters.count('"ecs:service"') == 2 and clusters.count('"ecs:task-definition"') == 2
+    assert kube.count('"eks:nodegroup"') == 4 and kube.count('"eks:fargate-profile"') == 2
+    assert denied.count('"eks:DescribeNodegroup"') == 4

@@ -295,3 +295,26 @@ def test_denied_rds_listing_is_not_an_empty_account() -> None:
     assert "RDS instances could not be read" in text and "No RDS instances" not in text
     assert "No Aurora/RDS clusters were found" in text
     assert "Not seen" in text and "rds:DescribeDBInstances" in text
+
+
+# --- per-resource reads fanned out in their lane (scanner/collectors/_fanout.py) ---------------
+def test_dynamodb_tables_give_the_same_records_at_any_width():
+    """Three reads per table at width 1 and 8: the same nodes, edges and gaps in the same order."""
+    from moto import mock_aws
+
+    from tests.test_loadbalancing import assert_same_at_any_width
+
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        for n in range(4):
+            ddb.create_table(TableName=f"t-{n}", BillingMode="PAY_PER_REQUEST",
+                             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                             Tags=[{"Key": "n", "Value": str(n)}])
+        ddb.update_continuous_backups(TableName="t-2", PointInTimeRecoverySpecification={
+            "PointInTimeRecoveryEnabled": True})
+        tables = assert_same_at_any_width(ddb_coll.collect_tables, "dynamodb")
+        denied = assert_same_at_any_width(ddb_coll.collect_tables, "dynamodb",
+                                          ("dynamodb:DescribeContinuousBackups",))
+    assert tables.count('"dynamodb:table"') == 4
+    assert denied.count('"dynamodb:DescribeContinuousBackups"') == 4, "one gap per table, in table order"

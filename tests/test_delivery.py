@@ -467,3 +467,34 @@ def test_any_stack_resource_maps_to_an_id_or_none(rtype, pid):
 @given(config=hs.dictionaries(TEXT, TEXT, max_size=8))
 def test_safe_config_only_keeps_allow_listed_keys(config):
     assert set(d.safe_config(config)) <= set(d.SAFE_ACTION_CONFIG)
+
+
+# --- per-resource reads fanned out in their lane (scanner/collectors/_fanout.py) ---------------
+def test_codebuild_and_codedeploy_give_the_same_records_at_any_width():
+    """Width 1 and 8: the same nodes, edges and gaps in the same order, with and without denials."""
+    from moto import mock_aws
+
+    from tests.test_loadbalancing import assert_same_at_any_width
+
+    region = "us-east-1"
+    role = "arn:aws:iam::123456789012:role/ci"
+    with mock_aws():
+        cb = boto3.client("codebuild", region_name=region)
+        for n in range(3):
+            cb.create_project(name=f"build-{n}", source={"type": "S3", "location": "ci-bucket/source.zip"},
+                              artifacts={"type": "NO_ARTIFACTS"}, serviceRole=role,
+                              environment={"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0",
+                                           "computeType": "BUILD_GENERAL1_SMALL"})
+        # no build started: moto's build advances with the clock, so two runs would differ
+        cd = boto3.client("codedeploy", region_name=region)
+        for n in range(3):
+            cd.create_application(applicationName=f"app-{n}", computePlatform="Server")
+            cd.create_deployment_group(applicationName=f"app-{n}", deploymentGroupName=f"dg-{n}",
+                                       serviceRoleArn=role, deploymentConfigName="CodeDeployDefault.OneAtATime")
+        builds = assert_same_at_any_width(cbuild.collect_projects, "codebuild")
+        denied = assert_same_at_any_width(cbuild.collect_projects, "codebuild", ("codebuild:ListBuildsForProject",))
+        deploys = assert_same_at_any_width(cdeploy.collect_codedeploy, "codedeploy")
+        assert_same_at_any_width(cdeploy.collect_codedeploy, "codedeploy", ("codedeploy:GetDeploymentConfig",))
+    assert builds.count('"codebuild:project"') == 3
+    assert denied.count('"codebuild:ListBuildsForProject"') == 3, "one gap per project, in project order"
+    assert deploys.count('"codedeploy:deployment-group"') == 3

@@ -365,3 +365,35 @@ def test_user_summary_counts_console_users_without_mfa_and_old_keys() -> None:
     # carol: console + MFA, one active key 200 days old used 2 days ago; deploy-bot: nothing
     assert facts.user_summary(inv) == {"users": 2, "console": 1, "report_unknown": 0, "console_without_mfa": 0, "console_mfa_unknown": 0, "active_keys": 1,
                                        "old_keys": 1, "idle_keys": 0}
+
+
+# --- KMS keys, certificates, detectors: per-resource reads fanned out (scanner/collectors/_fanout.py)
+def test_kms_acm_and_guardduty_give_the_same_records_at_any_width():
+    """Width 1 and 8: the same nodes, edges and gaps in the same order, with and without denials."""
+    from scanner.collectors import security
+    from tests.test_loadbalancing import assert_same_at_any_width, run_at_width
+
+    with mock_aws():
+        kms = boto3.client("kms", region_name="us-east-1")
+        for n in range(4):
+            key = kms.create_key(Description=f"key {n}")["KeyMetadata"]["KeyId"]
+            kms.create_alias(AliasName=f"alias/k-{n}", TargetKeyId=key)
+            if n % 2:
+                kms.enable_key_rotation(KeyId=key)
+        acm = boto3.client("acm", region_name="us-east-1")
+        for n in range(3):
+            acm.request_certificate(DomainName=f"s{n}.example.com")
+        boto3.client("guardduty", region_name="us-east-1").create_detector(Enable=True)
+        keys = assert_same_at_any_width(security.collect_keys, "kms")
+        denied = assert_same_at_any_width(security.collect_keys, "kms", ("kms:GetKeyPolicy",))
+        certs = assert_same_at_any_width(security.collect_certificates, "acm")
+        assert_same_at_any_width(security.collect_certificates, "acm", ("acm:DescribeCertificate",))
+        found = []
+        for denials in ((), ("guardduty:GetDetector",)):
+            narrow = run_at_width(security.collect_detectors, "guardduty", 1, denials)
+            wide = run_at_width(security.collect_detectors, "guardduty", 8, denials)
+            assert narrow[0] == wide[0] and narrow[2] == wide[2]
+            found.append(wide[0])
+    assert keys.count('"kms:key"') == 4 and denied.count('"kms:GetKeyPolicy"') == 4
+    assert certs.count('"acm:certificate"') == 3
+    assert '"guardduty:detector"' in found[0] and '"guardduty:GetDetector"' in found[1]

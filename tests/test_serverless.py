@@ -411,3 +411,60 @@ def test_unauthenticated_routes_name_their_target_and_skip_websocket_data_routes
     unread = api_coll.transform_http_apis(ctx(), [{"ApiId": "h2", "Name": "x", "_routes": None}]).nodes[0]
     assert unread.props["unauthenticated_routes"] is None
 
+
+
+# --- per-resource reads fanned out in their lane (scanner/collectors/_fanout.py) ---------------
+def _build_serverless_at_scale() -> None:
+    """Four functions (one with a resource policy), queues, topics, rules and state machines."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("handler.py", "def handle(event, context):\n    return event\n")
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "lambda.amazonaws.com"}}]}
+    role = boto3.client("iam").create_role(RoleName="fan", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    lam = boto3.client("lambda", region_name=REGION)
+    for n in range(4):
+        lam.create_function(FunctionName=f"fn-{n}", Runtime="python3.12", Role=role, Handler="handler.handle",
+                            Code={"ZipFile": buf.getvalue()}, Tags={"n": str(n)})
+    lam.add_permission(FunctionName="fn-1", StatementId="anyone", Action="lambda:InvokeFunction", Principal="*")
+    lam.put_function_concurrency(FunctionName="fn-2", ReservedConcurrentExecutions=5)
+    sqs = boto3.client("sqs", region_name=REGION)
+    for n in range(4):
+        sqs.create_queue(QueueName=f"q-{n}", tags={"n": str(n)})
+    sns = boto3.client("sns", region_name=REGION)
+    for n in range(3):
+        sns.create_topic(Name=f"t-{n}")
+    events = boto3.client("events", region_name=REGION)
+    for n in range(3):
+        events.put_rule(Name=f"r-{n}", ScheduleExpression="rate(5 minutes)")
+        events.put_targets(Rule=f"r-{n}", Targets=[{"Id": "1", "Arn": f"arn:aws:lambda:{REGION}:{ACCT}:function:fn-{n}"}])
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    for n in range(2):
+        sfn.create_state_machine(name=f"sm-{n}", roleArn=role, definition=json.dumps(
+            {"StartAt": "A", "States": {"A": {"Type": "Task", "End": True,
+                                              "Resource": f"arn:aws:lambda:{REGION}:{ACCT}:function:fn-{n}"}}}))
+
+
+def test_serverless_collectors_give_the_same_records_at_any_width():
+    """Lambda (five reads per function), SQS, SNS, EventBridge and Step Functions: width 1 and 8
+    give the same nodes, edges and gaps in the same order, with and without denied reads."""
+    from moto import mock_aws
+
+    from tests.test_loadbalancing import assert_same_at_any_width
+
+    with mock_aws():
+        _build_serverless_at_scale()
+        functions = assert_same_at_any_width(coll.collect_functions, "lambda")
+        denied = assert_same_at_any_width(coll.collect_functions, "lambda", ("lambda:GetPolicy",))
+        queues = assert_same_at_any_width(coll.collect_queues, "sqs")
+        assert_same_at_any_width(coll.collect_queues, "sqs", ("sqs:ListQueueTags",))
+        assert_same_at_any_width(coll.collect_topics, "sns")
+        assert_same_at_any_width(coll.collect_topics, "sns", ("sns:ListSubscriptions",))
+        rules = assert_same_at_any_width(coll.collect_rules, "events")
+        assert_same_at_any_width(coll.collect_state_machines, "stepfunctions")
+    assert functions.count('"lambda:function"') == 4 and '"reserved_concurrency": 5' in functions
+    assert denied.count('"lambda:GetPolicy"') == 4, "one gap per function, in function order"
+    assert queues.count('"sqs:queue"') == 4 and rules.count('"events:rule"') == 3

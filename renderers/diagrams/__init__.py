@@ -7,8 +7,11 @@ parts (a large account's architecture splits into one diagram per VPC).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import re
+from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
@@ -149,6 +152,23 @@ def unique_filenames(diagrams: list[Diagram]) -> list[Diagram]:
     return diagrams
 
 
+@contextlib.contextmanager
+def _heap_frozen() -> Iterator[None]:
+    """Keep the objects alive before the build (the inventory, its index, the analysis) out of the
+    cyclic collector while diagrams are built (``gc.freeze``). The build allocates millions of
+    short-lived dicts; each full collection would walk the whole inventory again, so the build
+    grew faster than the account (huge x4: 8.7 s of Python instead of 5.3 s). What the build
+    itself allocates is collected as usual; the frozen objects return to the collector after."""
+    if gc.get_freeze_count():          # someone froze the heap already: leave it as it is
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
     """Every diagram; one that still does not read at page width says so (``omitted``)."""
     from renderers.diagrams import architecture, cicd, security
@@ -156,7 +176,7 @@ def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
 
     out: list[Diagram] = []
     # one render: what inv.memo computes (roles of all compute, counts per VPC) is computed once
-    with inv.rendering(), st.indexed_findings(analysis):
+    with inv.rendering(), st.indexed_findings(analysis), _heap_frozen():
         out.extend(architecture.build(inv, analysis))
         out.extend(security.build(inv, analysis))
         out.extend(cicd.build(inv, analysis))

@@ -76,10 +76,13 @@ def build(inv: Inventory, analysis: Analysis) -> list[Diagram]:
     model = build_model(inv, analysis, level=0)
     if not model.items and not model.vpcs:
         return [_empty(inv)]
-    scene = render_scene(inv, model)
-    drawn_vpcs = [v for v in model.vpcs if any(it.vpc == v["id"] for it in model.items.values())]
+    occupied = {it.vpc for it in model.items.values()}
+    drawn_vpcs = [v for v in model.vpcs if v["id"] in occupied]
     if len(drawn_vpcs) > cl.MAX_VPCS_INLINE and len(model.vpcs) > 1:
+        # decided from the model alone: the whole account's scene (every VPC's AZ stacks) is not
+        # built just to be thrown away, which grew with the square of the account
         return split(inv, analysis, model)
+    scene = render_scene(inv, model)
     if cl.fits(scene) or len(model.vpcs) <= 1:
         if not cl.fits(scene):
             return [_degraded_single(inv, analysis, model)]

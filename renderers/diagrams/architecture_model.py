@@ -113,6 +113,9 @@ class Model:
     #: private subnet -> NAT gateways its default route uses (shown in the subnet's label)
     egress: dict[str, list[str]] = field(default_factory=dict)
     _links: dict[tuple[str, str, str, str], Link] = field(default_factory=dict, repr=False)
+    #: what drawing reads of the finished model, computed once per model (architecture_scene.py):
+    #: each VPC's part reads its own subnets instead of every subnet of the account
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, item: Item) -> None:
         self.items[item.key] = item

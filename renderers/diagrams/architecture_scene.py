@@ -10,6 +10,7 @@ down to the data. The overview (large accounts) draws one node per VPC.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from renderers.diagrams import collapse as cl
@@ -78,8 +79,9 @@ def render_scene(inv: Inventory, m: Model, only_vpc: str | None = None) -> st.Sc
     vpc_by_id = {v["id"]: v for v in m.vpcs}
     vpc_boxes: dict[str, st.Box] = {}
     subnet_boxes: dict[str, st.Box] = {}
+    ix = _index(m)
     wanted = _wanted_items(m, only_vpc)
-    occupied_vpcs = {it.vpc for it in m.items.values() if it.vpc}
+    occupied_vpcs = ix.occupied_vpcs
     for vpc in m.vpcs:
         if only_vpc and vpc["id"] != only_vpc:
             continue
@@ -89,9 +91,13 @@ def render_scene(inv: Inventory, m: Model, only_vpc: str | None = None) -> st.Sc
         else:
             _empty_vpc_node(scene, region, vpc, m)
     # subnets: a box when something is in them, a subnet-styled node when empty
-    occupied = {it.subnet for it in m.items.values() if it.subnet}
-    for sid, s in sorted(m.subnets.items()):
-        vpc = _subnet_vpc(inv, s, vpc_by_id)
+    occupied = ix.occupied_subnets
+    placed, by_vpc = _subnets_by_vpc(inv, m, vpc_by_id)
+    rows = placed if only_vpc is None else [(sid, only_vpc) for sid in by_vpc.get(only_vpc, ())]
+    # the subnets of the VPCs drawn as boxes, in the model's order: what the layout steps read
+    drawn_subnets = sorted((sid for sid, vpc in rows if vpc in vpc_boxes), key=ix.subnet_order.__getitem__)
+    for sid, vpc in rows:
+        s = m.subnets[sid]
         if vpc not in vpc_boxes:
             continue
         az = s["props"].get("az") or "unknown AZ"
@@ -117,14 +123,60 @@ def render_scene(inv: Inventory, m: Model, only_vpc: str | None = None) -> st.Sc
     if any(link.src == "internet" or link.dst == "internet" for link in m.links):
         node_of["internet"] = scene.node(None, "internet", st.html_label("Internet"), st.node_attrs("internet"),
                                          members=("internet",), kind="internet")
-    stacks = _stack_tiers(scene, m, subnet_boxes, node_of)
+    stacks = _stack_tiers(scene, m, subnet_boxes, node_of, drawn_subnets)
     mine = _own_ends(m, only_vpc) if only_vpc else None
-    for link in m.links:
-        if mine is None or link.src in mine or link.dst in mine:
-            _draw_link(scene, link, node_of, subnet_boxes, vpc_boxes, m, only_vpc)
+    for link in (m.links if mine is None else ix.links_at(mine)):
+        _draw_link(scene, link, node_of, subnet_boxes, vpc_boxes, m, only_vpc)
     _legend(scene, m)
-    _arrange(scene, m, node_of, vpc_boxes, subnet_boxes, stacks)
+    _arrange(scene, m, node_of, vpc_boxes, subnet_boxes, stacks, drawn_subnets)
     return scene
+
+
+@dataclass
+class _ModelIndex:
+    """What every VPC's part reads of the whole model, worked out once per model: a VPC's part
+    then costs what that VPC holds, not what the account holds (the parts of a large account
+    read every item, subnet and link of it once each, which grew with the square of it)."""
+
+    occupied_vpcs: set[str]
+    occupied_subnets: set[str]
+    #: VPC (graph id) -> its item keys
+    items_of: dict[str | None, set[str]]
+    #: raw VPC id -> its subnet ids (by the subnet's ``vpc_id`` prop)
+    subnets_of_raw: dict[Any, set[str]]
+    #: subnet -> its position in ``m.subnets`` (the order the layout steps read subnets in)
+    subnet_order: dict[str, int]
+    #: link end -> positions in ``m.links`` of the links that start or end there
+    link_ends: dict[str, list[int]]
+    links: list[Link]
+    vpc_ids: set[str]
+    sorted_keys: list[str]
+
+    def links_at(self, ends: set[str]) -> list[Link]:
+        """The links with an end in ``ends``, in the model's order."""
+        found = sorted({i for end in ends for i in self.link_ends.get(end, ())})
+        return [self.links[i] for i in found]
+
+
+def _index(m: Model) -> _ModelIndex:
+    found = m.cache.get("index")
+    if found is None:
+        items_of: dict[str | None, set[str]] = defaultdict(set)
+        for k, it in m.items.items():
+            items_of[it.vpc].add(k)
+        subnets_of_raw: dict[Any, set[str]] = defaultdict(set)
+        for sid, sub in m.subnets.items():
+            subnets_of_raw[sub["props"].get("vpc_id")].add(sid)
+        link_ends: dict[str, list[int]] = defaultdict(list)
+        for i, link in enumerate(m.links):
+            link_ends[link.src].append(i)
+            if link.dst != link.src:
+                link_ends[link.dst].append(i)
+        found = m.cache["index"] = _ModelIndex(
+            {it.vpc for it in m.items.values() if it.vpc}, {it.subnet for it in m.items.values() if it.subnet},
+            dict(items_of), dict(subnets_of_raw), {sid: i for i, sid in enumerate(m.subnets)}, dict(link_ends),
+            list(m.links), {v["id"] for v in m.vpcs}, sorted(m.items))
+    return found
 
 
 #: rows of a grid of unrelated services (regional services, VPC-wide gateways and endpoints)
@@ -132,7 +184,7 @@ GRID_ROWS = 4
 
 
 def _arrange(scene: st.Scene, m: Model, node_of: dict[str, str], vpc_boxes: dict[str, st.Box],
-             subnet_boxes: dict[str, st.Box], stacks: list[list[list[str]]]) -> None:
+             subnet_boxes: dict[str, st.Box], stacks: list[list[list[str]]], drawn_subnets: list[str]) -> None:
     """Top to bottom: the internet and what is outside the account, global services, then per
     region its services and its VPCs, the legend last (scene.Scene.stack), so the picture is a
     column that reads at page width instead of one very wide row. Unrelated services and the
@@ -140,10 +192,9 @@ def _arrange(scene: st.Scene, m: Model, node_of: dict[str, str], vpc_boxes: dict
     outside = [node_of["internet"]] if "internet" in node_of else []
     global_, beyond, by_region, in_vpc = [], [], defaultdict(list), defaultdict(list)
     gateways: dict[str, list[str]] = defaultdict(list)
-    for key, it in sorted(m.items.items()):
-        nid = node_of.get(key)
-        if nid is None:
-            continue
+    drawn_keys = sorted(k for k in node_of if k in m.items)       # the items drawn, in key order
+    for key in drawn_keys:
+        it, nid = m.items[key], node_of[key]
         if it.zone == "outside":
             (outside if it.kind == "internet" else beyond).append(nid)
         elif it.zone == "global":
@@ -159,18 +210,17 @@ def _arrange(scene: st.Scene, m: Model, node_of: dict[str, str], vpc_boxes: dict
         nid = st.dot_id(vpc["id"])
         if nid in scene.nodes and vpc["id"] not in vpc_boxes:
             by_region[vpc.get("region") or "global"].append(nid)
-    for sid, sub in m.subnets.items():
+    for sid in drawn_subnets:
         nid = st.dot_id(sid)
         if nid in scene.nodes and scene.nodes[nid].kind == "ec2:subnet":
-            in_vpc[sub.get("region") or "global"].append(nid)
+            in_vpc[m.subnets[sid].get("region") or "global"].append(nid)
     for nodes in by_region.values():
         scene.column(_unlinked(scene, nodes), GRID_ROWS)
     for _vpc, nodes in sorted(gateways.items()):
         scene.column(nodes, GRID_ROWS)
     for box in subnet_boxes.values():       # a subnet's nodes one above the other, not in a row
         scene.column(_unlinked(scene, sorted(box.nodes)), GRID_ROWS)
-    spanning = [node_of[k] for k, it in sorted(m.items.items())
-                if it.zone == "vpc" and it.kind in COMPUTE_KINDS and k in node_of]
+    spanning = [node_of[k] for k in drawn_keys if m.items[k].zone == "vpc" and m.items[k].kind in COMPUTE_KINDS]
     scene.column(_unlinked(scene, spanning), 2)
     for levels in stacks:                   # each AZ: public, then compute, then data, whole tiers
         scene.stack(levels)
@@ -202,7 +252,7 @@ def _subnet_tier(m: Model, sid: str) -> int:
 
 
 def _stack_tiers(scene: st.Scene, m: Model, subnet_boxes: dict[str, st.Box],
-                 node_of: dict[str, str]) -> list[list[list[str]]]:
+                 node_of: dict[str, str], drawn_subnets: list[str]) -> list[list[list[str]]]:
     """Invisible edges public -> compute -> data inside each AZ, so tiers stack along the rank
     direction and AZs sit side by side (the usual way AWS diagrams are drawn). Things drawn at
     VPC level (spanning subnets) join the tier they serve, so they sit beside it."""
@@ -210,14 +260,15 @@ def _stack_tiers(scene: st.Scene, m: Model, subnet_boxes: dict[str, st.Box],
     for sid, box in sorted(subnet_boxes.items()):
         s = m.subnets[sid]["props"]
         by_az[(str(s.get("vpc_id")), str(s.get("az")))][_subnet_tier(m, sid)].extend(sorted(box.nodes))
-    for sid, sub in sorted(m.subnets.items()):
+    for sid in sorted(drawn_subnets):
         nid = st.dot_id(sid)
         if sid not in subnet_boxes and nid in scene.nodes:     # an empty subnet drawn as a node
-            s = sub["props"]
+            s = m.subnets[sid]["props"]
             by_az[(str(s.get("vpc_id")), str(s.get("az")))][0 if m.public.get(sid) else 3].append(nid)
     spanning: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for key, it in sorted(m.items.items()):
-        if it.zone == "vpc" and it.vpc and key in node_of:
+    for key in sorted(k for k in node_of if k in m.items):
+        it = m.items[key]
+        if it.zone == "vpc" and it.vpc:
             tier = 1 if it.kind in COMPUTE_KINDS else 2 if it.kind in DATA_KINDS else 0
             spanning[it.vpc][tier].append(node_of[key])
     raw_of = {v["id"]: str(v["props"].get("vpc_id")) for v in m.vpcs}
@@ -249,6 +300,20 @@ def _tier_order(public: bool | None, s: dict[str, Any]) -> str:
     return f"{0 if public else 1 if public is False else 2}-{naming.node_name(s)}-{s['id']}"
 
 
+def _subnets_by_vpc(inv: Inventory, m: Model, vpc_by_id: dict[str, dict[str, Any]]
+                    ) -> tuple[list[tuple[str, str | None]], dict[str | None, list[str]]]:
+    """(subnet, its VPC) in subnet order, and each VPC's subnets in that order: worked out once per
+    model, not once per VPC's diagram (which read every subnet of the account each time)."""
+    found = m.cache.get("subnets_by_vpc")
+    if found is None:
+        placed = [(sid, _subnet_vpc(inv, s, vpc_by_id)) for sid, s in sorted(m.subnets.items())]
+        by_vpc: dict[str | None, list[str]] = defaultdict(list)
+        for sid, vpc in placed:
+            by_vpc[vpc].append(sid)
+        found = m.cache["subnets_by_vpc"] = (placed, dict(by_vpc))
+    return found
+
+
 def _subnet_vpc(inv: Inventory, s: dict[str, Any], vpc_by_id: dict[str, dict[str, Any]]) -> str | None:
     parents = inv.into(s["id"], "contains", "ec2:vpc")
     if parents:
@@ -263,8 +328,9 @@ def _subnet_vpc(inv: Inventory, s: dict[str, Any], vpc_by_id: dict[str, dict[str
 def _own_ends(m: Model, vpc: str) -> set[str]:
     """Link ends that belong to one VPC: its box, its subnets' boxes, its items."""
     raw = next((v["props"].get("vpc_id") for v in m.vpcs if v["id"] == vpc), None)
-    ends = {f"box:{vpc}"} | {k for k, it in m.items.items() if it.vpc == vpc}
-    ends |= {f"box:{sid}" for sid, s in m.subnets.items() if s["props"].get("vpc_id") == raw}
+    ix = _index(m)
+    ends = {f"box:{vpc}"} | ix.items_of.get(vpc, set())
+    ends |= {f"box:{sid}" for sid in ix.subnets_of_raw.get(raw, ())}
     return ends
 
 
@@ -273,9 +339,9 @@ def _wanted_items(m: Model, only_vpc: str | None) -> set[str]:
     if not only_vpc:
         return set(m.items)
     mine = _own_ends(m, only_vpc)
-    inside = {k for k, it in m.items.items() if it.vpc == only_vpc}
+    inside = set(_index(m).items_of.get(only_vpc, set()))
     extra = set()
-    for link in m.links:
+    for link in _index(m).links_at(mine):
         for a, b in ((link.src, link.dst), (link.dst, link.src)):
             if a in mine and b in m.items and m.items[b].vpc in (None, only_vpc):
                 extra.add(b)
@@ -302,7 +368,7 @@ def _draw_link(scene: st.Scene, link: Link, node_of: dict[str, str], subnet_boxe
     """Draw one model link; a ``box:`` end becomes a compound edge clipped at that box."""
     attrs: dict[str, str] = {}
     ends: list[str] = []
-    vpc_ids = {v["id"] for v in m.vpcs}
+    vpc_ids = _index(m).vpc_ids
     for end, side in ((link.src, "ltail"), (link.dst, "lhead")):
         rid = end[4:] if end.startswith("box:") else end
         box = subnet_boxes.get(rid) or vpc_boxes.get(rid) if end.startswith("box:") else None

@@ -35,9 +35,12 @@ from renderers import icons
 
 __all__ = ["Layout", "probe", "run_dot", "run_many", "submit", "icon_folder", "CACHE_SIZE"]
 
-#: laid-out sources kept (SVG text included): more than any one render needs (the huge fixture
-#: probes about 60), bounded so a long-lived process (the test suite) does not grow without end
-CACHE_SIZE = 256
+#: laid-out sources kept (SVG text included), bounded so a long-lived process (the test suite)
+#: does not grow without end: by bytes of SVG, not by count, so a larger account keeps every layout
+#: its report renders (huge x4 probes about 440 sources, 36 kB of SVG each; a bound of 256 sources
+#: made render_many lay a third of its diagrams out a second time)
+CACHE_SIZE = 8192
+CACHE_BYTES = 160 * 1024 * 1024
 PROBE_TIMEOUT = 60
 
 T = TypeVar("T")
@@ -55,6 +58,7 @@ class Layout:
 
 
 _cache: OrderedDict[str, Layout] = OrderedDict()
+_cached_bytes = [0]
 _lock = threading.Lock()
 _folder: list[Path] = []
 
@@ -104,9 +108,13 @@ def probe(source: str) -> Layout | None:
     if result is None:
         return None                    # not cached: a later probe tries again
     with _lock:
-        _cache[key] = result
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+        if not _cache:
+            _cached_bytes[0] = 0       # an emptied (or replaced) cache starts its count again
+        if key not in _cache:
+            _cache[key] = result
+            _cached_bytes[0] += len(result.svg)
+        while len(_cache) > 1 and (len(_cache) > CACHE_SIZE or _cached_bytes[0] > CACHE_BYTES):
+            _cached_bytes[0] -= len(_cache.popitem(last=False)[1].svg)
     return result
 
 

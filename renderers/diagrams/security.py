@@ -161,8 +161,7 @@ def render_scene(inv: Inventory, analysis: Analysis, level: int = 0, vpc: str | 
     scene = st.Scene()
     notes: list[str] = []
     rules = aggregate_rules(inv)
-    sgs = {n["id"]: n for n in all_groups(inv)
-           if vpc is None or n["props"].get("vpc_id") == vpc}
+    sgs = {n["id"]: n for n in (all_groups(inv) if vpc is None else _groups_by_vpc(inv).get(vpc, []))}
     users: dict[str, list[dict[str, Any]]] = defaultdict(list)
     skipped: set[str] = set()
     for sg in sgs:
@@ -177,7 +176,7 @@ def render_scene(inv: Inventory, analysis: Analysis, level: int = 0, vpc: str | 
         notes.append(f"{len(skipped)} network {'interface or launch template' if len(skipped) == 1 else 'interfaces and launch templates'} behind the groups "
                      f"(their resources are drawn instead)")
     # a group nothing uses and no rule mentions says nothing about access: counted, not drawn
-    in_rules = {end for k in rules for end in k}
+    in_rules = _rule_ends(inv, rules)
     unused = {s for s in sgs if not users[s] and s not in in_rules}
     if unused and vpc_notes:
         notes.append(f"{st.count_words('ec2:security-group', len(unused))} with no rules between groups and nothing attached "
@@ -197,6 +196,37 @@ def render_scene(inv: Inventory, analysis: Analysis, level: int = 0, vpc: str | 
     return scene, [n for n in notes if n]
 
 
+def _groups_by_vpc(inv: Inventory) -> dict[Any, list[dict[str, Any]]]:
+    """Raw VPC id -> its security groups, in :func:`all_groups` order: a VPC's part reads its own
+    groups instead of every group of the account (once per part and collapse level)."""
+    def table() -> dict[Any, list[dict[str, Any]]]:
+        out: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+        for n in all_groups(inv):
+            out[n["props"].get("vpc_id")].append(n)
+        return dict(out)
+    return _memo(inv, "groups_by_vpc", table)
+
+
+def _rule_ends(inv: Inventory, rules: dict[tuple[str, str], list[str]]) -> set[str]:
+    """Every source and group any rule names (read once per render)."""
+    return _memo(inv, "rule_ends", lambda: {end for k in rules for end in k}) if rules is aggregate_rules(inv) \
+        else {end for k in rules for end in k}
+
+
+def _rules_into(inv: Inventory, rules: dict[tuple[str, str], list[str]],
+                sg_node: dict[str, str] | set[str]) -> list[tuple[tuple[str, str], list[str]]]:
+    """The rules whose group is drawn, in the order of ``rules``: found through an index by
+    group, not by reading every rule of the account for every part."""
+    def table() -> tuple[list[tuple[tuple[str, str], list[str]]], dict[str, list[int]]]:
+        items = list(rules.items())
+        by_dst: dict[str, list[int]] = defaultdict(list)
+        for i, ((_src, dst), _ports) in enumerate(items):
+            by_dst[dst].append(i)
+        return items, dict(by_dst)
+    items, by_dst = (_memo(inv, "rules_by_dst", table) if rules is aggregate_rules(inv) else table())
+    return [items[i] for i in sorted(i for dst in sg_node for i in by_dst.get(dst, ()))]
+
+
 def _vpc_box(vpcs: dict[str, dict[str, Any]], scene: st.Scene, sg: dict[str, Any]) -> st.Box | None:
     raw = sg["props"].get("vpc_id")
     if not raw:
@@ -210,7 +240,7 @@ def _vpc_box(vpcs: dict[str, dict[str, Any]], scene: st.Scene, sg: dict[str, Any
 def _draw_groups(inv: Inventory, analysis: Analysis, scene: st.Scene, sgs: dict[str, dict[str, Any]],
                  drawn: list[str], users: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
     sg_node: dict[str, str] = {}
-    vpcs = {v["props"].get("vpc_id"): v for v in inv.nodes("ec2:vpc")}
+    vpcs = _memo(inv, "vpcs_by_raw", lambda: {v["props"].get("vpc_id"): v for v in inv.nodes("ec2:vpc")})
     for sid in drawn:
         sg = sgs[sid]
         p = sg["props"]
@@ -232,9 +262,7 @@ def _draw_groups(inv: Inventory, analysis: Analysis, scene: st.Scene, sgs: dict[
 
 def _draw_rules(inv: Inventory, scene: st.Scene, rules: dict[tuple[str, str], list[str]],
                 sg_node: dict[str, str], sgs: dict[str, dict[str, Any]], elsewhere: dict[str, str]) -> None:
-    for (src, dst), ports in rules.items():
-        if dst not in sg_node:
-            continue
+    for (src, dst), ports in _rules_into(inv, rules, sg_node):
         if src in sg_node:
             scene.edge(sg_node[src], sg_node[dst], "allows", ports_label(ports))
             continue

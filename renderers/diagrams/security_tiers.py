@@ -55,7 +55,9 @@ def workload_tier(inv: Inventory, analysis: Analysis, node: dict[str, Any]) -> s
 
 def assign(inv: Inventory, analysis: Analysis, vpc: str) -> dict[str, str]:
     """Security group id -> tier, for the groups of one VPC that protect something or are in a rule."""
-    sgs = sorted(n["id"] for n in security.all_groups(inv) if n["props"].get("vpc_id") == vpc)
+    # the VPC's own groups and the rules into them, through the per-render indexes (security.py):
+    # asked once per VPC, reading every group and rule of the account each time was quadratic
+    sgs = sorted(n["id"] for n in security._groups_by_vpc(inv).get(vpc, []))
     tier: dict[str, str] = {}
     for sid in sgs:
         users = [u for u in security.protected(inv, sid)
@@ -65,7 +67,7 @@ def assign(inv: Inventory, analysis: Analysis, vpc: str) -> dict[str, str]:
             tier[sid] = min(votes, key=lambda t: (-votes[t], TIERS.index(t)))
     neighbours: dict[str, set[str]] = defaultdict(set)
     members = set(sgs)
-    for src, dst in security.aggregate_rules(inv):
+    for (src, dst), _ports in security._rules_into(inv, security.aggregate_rules(inv), members):
         if src in members and dst in members:
             neighbours[src].add(dst)
             neighbours[dst].add(src)

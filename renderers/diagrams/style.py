@@ -217,8 +217,10 @@ def findings_count(analysis: Any, nid: str) -> int:
 
 
 def _is_balancer(inv: Inventory, nid: str) -> bool:
-    n = inv.node(nid)
-    return bool(n) and str(n.get("kind", "")).endswith(":load-balancer")
+    # read in place: asked for every hop of every exposure path, a copy of the node each time
+    # (inv.node) was most of what drawing the exposure cost
+    data = inv.graph.nodes[nid] if nid in inv.graph else None
+    return data is not None and str(data.get("kind", "")).endswith(":load-balancer")
 
 
 def exposure_of(inv: Inventory, exposure: dict[str, dict[str, Any]], ids: Iterable[str]) -> Exposure:
@@ -228,6 +230,14 @@ def exposure_of(inv: Inventory, exposure: dict[str, dict[str, Any]], ids: Iterab
     lb_ports: set[str] = set()
     lbs: dict[str, str] = {}
     direct_reached = lb_reached = False
+    known: dict[str, bool] = {}        # hop -> is a balancer: the same few balancers recur on every path
+
+    def balancer(nid: str) -> bool:
+        found = known.get(nid)
+        if found is None:
+            found = known[nid] = _is_balancer(inv, nid)
+        return found
+
     for i in ids:
         e = exposure.get(i)
         if not e or not e.get("paths"):
@@ -238,8 +248,8 @@ def exposure_of(inv: Inventory, exposure: dict[str, dict[str, Any]], ids: Iterab
             # a path through a balancer other than the resource itself; a balancer's own
             # listeners are its own address, however the path is tagged
             through = {hop for path in part.get("paths") or [] for hop in path
-                       if hop != i and _is_balancer(inv, hop)}
-            if via == "load-balancer" and (through or not _is_balancer(inv, i)):
+                       if hop != i and balancer(hop)}
+            if via == "load-balancer" and (through or not balancer(i)):
                 lb_reached = True
                 lb_ports.update(part.get("ports") or [])
                 for hop in through:

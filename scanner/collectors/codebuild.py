@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.collectors._fanout import each
 from scanner.collectors._shape import flag, ident
 from scanner.collectors.delivery import (
     SECRET_LIKE,
@@ -123,18 +124,14 @@ def build_of(b: dict[str, Any]) -> dict[str, Any]:
 
 def read_last_builds(ctx: ScanContext, out: Records, names: list[str]) -> list[dict[str, Any]]:
     """Newest build id per project (first page, newest first), then the builds in batches of 100."""
-    latest = []
-    for n in names:
-        got = soft(ctx, out, "codebuild", "list_builds_for_project", resource=n,
-                   missing=("ResourceNotFoundException",), projectName=n, sortOrder="DESCENDING")
-        ids = (got or {}).get("ids") or []
-        if ids:
-            latest.append(ids[0])
-    builds: list[dict[str, Any]] = []
-    for batch in chunks(latest, 100):
-        got = soft(ctx, out, "codebuild", "batch_get_builds", resource="latest builds", ids=batch)
-        builds.extend((got or {}).get("builds") or [])
-    return builds
+    # every project's listing waits together in the CodeBuild lane (scanner/collectors/_fanout.py)
+    listed = each(ctx, out, names, lambda sub, n: soft(
+        ctx, sub, "codebuild", "list_builds_for_project", resource=n, missing=("ResourceNotFoundException",),
+        projectName=n, sortOrder="DESCENDING"))
+    latest = [ids[0] for ids in ((got or {}).get("ids") or [] for got in listed) if ids]
+    return [b for got in each(ctx, out, list(chunks(latest, 100)), lambda sub, batch: soft(
+        ctx, sub, "codebuild", "batch_get_builds", resource="latest builds", ids=batch))
+        for b in (got or {}).get("builds") or []]
 
 
 @collector("codebuild.projects", "codebuild",

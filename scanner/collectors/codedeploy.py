@@ -11,6 +11,7 @@ from typing import Any
 
 import botocore.exceptions as bexc
 
+from scanner.collectors._fanout import each
 from scanner.collectors._shape import flag, ident, is_on
 from scanner.collectors.delivery import (
     alarm_arn,
@@ -178,13 +179,10 @@ def read_deployment_configs(ctx: ScanContext, out: Records, in_use: set[str]) ->
     names = set(in_use)
     listed = soft_pages(ctx, out, "codedeploy", "list_deployment_configs", "deploymentConfigsList")
     names.update(n for n in listed or [] if not n.startswith("CodeDeployDefault."))
-    configs = []
-    for n in sorted(names):
-        got = soft(ctx, out, "codedeploy", "get_deployment_config", resource=n,
-                   missing=("DeploymentConfigDoesNotExistException",), deploymentConfigName=n)
-        if got and got.get("deploymentConfigInfo"):
-            configs.append(got["deploymentConfigInfo"])
-    return configs
+    found = each(ctx, out, sorted(names), lambda sub, n: soft(
+        ctx, sub, "codedeploy", "get_deployment_config", resource=n,
+        missing=("DeploymentConfigDoesNotExistException",), deploymentConfigName=n))
+    return [got["deploymentConfigInfo"] for got in found if got and got.get("deploymentConfigInfo")]
 
 
 @collector("codedeploy.applications", "codedeploy",
@@ -198,7 +196,9 @@ def collect_codedeploy(ctx: ScanContext) -> Records:
     for batch in chunks(names, 25):
         apps.extend(ctx.call("codedeploy", "batch_get_applications", applicationNames=batch).get("applicationsInfo") or [])
     out.extend(transform_applications(ctx, apps))
-    groups = [g for n in names for g in read_deployment_groups(ctx, out, n)]
+    # every application's groups, then the configs, wait together in the CodeDeploy lane
+    # (scanner/collectors/_fanout.py: the records are a sequential run's at any width)
+    groups = [g for per in each(ctx, out, names, lambda sub, n: read_deployment_groups(ctx, sub, n)) for g in per]
     asgs = resolve_asg_arns(ctx, (a.get("name") for g in groups for a in g.get("autoScalingGroups") or []), out)
     out.extend(transform_deployment_groups(ctx, groups, asgs))
     if names:

@@ -20,6 +20,7 @@ from typing import Any
 
 import botocore.exceptions as bexc
 
+from scanner.collectors._fanout import Read, each, gather, kept
 from scanner.collectors._shape import ident, is_on
 from scanner.collectors.registry import collector
 from scanner.context import DENIED_CODES, ScanContext, denied_reason, error_message, iam_action, iso, tags_of
@@ -273,19 +274,33 @@ def _task_definitions(ctx: ScanContext, out: Records, services: list[dict[str, A
     Listing every revision ever registered can mean thousands of calls; the ones
     in use and the newest of each family are what the design is made of.
     """
-    wanted = list_or_gap(ctx, out, "ecs", "list_task_definition_families", "families", "", status="ACTIVE") or []
-    wanted += sorted({s["taskDefinition"] for s in services if s.get("taskDefinition")})
+    families = list_or_gap(ctx, out, "ecs", "list_task_definition_families", "families", "", status="ACTIVE") or []
     found: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for ref in wanted:
-        if ref in seen:
-            continue
-        resp = ctx.optional(out, "ecs", "describe_task_definition", resource=ref,
-                            taskDefinition=ref, include=["TAGS"])
-        if resp and resp.get("taskDefinition"):
-            seen.update({ref, str(resp["taskDefinition"].get("taskDefinitionArn"))})
-            found.append(resp)
+
+    def keep(done: list[tuple[dict[str, Any] | None, Records]], refs: list[str]) -> None:
+        # as a sequential run: a ref already seen (asked for, or the ARN an earlier answer named)
+        # is not kept, nor its gap
+        for ref, (resp, sub) in zip(refs, done, strict=True):
+            if ref in seen:
+                continue
+            out.extend(sub)
+            if resp and resp.get("taskDefinition"):
+                seen.update({ref, str(resp["taskDefinition"].get("taskDefinitionArn"))})
+                found.append(resp)
+
+    # the families' latest revisions, then the revisions services run that those were not,
+    # each round waiting together in the ECS lane (scanner/collectors/_fanout.py)
+    keep(kept(ctx, [_describe_task_definition(ctx, ref) for ref in families]), families)
+    running = [ref for ref in sorted({s["taskDefinition"] for s in services if s.get("taskDefinition")})
+               if ref not in seen]
+    keep(kept(ctx, [_describe_task_definition(ctx, ref) for ref in running]), running)
     return found
+
+
+def _describe_task_definition(ctx: ScanContext, ref: str) -> Read[dict[str, Any] | None]:
+    return lambda sub: ctx.optional(sub, "ecs", "describe_task_definition", resource=ref, taskDefinition=ref,
+                                    include=["TAGS"])
 
 
 @collector("ecs.clusters", "ecs",
@@ -297,9 +312,9 @@ def collect_ecs(ctx: ScanContext) -> Records:
     clusters = _describe_clusters(ctx, cluster_arns)
     out = ctx.records()
     out.extend(transform_ecs_clusters(ctx, clusters, _capacity_providers(ctx, out, clusters)))
-    services: list[dict[str, Any]] = []
-    for arn in cluster_arns:
-        services.extend(_describe_services(ctx, out, arn))
+    # every cluster's services wait together in the ECS lane (scanner/collectors/_fanout.py)
+    services = [s for per in each(ctx, out, cluster_arns, lambda sub, arn: _describe_services(ctx, sub, arn))
+                for s in per]
     out.extend(transform_ecs_services(ctx, services))
     out.extend(transform_task_definitions(ctx, _task_definitions(ctx, out, services)))
     return out
@@ -350,17 +365,24 @@ def transform_ecr_repositories(ctx: ScanContext, repos: list[dict[str, Any]],
 def collect_ecr(ctx: ScanContext) -> Records:
     repos = list(ctx.paginate("ecr", "describe_repositories", "repositories"))
     out = ctx.records()
+    named = [r for r in repos if r.get("repositoryArn") and r.get("repositoryName")]
+
+    def kw(r: dict[str, Any]) -> dict[str, Any]:
+        return {"repositoryName": r["repositoryName"], **({"registryId": r["registryId"]} if r.get("registryId") else {})}
+
+    # both reads of every repository wait together in the ECR lane (scanner/collectors/_fanout.py)
+    answers = gather(ctx, out, [read for r in named for read in (
+        lambda sub, r=r: read_or_gap(ctx, sub, "ecr", "get_lifecycle_policy", r["repositoryArn"],
+                                     ("LifecyclePolicyNotFoundException",), **kw(r)),
+        lambda sub, r=r: read_or_gap(ctx, sub, "ecr", "get_repository_policy", r["repositoryArn"],
+                                     ("RepositoryPolicyNotFoundException",), **kw(r)))])
     lifecycle: dict[str, bool | None] = {}
     policies: dict[str, str | None] = {}
-    for r in (x for x in repos if x.get("repositoryArn") and x.get("repositoryName")):
-        arn, name = r["repositoryArn"], r["repositoryName"]
-        kw = {"repositoryName": name, **({"registryId": r["registryId"]} if r.get("registryId") else {})}
-        got = read_or_gap(ctx, out, "ecr", "get_lifecycle_policy", arn, ("LifecyclePolicyNotFoundException",), **kw)
+    for r, got, pol in zip(named, answers[0::2], answers[1::2], strict=True):
         if got is not DENIED:
-            lifecycle[arn] = got is not None
-        pol = read_or_gap(ctx, out, "ecr", "get_repository_policy", arn, ("RepositoryPolicyNotFoundException",), **kw)
+            lifecycle[r["repositoryArn"]] = got is not None
         if pol is not DENIED:
-            policies[arn] = pol.get("policyText") if pol else None
+            policies[r["repositoryArn"]] = pol.get("policyText") if pol else None
     return out.extend(transform_ecr_repositories(ctx, repos, lifecycle, policies))
 
 

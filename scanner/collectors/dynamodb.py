@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.collectors._fanout import each
 from scanner.collectors._shape import flag, ident, is_on
 from scanner.collectors.registry import collector
 from scanner.collectors.storage import guarded, read_optional
@@ -96,26 +97,31 @@ def _gsi(g: dict[str, Any]) -> dict[str, Any]:
             "write_capacity": thr.get("WriteCapacityUnits") or None}
 
 
+def _table(ctx: ScanContext, out: Records, name: str) -> dict[str, Any] | None:
+    """One table as DescribeTable gives it, with its continuous backups and tags (None: not described)."""
+    desc = read_optional(ctx, out, "dynamodb", "describe_table", resource=name,
+                         missing=("ResourceNotFoundException",), TableName=name)
+    if not desc:
+        return None
+    t = dict(desc["Table"])
+    t["ContinuousBackups"] = read_optional(ctx, out, "dynamodb", "describe_continuous_backups",
+                                           resource=t.get("TableArn", name), TableName=name)
+    t["Tags"] = guarded(out, "dynamodb", "dynamodb:ListTagsOfResource", ctx.region,
+                        t.get("TableArn", name),
+                        lambda arn=t.get("TableArn"): list(ctx.paginate(
+                            "dynamodb", "list_tags_of_resource", "Tags", ResourceArn=arn)))
+    return t
+
+
 @collector("dynamodb.tables", "dynamodb",
            reads="dynamodb:ListTables, dynamodb:DescribeTable, dynamodb:DescribeContinuousBackups, "
                  "dynamodb:ListTagsOfResource, application-autoscaling:DescribeScalableTargets")
 def collect_tables(ctx: ScanContext) -> Records:
     out = ctx.records()
     names = list(ctx.paginate("dynamodb", "list_tables", "TableNames"))
-    tables = []
-    for name in names:
-        desc = read_optional(ctx, out, "dynamodb", "describe_table", resource=name,
-                             missing=("ResourceNotFoundException",), TableName=name)
-        if not desc:
-            continue
-        t = dict(desc["Table"])
-        t["ContinuousBackups"] = read_optional(ctx, out, "dynamodb", "describe_continuous_backups",
-                                               resource=t.get("TableArn", name), TableName=name)
-        t["Tags"] = guarded(out, "dynamodb", "dynamodb:ListTagsOfResource", ctx.region,
-                            t.get("TableArn", name),
-                            lambda arn=t.get("TableArn"): list(ctx.paginate(
-                                "dynamodb", "list_tags_of_resource", "Tags", ResourceArn=arn)))
-        tables.append(t)
+    # each table's reads (DescribeTable, then its backups and tags) wait together with the other
+    # tables' in the DynamoDB lane (scanner/collectors/_fanout.py)
+    tables = [t for t in each(ctx, out, names, lambda sub, name: _table(ctx, sub, name)) if t is not None]
     scaling = None
     if tables:
         scaling = guarded(out, "dynamodb", "application-autoscaling:DescribeScalableTargets",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.collectors._fanout import each, gather
 from scanner.collectors._shape import ident
 from scanner.collectors.registry import collector
 from scanner.context import ScanContext, iso, tags_of
@@ -114,23 +115,34 @@ def _eks_cluster_arn(child_arn: str) -> str | None:
            reads="eks:ListClusters, eks:DescribeCluster, eks:ListNodegroups, eks:DescribeNodegroup, "
                  "eks:ListFargateProfiles, eks:DescribeFargateProfile")
 def collect_eks(ctx: ScanContext) -> Records:
+    """Clusters with their node groups and Fargate profiles. Every cluster's describe and
+    listings wait together in the EKS lane, and so do the describes of each listing
+    (scanner/collectors/_fanout.py: the records are a sequential run's at any width)."""
     out = ctx.records()
-    clusters, groups, profiles = [], [], []
-    for name in ctx.paginate("eks", "list_clusters", "clusters"):
-        got = ctx.optional(out, "eks", "describe_cluster", resource=name, missing=("ResourceNotFoundException",),
-                           name=name)
-        if got:
-            clusters.append(got["cluster"])
-        for ng in ctx.paginate("eks", "list_nodegroups", "nodegroups", clusterName=name):
-            d = ctx.optional(out, "eks", "describe_nodegroup", resource=f"{name}/{ng}",
-                             missing=("ResourceNotFoundException",), clusterName=name, nodegroupName=ng)
-            if d:
-                groups.append(d["nodegroup"])
-        for fp in ctx.paginate("eks", "list_fargate_profiles", "fargateProfileNames", clusterName=name):
-            d = ctx.optional(out, "eks", "describe_fargate_profile", resource=f"{name}/{fp}",
-                             missing=("ResourceNotFoundException",), clusterName=name, fargateProfileName=fp)
-            if d:
-                profiles.append(d["fargateProfile"])
+    names = list(ctx.paginate("eks", "list_clusters", "clusters"))
+    found = gather(ctx, out, [read for name in names for read in (
+        lambda sub, name=name: _found(ctx.optional(sub, "eks", "describe_cluster", resource=name,
+                                                   missing=("ResourceNotFoundException",), name=name), "cluster"),
+        lambda sub, name=name: _described(ctx, sub, name, "list_nodegroups", "nodegroups", "describe_nodegroup",
+                                          "nodegroupName", "nodegroup"),
+        lambda sub, name=name: _described(ctx, sub, name, "list_fargate_profiles", "fargateProfileNames",
+                                          "describe_fargate_profile", "fargateProfileName", "fargateProfile"))])
+    clusters = [c for per in found[0::3] for c in per]
+    groups = [g for per in found[1::3] for g in per]
+    profiles = [p for per in found[2::3] for p in per]
     out.extend(transform_eks_clusters(ctx, clusters))
     out.extend(transform_eks_nodegroups(ctx, groups))
     return out.extend(transform_eks_fargate_profiles(ctx, profiles))
+
+
+def _found(resp: dict[str, Any] | None, key: str) -> list[dict[str, Any]]:
+    return [resp[key]] if resp else []
+
+
+def _described(ctx: ScanContext, out: Records, cluster: str, list_op: str, list_key: str, describe_op: str,
+               param: str, key: str) -> list[dict[str, Any]]:
+    """Every node group (or Fargate profile) of a cluster as its describe call gives it, in listing order."""
+    listed = list(ctx.paginate("eks", list_op, list_key, clusterName=cluster))
+    return [d for per in each(ctx, out, listed, lambda sub, item: _found(ctx.optional(
+        sub, "eks", describe_op, resource=f"{cluster}/{item}", missing=("ResourceNotFoundException",),
+        clusterName=cluster, **{param: item}), key)) for d in per]

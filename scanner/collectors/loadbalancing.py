@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.collectors._fanout import Read, gather, kept, merged
 from scanner.collectors._shape import flag, ident
 from scanner.collectors.compute import chunks, optional_pages
 from scanner.collectors.registry import collector
@@ -186,54 +187,86 @@ def _attr_map(items: list[dict[str, Any]] | None) -> dict[str, str]:
     return {a["Key"]: a.get("Value", "") for a in items or [] if a.get("Key")}
 
 
-def _elbv2_tags(ctx: ScanContext, out: Records, arns: list[str]) -> dict[str, dict[str, str]]:
-    tags: dict[str, dict[str, str]] = {}
-    for batch in chunks(arns, TAG_BATCH):
-        resp = ctx.optional(out, "elbv2", "describe_tags", ResourceArns=batch)
-        for d in (resp or {}).get("TagDescriptions") or []:
-            if d.get("ResourceArn"):
-                tags[d["ResourceArn"]] = tags_of(d)
-    return tags
+def _tag_reads(ctx: ScanContext, service: str, names: list[str]) -> list[Read[dict[str, Any] | None]]:
+    """DescribeTags in batches of 20 (LB or target group ARNs for elbv2, LB names for elb)."""
+    key = "ResourceArns" if service == "elbv2" else "LoadBalancerNames"
+    return [lambda sub, batch=batch: ctx.optional(sub, service, "describe_tags", **{key: batch})
+            for batch in chunks(names, TAG_BATCH)]
+
+
+def _tags_from(answers: list[dict[str, Any] | None], key: str = "ResourceArn") -> dict[str, dict[str, str]]:
+    return {d[key]: tags_of(d) for resp in answers for d in (resp or {}).get("TagDescriptions") or []
+            if d.get(key)}
 
 
 @collector("elbv2.load_balancers", "elbv2",
            reads="elasticloadbalancing:DescribeLoadBalancers, DescribeLoadBalancerAttributes, "
                  "DescribeListeners, DescribeListenerCertificates, DescribeRules, DescribeTags")
 def collect_load_balancers(ctx: ScanContext) -> Records:
+    """Load balancers with their attributes, listeners, rules, certificates and tags.
+
+    The per-load-balancer reads (attributes, listeners) wait together in the ELBv2 lane, then
+    the per-listener ones (rules, SNI certificates) with the tags (scanner/collectors/_fanout.py);
+    the gaps are added in the order a sequential run meets them, so the records do not depend
+    on how wide the lane was."""
     lbs = list(ctx.paginate("elbv2", "describe_load_balancers", "LoadBalancers"))
     out = ctx.records()
+    named = [lb for lb in lbs if lb.get("LoadBalancerArn")]  # the transform says which it did not understand
+    first = kept(ctx, [read for lb in named for read in (
+        lambda sub, arn=lb["LoadBalancerArn"]: ctx.optional(sub, "elbv2", "describe_load_balancer_attributes",
+                                                            resource=arn, LoadBalancerArn=arn),
+        lambda sub, arn=lb["LoadBalancerArn"]: optional_pages(ctx, sub, "elbv2", "describe_listeners",
+                                                              "Listeners", resource=arn, LoadBalancerArn=arn))])
+    details: list[Read[list[Any]]] = []
+    for i, lb in enumerate(named):
+        details += [read for li in first[2 * i + 1][0] if li.get("ListenerArn")
+                    for read in _listener_reads(ctx, lb, li)]
+    arns = [lb["LoadBalancerArn"] for lb in named]
+    tag_reads = _tag_reads(ctx, "elbv2", arns)
+    second = kept(ctx, [*details, *tag_reads])
     attributes: dict[str, dict[str, str]] = {}
     listeners: list[dict[str, Any]] = []
     rules: dict[str, list[dict[str, Any]]] = {}
     certs: dict[str, list[str]] = {}
-    for lb in lbs:
-        arn = lb.get("LoadBalancerArn")
-        if not arn:
-            continue  # the transform says it was not understood
-        resp = ctx.optional(out, "elbv2", "describe_load_balancer_attributes", resource=arn, LoadBalancerArn=arn)
-        if resp is not None:
-            attributes[arn] = _attr_map(resp.get("Attributes"))
-        lis = optional_pages(ctx, out, "elbv2", "describe_listeners", "Listeners", resource=arn,
-                             LoadBalancerArn=arn)
+    later = iter(second)
+    for i, lb in enumerate(named):
+        (attrs, attrs_gaps), (lis, lis_gaps) = first[2 * i], first[2 * i + 1]
+        out.extend(attrs_gaps).extend(lis_gaps)
+        if attrs is not None:
+            attributes[lb["LoadBalancerArn"]] = _attr_map(attrs.get("Attributes"))
         listeners += lis
         for li in lis:
-            if li.get("ListenerArn"):
-                _listener_details(ctx, out, lb, li, rules, certs)
-    arns = [lb["LoadBalancerArn"] for lb in lbs if lb.get("LoadBalancerArn")]
-    out.extend(transform_load_balancers(ctx, lbs, attributes, _elbv2_tags(ctx, out, arns)))
+            if not li.get("ListenerArn"):
+                continue
+            arn = li["ListenerArn"]
+            if _has_rules(lb):
+                rules[arn] = merged(out, [next(later)])[0]
+            if _has_sni(li):
+                certs[arn] = [c["CertificateArn"] for c in merged(out, [next(later)])[0] if c.get("CertificateArn")]
+    tags = _tags_from(merged(out, list(later)))
+    out.extend(transform_load_balancers(ctx, lbs, attributes, tags))
     return out.extend(transform_listeners(ctx, listeners, rules, certs))
 
 
-def _listener_details(ctx: ScanContext, out: Records, lb: dict[str, Any], li: dict[str, Any],
-                      rules: dict[str, list[dict[str, Any]]], certs: dict[str, list[str]]) -> None:
-    """Rules (ALB only: NLB/GWLB have none) and SNI certificates (TLS listeners) of one listener."""
+def _has_rules(lb: dict[str, Any]) -> bool:
+    return lb.get("Type") == "application"  # NLB/GWLB listeners have no rules
+
+
+def _has_sni(li: dict[str, Any]) -> bool:
+    return li.get("Protocol") in TLS_PROTOCOLS  # only TLS listeners have (SNI) certificates
+
+
+def _listener_reads(ctx: ScanContext, lb: dict[str, Any], li: dict[str, Any]) -> list[Read[list[Any]]]:
+    """The reads of one listener: its rules (ALB only) and SNI certificates (TLS listeners), in that order."""
     arn = li["ListenerArn"]
-    if lb.get("Type") == "application":
-        rules[arn] = optional_pages(ctx, out, "elbv2", "describe_rules", "Rules", resource=arn, ListenerArn=arn)
-    if li.get("Protocol") in TLS_PROTOCOLS:
-        items = optional_pages(ctx, out, "elbv2", "describe_listener_certificates", "Certificates",
-                               resource=arn, ListenerArn=arn)
-        certs[arn] = [c["CertificateArn"] for c in items if c.get("CertificateArn")]
+    reads: list[Read[list[Any]]] = []
+    if _has_rules(lb):
+        reads.append(lambda sub: optional_pages(ctx, sub, "elbv2", "describe_rules", "Rules", resource=arn,
+                                                ListenerArn=arn))
+    if _has_sni(li):
+        reads.append(lambda sub: optional_pages(ctx, sub, "elbv2", "describe_listener_certificates",
+                                                "Certificates", resource=arn, ListenerArn=arn))
+    return reads
 
 
 # -- ELBv2 target groups -------------------------------------------------------------------------
@@ -285,17 +318,19 @@ def transform_target_groups(ctx: ScanContext, groups: list[dict[str, Any]],
 @collector("elbv2.target_groups", "elbv2",
            reads="elasticloadbalancing:DescribeTargetGroups, DescribeTargetHealth, DescribeTags")
 def collect_target_groups(ctx: ScanContext) -> Records:
+    """Target groups with the health of their targets and their tags, the per-group reads
+    waiting together in the ELBv2 lane (scanner/collectors/_fanout.py)."""
     groups = list(ctx.paginate("elbv2", "describe_target_groups", "TargetGroups"))
     out = ctx.records()
-    health: dict[str, list[dict[str, Any]] | None] = {}
-    for tg in groups:
-        arn = tg.get("TargetGroupArn")
-        if not arn:
-            continue
-        resp = ctx.optional(out, "elbv2", "describe_target_health", resource=arn, TargetGroupArn=arn)
-        health[arn] = None if resp is None else resp.get("TargetHealthDescriptions") or []
-    tags = _elbv2_tags(ctx, out, [tg["TargetGroupArn"] for tg in groups if tg.get("TargetGroupArn")])
-    return out.extend(transform_target_groups(ctx, groups, health, tags))
+    arns = [tg["TargetGroupArn"] for tg in groups if tg.get("TargetGroupArn")]
+    answers = gather(ctx, out, [
+        *[lambda sub, arn=arn: ctx.optional(sub, "elbv2", "describe_target_health", resource=arn,
+                                            TargetGroupArn=arn) for arn in arns],
+        *_tag_reads(ctx, "elbv2", arns)])
+    health: dict[str, list[dict[str, Any]] | None] = {
+        arn: None if resp is None else resp.get("TargetHealthDescriptions") or []
+        for arn, resp in zip(arns, answers, strict=False)}
+    return out.extend(transform_target_groups(ctx, groups, health, _tags_from(answers[len(arns):])))
 
 
 # -- classic ELB -------------------------------------------------------------------------------------
@@ -362,25 +397,30 @@ def transform_classic(ctx: ScanContext, lbs: list[dict[str, Any]], attributes: d
            reads="elasticloadbalancing:DescribeLoadBalancers, DescribeLoadBalancerAttributes, "
                  "DescribeInstanceHealth, DescribeTags")
 def collect_classic(ctx: ScanContext) -> Records:
+    """Classic ELBs with their attributes, instance health and tags, the per-LB reads waiting
+    together in the ELB lane (scanner/collectors/_fanout.py)."""
     lbs = list(ctx.paginate("elb", "describe_load_balancers", "LoadBalancerDescriptions"))
     out = ctx.records()
-    attributes: dict[str, dict[str, Any]] = {}
-    health: dict[str, list[dict[str, Any]]] = {}
+    reads: list[tuple[str, str, Read[dict[str, Any] | None]]] = []
     for lb in lbs:
         name = lb.get("LoadBalancerName")
         if not name:
             continue
-        resp = ctx.optional(out, "elb", "describe_load_balancer_attributes", resource=name, LoadBalancerName=name)
-        if resp is not None:
-            attributes[name] = resp.get("LoadBalancerAttributes") or {}
+        reads.append(("attributes", name, lambda sub, name=name: ctx.optional(
+            sub, "elb", "describe_load_balancer_attributes", resource=name, LoadBalancerName=name)))
         if lb.get("Instances"):
-            resp = ctx.optional(out, "elb", "describe_instance_health", resource=name, LoadBalancerName=name)
-            if resp is not None:
-                health[name] = resp.get("InstanceStates") or []
-    tags: dict[str, dict[str, str]] = {}
-    for batch in chunks([lb["LoadBalancerName"] for lb in lbs if lb.get("LoadBalancerName")], TAG_BATCH):
-        resp = ctx.optional(out, "elb", "describe_tags", LoadBalancerNames=batch)
-        for d in (resp or {}).get("TagDescriptions") or []:
-            if d.get("LoadBalancerName"):
-                tags[d["LoadBalancerName"]] = tags_of(d)
+            reads.append(("health", name, lambda sub, name=name: ctx.optional(
+                sub, "elb", "describe_instance_health", resource=name, LoadBalancerName=name)))
+    names = [lb["LoadBalancerName"] for lb in lbs if lb.get("LoadBalancerName")]
+    answers = gather(ctx, out, [read for _, _, read in reads] + _tag_reads(ctx, "elb", names))
+    attributes: dict[str, dict[str, Any]] = {}
+    health: dict[str, list[dict[str, Any]]] = {}
+    for (what, name, _), resp in zip(reads, answers, strict=False):
+        if resp is None:
+            continue
+        if what == "attributes":
+            attributes[name] = resp.get("LoadBalancerAttributes") or {}
+        else:
+            health[name] = resp.get("InstanceStates") or []
+    tags = _tags_from(answers[len(reads):], "LoadBalancerName")
     return out.extend(transform_classic(ctx, lbs, attributes, health, tags))

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import botocore.exceptions as bexc
 
+from scanner.collectors._fanout import each
 from scanner.collectors._shape import ident, is_on, skipped
 from scanner.collectors.iam import load_document
 from scanner.collectors.registry import collector
@@ -144,8 +145,10 @@ def collect_keys(ctx: ScanContext) -> Records:
     by_key: dict[str, list[str]] = {}
     for a in aliases:
         by_key.setdefault(a.get("TargetKeyId") or "", []).append(a.get("AliasName", ""))
-    keys = [_key_details(ctx, gaps, k, by_key.get(k["KeyId"], []))
-            for k in ctx.paginate("kms", "list_keys", "Keys")]
+    # each key's reads (DescribeKey, then rotation and policy for customer keys) wait together
+    # with the other keys' in the KMS lane (scanner/collectors/_fanout.py)
+    keys = each(ctx, gaps, list(ctx.paginate("kms", "list_keys", "Keys")),
+                lambda sub, k: _key_details(ctx, sub, k, by_key.get(k["KeyId"], [])))
     return transform_keys(ctx, keys, aliases).extend(gaps)
 
 
@@ -231,12 +234,11 @@ def transform_detectors(ctx: ScanContext, detectors: list[tuple[str, dict[str, A
 @collector("guardduty.detectors", "guardduty", reads="guardduty:ListDetectors, guardduty:GetDetector")
 def collect_detectors(ctx: ScanContext) -> Records:
     gaps = ctx.records()
-    detectors = []
-    for did in ctx.paginate("guardduty", "list_detectors", "DetectorIds"):
-        d = soft(ctx, gaps, "guardduty", "GetDetector",
-                 lambda did=did: ctx.call("guardduty", "get_detector", DetectorId=did), resource=did)
-        detectors.append((did, d))
-    return transform_detectors(ctx, detectors).extend(gaps)
+    ids = list(ctx.paginate("guardduty", "list_detectors", "DetectorIds"))
+    found = each(ctx, gaps, ids, lambda sub, did: soft(
+        ctx, sub, "guardduty", "GetDetector", lambda: ctx.call("guardduty", "get_detector", DetectorId=did),
+        resource=did))
+    return transform_detectors(ctx, list(zip(ids, found, strict=True))).extend(gaps)
 
 
 # --- Security Hub ------------------------------------------------------------------
@@ -313,14 +315,15 @@ def transform_certificates(ctx: ScanContext, certs: list[dict[str, Any]], at: da
 @collector("acm.certificates", "acm", reads="acm:ListCertificates, acm:DescribeCertificate")
 def collect_certificates(ctx: ScanContext) -> Records:
     gaps = ctx.records()
-    certs = []
-    for s in ctx.paginate("acm", "list_certificates", "CertificateSummaryList",
-                          Includes={"keyTypes": ALL_KEY_TYPES}):
-        arn = s["CertificateArn"]
-        d = soft(ctx, gaps, "acm", "DescribeCertificate",
-                 lambda arn=arn: ctx.call("acm", "describe_certificate", CertificateArn=arn), resource=arn)
-        # when DescribeCertificate failed, the list summary stands in, marked as such
-        certs.append((d or {}).get("Certificate") or {**s, "_summary_only": True})
+    listed = list(ctx.paginate("acm", "list_certificates", "CertificateSummaryList",
+                               Includes={"keyTypes": ALL_KEY_TYPES}))
+    described = each(ctx, gaps, listed, lambda sub, s: soft(
+        ctx, sub, "acm", "DescribeCertificate",
+        lambda: ctx.call("acm", "describe_certificate", CertificateArn=s["CertificateArn"]),
+        resource=s["CertificateArn"]))
+    # when DescribeCertificate failed, the list summary stands in, marked as such
+    certs = [(d or {}).get("Certificate") or {**s, "_summary_only": True}
+             for s, d in zip(listed, described, strict=True)]
     return transform_certificates(ctx, certs).extend(gaps)
 
 

@@ -17,6 +17,7 @@ import json
 import re
 from typing import Any
 
+from scanner.collectors._fanout import Read, gather
 from scanner.collectors._shape import ident, is_on
 from scanner.collectors.apigateway import pages_by_token, safe_uri
 from scanner.collectors.containers import DENIED, list_or_gap, policy_is_public, read_or_gap
@@ -93,28 +94,37 @@ def transform_functions(ctx: ScanContext, functions: list[dict[str, Any]],
     return out
 
 
-def _function_extras(ctx: ScanContext, out: Records, f: dict[str, Any]) -> dict[str, Any]:
-    """The per-function reads list_functions does not return; each may be denied on its own."""
+def _function_reads(ctx: ScanContext, f: dict[str, Any]) -> list[Read[Any]]:
+    """The per-function reads list_functions does not return, in the order :func:`_function_extras`
+    reads their answers; each may be denied on its own. None for a function without a name."""
     name, arn = f.get("FunctionName"), f.get("FunctionArn")
-    ex: dict[str, Any] = {}
     if not name or not arn:  # the transform records the item it cannot name
+        return []
+    gone = ("ResourceNotFoundException",)
+    return [
+        lambda sub: read_or_gap(ctx, sub, "lambda", "get_policy", arn, gone, FunctionName=name),
+        lambda sub: read_or_gap(ctx, sub, "lambda", "get_function_concurrency", arn, gone, FunctionName=name),
+        lambda sub: read_or_gap(ctx, sub, "lambda", "list_tags", arn, gone, Resource=arn),
+        lambda sub: read_or_gap(ctx, sub, "lambda", "get_function_url_config", arn, gone, FunctionName=name),
+        lambda sub: ctx.optional_pages(sub, "lambda", "list_function_event_invoke_configs",
+                                       "FunctionEventInvokeConfigs", resource=arn, missing=gone, FunctionName=name),
+    ]
+
+
+def _function_extras(answers: list[Any]) -> dict[str, Any]:
+    """What :func:`_function_reads` read, as the transform takes it (a key absent: not readable)."""
+    ex: dict[str, Any] = {}
+    if not answers:
         return ex
-    pol = read_or_gap(ctx, out, "lambda", "get_policy", arn, ("ResourceNotFoundException",), FunctionName=name)
+    pol, conc, tags, url, configs = answers
     if pol is not DENIED:
         ex["policy"] = pol.get("Policy") if pol else None
-    conc = read_or_gap(ctx, out, "lambda", "get_function_concurrency", arn, ("ResourceNotFoundException",),
-                       FunctionName=name)
     if conc is not DENIED:
         ex["concurrency"] = (conc or {}).get("ReservedConcurrentExecutions")
-    tags = read_or_gap(ctx, out, "lambda", "list_tags", arn, ("ResourceNotFoundException",), Resource=arn)
     if tags is not DENIED:
         ex["tags"] = (tags or {}).get("Tags") or {}
-    url = read_or_gap(ctx, out, "lambda", "get_function_url_config", arn, ("ResourceNotFoundException",),
-                      FunctionName=name)
     if url is not DENIED:
         ex["url_auth"] = (url or {}).get("AuthType")
-    configs = ctx.optional_pages(out, "lambda", "list_function_event_invoke_configs", "FunctionEventInvokeConfigs",
-                                 resource=arn, missing=("ResourceNotFoundException",), FunctionName=name)
     if configs is not None:
         ex["invoke_configs"] = configs
     return ex
@@ -124,9 +134,14 @@ def _function_extras(ctx: ScanContext, out: Records, f: dict[str, Any]) -> dict[
            reads="lambda:ListFunctions, lambda:GetPolicy, lambda:GetFunctionConcurrency, "
                  "lambda:ListTags, lambda:GetFunctionUrlConfig, lambda:ListFunctionEventInvokeConfigs")
 def collect_functions(ctx: ScanContext) -> Records:
+    """Functions with their five per-function reads, all waiting together in the Lambda lane
+    (scanner/collectors/_fanout.py: the records are a sequential run's at any width)."""
     functions = list(ctx.paginate("lambda", "list_functions", "Functions"))
     out = ctx.records()
-    extras = {str(f.get("FunctionArn")): _function_extras(ctx, out, f) for f in functions}
+    reads = [_function_reads(ctx, f) for f in functions]
+    answers = iter(gather(ctx, out, [read for per in reads for read in per]))
+    extras = {str(f.get("FunctionArn")): _function_extras([next(answers) for _ in per])
+              for f, per in zip(functions, reads, strict=True)}
     return out.extend(transform_functions(ctx, functions, extras))
 
 
@@ -197,16 +212,18 @@ def transform_rules(ctx: ScanContext, rules: list[dict[str, Any]]) -> Records:
 
 @collector("events.rules", "events", reads="events:ListEventBuses, events:ListRules, events:ListTargetsByRule")
 def collect_rules(ctx: ScanContext) -> Records:
+    """Rules of every event bus, then each rule's targets, the per-rule reads waiting together
+    in the EventBridge lane (scanner/collectors/_fanout.py)."""
     out = ctx.records()
     buses = [b["Name"] for b in pages_by_token(ctx, "events", "list_event_buses", "EventBuses")] or ["default"]
-    rules: list[dict[str, Any]] = []
-    for bus in buses:
-        for r in ctx.paginate("events", "list_rules", "Rules", EventBusName=bus):
-            if r.get("Arn") and r.get("Name"):
-                r["_targets"] = list_or_gap(ctx, out, "events", "list_targets_by_rule", "Targets", r["Arn"],
-                                            Rule=r["Name"], EventBusName=bus)
-            rules.append(r)
-    return out.extend(transform_rules(ctx, rules))
+    listed = [(bus, r) for bus in buses for r in ctx.paginate("events", "list_rules", "Rules", EventBusName=bus)]
+    named = [(bus, r) for bus, r in listed if r.get("Arn") and r.get("Name")]
+    targets = gather(ctx, out, [
+        lambda sub, bus=bus, r=r: list_or_gap(ctx, sub, "events", "list_targets_by_rule", "Targets", r["Arn"],
+                                              Rule=r["Name"], EventBusName=bus) for bus, r in named])
+    for (_, r), found in zip(named, targets, strict=True):
+        r["_targets"] = found
+    return out.extend(transform_rules(ctx, [r for _, r in listed]))
 
 
 # --- SQS --------------------------------------------------------------------------------------
@@ -256,21 +273,22 @@ def transform_queues(ctx: ScanContext, queues: list[dict[str, Any]]) -> Records:
 
 @collector("sqs.queues", "sqs", reads="sqs:ListQueues, sqs:GetQueueAttributes, sqs:ListQueueTags")
 def collect_queues(ctx: ScanContext) -> Records:
+    """Queues with their attributes and tags, the per-queue reads waiting together in the SQS
+    lane (scanner/collectors/_fanout.py)."""
     out = ctx.records()
-    queues = []
-    for url in ctx.paginate("sqs", "list_queues", "QueueUrls", MaxResults=1000):
-        res = queue_arn_from_url(ctx, url)  # gaps name the node, so its facts can say why
-        got = ctx.optional(out, "sqs", "get_queue_attributes", resource=res,
-                           missing=("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"),
-                           QueueUrl=url, AttributeNames=["All"])
-        tags = ctx.optional(out, "sqs", "list_queue_tags", resource=res,
-                            missing=("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"), QueueUrl=url)
-        queues.append({"url": url, "attributes": None if got is None else got.get("Attributes") or {},
-                       "tags": (tags or {}).get("Tags") or {}})
+    urls = list(ctx.paginate("sqs", "list_queues", "QueueUrls", MaxResults=1000))
+    gone = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
+    answers = gather(ctx, out, [read for url in urls for read in (
+        # gaps name the node, so its facts can say why
+        lambda sub, url=url: ctx.optional(sub, "sqs", "get_queue_attributes", resource=queue_arn_from_url(ctx, url),
+                                          missing=gone, QueueUrl=url, AttributeNames=["All"]),
+        lambda sub, url=url: ctx.optional(sub, "sqs", "list_queue_tags", resource=queue_arn_from_url(ctx, url),
+                                          missing=gone, QueueUrl=url))])
+    queues = [{"url": url, "attributes": None if got is None else got.get("Attributes") or {},
+               "tags": (tags or {}).get("Tags") or {}}
+              for url, got, tags in zip(urls, answers[0::2], answers[1::2], strict=True)]
     return out.extend(transform_queues(ctx, queues))
 
-
-# --- SNS --------------------------------------------------------------------------------------
 
 def mask_endpoint(protocol: str | None, endpoint: str | None) -> str | None:
     """A subscription endpoint fit for a document: ARNs kept, people's addresses masked."""
@@ -326,17 +344,24 @@ def transform_topics(ctx: ScanContext, topics: list[dict[str, Any]],
 
 @collector("sns.topics", "sns", reads="sns:ListTopics, sns:GetTopicAttributes, sns:ListSubscriptions")
 def collect_topics(ctx: ScanContext) -> Records:
+    """Topics with their attributes, the per-topic reads and the region's subscriptions waiting
+    together in the SNS lane (scanner/collectors/_fanout.py)."""
     out = ctx.records()
+    listed = list(ctx.paginate("sns", "list_topics", "Topics"))
+    arns = [t["TopicArn"] for t in listed if t.get("TopicArn")]
+    answers = gather(ctx, out, [
+        *[lambda sub, arn=arn: ctx.optional(sub, "sns", "get_topic_attributes", resource=arn, missing=("NotFound",),
+                                            TopicArn=arn) for arn in arns],
+        lambda sub: list_or_gap(ctx, sub, "sns", "list_subscriptions", "Subscriptions", "")])
+    attributes = iter(answers[:-1])
     topics = []
-    for t in ctx.paginate("sns", "list_topics", "Topics"):
+    for t in listed:
         if not t.get("TopicArn"):
             topics.append(t)  # the transform says it could not name it
             continue
-        got = ctx.optional(out, "sns", "get_topic_attributes", resource=t["TopicArn"], missing=("NotFound",),
-                           TopicArn=t["TopicArn"])
+        got = next(attributes)
         topics.append({"TopicArn": t["TopicArn"], "attributes": None if got is None else got.get("Attributes") or {}})
-    subs = list_or_gap(ctx, out, "sns", "list_subscriptions", "Subscriptions", "")
-    return out.extend(transform_topics(ctx, topics, subs))
+    return out.extend(transform_topics(ctx, topics, answers[-1]))
 
 
 # --- Step Functions ---------------------------------------------------------------------------
@@ -378,11 +403,14 @@ def transform_state_machines(ctx: ScanContext, machines: list[dict[str, Any]]) -
 @collector("stepfunctions.state_machines", "stepfunctions",
            reads="states:ListStateMachines, states:DescribeStateMachine")
 def collect_state_machines(ctx: ScanContext) -> Records:
+    """State machines with their definitions' summary, the per-machine describes waiting together
+    in the Step Functions lane (scanner/collectors/_fanout.py)."""
     out = ctx.records()
-    machines = []
-    for m in ctx.paginate("stepfunctions", "list_state_machines", "stateMachines"):
-        got = ctx.optional(out, "stepfunctions", "describe_state_machine", resource=m["stateMachineArn"],
-                           missing=("StateMachineDoesNotExist",), stateMachineArn=m["stateMachineArn"]) \
-            if m.get("stateMachineArn") else None
-        machines.append(merged(m, got))
-    return out.extend(transform_state_machines(ctx, machines))
+    listed = list(ctx.paginate("stepfunctions", "list_state_machines", "stateMachines"))
+    described = gather(ctx, out, [
+        (lambda sub, arn=m["stateMachineArn"]: ctx.optional(sub, "stepfunctions", "describe_state_machine",
+                                                            resource=arn, missing=("StateMachineDoesNotExist",),
+                                                            stateMachineArn=arn))
+        if m.get("stateMachineArn") else (lambda sub: None) for m in listed])
+    return out.extend(transform_state_machines(ctx, [merged(m, got) for m, got in zip(listed, described,
+                                                                                     strict=True)]))
