@@ -17,6 +17,7 @@ import re
 import shutil
 import stat
 import subprocess
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -184,6 +185,17 @@ def findings_data(analysis: Analysis) -> dict[str, Any]:
     return data
 
 
+def _start_drawing(diagrams: list[Diagram]) -> Future[list[dict[str, Any]]] | None:
+    """Every diagram drawn as SVG and PNG, in the background (None without Graphviz)."""
+    if not dot_available():
+        return None
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="awsscan-dot")
+    try:
+        return pool.submit(render_many, diagrams, ("svg", "png"), DOT_TIMEOUT)
+    finally:
+        pool.shutdown(wait=False)
+
+
 def write_report(inv: Inventory, analysis: Analysis, out: Path, *, project_name: str | None = None,
                  write_inventory: bool = True) -> ReportFiles:
     """Render everything, then write it; remove the previous run's files this run no longer writes.
@@ -197,16 +209,24 @@ def write_report(inv: Inventory, analysis: Analysis, out: Path, *, project_name:
     for d in diagrams:
         for suffix in DIAGRAM_SUFFIXES:
             _check_target(out / "diagrams" / f"{d.filename}{suffix}")
-    text = render_document(inv, analysis, diagrams, project_name=project_name)
-    findings_text = json.dumps(findings_data(analysis), indent=1, sort_keys=True, default=str) + "\n"
-    inventory_text = inv.to_json() if write_inventory else None
-    csv_text = inventory_csv(inv)  # a rendering of the snapshot: written by `awsscan render` too
+    # Graphviz runs in processes of its own: started first, it draws on the other core while
+    # this one renders the document (the HTML, which inlines the SVGs, waits for it)
+    drawing = _start_drawing(diagrams)
+    try:
+        text = render_document(inv, analysis, diagrams, project_name=project_name)
+        findings_text = json.dumps(findings_data(analysis), indent=1, sort_keys=True, default=str) + "\n"
+        inventory_text = inv.to_json() if write_inventory else None
+        csv_text = inventory_csv(inv)  # a rendering of the snapshot: written by `awsscan render` too
+    except BaseException:
+        if drawing is not None:  # nothing is written: the running dot processes end on their own
+            drawing.cancel()
+        raise
+    rendered = drawing.result() if drawing is not None else []
     previous = read_manifest(out)
     diagram_files: list[Path] = []
-    if not dot_available():
+    if drawing is None:
         warnings.append("Graphviz 'dot' is not installed: diagrams were written as .dot sources only "
                         "(install graphviz, then run `awsscan render` to draw them)")
-    rendered = render_many(diagrams, ("svg", "png"), timeout=DOT_TIMEOUT) if dot_available() else []
     for i, d in enumerate(diagrams):
         diagram_files.extend(render_diagram(d, out / "diagrams", warnings, rendered[i] if rendered else None))
     written = {f"diagrams/{p.name}" for p in diagram_files}

@@ -197,3 +197,44 @@ def test_a_file_the_user_made_private_stays_private(tmp_path):
     finally:
         os.umask(old)
     assert target.read_text() == "new" and stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+# --- diagrams drawn beside the document ----------------------------------------------------------
+@pytest.mark.skipif(report_mod.shutil.which("dot") is None, reason="Graphviz dot not installed")
+def test_diagrams_are_drawn_while_the_document_renders(tmp_path, monkeypatch):
+    """Graphviz starts before the document is rendered (it runs in processes of its own), and
+    the HTML still inlines the SVGs it drew."""
+    inv = vpcs_inventory(["vpc-0a"])
+    started: list[str] = []
+    real_many, real_doc = report_mod.render_many, report_mod.render_document
+
+    def many(*a, **k):
+        started.append("dot")
+        return real_many(*a, **k)
+
+    def document(*a, **k):
+        text = real_doc(*a, **k)
+        started.append("document done")
+        return text
+
+    monkeypatch.setattr(report_mod, "render_many", many)
+    monkeypatch.setattr(report_mod, "render_document", document)
+    files = write_report(inv, analyze(inv), tmp_path / "report")
+    assert started == ["dot", "document done"]  # dot was already drawing when the document was done
+    svgs = [p for p in files.diagrams if p.suffix == ".svg"]
+    assert svgs and all(p.stat().st_size > 0 for p in svgs)
+    assert "<svg" in files.html.read_text()
+
+
+def test_a_document_that_fails_writes_nothing_even_with_diagrams_drawing(tmp_path, monkeypatch):
+    inv = vpcs_inventory(["vpc-0a"])
+
+    def broken(*a, **k):
+        raise RuntimeError("document failed")
+
+    monkeypatch.setattr(report_mod, "render_document", broken)
+    out = tmp_path / "report"
+    with pytest.raises(RuntimeError, match="document failed"):
+        write_report(inv, analyze(inv), out)
+    assert not (out / "design.md").exists() and not (out / "design.html").exists()
+    assert not list((out / "diagrams").glob("*.svg")) if (out / "diagrams").exists() else True

@@ -17,8 +17,8 @@ RegionOpt = Annotated[list[str] | None, typer.Option("--region", "-r", metavar="
 OutOpt = Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Output folder for design.md, design.html, diagrams/, inventory.json and findings.json.")]
 NameOpt = Annotated[str | None, typer.Option("--name", "-n", metavar="NAME", help="Project name in the document title. Default: the account alias, else the account id.", show_default=False)]
 #: collector runs at once (scanner.runner.DEFAULT_WORKERS; each service and region lane keeps to its own share)
-DEFAULT_WORKERS = 32
-WorkersOpt = Annotated[int, typer.Option("--workers", "-w", metavar="N", min=1, max=64, help="Collector runs at once, over every service and region (each lane of one service in one region also keeps to its own concurrency). 1 runs them one after another.")]
+DEFAULT_WORKERS = 128
+WorkersOpt = Annotated[int, typer.Option("--workers", "-w", metavar="N", min=1, max=512, help="Collector runs at once, over every service and region (each lane of one service in one region also keeps to its own concurrency). 1 runs them one after another.")]
 MaxRateOpt = Annotated[float | None, typer.Option("--max-rate", metavar="N", min=0.1, help="At most N requests per second for the whole scan, retries included, for accounts where scanning must stay gentle. Default: each service's documented rate in each region, halved while AWS throttles.", show_default=False)]
 FailOnOpt = Annotated[str | None, typer.Option("--fail-on", metavar="SEVERITY", help="Exit 1 when an open finding at or above this severity exists: critical, high, medium, low or info. Exit 3 when the report cannot back a pass (most collector runs denied or failed, or the scan stopped early).", show_default=False)]
 SuppressOpt = Annotated[Path | None, typer.Option("--suppress", metavar="FILE", help="YAML or TOML file of accepted risks: a top-level 'suppressions' list of {rule, resource (glob), reason} (see the README).", show_default=False)]
