@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     from scanner.collectors import load_all
     from scanner.lanes import Lanes
     from scanner.runner import DEFAULT_WORKERS, scan
-    from scanner.session import discover_regions, make_session, verify_identity
+    from scanner.session import identify, make_session
 
     colls = load_all()
     excluded = []
@@ -44,8 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         colls, excluded = chosen.run, chosen.excluded
     started = time.monotonic()
     session = make_session(None, args.region[0])
-    identity = verify_identity(session)
-    regions = discover_regions(session, args.region, identity.partition)
+    identity, regions, _alias = identify(session, args.region)  # as awsscan does
     lanes = Lanes(session, max_rate=args.max_rate)
     inv = scan(session, identity, regions, workers=args.workers or DEFAULT_WORKERS, collectors=colls,
                excluded=excluded, lanes=lanes)

@@ -27,12 +27,11 @@ from botocore.parsers import ResponseParserError
 
 from scanner.inventory import Records
 from scanner.secrets import WITHHELD, withhold_secret_tags
-from scanner.session import BOTO_CONFIG
+from scanner.session import BOTO_CONFIG, SESSION_LOCK
 
 if TYPE_CHECKING:
     from scanner.lanes import Lanes
 
-SESSION_LOCK = threading.Lock()
 T = TypeVar("T")
 
 #: threads of one fan-out when there are no lanes to size it (tests, a context made by hand)

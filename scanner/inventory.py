@@ -336,7 +336,11 @@ class Inventory:
         return {"schema": SCHEMA_VERSION, "meta": meta, "nodes": nodes, "edges": edges}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), sort_keys=True, indent=1, default=str) + "\n"
+        """The snapshot as text: one line per node, edge and meta entry (a diff shows what changed).
+
+        Each line is encoded by the json module's C encoder; ``indent`` would make it use its
+        pure-Python one, which took 0.25 s of a two-region scan's 7 s (and grows with the account)."""
+        return _lines(self.to_dict()) + "\n"
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         return atomic_write(Path(path), self.to_json())
@@ -513,3 +517,24 @@ def atomic_write(path: Path, content: str | bytes) -> Path:
 
 def _short(arn: str) -> str:
     return arn.rsplit(":", 1)[-1].rsplit("/", 1)[-1] or arn
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _lines(data: dict[str, Any]) -> str:
+    """``data`` as JSON: its keys in order, a list's items or a dict's entries one per line."""
+    parts = []
+    for key in sorted(data):
+        value = data[key]
+        if isinstance(value, list) and value:
+            body = ",\n".join(f"  {_compact(item)}" for item in value)
+            parts.append(f" {_compact(key)}: [\n{body}\n ]")
+        elif isinstance(value, dict) and value:
+            body = ",\n".join(f"  {_compact(str(k))}: {_compact(v)}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0])))
+            parts.append(f" {_compact(key)}: {{\n{body}\n }}")
+        else:
+            parts.append(f" {_compact(key)}: {_compact(value)}")
+    return "{\n" + ",\n".join(parts) + "\n}"
+

@@ -176,3 +176,45 @@ def test_default_regions_are_the_enabled_ones_of_the_callers_partition():
             discover_regions(session, ["cn-north-1"], "aws")
     finally:
         session_mod.client = orig
+
+
+def test_identity_regions_and_alias_are_asked_at_once_and_a_bad_credential_still_wins(monkeypatch):
+    """identify(): the three calls before the scan overlap; the identity's error is the one shown."""
+    import threading
+    import time
+
+    from scanner import session as session_mod
+    from scanner.errors import UserError
+    from scanner.session import Identity
+
+    inside: list[int] = []
+    busy = [0]
+    lock = threading.Lock()
+
+    def slow(value):
+        def call(*_a, **_k):
+            with lock:
+                busy[0] += 1
+                inside.append(busy[0])
+            time.sleep(0.2)
+            with lock:
+                busy[0] -= 1
+            if isinstance(value, BaseException):
+                raise value
+            return value
+        return call
+
+    me = Identity("123456789012", "arn:aws:iam::123456789012:user/me", "AIDA")
+    monkeypatch.setattr(session_mod, "verify_identity", slow(me))
+    monkeypatch.setattr(session_mod, "_region_status", slow({"us-east-1": "opt-in-not-required",
+                                                             "cn-north-1": "opt-in-not-required",
+                                                             "af-south-1": "not-opted-in"}))
+    monkeypatch.setattr(session_mod, "account_alias", slow("payments"))
+    identity, regions, alias = session_mod.identify(object(), None)
+    assert (identity, regions, alias) == (me, ["us-east-1"], "payments")  # partition and opt-in applied
+    assert max(inside) == 3  # all three were in flight together
+
+    monkeypatch.setattr(session_mod, "verify_identity", slow(UserError("the AWS credentials were rejected")))
+    monkeypatch.setattr(session_mod, "_region_status", slow(RuntimeError("DescribeRegions met something else")))
+    with pytest.raises(UserError, match="credentials were rejected"):
+        session_mod.identify(object(), ["us-east-1"])

@@ -507,7 +507,7 @@ def test_a_bug_is_one_line_and_exit_4_and_debug_shows_the_traceback(tmp_path, mo
     def broken(*_: Any, **__: Any) -> Any:
         raise RuntimeError("an awsscan bug")
 
-    monkeypatch.setattr(session_mod, "discover_regions", broken)
+    monkeypatch.setattr(session_mod, "identify", broken)
     with mock_aws():
         result = invoke("--region", "us-east-1", "--out", str(tmp_path / "o"))
         debug = invoke("--debug", "--region", "us-east-1", "--out", str(tmp_path / "o"))

@@ -90,13 +90,7 @@ def _scan_command(profile: str | None, region: list[str] | None, out: Path, name
     from renderers.report import prepare_out
     from scanner.collectors import load_all
     from scanner.selection import select
-    from scanner.session import (
-        account_alias,
-        discover_regions,
-        make_session,
-        validate_regions,
-        verify_identity,
-    )
+    from scanner.session import identify, make_session, validate_regions
 
     options = with_compliance(analysis_options(fail_on, suppress, pricing), compliance)
     chosen = select(load_all(), services, exclude)
@@ -104,9 +98,7 @@ def _scan_command(profile: str | None, region: list[str] | None, out: Path, name
     prepare_out(out)
     with stop_signals():
         session = make_session(profile, region[0] if region else None)
-        identity = verify_identity(session)
-        regions = discover_regions(session, region, identity.partition)
-        alias = account_alias(session)
+        identity, regions, alias = identify(session, region)
         if options.get("pricing") == "live":
             options["pricing_session"] = session
         return run_job(session, identity, regions, out=out, name=name, alias=alias, workers=workers,
