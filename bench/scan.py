@@ -13,7 +13,10 @@ same account scanned in ``--many-regions`` regions (many more calls, same resour
 RSS must not follow the calls); and ``--workers 1`` through the proxy, the sequential floor
 (one request at a time: no lane and no collector's fan-out goes wider than ``--workers``). For each: wall time, requests, lanes, the critical path (the lane
 whose first request to last answer took longest), peak RSS. Then the requests per lane of
-the first row. Not a test: it prints figures.
+the first row. The last two rows repeat the first and the sequential floor with every answer
+replayed by the proxy from its recording of the warm-up scan (bench/proxy.py): moto, one
+Python process on the same two cores, then costs the scan nothing, as AWS's servers do, so
+those rows measure the scanner alone. Not a test: it prints figures.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ class Row:
     result: dict[str, Any] | None = None
     proxy_requests: int | None = None
     moto_cpu_s: float | None = None
+    replay: bool = False  # answers from the proxy's recording (bench/proxy.py), not from moto
+    misses: int | None = None
 
 
 def bench_size(vpcs: int, workers: int, asg: int) -> Any:
@@ -142,6 +147,7 @@ def run_row(row: Row, moto_url: str, proxy: LatencyProxy, tmp: Path, moto_pid: i
     if row.services:
         cmd += ["--services", row.services]
     proxy.seen.reset()
+    proxy.replay, proxy.hits, proxy.misses = row.replay, 0, 0
     before = cpu_seconds(moto_pid) if moto_pid else None
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=3600,
                           env=child_env(proxy.url if row.proxy else moto_url, tmp), stdin=subprocess.DEVNULL)
@@ -149,6 +155,8 @@ def run_row(row: Row, moto_url: str, proxy: LatencyProxy, tmp: Path, moto_pid: i
         raise RuntimeError(f"{row.label}: scan failed: {proc.stderr[-2000:]}")
     row.result = json.loads(proc.stdout)
     row.proxy_requests = proxy.seen.total if row.proxy else None
+    row.misses = proxy.misses if row.replay else None
+    proxy.replay = False
     after = cpu_seconds(moto_pid) if moto_pid else None
     row.moto_cpu_s = None if before is None or after is None else after - before
     return row
@@ -202,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-sample", action="store_true", help="only the large fixture's EC2 account")
     parser.add_argument("--no-sequential", action="store_true", help="skip the --workers 1 row (the slowest)")
     parser.add_argument("--services", default=None, help="also a row restricted to these services (as --services)")
+    parser.add_argument("--no-replay", action="store_true",
+                        help="skip the rows answered from the proxy's recording instead of by moto")
     parser.add_argument("--quick", action="store_true", help="a small account and fewer rows, for development")
     args = parser.parse_args(argv)
     if args.quick:
@@ -222,6 +232,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_sequential:
         rows.append(Row(f"--workers 1, {len(regions)} regions, +{args.latency * 1000:.0f} ms", True, regions,
                         workers=1))
+    if not args.no_replay:
+        rows.append(Row(f"lanes, {len(regions)} regions, +{args.latency * 1000:.0f} ms, replayed", True, regions,
+                        replay=True))
+        if not args.no_sequential:
+            rows.append(Row(f"--workers 1, {len(regions)} regions, +{args.latency * 1000:.0f} ms, replayed", True,
+                            regions, workers=1, replay=True))
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmpdir, moto_server() as (url, pid):
@@ -234,8 +250,11 @@ def main(argv: list[str] | None = None) -> int:
         with LatencyProxy(url, args.latency) as proxy:
             # moto loads a service's backend on its first request (seconds each, on one core):
             # one unmeasured scan of every region first, so no row pays for it
+            # through the proxy without latency, recording every answer for the replayed rows
             warm = max((r.regions for r in rows), key=len)
-            run_row(Row("warm-up", False, warm), url, proxy, tmp, pid)
+            proxy.latency, proxy.record = 0.0, True
+            run_row(Row("warm-up", True, warm), url, proxy, tmp, pid)
+            proxy.latency, proxy.record = args.latency, False
             print(f"  warmed up moto ({len(warm)} regions)", flush=True)
             for row in rows:
                 run_row(row, url, proxy, tmp, pid)
@@ -244,10 +263,18 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows))
     print()
     print(lane_table(rows[0], 15))
-    seq = next((r for r in rows if r.workers == 1), None)
-    if seq is not None and seq.result and rows[0].result:
-        ratio = rows[0].result["wall_s"] / max(seq.result["wall_s"], 1e-9)
-        print(f"\nlanes vs sequential floor at +{args.latency * 1000:.0f} ms: {ratio:.2f}x its time")
+    print()
+    for replay in (False, True):
+        lanes = next((r for r in rows if r.proxy and r.replay == replay and not r.workers and not r.services
+                      and r.regions == regions), None)
+        seq = next((r for r in rows if r.workers == 1 and r.replay == replay), None)
+        if lanes is not None and seq is not None and lanes.result and seq.result:
+            ratio = lanes.result["wall_s"] / max(seq.result["wall_s"], 1e-9)
+            server = "answers replayed by the proxy" if replay else "moto answering"
+            print(f"lanes vs sequential floor at +{args.latency * 1000:.0f} ms, {server}: {ratio:.2f}x its time")
+    missed = [r for r in rows if r.replay and r.misses]
+    for r in missed:
+        print(f"  ({r.label}: {r.misses} requests were not in the recording and went to moto)")
     return 0
 
 
