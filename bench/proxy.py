@@ -10,8 +10,7 @@ answer: what the proxy saw, independent of what the scanner says it did.
 
 It can also stand in for the server: with ``record`` on, every answer is kept, keyed by what
 identifies the request (service and region of its credential scope, method, X-Amz-Target, path,
-body); with
-``replay`` on, a request seen before gets the kept answer, after the same latency, without
+body); with ``replay`` on, a request seen before gets the kept answer, after the same latency, without
 reaching moto. moto answers from one Python process on the machine the scanner runs on (about
 5 s of CPU for a 2-region scan of the large fixture); replayed, the server costs almost
 nothing, as AWS's servers cost the scanner's machine nothing, so the row measures the scanner
@@ -78,8 +77,8 @@ class LatencyProxy:
         self.seen = Seen()
         self.record = False
         self.replay = False
-        self.recorded: dict[tuple[str, str, str, str, bytes], Answer] = {}
-        self.hits = self.misses = 0
+        self.recorded: dict[tuple[str, str, str, str, str, bytes], Answer] = {}
+        self.misses = 0
         self._local = threading.local()
         proxy = self
 
@@ -97,10 +96,7 @@ class LatencyProxy:
                 proxy.seen.request(service, region, time.monotonic())
                 if proxy.latency > 0:
                     time.sleep(proxy.latency)
-                # JSON APIs name the operation in a header, not in the path or body ("{}")
-                target = self.headers.get("X-Amz-Target", "")
-                status, headers, payload = proxy.answer((service, region, self.command, f"{target} {self.path}", body),
-                                                        self.headers)
+                status, headers, payload = proxy.answer(service, region, self.command, self.path, self.headers, body)
                 self.send_response(status)
                 for k, v in headers:
                     if k.lower() not in _HOP:
@@ -117,16 +113,17 @@ class LatencyProxy:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="latency-proxy")
 
-    def answer(self, key: tuple[str, str, str, str, bytes], headers: Any) -> Answer:
+    def answer(self, service: str, region: str, method: str, path: str, headers: Any, body: bytes) -> Answer:
         """The kept answer when replaying one seen before, else moto's (kept when recording)."""
+        # JSON APIs name the operation in a header, not in the path or the body (often "{}")
+        key = (service, region, method, headers.get("X-Amz-Target", ""), path, body)
         if self.replay:
             kept = self.recorded.get(key)
-            with self.seen.lock:
-                self.hits += kept is not None
-                self.misses += kept is None
             if kept is not None:
                 return kept
-        got = self.forward(key[2], key[3].split(" ", 1)[1], headers, key[4])
+            with self.seen.lock:
+                self.misses += 1
+        got = self.forward(method, path, headers, body)
         if self.record:
             self.recorded[key] = got
         return got

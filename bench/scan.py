@@ -147,7 +147,7 @@ def run_row(row: Row, moto_url: str, proxy: LatencyProxy, tmp: Path, moto_pid: i
     if row.services:
         cmd += ["--services", row.services]
     proxy.seen.reset()
-    proxy.replay, proxy.hits, proxy.misses = row.replay, 0, 0
+    proxy.replay, proxy.misses = row.replay, 0
     before = cpu_seconds(moto_pid) if moto_pid else None
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=3600,
                           env=child_env(proxy.url if row.proxy else moto_url, tmp), stdin=subprocess.DEVNULL)
@@ -249,8 +249,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{'' if args.no_sample else ' + the sample account (' + ', '.join(SAMPLE_PARTS) + ')'}", flush=True)
         with LatencyProxy(url, args.latency) as proxy:
             # moto loads a service's backend on its first request (seconds each, on one core):
-            # one unmeasured scan of every region first, so no row pays for it
-            # through the proxy without latency, recording every answer for the replayed rows
+            # one unmeasured scan of every region first, so no row pays for it; it goes through
+            # the proxy without latency, which records every answer for the replayed rows
             warm = max((r.regions for r in rows), key=len)
             proxy.latency, proxy.record = 0.0, True
             run_row(Row("warm-up", True, warm), url, proxy, tmp, pid)

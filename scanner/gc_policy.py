@@ -1,4 +1,4 @@
-"""The garbage collector's pace during a scan or a render.
+"""The garbage collector's pace during a scan (runner.scan runs under it).
 
 CPython looks for reference cycles every 700 allocations and, every hundred of those
 passes, walks every object the program holds. A scan allocates millions of short-lived
@@ -14,7 +14,8 @@ allocations instead of 700. Cycles are still found and freed: a scan's peak RSS 
 within a few MB of the default pace's (turning the collector off instead grew it by
 35 MB on that scan, and it would grow with the calls). The previous pace, and the
 frozen objects, are given back on the way out, so a process that scans many times
-(the tests) keeps collecting them.
+(the tests) keeps collecting them. Rendering gained nothing measurable from it (bench/render.py
+on the huge fixture), so only the scan uses it.
 """
 
 from __future__ import annotations

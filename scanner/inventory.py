@@ -532,9 +532,9 @@ def _lines(data: dict[str, Any]) -> str:
             body = ",\n".join(f"  {_compact(item)}" for item in value)
             parts.append(f" {_compact(key)}: [\n{body}\n ]")
         elif isinstance(value, dict) and value:
-            body = ",\n".join(f"  {_compact(str(k))}: {_compact(v)}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0])))
+            entries = sorted(value.items(), key=lambda kv: str(kv[0]))  # json's keys are strings
+            body = ",\n".join(f"  {_compact(str(k))}: {_compact(v)}" for k, v in entries)
             parts.append(f" {_compact(key)}: {{\n{body}\n }}")
         else:
             parts.append(f" {_compact(key)}: {_compact(value)}")
     return "{\n" + ",\n".join(parts) + "\n}"
-
